@@ -1,0 +1,64 @@
+"""What every command receives: the store, who is calling, the clock and the core settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from storage.records import Actor
+from storage.store import Store
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class FixedClock:
+    """A clock tests set and move by hand."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.at += delta
+
+
+@dataclass(frozen=True)
+class Caller:
+    workspace: str  # "discord:<guild id>", "slack:<team id>", "console:<name>"
+    user_id: str
+    display_name: str
+    is_editor: bool
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.workspace, self.user_id, self.display_name)
+
+
+@dataclass(frozen=True)
+class CoreSettings:
+    """The settings commands/ needs, handed down from config at start."""
+
+    default_timezone: str = "UTC"
+    dormant_days: int = 90
+
+
+@dataclass(frozen=True)
+class Ctx:
+    store: Store
+    caller: Caller
+    clock: Clock
+    settings: CoreSettings = CoreSettings()

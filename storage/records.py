@@ -1,0 +1,154 @@
+"""Typed records that the store returns. Plain data, no behaviour beyond small conveniences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    side: str
+    title: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Participant:
+    person_id: int
+    name: str
+    side: str
+    title: str | None  # the title held at the time of the event
+    office: str | None  # normalized office slug the title maps to
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    day: dt.date
+    kind: str
+    track: str
+    status: str
+    minutes: int | None
+    requested_by: str
+    location: str | None
+    summary: str | None
+    sources: tuple[str, ...]
+    participants: tuple[Participant, ...]
+    time: str | None = None  # "HH:MM", optional
+    timezone: str | None = None
+
+    def side(self, side: str) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.side == side)
+
+
+@dataclass(frozen=True)
+class Concern:
+    id: int
+    issue: str
+    side: str
+    text: str | None
+    by: str | None
+    day: dt.date
+    event_id: int | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    text: str
+    issue: str | None
+    event_id: int | None
+    status: str
+    raised_on: dt.date
+    answer: str | None
+    answer_source: str | None
+    closed_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Issue:
+    slug: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
+class Office:
+    slug: str
+    title: str
+    track: str
+    forms: tuple[str, ...] = ()
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    channel_id: str
+    weekday: int  # 0 = Monday
+    time: str  # "HH:MM" local
+    timezone: str
+    paused: bool
+    pause_reason: str | None
+    role_id: str | None
+    last_period_end: dt.datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor_id: str
+    actor_name: str
+    action: str
+    table: str
+    record_id: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    workspace: str
+    timezone: str
+    editor_role: str | None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is writing: recorded in every audit entry."""
+
+    workspace: str
+    user_id: str
+    display_name: str
+
+
+@dataclass
+class NewParticipant:
+    name: str
+    side: str
+    title: str | None = None
+
+
+@dataclass
+class NewEvent:
+    day: dt.date
+    kind: str
+    track: str | None  # None: derive from the participants' offices
+    us: list[NewParticipant]
+    cn: list[NewParticipant]
+    minutes: int | None = None
+    requested_by: str = "unknown"
+    location: str | None = None
+    summary: str | None = None
+    sources: list[str] = field(default_factory=list)
+    status: str = "held"
+    raised: dict[str, list[str]] = field(default_factory=dict)  # side -> issue slugs
+    time: str | None = None
+    timezone: str | None = None
