@@ -27,9 +27,11 @@ class Settings:
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a repr of the settings.
         token = "set" if self.discord_token else "unset"
-        return (f"Settings(db_path={str(self.db_path)!r}, discord_token=<{token}>, dev_guild={self.dev_guild}, "
-                f"default_timezone={self.default_timezone!r}, dormant_days={self.dormant_days}, "
-                f"digest_catchup_hours={self.digest_catchup_hours}, log_level={self.log_level!r})")
+        return (
+            f"Settings(db_path={str(self.db_path)!r}, discord_token=<{token}>, dev_guild={self.dev_guild}, "
+            f"default_timezone={self.default_timezone!r}, dormant_days={self.dormant_days}, "
+            f"digest_catchup_hours={self.digest_catchup_hours}, log_level={self.log_level!r})"
+        )
 
     __str__ = __repr__
 

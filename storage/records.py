@@ -116,7 +116,7 @@ class AuditEntry:
 @dataclass(frozen=True)
 class WorkspaceSettings:
     workspace: str
-    timezone: str
+    timezone: str | None  # None: the deployment's default
     editor_role: str | None
 
 

@@ -1,0 +1,460 @@
+"""Contact events: adding, editing, deleting, and the queries /lastcall, /event list and digests use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from storage.base import Tx
+from storage.errors import DuplicateEvent, RecordMissing
+from storage.people import PeopleStore, office_slug_tx, office_track, resolve_person
+from storage.records import Actor, Event, NewEvent, NewParticipant, Participant
+
+_EVENT_COLUMNS = "id, day, time, timezone, kind, track, status, minutes, requested_by, location, summary, sources"
+
+
+@dataclass(frozen=True)
+class AddedEvent:
+    event: Event
+    new_people: tuple[str, ...]
+    new_issues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    duplicates: list[tuple[int, int]]  # (line number, existing event id)
+    new_people: int
+
+
+def dedupe_key(day: dt.date, kind: str, person_ids: Sequence[int]) -> str:
+    """The duplicate rule: same date, kind and participants."""
+    return f"{day.isoformat()}|{kind}|{','.join(str(i) for i in sorted(set(person_ids)))}"
+
+
+class EventStore(PeopleStore):
+    # -- reading -------------------------------------------------------------------------------
+
+    async def event(self, workspace: str, event_id: int) -> Event | None:
+        rows = await self._all(
+            f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? AND id = ?", (workspace, event_id)
+        )
+        events = await self._with_participants(rows)
+        return events[0] if events else None
+
+    async def events_by_ids(self, workspace: str, ids: Sequence[int]) -> list[Event]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._all(
+            f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? AND id IN ({marks})", (workspace, *ids)
+        )
+        by_id = {e.id: e for e in await self._with_participants(rows)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def latest_event(
+        self,
+        workspace: str,
+        *,
+        person_id: int | None = None,
+        side: str | None = None,
+        track: str | None = None,
+        status: str = "held",
+        before: tuple[dt.date, int] | None = None,
+    ) -> Event | None:
+        """The newest event of that status (optionally with a person, a side or on a track).
+
+        `before` = (day, id) finds the one before a given event, in the same order /lastcall uses.
+        Each shape is one range scan of an index that starts with the workspace.
+        """
+        params: list[Any] = [workspace]
+        if person_id is not None or side is not None:
+            column, value = ("person_id", person_id) if person_id is not None else ("side", side)
+            sql = (
+                f"SELECT pa.event_id AS id FROM participant pa"
+                f"{' JOIN event e ON e.id = pa.event_id' if track else ''}"
+                f" WHERE pa.workspace = ? AND pa.{column} = ? AND pa.status = ?"
+            )
+            params += [value, status]
+            if track:
+                sql += " AND e.track = ?"
+                params.append(track)
+            day_col, id_col = "pa.day", "pa.event_id"
+        elif track is not None:
+            sql = "SELECT id FROM event WHERE workspace = ? AND status = ? AND track = ?"
+            params += [status, track]
+            day_col, id_col = "day", "id"
+        else:
+            sql = "SELECT id FROM event WHERE workspace = ? AND status = ?"
+            params += [status]
+            day_col, id_col = "day", "id"
+        if before is not None:
+            sql += f" AND ({day_col} < ? OR ({day_col} = ? AND {id_col} < ?))"
+            params += [before[0].isoformat(), before[0].isoformat(), before[1]]
+        sql += f" ORDER BY {day_col} DESC, {id_col} DESC LIMIT 1"
+        row = await self._one(sql, params)
+        return await self.event(workspace, row["id"]) if row else None
+
+    async def previous_between(
+        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
+    ) -> Event | None:
+        """The latest held event before `before` where A and B both took part.
+
+        Keys are ("person", id) or ("office", slug). Walks A's participations newest first through
+        the index and stops at the first that B shares.
+        """
+        col_a, val_a = key_a
+        col_b, val_b = key_b
+        col_a = "person_id" if col_a == "person" else "office"
+        col_b = "person_id" if col_b == "person" else "office"
+        day = before[0].isoformat()
+        row = await self._one(
+            f"SELECT a.event_id AS id FROM participant a"
+            f" WHERE a.workspace = ? AND a.{col_a} = ? AND a.status = 'held'"
+            f" AND (a.day < ? OR (a.day = ? AND a.event_id < ?))"
+            f" AND EXISTS (SELECT 1 FROM participant b WHERE b.event_id = a.event_id AND b.{col_b} = ?)"
+            f" ORDER BY a.day DESC, a.event_id DESC LIMIT 1",
+            (workspace, val_a, day, day, before[1], val_b),
+        )
+        return await self.event(workspace, row["id"]) if row else None
+
+    async def list_events(
+        self,
+        workspace: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        person_id: int | None = None,
+        side: str | None = None,
+        track: str | None = None,
+        issue: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Event], bool]:
+        """Events newest first, and whether more match beyond `limit`.
+
+        No total count: counting every match would make a broad list cost as much as the whole
+        workspace, and "more" is all a reader needs to narrow the search.
+        """
+        where = ["e.workspace = ?"]
+        params: list[Any] = [workspace]
+        if since:
+            where.append("e.day >= ?")
+            params.append(since.isoformat())
+        if until:
+            where.append("e.day <= ?")
+            params.append(until.isoformat())
+        if track:
+            where.append("e.track = ?")
+            params.append(track)
+        if status:
+            where.append("e.status = ?")
+            params.append(status)
+        if kind:
+            where.append("e.kind = ?")
+            params.append(kind)
+        if person_id is not None:
+            where.append("e.id IN (SELECT event_id FROM participant WHERE workspace = ? AND person_id = ?)")
+            params += [workspace, person_id]
+        if side is not None:
+            where.append("e.id IN (SELECT event_id FROM participant WHERE workspace = ? AND side = ?)")
+            params += [workspace, side]
+        if issue:
+            where.append(
+                "e.id IN (SELECT event_id FROM concern WHERE workspace = ? AND issue = ? AND event_id IS NOT NULL)"
+            )
+            params += [workspace, issue]
+        clause = " AND ".join(where)
+        rows = await self._all(
+            f"SELECT {_EVENT_COLUMNS} FROM event e WHERE {clause} ORDER BY e.day DESC, e.id DESC LIMIT ? OFFSET ?",
+            (*params, limit + 1, offset),
+        )
+        return await self._with_participants(rows[:limit]), len(rows) > limit
+
+    async def last_held_by_track(self, workspace: str) -> dict[str, dt.date]:
+        """The date of the latest held contact on each track that has one."""
+        from storage.vocab import TRACKS
+
+        result: dict[str, dt.date] = {}
+        for track in TRACKS:
+            row = await self._one(
+                "SELECT day FROM event WHERE workspace = ? AND status = 'held' AND track = ?"
+                " ORDER BY day DESC, id DESC LIMIT 1",
+                (workspace, track),
+            )
+            if row:
+                result[track] = dt.date.fromisoformat(row["day"])
+        return result
+
+    async def event_count(self, workspace: str) -> int:
+        row = await self._one("SELECT count(*) AS n FROM event WHERE workspace = ?", (workspace,))
+        return int(row["n"]) if row else 0
+
+    async def raised_at(self, workspace: str, event_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+        """For each event, the issues each side raised there, in the order they were recorded."""
+        if not event_ids:
+            return {}
+        marks = ",".join("?" * len(event_ids))
+        rows = await self._all(
+            f"SELECT event_id, side, issue FROM concern WHERE workspace = ? AND event_id IN ({marks}) ORDER BY id",
+            (workspace, *event_ids),
+        )
+        result: dict[int, dict[str, list[str]]] = {}
+        for r in rows:
+            issues = result.setdefault(r["event_id"], {}).setdefault(r["side"], [])
+            if r["issue"] not in issues:
+                issues.append(r["issue"])
+        return result
+
+    async def _with_participants(self, rows: Sequence[sqlite3.Row]) -> list[Event]:
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        parts = await self._all(
+            f"SELECT pa.event_id, pa.person_id, p.name, pa.side, pa.title, pa.office FROM participant pa"
+            f" JOIN person p ON p.id = pa.person_id WHERE pa.event_id IN ({marks}) ORDER BY pa.position",
+            ids,
+        )
+        by_event: dict[int, list[Participant]] = {}
+        for p in parts:
+            by_event.setdefault(p["event_id"], []).append(
+                Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"])
+            )
+        return [_event(r, by_event.get(r["id"], [])) for r in rows]
+
+    # -- writing -------------------------------------------------------------------------------
+
+    async def add_event(self, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
+        async with self._transaction() as tx:
+            return await _add_event(tx, actor, at, new)
+
+    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+        """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped."""
+        added = 0
+        new_people = 0
+        duplicates: list[tuple[int, int]] = []
+        async with self._transaction() as tx:
+            for number, new in lines:
+                # A savepoint per line, so that a duplicate undoes only that line's people and issues.
+                await tx.run("SAVEPOINT line")
+                try:
+                    result = await _add_event(tx, actor, at, new)
+                except DuplicateEvent as dup:
+                    await tx.run("ROLLBACK TO line")
+                    duplicates.append((number, dup.event_id))
+                else:
+                    added += 1
+                    new_people += len(result.new_people)
+                await tx.run("RELEASE line")
+        return ImportResult(added, duplicates, new_people)
+
+    async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
+        """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists)."""
+        async with self._transaction() as tx:
+            before = await _event_tx(tx, actor.workspace, event_id)
+            columns = {k: v for k, v in changes.items() if k not in ("us", "cn", "sources", "day")}
+            if "day" in changes:
+                columns["day"] = changes["day"].isoformat()
+            if "sources" in changes:
+                columns["sources"] = json.dumps(list(changes["sources"]))
+            if columns:
+                assignments = ", ".join(f"{c} = ?" for c in columns)
+                await tx.run(f"UPDATE event SET {assignments} WHERE id = ?", (*columns.values(), event_id))
+            for key, side in (("us", "us"), ("cn", "china")):
+                if key in changes:
+                    await tx.run("DELETE FROM participant WHERE event_id = ? AND side = ?", (event_id, side))
+                    start = 0 if side == "us" else 100
+                    await _add_participants(tx, actor, at, event_id, side, changes[key], start)
+            await tx.run(
+                "UPDATE participant SET day = (SELECT day FROM event WHERE id = ?),"
+                " status = (SELECT status FROM event WHERE id = ?) WHERE event_id = ?",
+                (event_id, event_id, event_id),
+            )
+            after = await _event_tx(tx, actor.workspace, event_id)
+            await _check_duplicate(tx, actor.workspace, after, own_id=event_id)
+            await tx.index(actor.workspace, "event", event_id, _event_text(after))
+            await tx.audit(actor, at, "update", "event", event_id, event_dict(before), event_dict(after))
+        return after
+
+    async def delete_event(self, actor: Actor, at: dt.datetime, event_id: int) -> Event:
+        async with self._transaction() as tx:
+            before = await _event_tx(tx, actor.workspace, event_id)
+            concern_ids = [r["id"] for r in await tx.all("SELECT id FROM concern WHERE event_id = ?", (event_id,))]
+            for cid in concern_ids:
+                await tx.unindex("concern", cid)
+            await tx.run("DELETE FROM event WHERE id = ?", (event_id,))  # participants, concerns cascade
+            await tx.unindex("event", event_id)
+            await tx.audit(actor, at, "delete", "event", event_id, event_dict(before), None)
+        return before
+
+
+async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
+    event_id = await tx.run(
+        "INSERT INTO event (workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
+        " location, summary, sources, dedupe_key, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+        (
+            actor.workspace,
+            new.day.isoformat(),
+            new.time,
+            new.timezone,
+            new.kind,
+            new.track or "other",
+            new.status,
+            new.minutes,
+            new.requested_by,
+            new.location,
+            new.summary,
+            json.dumps(new.sources),
+            at.isoformat(),
+            actor.user_id,
+        ),
+    )
+    created = await _add_participants(tx, actor, at, event_id, "us", new.us, 0)
+    created += await _add_participants(tx, actor, at, event_id, "china", new.cn, 100)
+    if new.track is None:
+        track = await _derive_track(tx, actor.workspace, event_id)
+        await tx.run("UPDATE event SET track = ? WHERE id = ?", (track, event_id))
+    event = await _event_tx(tx, actor.workspace, event_id)
+    await _check_duplicate(tx, actor.workspace, event, own_id=event_id)
+    new_issues: list[str] = []
+    for side_key, issues in new.raised.items():
+        for issue in issues:
+            if await ensure_issue(tx, actor, at, issue):
+                new_issues.append(issue)
+            await tx.run(
+                "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+                " VALUES (?, ?, ?, NULL, NULL, ?, ?, NULL, ?)",
+                (actor.workspace, issue, side_key, new.day.isoformat(), event_id, at.isoformat()),
+            )
+    await tx.index(actor.workspace, "event", event_id, _event_text(event))
+    after = event_dict(event)
+    after["raised"] = new.raised
+    await tx.audit(actor, at, "create", "event", event_id, None, after)
+    return AddedEvent(event, tuple(created), tuple(new_issues))
+
+
+async def _add_participants(
+    tx: Tx,
+    actor: Actor,
+    at: dt.datetime,
+    event_id: int,
+    side: str,
+    people: Sequence[NewParticipant],
+    start: int,
+) -> list[str]:
+    created: list[str] = []
+    row = await tx.one("SELECT day, status FROM event WHERE id = ?", (event_id,))
+    assert row is not None
+    for position, np in enumerate(people, start=start):
+        person, is_new = await resolve_person(tx, actor, at, np.name, side, np.title)
+        if is_new:
+            created.append(person.name)
+        title = np.title or person.title
+        office = await office_slug_tx(tx, actor.workspace, side, title)
+        await tx.run(
+            "INSERT OR IGNORE INTO participant (event_id, person_id, workspace, side, title, office, position,"
+            " day, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (event_id, person.id, actor.workspace, side, title, office, position, row["day"], row["status"]),
+        )
+    return created
+
+
+async def _derive_track(tx: Tx, workspace: str, event_id: int) -> str:
+    """The track the participants' offices point to; when they disagree, the US lead's decides."""
+    rows = await tx.all("SELECT office FROM participant WHERE event_id = ? ORDER BY position", (event_id,))
+    tracks = [t for t in [await office_track(tx, workspace, r["office"]) for r in rows] if t]
+    if not tracks:
+        return "other"
+    if "leaders" in tracks and all(t == "leaders" for t in tracks):
+        return "leaders"
+    non_leader = [t for t in tracks if t != "leaders"]
+    return non_leader[0] if non_leader else tracks[0]
+
+
+async def _check_duplicate(tx: Tx, workspace: str, event: Event, own_id: int) -> None:
+    key = dedupe_key(event.day, event.kind, [p.person_id for p in event.participants])
+    row = await tx.one(
+        "SELECT id FROM event WHERE workspace = ? AND dedupe_key = ? AND id != ?", (workspace, key, own_id)
+    )
+    if row:
+        raise DuplicateEvent(int(row["id"]))
+    await tx.run("UPDATE event SET dedupe_key = ? WHERE id = ?", (key, own_id))
+
+
+async def ensure_issue(tx: Tx, actor: Actor, at: dt.datetime, slug: str) -> bool:
+    """Make sure the workspace knows an issue slug; True if it was new."""
+    from storage.vocab import BUILTIN_ISSUES
+
+    if any(i.slug == slug for i in BUILTIN_ISSUES):
+        return False
+    row = await tx.one("SELECT 1 FROM issue WHERE workspace = ? AND slug = ?", (actor.workspace, slug))
+    if row:
+        return False
+    title = slug.replace("-", " ").capitalize()
+    await tx.run(
+        "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '')",
+        (actor.workspace, slug, title),
+    )
+    await tx.audit(actor, at, "create", "issue", slug, None, {"slug": slug, "title": title})
+    return True
+
+
+async def _event_tx(tx: Tx, workspace: str, event_id: int) -> Event:
+    row = await tx.one(f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? AND id = ?", (workspace, event_id))
+    if row is None:
+        raise RecordMissing("event", event_id)
+    parts = await tx.all(
+        "SELECT pa.person_id, p.name, pa.side, pa.title, pa.office FROM participant pa"
+        " JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.position",
+        (event_id,),
+    )
+    return _event(row, [Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"]) for p in parts])
+
+
+def _event(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
+    return Event(
+        id=row["id"],
+        day=dt.date.fromisoformat(row["day"]),
+        kind=row["kind"],
+        track=row["track"],
+        status=row["status"],
+        minutes=row["minutes"],
+        requested_by=row["requested_by"],
+        location=row["location"],
+        summary=row["summary"],
+        sources=tuple(json.loads(row["sources"])),
+        participants=tuple(participants),
+        time=row["time"],
+        timezone=row["timezone"],
+    )
+
+
+def _event_text(event: Event) -> str:
+    names = " ".join(f"{p.name} {p.title or ''}" for p in event.participants)
+    return " ".join(filter(None, (event.summary, event.location, names)))
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """An event as plain data, for the audit trail."""
+    return {
+        "day": event.day.isoformat(),
+        "time": event.time,
+        "timezone": event.timezone,
+        "kind": event.kind,
+        "track": event.track,
+        "status": event.status,
+        "minutes": event.minutes,
+        "requested_by": event.requested_by,
+        "location": event.location,
+        "summary": event.summary,
+        "sources": list(event.sources),
+        "participants": [{"name": p.name, "side": p.side, "title": p.title} for p in event.participants],
+    }

@@ -1,0 +1,267 @@
+"""Issues, stated concerns (positions) and open questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from storage.errors import RecordMissing
+from storage.events import EventStore, ensure_issue
+from storage.records import Actor, Concern, Issue, Question
+from storage.vocab import BUILTIN_ISSUES, norm
+
+
+def _concern(r: sqlite3.Row) -> Concern:
+    return Concern(
+        r["id"],
+        r["issue"],
+        r["side"],
+        r["text"],
+        r["by_name"],
+        dt.date.fromisoformat(r["day"]),
+        r["event_id"],
+        r["source"],
+    )
+
+
+def _question(r: sqlite3.Row) -> Question:
+    return Question(
+        r["id"],
+        r["text"],
+        r["issue"],
+        r["event_id"],
+        r["status"],
+        dt.date.fromisoformat(r["raised_on"]),
+        r["answer"],
+        r["answer_source"],
+        dt.date.fromisoformat(r["closed_on"]) if r["closed_on"] else None,
+    )
+
+
+def _question_dict(q: Question) -> dict[str, Any]:
+    return {
+        "text": q.text,
+        "issue": q.issue,
+        "event_id": q.event_id,
+        "status": q.status,
+        "raised_on": q.raised_on.isoformat(),
+        "answer": q.answer,
+        "answer_source": q.answer_source,
+        "closed_on": q.closed_on.isoformat() if q.closed_on else None,
+    }
+
+
+class NoteStore(EventStore):
+    # -- issues --------------------------------------------------------------------------------
+
+    async def issues(self, workspace: str) -> list[Issue]:
+        rows = await self._all("SELECT slug, title, aliases FROM issue WHERE workspace = ? ORDER BY slug", (workspace,))
+        builtin = [Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES]
+        custom = [Issue(r["slug"], r["title"], tuple(a for a in r["aliases"].split(",") if a)) for r in rows]
+        return builtin + custom
+
+    async def find_issue(self, workspace: str, text: str) -> Issue | None:
+        """An issue by slug, title or alias (exact, ignoring case and punctuation)."""
+        key = norm(text)
+        for issue in await self.issues(workspace):
+            if key in (norm(issue.slug), norm(issue.title), *(norm(a) for a in issue.aliases)):
+                return issue
+        return None
+
+    # -- concerns ------------------------------------------------------------------------------
+
+    async def add_concern(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        issue: str,
+        side: str,
+        text: str,
+        by: str | None,
+        day: dt.date,
+        event_id: int | None,
+        source: str | None,
+    ) -> Concern:
+        async with self._transaction() as tx:
+            if event_id is not None and not await tx.one(
+                "SELECT 1 FROM event WHERE workspace = ? AND id = ?", (actor.workspace, event_id)
+            ):
+                raise RecordMissing("event", event_id)
+            await ensure_issue(tx, actor, at, issue)
+            concern_id = await tx.run(
+                "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (actor.workspace, issue, side, text, by, day.isoformat(), event_id, source, at.isoformat()),
+            )
+            concern = Concern(concern_id, issue, side, text, by, day, event_id, source)
+            await tx.index(actor.workspace, "concern", concern_id, " ".join(filter(None, (text, by, issue))))
+            await tx.audit(
+                actor,
+                at,
+                "create",
+                "concern",
+                concern_id,
+                None,
+                {
+                    "issue": issue,
+                    "side": side,
+                    "text": text,
+                    "by": by,
+                    "day": day.isoformat(),
+                    "event_id": event_id,
+                    "source": source,
+                },
+            )
+        return concern
+
+    async def concerns_on(self, workspace: str, issue: str, side: str | None = None, limit: int = 100) -> list[Concern]:
+        """Stated concerns on an issue, newest first."""
+        sql = "SELECT * FROM concern WHERE workspace = ? AND issue = ?"
+        params: list[Any] = [workspace, issue]
+        if side:
+            sql += " AND side = ?"
+            params.append(side)
+        rows = await self._all(sql + " ORDER BY day DESC, id DESC LIMIT ?", (*params, limit))
+        return [_concern(r) for r in rows]
+
+    async def concerns_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Concern]:
+        """Concerns dated start <= day < end, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM concern WHERE workspace = ? AND day >= ? AND day < ? ORDER BY day, id",
+            (workspace, start.isoformat(), end.isoformat()),
+        )
+        return [_concern(r) for r in rows]
+
+    async def concerns_by_ids(self, workspace: str, ids: list[int]) -> list[Concern]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._all(f"SELECT * FROM concern WHERE workspace = ? AND id IN ({marks})", (workspace, *ids))
+        by_id = {r["id"]: _concern(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    # -- questions -----------------------------------------------------------------------------
+
+    async def question(self, workspace: str, question_id: int) -> Question | None:
+        row = await self._one("SELECT * FROM question WHERE workspace = ? AND id = ?", (workspace, question_id))
+        return _question(row) if row else None
+
+    async def add_question(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        text: str,
+        issue: str | None,
+        event_id: int | None,
+        raised_on: dt.date,
+    ) -> Question:
+        async with self._transaction() as tx:
+            if event_id is not None and not await tx.one(
+                "SELECT 1 FROM event WHERE workspace = ? AND id = ?", (actor.workspace, event_id)
+            ):
+                raise RecordMissing("event", event_id)
+            if issue:
+                await ensure_issue(tx, actor, at, issue)
+            qid = await tx.run(
+                "INSERT INTO question (workspace, text, issue, event_id, status, raised_on, created_at)"
+                " VALUES (?, ?, ?, ?, 'open', ?, ?)",
+                (actor.workspace, text, issue, event_id, raised_on.isoformat(), at.isoformat()),
+            )
+            question = Question(qid, text, issue, event_id, "open", raised_on, None, None, None)
+            await tx.index(actor.workspace, "question", qid, text)
+            await tx.audit(actor, at, "create", "question", qid, None, _question_dict(question))
+        return question
+
+    async def close_question(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        question_id: int,
+        *,
+        status: str,
+        answer: str | None,
+        source: str | None,
+        closed_on: dt.date,
+    ) -> Question:
+        """Answer or drop a question (a drop keeps its reason in `answer`)."""
+        async with self._transaction() as tx:
+            row = await tx.one("SELECT * FROM question WHERE workspace = ? AND id = ?", (actor.workspace, question_id))
+            if row is None:
+                raise RecordMissing("question", question_id)
+            before = _question(row)
+            await tx.run(
+                "UPDATE question SET status = ?, answer = ?, answer_source = ?, closed_on = ? WHERE id = ?",
+                (status, answer, source, closed_on.isoformat(), question_id),
+            )
+            after = Question(
+                before.id,
+                before.text,
+                before.issue,
+                before.event_id,
+                status,
+                before.raised_on,
+                answer,
+                source,
+                closed_on,
+            )
+            await tx.index(actor.workspace, "question", question_id, " ".join(filter(None, (before.text, answer))))
+            await tx.audit(
+                actor,
+                at,
+                (status == "answered" and "answer") or "drop",
+                "question",
+                question_id,
+                _question_dict(before),
+                _question_dict(after),
+            )
+        return after
+
+    async def list_questions(
+        self,
+        workspace: str,
+        *,
+        status: str = "open",
+        issue: str | None = None,
+        event_id: int | None = None,
+        limit: int = 100,
+    ) -> tuple[list[Question], bool]:
+        """Questions of a status; open ones oldest first, closed ones most recently closed first."""
+        sql = "SELECT * FROM question WHERE workspace = ? AND status = ?"
+        params: list[Any] = [workspace, status]
+        if issue:
+            sql += " AND issue = ?"
+            params.append(issue)
+        if event_id is not None:
+            sql += " AND event_id = ?"
+            params.append(event_id)
+        order = " ORDER BY raised_on, id" if status == "open" else " ORDER BY closed_on DESC, id DESC"
+        rows = await self._all(sql + order + " LIMIT ?", (*params, limit + 1))
+        return [_question(r) for r in rows[:limit]], len(rows) > limit
+
+    async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
+        if not event_ids:
+            return []
+        marks = ",".join("?" * len(event_ids))
+        rows = await self._all(
+            f"SELECT * FROM question WHERE workspace = ? AND event_id IN ({marks}) ORDER BY raised_on, id",
+            (workspace, *event_ids),
+        )
+        return [_question(r) for r in rows]
+
+    async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
+        rows = await self._all(
+            "SELECT * FROM question WHERE workspace = ? AND closed_on >= ? AND closed_on < ? ORDER BY closed_on, id",
+            (workspace, start.isoformat(), end.isoformat()),
+        )
+        return [_question(r) for r in rows]
+
+    async def questions_by_ids(self, workspace: str, ids: list[int]) -> list[Question]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._all(f"SELECT * FROM question WHERE workspace = ? AND id IN ({marks})", (workspace, *ids))
+        by_id = {r["id"]: _question(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,253 @@
+"""People, their aliases, and the offices their titles map to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from storage.base import StoreBase, Tx
+from storage.errors import Conflict, RecordMissing
+from storage.records import Actor, Office, Person
+from storage.vocab import BUILTIN_OFFICES, norm, slugify
+
+_BUILTIN_FORMS: dict[tuple[str, str], str] = {}
+for _office in BUILTIN_OFFICES:
+    for _form in (_office.title, *_office.forms, _office.slug.split(":", 1)[1].replace("-", " ")):
+        _BUILTIN_FORMS.setdefault((_office.side, norm(_form)), _office.slug)
+_BUILTIN_BY_SLUG = {o.slug: o for o in BUILTIN_OFFICES}
+
+
+def _person(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
+    return Person(row["id"], row["name"], row["side"], row["title"], aliases)
+
+
+class PeopleStore(StoreBase):
+    # -- offices -------------------------------------------------------------------------------
+
+    async def offices(self, workspace: str) -> list[Office]:
+        rows = await self._all("SELECT slug, title, track, forms FROM office WHERE workspace = ?", (workspace,))
+        custom = {r["slug"]: Office(r["slug"], r["title"], r["track"], _split(r["forms"])) for r in rows}
+        merged = [Office(o.slug, o.title, o.track, o.forms, builtin=True) for o in BUILTIN_OFFICES]
+        merged = [custom.pop(o.slug) if o.slug in custom else o for o in merged]
+        return merged + sorted(custom.values(), key=lambda o: o.slug)
+
+    async def office_of(self, workspace: str, side: str, title: str | None) -> Office | None:
+        """The office a title maps to, through the workspace's own forms and then the built-in ones."""
+        if not title:
+            return None
+        slug = await _office_slug(self._reader, workspace, side, title)
+        return (await self._office_by_slug(workspace, slug)) if slug else None
+
+    async def _office_by_slug(self, workspace: str, slug: str) -> Office | None:
+        row = await self._one(
+            "SELECT slug, title, track, forms FROM office WHERE workspace = ? AND slug = ?", (workspace, slug)
+        )
+        if row:
+            return Office(row["slug"], row["title"], row["track"], _split(row["forms"]))
+        builtin = _BUILTIN_BY_SLUG.get(slug)
+        if builtin:
+            return Office(builtin.slug, builtin.title, builtin.track, builtin.forms, builtin=True)
+        return None
+
+    async def add_office_forms(
+        self, actor: Actor, at: dt.datetime, slug: str, title: str, track: str, forms: list[str]
+    ) -> Office:
+        """Add (or extend) an office of the workspace with more common forms of its title."""
+        async with self._transaction() as tx:
+            row = await tx.one(
+                "SELECT title, track, forms FROM office WHERE workspace = ? AND slug = ?",
+                (actor.workspace, slug),
+            )
+            builtin = _BUILTIN_BY_SLUG.get(slug)
+            old_forms = _split(row["forms"]) if row else (builtin.forms if builtin else ())
+            merged = tuple(dict.fromkeys((*old_forms, *forms)))
+            before = (
+                {"slug": slug, "title": row["title"], "track": row["track"], "forms": list(old_forms)} if row else None
+            )
+            await tx.run(
+                "INSERT INTO office (workspace, slug, title, track, forms) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (workspace, slug) DO UPDATE SET title = excluded.title, track = excluded.track,"
+                " forms = excluded.forms",
+                (actor.workspace, slug, title, track, ",".join(merged)),
+            )
+            after = {"slug": slug, "title": title, "track": track, "forms": list(merged)}
+            await tx.audit(actor, at, "update" if row else "create", "office", slug, before, after)
+        return Office(slug, title, track, merged)
+
+    # -- people --------------------------------------------------------------------------------
+
+    async def person(self, workspace: str, person_id: int) -> Person | None:
+        row = await self._one("SELECT * FROM person WHERE workspace = ? AND id = ?", (workspace, person_id))
+        if row is None:
+            return None
+        return _person(row, await self._aliases(person_id))
+
+    async def find_person(self, workspace: str, name: str) -> Person | None:
+        """Exact match on a name or alias, ignoring case, accents and punctuation."""
+        row = await self._one(
+            "SELECT p.* FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
+            (workspace, norm(name)),
+        )
+        return _person(row, await self._aliases(row["id"])) if row else None
+
+    async def person_keys(self, workspace: str) -> list[tuple[str, int, str]]:
+        """Every (key, person id, name) of the workspace, for fuzzy matching in commands/."""
+        rows = await self._all(
+            "SELECT k.key, k.person_id, p.name FROM person_key k JOIN person p ON p.id = k.person_id"
+            " WHERE k.workspace = ?",
+            (workspace,),
+        )
+        return [(r["key"], r["person_id"], r["name"]) for r in rows]
+
+    async def people_matching(self, workspace: str, prefix: str, limit: int = 25) -> list[Person]:
+        """People whose name or alias starts with `prefix` (or any word of it does), for autocomplete."""
+        key = norm(prefix)
+        if not key:
+            rows = await self._all("SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit))
+        else:
+            # The primary key (workspace, key) serves the prefix range directly.
+            rows = await self._all(
+                "SELECT DISTINCT p.* FROM person_key k JOIN person p ON p.id = k.person_id"
+                " WHERE k.workspace = ? AND k.key >= ? AND k.key < ? ORDER BY p.name LIMIT ?",
+                (workspace, key, key + "\uffff", limit),
+            )
+        return [_person(r) for r in rows]
+
+    async def _aliases(self, person_id: int) -> tuple[str, ...]:
+        rows = await self._all(
+            "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias",
+            (person_id,),
+        )
+        return tuple(r["alias"] for r in rows)
+
+    async def add_person(
+        self, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None, aliases: list[str]
+    ) -> Person:
+        async with self._transaction() as tx:
+            person = await _insert_person(tx, actor, at, name, side, title)
+            for alias in aliases:
+                await _add_alias(tx, actor.workspace, person, alias)
+            full = Person(person.id, person.name, person.side, person.title, tuple(aliases))
+            await tx.index(actor.workspace, "person", person.id, _person_text(full))
+            await tx.audit(actor, at, "create", "person", person.id, None, _person_dict(full))
+        return full
+
+
+async def _insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None) -> Person:
+    existing = await tx.one(
+        "SELECT p.name FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
+        (actor.workspace, norm(name)),
+    )
+    if existing:
+        raise Conflict(f"{name!r} is already known as {existing['name']!r}")
+    person_id = await tx.run(
+        "INSERT INTO person (workspace, name, side, title, created_at) VALUES (?, ?, ?, ?, ?)",
+        (actor.workspace, name, side, title, at.isoformat()),
+    )
+    await tx.run(
+        "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, NULL)",
+        (actor.workspace, norm(name), person_id),
+    )
+    return Person(person_id, name, side, title)
+
+
+async def _add_alias(tx: Tx, workspace: str, person: Person, alias: str) -> None:
+    key = norm(alias)
+    if not key:
+        return
+    existing = await tx.one(
+        "SELECT p.id, p.name FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
+        (workspace, key),
+    )
+    if existing and existing["id"] != person.id:
+        raise Conflict(f"the alias {alias!r} already means {existing['name']!r}")
+    if not existing:
+        await tx.run(
+            "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
+            (workspace, key, person.id, alias),
+        )
+
+
+async def resolve_person(
+    tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None
+) -> tuple[Person, bool]:
+    """The person of that name or alias, or a new one of that side. Returns (person, created)."""
+    row = await tx.one(
+        "SELECT p.* FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
+        (actor.workspace, norm(name)),
+    )
+    if row is not None:
+        person = _person(row)
+        if person.side != side:
+            raise Conflict(f"{person.name!r} is on the {person.side} side, not {side}")
+        if title and not person.title:
+            await tx.run("UPDATE person SET title = ? WHERE id = ?", (title, person.id))
+        return person, False
+    person = await _insert_person(tx, actor, at, name, side, title)
+    await tx.index(actor.workspace, "person", person.id, _person_text(person))
+    await tx.audit(actor, at, "create", "person", person.id, None, _person_dict(person))
+    return person, True
+
+
+async def _office_slug(db: Any, workspace: str, side: str, title: str) -> str:
+    """Map a title to an office slug; a title no table knows becomes an office of its own."""
+    async with db.execute(
+        "SELECT slug, title, forms FROM office WHERE workspace = ? AND slug LIKE ?", (workspace, side + ":%")
+    ) as cursor:
+        custom_rows = list(await cursor.fetchall())
+    custom: dict[str, str] = {}
+    for row in custom_rows:
+        for form in (row["title"], *_split(row["forms"])):
+            custom.setdefault(norm(form), row["slug"])
+    candidates = [title, *[seg for seg in _segments(title)]]
+    for candidate in candidates:
+        key = norm(candidate)
+        if key in custom:
+            return custom[key]
+        if (side, key) in _BUILTIN_FORMS:
+            return _BUILTIN_FORMS[(side, key)]
+    return f"{side}:{slugify(title)}"
+
+
+def _segments(title: str) -> list[str]:
+    """Parts of a compound title ("Vice Premier; lead of the economic dialogue" -> "Vice Premier")."""
+    parts: list[str] = []
+    for chunk in title.replace("(", ";").replace(")", ";").split(";"):
+        chunk = chunk.strip()
+        if chunk:
+            parts.append(chunk)
+            parts.extend(p.strip() for p in chunk.split(",") if p.strip())
+    return parts
+
+
+async def office_slug_tx(tx: Tx, workspace: str, side: str, title: str | None) -> str | None:
+    return await _office_slug(tx.db, workspace, side, title) if title else None
+
+
+async def office_track(tx: Tx, workspace: str, slug: str | None) -> str | None:
+    if slug is None:
+        return None
+    row = await tx.one("SELECT track FROM office WHERE workspace = ? AND slug = ?", (workspace, slug))
+    if row:
+        return str(row["track"])
+    builtin = _BUILTIN_BY_SLUG.get(slug)
+    return builtin.track if builtin else None
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _person_text(person: Person) -> str:
+    return " ".join(filter(None, (person.name, person.title, *person.aliases)))
+
+
+def _person_dict(person: Person) -> dict[str, Any]:
+    return {"name": person.name, "side": person.side, "title": person.title, "aliases": list(person.aliases)}
+
+
+def require_person(person: Person | None, ident: object) -> Person:
+    if person is None:
+        raise RecordMissing("person", ident)
+    return person

@@ -1,0 +1,178 @@
+"""Numbered migrations, applied in order at start; the version lives in PRAGMA user_version."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.errors import SchemaTooNew
+
+# Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the record
+    """
+    CREATE TABLE workspace (
+        id TEXT PRIMARY KEY,
+        timezone TEXT,
+        editor_role TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE person (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('us', 'china', 'other')),
+        title TEXT,
+        created_at TEXT NOT NULL
+    );
+    -- Names and aliases share one key space per workspace, so a name resolves to one person.
+    CREATE TABLE person_key (
+        workspace TEXT NOT NULL,
+        key TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+        alias TEXT,  -- NULL for the person's own name
+        PRIMARY KEY (workspace, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX person_key_person ON person_key(person_id);
+    CREATE TABLE issue (
+        workspace TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        title TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '',  -- comma-separated
+        PRIMARY KEY (workspace, slug)
+    ) WITHOUT ROWID;
+    CREATE TABLE office (
+        workspace TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        title TEXT NOT NULL,
+        track TEXT NOT NULL,
+        forms TEXT NOT NULL DEFAULT '',  -- comma-separated
+        PRIMARY KEY (workspace, slug)
+    ) WITHOUT ROWID;
+    CREATE TABLE event (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        day TEXT NOT NULL,
+        time TEXT,
+        timezone TEXT,
+        kind TEXT NOT NULL,
+        track TEXT NOT NULL,
+        status TEXT NOT NULL,
+        minutes INTEGER CHECK (minutes IS NULL OR minutes BETWEEN 1 AND 1440),
+        requested_by TEXT NOT NULL DEFAULT 'unknown',
+        location TEXT,
+        summary TEXT,
+        sources TEXT NOT NULL DEFAULT '[]',  -- JSON list of URLs
+        dedupe_key TEXT NOT NULL,  -- day|kind|sorted person ids: the duplicate rule
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX event_dedupe ON event(workspace, dedupe_key);
+    CREATE INDEX event_latest ON event(workspace, status, day DESC, id DESC);
+    CREATE INDEX event_day ON event(workspace, day DESC, id DESC);
+    CREATE INDEX event_track ON event(workspace, status, track, day DESC, id DESC);
+    -- day and status are copied from the event so that "latest with this person/office" is one
+    -- index range scan, whatever the number of events.
+    CREATE TABLE participant (
+        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES person(id),
+        workspace TEXT NOT NULL,
+        side TEXT NOT NULL,
+        title TEXT,
+        office TEXT,
+        position INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        status TEXT NOT NULL,
+        PRIMARY KEY (event_id, person_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX participant_person ON participant(workspace, person_id, status, day DESC, event_id DESC);
+    CREATE INDEX participant_office ON participant(workspace, office, status, day DESC, event_id DESC);
+    CREATE INDEX participant_side ON participant(workspace, side, status, day DESC, event_id DESC);
+    CREATE TABLE concern (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        issue TEXT NOT NULL,
+        side TEXT NOT NULL,
+        text TEXT,
+        by_name TEXT,
+        day TEXT NOT NULL,
+        event_id INTEGER REFERENCES event(id) ON DELETE CASCADE,
+        source TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX concern_issue ON concern(workspace, issue, day DESC, id DESC);
+    CREATE INDEX concern_day ON concern(workspace, day);
+    CREATE INDEX concern_event ON concern(event_id);
+    CREATE TABLE question (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        text TEXT NOT NULL,
+        issue TEXT,
+        event_id INTEGER REFERENCES event(id) ON DELETE SET NULL,
+        status TEXT NOT NULL,
+        raised_on TEXT NOT NULL,
+        answer TEXT,
+        answer_source TEXT,
+        closed_on TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX question_status ON question(workspace, status, raised_on, id);
+    CREATE INDEX question_event ON question(event_id);
+    CREATE INDEX question_closed ON question(workspace, closed_on);
+    CREATE TABLE subscription (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+        time TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        pause_reason TEXT,
+        role_id TEXT,
+        last_period_end TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (workspace, channel_id)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        tbl TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX audit_workspace ON audit(workspace, id DESC);
+    -- One index for every searchable text. `ws` holds a single token naming the workspace, so
+    -- the workspace filter is part of the full-text match rather than a scan of every hit.
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        body, ws, kind UNINDEXED, ref UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Bring the schema up to SCHEMA_VERSION; refuse a database newer than this code."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(current, SCHEMA_VERSION)
+    for version in range(current, SCHEMA_VERSION):
+        # executescript commits first, so each migration runs in its own explicit transaction;
+        # a failing statement leaves it open, and it is rolled back whole.
+        try:
+            await db.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+            )
+        except Exception:
+            if db.in_transaction:
+                await db.rollback()
+            raise
+    return SCHEMA_VERSION

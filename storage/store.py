@@ -1,0 +1,16 @@
+"""The one store interface commands/ calls. All SQL lives in storage/; each area has its module."""
+
+from __future__ import annotations
+
+from storage.events import AddedEvent, ImportResult
+from storage.workspaces import SearchHit, WorkspaceStore
+
+
+class Store(WorkspaceStore):
+    """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search.
+
+    Open with `await Store.open(path)`; close with `await store.close()`.
+    """
+
+
+__all__ = ["AddedEvent", "ImportResult", "SearchHit", "Store"]
