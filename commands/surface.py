@@ -63,117 +63,229 @@ class Command:
 
 SIDE_CHOICES = ("us", "china")
 WHO = "A person (name or alias) or a side: us, china"
-EDIT_FIELDS = ("date", "kind", "track", "minutes", "requested_by", "location", "summary", "source",
-               "status", "us", "cn", "time")
+EDIT_FIELDS = (
+    "date",
+    "kind",
+    "track",
+    "minutes",
+    "requested_by",
+    "location",
+    "summary",
+    "source",
+    "status",
+    "us",
+    "cn",
+    "time",
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _commands = (
-    Command("lastcall", "The latest contact, with what it means", lastcall.lastcall, (
-        Option("with", "person", WHO),
-        Option("track", "choice", "Only this track", choices=TRACKS),
-    )),
-    Command("event add", "Record a contact event", events.event_add, (
-        Option("date", "date", "YYYY-MM-DD, today, yesterday or a weekday name", required=True),
-        Option("us", "people", "US participants, separated by commas", required=True),
-        Option("cn", "people", "Chinese participants, separated by commas", required=True),
-        Option("kind", "choice", "What kind of contact", required=True, choices=KINDS),
-        Option("track", "choice", "Track (derived from the participants' offices if left out)",
-               choices=TRACKS),
-        Option("minutes", "int", "Duration in minutes", min=1, max=1440),
-        Option("requested_by", "choice", "Which side asked for it", choices=REQUESTERS),
-        Option("location", "text", "Where it took place"),
-        Option("summary", "text", "What happened, in a few sentences"),
-        Option("source", "url", "Link to a readout or report (several: separate with spaces)"),
-        Option("status", "choice", "held (default), planned or declined", choices=EVENT_STATUSES),
-        Option("us_raised", "issues", "Issues the US raised, separated by commas"),
-        Option("cn_raised", "issues", "Issues China raised, separated by commas"),
-    ), writes=True),
-    Command("event show", "Show one contact event in full", events.event_show, (
-        Option("id", "event", "Event id", required=True),
-    )),
-    Command("event edit", "Change one field of an event", events.event_edit, (
-        Option("id", "event", "Event id", required=True),
-        Option("field", "choice", "Which field", required=True, choices=EDIT_FIELDS),
-        Option("value", "text", "The new value (empty clears an optional field)", required=True),
-    ), writes=True),
-    Command("event delete", "Delete an event (asks to confirm)", events.event_delete, (
-        Option("id", "event", "Event id", required=True),
-        Option("confirmed", "bool", "Set by the confirmation step"),
-    ), writes=True),
-    Command("event list", "List contact events, newest first", events.event_list, (
-        Option("since", "date", "From this date"),
-        Option("until", "date", "Up to this date"),
-        Option("with", "person", WHO),
-        Option("track", "choice", "Only this track", choices=TRACKS),
-        Option("issue", "issue", "Only events where this issue was raised"),
-    )),
-    Command("concern add", "Record one side's stated concern or position", concerns.concern_add, (
-        Option("issue", "issue", "The issue", required=True),
-        Option("side", "choice", "Whose concern", required=True, choices=SIDE_CHOICES),
-        Option("text", "text", "What was said", required=True),
-        Option("event", "event", "The event where it was raised"),
-        Option("by", "person", "Who said it"),
-        Option("date", "date", "When (defaults to the event's date, or today)"),
-        Option("source", "url", "Link to where it was said"),
-    ), writes=True),
-    Command("positions", "Each side's latest stated position on an issue, then its history",
-            concerns.positions, (
-        Option("issue", "issue", "The issue", required=True),
-        Option("side", "choice", "Only this side", choices=SIDE_CHOICES),
-    )),
-    Command("question add", "Record an open question", questions.question_add, (
-        Option("text", "text", "The question", required=True),
-        Option("issue", "issue", "The issue it concerns"),
-        Option("event", "event", "The event it follows from"),
-    ), writes=True),
-    Command("question answer", "Answer an open question", questions.question_answer, (
-        Option("id", "int", "Question id", required=True, min=1),
-        Option("answer", "text", "The answer", required=True),
-        Option("source", "url", "Link to where the answer comes from"),
-    ), writes=True),
-    Command("question drop", "Drop a question nobody will answer", questions.question_drop, (
-        Option("id", "int", "Question id", required=True, min=1),
-        Option("reason", "text", "Why it is dropped"),
-    ), writes=True),
-    Command("questions", "List questions, oldest open first", questions.questions_list, (
-        Option("status", "choice", "open (default), answered or dropped", choices=QUESTION_STATUSES),
-        Option("issue", "issue", "Only this issue"),
-    )),
-    Command("person add", "Add a person", people.person_add, (
-        Option("name", "text", "Full name", required=True),
-        Option("side", "choice", "us, china or other", required=True, choices=("us", "china", "other")),
-        Option("title", "text", "Current title"),
-        Option("aliases", "text", "Other spellings and short forms, separated by commas"),
-    ), writes=True),
-    Command("person show", "Show a person and their contacts", people.person_show, (
-        Option("name", "person", "Name or alias", required=True),
-    )),
-    Command("search", "Search summaries, concerns, questions and people", search.search, (
-        Option("query", "text", "Words to look for", required=True),
-    )),
-    Command("digest preview", "The digest of the last days, as it would be posted", digest.digest_preview, (
-        Option("days", "int", "How many days back (default 7)", min=1, max=366),
-    )),
-    Command("digest subscribe", "Post the digest in a channel on a schedule", digest.digest_subscribe, (
-        Option("channel", "channel", "Where to post", required=True),
-        Option("weekday", "choice", "Day of the week (default monday)", choices=WEEKDAYS),
-        Option("time", "text", "Local time HH:MM (default 09:00)"),
-        Option("timezone", "text", "IANA time zone, e.g. America/New_York (default: the workspace's)"),
-        Option("role", "role", "A role to ping with each digest (default: nobody)"),
-    ), writes=True),
-    Command("digest unsubscribe", "Stop posting the digest in a channel", digest.digest_unsubscribe, (
-        Option("channel", "channel", "The channel", required=True),
-    ), writes=True),
-    Command("digest pause", "Pause a channel's digest", digest.digest_pause, (
-        Option("channel", "channel", "The channel", required=True),
-    ), writes=True),
-    Command("digest resume", "Resume a paused digest", digest.digest_resume, (
-        Option("channel", "channel", "The channel", required=True),
-    ), writes=True),
+    Command(
+        "lastcall",
+        "The latest contact, with what it means",
+        lastcall.lastcall,
+        (
+            Option("with", "person", WHO),
+            Option("track", "choice", "Only this track", choices=TRACKS),
+        ),
+    ),
+    Command(
+        "event add",
+        "Record a contact event",
+        events.event_add,
+        (
+            Option("date", "date", "YYYY-MM-DD, today, yesterday or a weekday name", required=True),
+            Option("us", "people", "US participants, separated by commas", required=True),
+            Option("cn", "people", "Chinese participants, separated by commas", required=True),
+            Option("kind", "choice", "What kind of contact", required=True, choices=KINDS),
+            Option("track", "choice", "Track (derived from the participants' offices if left out)", choices=TRACKS),
+            Option("minutes", "int", "Duration in minutes", min=1, max=1440),
+            Option("requested_by", "choice", "Which side asked for it", choices=REQUESTERS),
+            Option("location", "text", "Where it took place"),
+            Option("summary", "text", "What happened, in a few sentences"),
+            Option("source", "url", "Link to a readout or report (several: separate with spaces)"),
+            Option("status", "choice", "held (default), planned or declined", choices=EVENT_STATUSES),
+            Option("us_raised", "issues", "Issues the US raised, separated by commas"),
+            Option("cn_raised", "issues", "Issues China raised, separated by commas"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "event show",
+        "Show one contact event in full",
+        events.event_show,
+        (Option("id", "event", "Event id", required=True),),
+    ),
+    Command(
+        "event edit",
+        "Change one field of an event",
+        events.event_edit,
+        (
+            Option("id", "event", "Event id", required=True),
+            Option("field", "choice", "Which field", required=True, choices=EDIT_FIELDS),
+            Option("value", "text", "The new value (empty clears an optional field)", required=True),
+        ),
+        writes=True,
+    ),
+    Command(
+        "event delete",
+        "Delete an event (asks to confirm)",
+        events.event_delete,
+        (
+            Option("id", "event", "Event id", required=True),
+            Option("confirmed", "bool", "Set by the confirmation step"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "event list",
+        "List contact events, newest first",
+        events.event_list,
+        (
+            Option("since", "date", "From this date"),
+            Option("until", "date", "Up to this date"),
+            Option("with", "person", WHO),
+            Option("track", "choice", "Only this track", choices=TRACKS),
+            Option("issue", "issue", "Only events where this issue was raised"),
+        ),
+    ),
+    Command(
+        "concern add",
+        "Record one side's stated concern or position",
+        concerns.concern_add,
+        (
+            Option("issue", "issue", "The issue", required=True),
+            Option("side", "choice", "Whose concern", required=True, choices=SIDE_CHOICES),
+            Option("text", "text", "What was said", required=True),
+            Option("event", "event", "The event where it was raised"),
+            Option("by", "person", "Who said it"),
+            Option("date", "date", "When (defaults to the event's date, or today)"),
+            Option("source", "url", "Link to where it was said"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "positions",
+        "Each side's latest stated position on an issue, then its history",
+        concerns.positions,
+        (
+            Option("issue", "issue", "The issue", required=True),
+            Option("side", "choice", "Only this side", choices=SIDE_CHOICES),
+        ),
+    ),
+    Command(
+        "question add",
+        "Record an open question",
+        questions.question_add,
+        (
+            Option("text", "text", "The question", required=True),
+            Option("issue", "issue", "The issue it concerns"),
+            Option("event", "event", "The event it follows from"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "question answer",
+        "Answer an open question",
+        questions.question_answer,
+        (
+            Option("id", "int", "Question id", required=True, min=1),
+            Option("answer", "text", "The answer", required=True),
+            Option("source", "url", "Link to where the answer comes from"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "question drop",
+        "Drop a question nobody will answer",
+        questions.question_drop,
+        (
+            Option("id", "int", "Question id", required=True, min=1),
+            Option("reason", "text", "Why it is dropped"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "questions",
+        "List questions, oldest open first",
+        questions.questions_list,
+        (
+            Option("status", "choice", "open (default), answered or dropped", choices=QUESTION_STATUSES),
+            Option("issue", "issue", "Only this issue"),
+        ),
+    ),
+    Command(
+        "person add",
+        "Add a person",
+        people.person_add,
+        (
+            Option("name", "text", "Full name", required=True),
+            Option("side", "choice", "us, china or other", required=True, choices=("us", "china", "other")),
+            Option("title", "text", "Current title"),
+            Option("aliases", "text", "Other spellings and short forms, separated by commas"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "person show",
+        "Show a person and their contacts",
+        people.person_show,
+        (Option("name", "person", "Name or alias", required=True),),
+    ),
+    Command(
+        "search",
+        "Search summaries, concerns, questions and people",
+        search.search,
+        (Option("query", "text", "Words to look for", required=True),),
+    ),
+    Command(
+        "digest preview",
+        "The digest of the last days, as it would be posted",
+        digest.digest_preview,
+        (Option("days", "int", "How many days back (default 7)", min=1, max=366),),
+    ),
+    Command(
+        "digest subscribe",
+        "Post the digest in a channel on a schedule",
+        digest.digest_subscribe,
+        (
+            Option("channel", "channel", "Where to post", required=True),
+            Option("weekday", "choice", "Day of the week (default monday)", choices=WEEKDAYS),
+            Option("time", "text", "Local time HH:MM (default 09:00)"),
+            Option("timezone", "text", "IANA time zone, e.g. America/New_York (default: the workspace's)"),
+            Option("role", "role", "A role to ping with each digest (default: nobody)"),
+        ),
+        writes=True,
+    ),
+    Command(
+        "digest unsubscribe",
+        "Stop posting the digest in a channel",
+        digest.digest_unsubscribe,
+        (Option("channel", "channel", "The channel", required=True),),
+        writes=True,
+    ),
+    Command(
+        "digest pause",
+        "Pause a channel's digest",
+        digest.digest_pause,
+        (Option("channel", "channel", "The channel", required=True),),
+        writes=True,
+    ),
+    Command(
+        "digest resume",
+        "Resume a paused digest",
+        digest.digest_resume,
+        (Option("channel", "channel", "The channel", required=True),),
+        writes=True,
+    ),
     Command("digest status", "The workspace's digest subscriptions", digest.digest_status),
-    Command("hotline editors", "Set the role that may change the record", hotline.editors, (
-        Option("role", "role", "The editor role", required=True),
-    ), writes=True),
+    Command(
+        "hotline editors",
+        "Set the role that may change the record",
+        hotline.editors,
+        (Option("role", "role", "The editor role", required=True),),
+        writes=True,
+    ),
     Command("hotline help", "What Hotline does and how to use it", hotline.help_),
 )
 

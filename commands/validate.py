@@ -57,8 +57,12 @@ def url(field: str, value: str) -> str:
         parts = urlsplit(candidate)
     except ValueError:
         parts = None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc
-            or any(c.isspace() for c in candidate)):
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(c.isspace() for c in candidate)
+    ):
         raise UserError(f"{candidate!r} is not a link; give an http:// or https:// URL", field=field)
     return candidate
 
@@ -105,8 +109,9 @@ def timezone(field: str, value: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"{name!r} is not an IANA time zone; give one like America/New_York or UTC",
-                        field=field) from None
+        raise UserError(
+            f"{name!r} is not an IANA time zone; give one like America/New_York or UTC", field=field
+        ) from None
     return name
 
 
@@ -132,8 +137,7 @@ def date(field: str, value: str, today: dt.date) -> dt.date:
         back = (today.weekday() - WEEKDAY_NAMES.index(raw)) % 7
         return today - dt.timedelta(days=back)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        raise UserError(f"{value!r} is not a date; give YYYY-MM-DD, today, yesterday or a weekday name",
-                        field=field)
+        raise UserError(f"{value!r} is not a date; give YYYY-MM-DD, today, yesterday or a weekday name", field=field)
     try:
         parsed = dt.date.fromisoformat(raw)
     except ValueError:

@@ -177,6 +177,21 @@ class EventStore(PeopleStore):
         )
         return await self._with_participants(rows[:limit]), len(rows) > limit
 
+    async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
+        """Events oldest first, from just after `after` = (day, id): keyset paging for export."""
+        if after is None:
+            rows = await self._all(
+                f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? ORDER BY day, id LIMIT ?", (workspace, limit)
+            )
+        else:
+            day = after[0].isoformat()
+            rows = await self._all(
+                f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? AND (day > ? OR (day = ? AND id > ?))"
+                " ORDER BY day, id LIMIT ?",
+                (workspace, day, day, after[1], limit),
+            )
+        return await self._with_participants(rows)
+
     async def last_held_by_track(self, workspace: str) -> dict[str, dt.date]:
         """The date of the latest held contact on each track that has one."""
         from storage.vocab import TRACKS

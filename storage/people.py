@@ -37,9 +37,9 @@ class PeopleStore(StoreBase):
         if not title:
             return None
         slug = await _office_slug(self._reader, workspace, side, title)
-        return (await self._office_by_slug(workspace, slug)) if slug else None
+        return (await self.office_by_slug(workspace, slug)) if slug else None
 
-    async def _office_by_slug(self, workspace: str, slug: str) -> Office | None:
+    async def office_by_slug(self, workspace: str, slug: str) -> Office | None:
         row = await self._one(
             "SELECT slug, title, track, forms FROM office WHERE workspace = ? AND slug = ?", (workspace, slug)
         )

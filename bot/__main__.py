@@ -1,0 +1,131 @@
+"""Entry point: `python -m bot [console|run|sync|import FILE|export] [--workspace W]`.
+
+With no subcommand: Discord when DISCORD_TOKEN is set, else the console on the sample data.
+Settings are read here, once, and handed down with the store and the clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.console import Console, run_console, stdin_is_terminal, workspace_id
+from bot.transfer_cli import export, import_file, sample_path
+from commands.context import CoreSettings, SystemClock
+from commands.errors import UserError
+from config.settings import Settings, SettingsError, load_settings
+from storage.errors import StoreError
+from storage.store import Store
+
+log = logging.getLogger("hotline")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Hotline: a record of US–China contacts.")
+    sub = parser.add_subparsers(dest="command")
+    console = sub.add_parser("console", help="the commands in a terminal, against the embedded store")
+    console.add_argument("--workspace", default="local", help="workspace name (default: local)")
+    console.add_argument("--empty", action="store_true", help="do not load the sample data into a new store")
+    sub.add_parser("run", help="run on Discord (needs DISCORD_TOKEN)")
+    sub.add_parser("sync", help="register the slash commands with Discord everywhere (needs DISCORD_TOKEN)")
+    imp = sub.add_parser("import", help="import events from a JSON Lines file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--workspace", default="local")
+    exp = sub.add_parser("export", help="write the workspace's events as JSON Lines to standard output")
+    exp.add_argument("--workspace", default="local")
+    return parser
+
+
+def core_settings(settings: Settings) -> CoreSettings:
+    return CoreSettings(default_timezone=settings.default_timezone, dormant_days=settings.dormant_days)
+
+
+async def _console(settings: Settings, workspace: str, empty: bool) -> int:
+    clock = SystemClock()
+    store = await Store.open(settings.db_path)
+    try:
+        ws = workspace_id(workspace)
+        if not empty and not await store.audit_entries(ws, limit=1):
+            summary = await import_file(store, clock, ws, sample_path())
+            print(
+                f"New store: loaded {summary.added} sample US–China contacts (2020–2022) into {ws} "
+                f"at {settings.db_path}.\nTo start empty instead: python -m bot console --empty "
+                "(with HOTLINE_DB pointing at a new file).\n"
+            )
+        console = Console(store, clock, core_settings(settings), ws, sys.stdout)
+        failures = await run_console(console, sys.stdin, interactive=stdin_is_terminal())
+    finally:
+        await store.close()
+    return 1 if failures else 0
+
+
+async def _import(settings: Settings, path: Path, workspace: str) -> int:
+    store = await Store.open(settings.db_path)
+    try:
+        summary = await import_file(store, SystemClock(), workspace_id(workspace), path)
+    finally:
+        await store.close()
+    for text in summary.lines(path.name):
+        print(text)
+    return 1 if summary.errors else 0
+
+
+async def _export(settings: Settings, workspace: str) -> int:
+    store = await Store.open(settings.db_path)
+    try:
+        count = await export(store, workspace_id(workspace), sys.stdout)
+    finally:
+        await store.close()
+    print(f"exported {count} events", file=sys.stderr)
+    return 0
+
+
+async def _discord(settings: Settings, sync: bool) -> int:
+    if not settings.discord_token:
+        raise SettingsError(
+            "DISCORD_TOKEN is not set: Discord mode needs the bot's token "
+            "(without it, `python -m bot console` runs Hotline in the terminal)"
+        )
+    from bot import discord_app  # imported only here: the console never loads discord.py
+
+    store = await Store.open(settings.db_path)
+    try:
+        if sync:
+            await discord_app.sync_commands(settings, store, SystemClock())
+        else:
+            await discord_app.run_discord(settings, store, SystemClock())
+    finally:
+        await store.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command = args.command or ("run" if settings.discord_token else "console")
+    try:
+        if command == "console":
+            return asyncio.run(_console(settings, getattr(args, "workspace", "local"), getattr(args, "empty", False)))
+        if command == "import":
+            return asyncio.run(_import(settings, args.file, args.workspace))
+        if command == "export":
+            return asyncio.run(_export(settings, args.workspace))
+        return asyncio.run(_discord(settings, sync=command == "sync"))
+    except (SettingsError, StoreError, UserError) as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

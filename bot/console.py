@@ -1,0 +1,97 @@
+"""The console: the command surface in a terminal, against the embedded store.
+
+Interactive at a terminal; otherwise one command per line from standard input, so a file of
+commands can be piped in. Each reply is printed as plain text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from bot.console_parse import parse_command_line
+from commands.context import Caller, Clock, CoreSettings, Ctx
+from commands.errors import UserError
+from commands.reply import Reply, plain, render_text
+from commands.surface import dispatch
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+PROMPT = "hotline> "
+ReadLine = Callable[[], Awaitable[str | None]]
+
+
+def workspace_id(name: str) -> str:
+    """`--workspace team` means console:team; a full id (discord:123) is taken as given."""
+    return name if ":" in name else f"console:{name}"
+
+
+class Console:
+    def __init__(self, store: Store, clock: Clock, settings: CoreSettings, workspace: str, out: TextIO) -> None:
+        self.ctx = Ctx(store, Caller(workspace, "console", "console user", is_editor=True), clock, settings)
+        self.out = out
+        self.failures = 0
+
+    async def run_line(self, text: str, read_line: ReadLine) -> None:
+        """Run one command line; print its reply or its error. Errors do not stop the console."""
+        if not text.strip() or text.lstrip().startswith("#"):
+            return
+        try:
+            name, args = parse_command_line(text)
+            reply = await dispatch(self.ctx, name, args)
+            if reply.confirm is not None:
+                reply = await self._confirm(reply, read_line)
+        except UserError as exc:
+            self.failures += 1
+            self._print(f"Error: {exc}")
+            return
+        self._print(render_text(reply))
+
+    async def _confirm(self, reply: Reply, read_line: ReadLine) -> Reply:
+        assert reply.confirm is not None
+        self.out.write(plain(reply.confirm.prompt) + " [y/N] ")
+        self.out.flush()
+        answer = await read_line()
+        if (answer or "").strip().lower() in ("y", "yes"):
+            return await dispatch(self.ctx, reply.confirm.command, {**reply.confirm.args, "confirmed": True})
+        return Reply(title=("Cancelled; nothing changed.",))
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n\n")
+        self.out.flush()
+
+
+async def run_console(console: Console, stdin: TextIO, interactive: bool) -> int:
+    """Read commands until end of input (or `quit`); returns the number of failed commands."""
+    loop = asyncio.get_running_loop()
+
+    async def read_line() -> str | None:
+        if interactive:
+            try:
+                return await loop.run_in_executor(None, input, "")
+            except EOFError:
+                return None
+        line = await loop.run_in_executor(None, stdin.readline)
+        return line if line else None
+
+    if interactive:
+        console.out.write("Hotline console. /hotline help lists the commands; quit (or Ctrl-D) leaves.\n\n")
+    while True:
+        if interactive:
+            try:
+                text: str | None = await loop.run_in_executor(None, input, PROMPT)
+            except EOFError:
+                text = None
+        else:
+            text = await read_line()
+        if text is None or text.strip() in ("quit", "exit"):
+            break
+        await console.run_line(text, read_line)
+    return console.failures
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()

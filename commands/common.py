@@ -1,0 +1,272 @@
+"""Helpers the command modules share: today's date, name and issue resolution, event formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from commands.context import Ctx
+from commands.errors import NotFound, UserError
+from commands.reply import Line, Link, Span, UserText, When, line
+from storage.errors import Conflict, DuplicateEvent, RecordMissing
+from storage.records import Event, Issue, NewParticipant, Participant, Person
+from storage.vocab import SIDE_ALIASES, norm, slugify
+
+SIDE_LABEL = {"us": "US", "china": "China", "other": "Other"}
+KIND_LABEL = {
+    "call": "phone call",
+    "video": "video call",
+    "meeting": "meeting",
+    "summit": "summit",
+    "visit": "visit",
+    "talks": "talks",
+    "request": "request",
+}
+
+
+async def zone(ctx: Ctx) -> ZoneInfo:
+    settings = await ctx.store.workspace_settings(ctx.caller.workspace)
+    return ZoneInfo(settings.timezone or ctx.settings.default_timezone)
+
+
+async def today(ctx: Ctx) -> dt.date:
+    """The current date in the workspace's time zone."""
+    return ctx.clock.now().astimezone(await zone(ctx)).date()
+
+
+def ago(day: dt.date, today: dt.date) -> str:
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days == -1:
+        return "tomorrow"
+    return f"{days} days ago" if days > 0 else f"in {-days} days"
+
+
+def when(day: dt.date, today: dt.date) -> When:
+    return When(day, ago(day, today))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn what the store refuses into messages for the user."""
+    try:
+        yield
+    except RecordMissing as exc:
+        raise NotFound(
+            f"no {exc.what} #{exc.ident} in this workspace"
+            if isinstance(exc.ident, int)
+            else f"no {exc.what} {exc.ident} in this workspace"
+        ) from None
+    except DuplicateEvent as exc:
+        raise UserError(
+            f"this contact is already recorded as event #{exc.event_id} "
+            f"(same date, kind and participants); see /event show id:{exc.event_id}"
+        ) from None
+    except Conflict as exc:
+        raise UserError(str(exc)) from None
+
+
+def event_id(value: object, field: str = "id") -> int:
+    """An event id as typed: 12 or #12."""
+    text = str(value).strip().lstrip("#")
+    if not text.isdigit() or int(text) < 1 or int(text) > 2**62:
+        raise UserError(f"{value!r} is not an event id; give the number shown as #N", field=field)
+    return int(text)
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Who:
+    person: Person | None = None
+    side: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.person:
+            return self.person.name
+        return SIDE_LABEL.get(self.side or "", "")
+
+
+async def resolve_who(ctx: Ctx, text: str, field: str = "with", sides: bool = True) -> Who:
+    """A side word, or a person by name or alias: exact, then by whole words, then by spelling."""
+    raw = text.strip()
+    if not raw:
+        raise UserError("must not be empty; give a name, an alias or a side (us, china)", field=field)
+    if sides and raw.lower() in SIDE_ALIASES and SIDE_ALIASES[raw.lower()] in ("us", "china"):
+        return Who(side=SIDE_ALIASES[raw.lower()])
+    person = await find_person_fuzzy(ctx, raw, field)
+    return Who(person=person)
+
+
+async def find_person_fuzzy(ctx: Ctx, raw: str, field: str) -> Person:
+    ws = ctx.caller.workspace
+    exact = await ctx.store.find_person(ws, raw)
+    if exact:
+        return exact
+    key = norm(raw)
+    keys = await ctx.store.person_keys(ws)
+    # "austin" -> "lloyd j austin iii": every typed word is a word of one name or alias.
+    words = set(key.split())
+    by_words = {pid: name for k, pid, name in keys if words and words <= set(k.split())}
+    if len(by_words) == 1:
+        pid = next(iter(by_words))
+        found = await ctx.store.person(ws, pid)
+        assert found is not None
+        return found
+    if len(by_words) > 1:
+        names = ", ".join(sorted(by_words.values())[:8])
+        raise UserError(f"{raw!r} could be several people: {names}; give more of the name", field=field)
+    # "Wei Fenge" -> "wei fenghe": close spelling of a whole key.
+    close = difflib.get_close_matches(key, [k for k, _, _ in keys], n=5, cutoff=0.8)
+    ids = {pid: name for k, pid, name in keys if k in close}
+    if len(ids) == 1:
+        found = await ctx.store.person(ws, next(iter(ids)))
+        assert found is not None
+        return found
+    if len(ids) > 1:
+        raise UserError(f"{raw!r} could be several people: {', '.join(sorted(ids.values()))}", field=field)
+    raise NotFound(f"nobody called {raw!r} is recorded in this workspace; /person add adds someone", field=field)
+
+
+def split_people(value: str) -> list[NewParticipant]:
+    """Names separated by commas, each optionally followed by its title in parentheses.
+
+    `Lloyd J. Austin III (Secretary of Defense), Mark Milley` — commas inside parentheses belong to
+    the title, as in "Minister of National Defense (General, PLA)".
+    """
+    items: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in value:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if ch == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    people: list[NewParticipant] = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        title: str | None = None
+        if item.endswith(")") and "(" in item:
+            head, _, rest = item.partition("(")
+            if head.strip():
+                item, title = head.strip(), rest[:-1].strip() or None
+        people.append(NewParticipant(item, "", title))
+    return people
+
+
+# -- issues ------------------------------------------------------------------------------------
+
+
+async def resolve_issue(ctx: Ctx, text: str, field: str = "issue", create: bool = False) -> tuple[str, bool]:
+    """An issue slug from a slug, title or alias. With `create`, an unknown one becomes a new slug
+    unless it is a near miss of a known one (a typo should not start a new issue). Returns (slug, new)."""
+    raw = text.strip()
+    if not raw:
+        raise UserError("must not be empty; give an issue such as taiwan or south-china-sea", field=field)
+    found = await ctx.store.find_issue(ctx.caller.workspace, raw)
+    if found:
+        return found.slug, False
+    issues = await ctx.store.issues(ctx.caller.workspace)
+    slug = slugify(raw)
+    if len(slug) > 60:
+        raise UserError(f"{raw!r} is too long for an issue name (60 characters at most)", field=field)
+    near = _near_issues(slug, issues)
+    if near:
+        raise UserError(f"{raw!r} is not a known issue; did you mean {' or '.join(near)}?", field=field)
+    if not create:
+        raise NotFound(f"{raw!r} is not an issue of this workspace; /hotline help lists how to add one", field=field)
+    if not slug:
+        raise UserError(f"{raw!r} is not a usable issue name; use letters and numbers", field=field)
+    return slug, True
+
+
+def _near_issues(slug: str, issues: list[Issue]) -> list[str]:
+    names = {i.slug for i in issues}
+    return difflib.get_close_matches(slug, sorted(names), n=3, cutoff=0.85)
+
+
+async def issue_titles(ctx: Ctx) -> dict[str, str]:
+    return {i.slug: i.title for i in await ctx.store.issues(ctx.caller.workspace)}
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def person_span(p: Participant, with_title: bool = True) -> Line:
+    if with_title and p.title:
+        return line(UserText(p.name), " (", UserText(p.title), ")")
+    return line(UserText(p.name))
+
+
+def side_line(event: Event, side: str, with_title: bool = True) -> Line:
+    parts: list[Span] = []
+    for i, p in enumerate(event.side(side)):
+        if i:
+            parts.append(", ")
+        parts.extend(person_span(p, with_title))
+    return tuple(parts) if parts else ("—",)
+
+
+def pair_line(event: Event) -> Line:
+    """ "Austin ↔ Wei Fenghe" — the two sides' names, no titles."""
+    return (*side_line(event, "us", False), " ↔ ", *side_line(event, "china", False))
+
+
+def event_headline(event: Event, today: dt.date) -> Line:
+    """#12 · 2022-04-20 · phone call · defense — names."""
+    status = "" if event.status == "held" else f" ({event.status})"
+    return line(
+        f"#{event.id} · ",
+        when(event.day, today),
+        f" · {KIND_LABEL.get(event.kind, event.kind)}{status} · {event.track} — ",
+        *pair_line(event),
+    )
+
+
+def facts_line(event: Event) -> Line:
+    facts = [KIND_LABEL.get(event.kind, event.kind), f"{event.track} track"]
+    if event.minutes:
+        facts.append(f"{event.minutes} minutes")
+    if event.requested_by != "unknown":
+        facts.append(f"requested by {SIDE_LABEL[event.requested_by]}")
+    if event.status != "held":
+        facts.append(event.status)
+    return (" · ".join(facts),)
+
+
+def source_lines(event: Event) -> tuple[Line, ...]:
+    return tuple(line(Link(u)) for u in event.sources)
+
+
+def raised_lines(raised: dict[str, list[str]], titles: dict[str, str]) -> list[tuple[str, Line]]:
+    out: list[tuple[str, Line]] = []
+    for side in ("us", "china"):
+        issues = raised.get(side, [])
+        if issues:
+            out.append((f"{SIDE_LABEL[side]} raised", (", ".join(titles.get(i, i) for i in issues),)))
+    return out
+
+
+def truncate(text: str, limit: int) -> str:
+    """Shorten for a list view, visibly (the full text is one /event show away)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

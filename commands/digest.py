@@ -1,0 +1,207 @@
+"""/digest preview and the store side of /digest subscribe, unsubscribe, pause, resume, status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from commands import validate
+from commands.common import SIDE_LABEL, event_headline, issue_titles, plural, store_errors, today, when, zone
+from commands.context import Ctx
+from commands.errors import UserError
+from commands.reply import Field, Line, Reply, UserText, line
+from commands.schedule import WEEKDAYS, describe, next_run
+from storage.records import Subscription
+from storage.vocab import TRACKS
+
+DEFAULT_DAYS = 7
+SECTION_LIMIT = 50
+
+
+async def digest_preview(ctx: Ctx, days: int | None = None) -> Reply:
+    now = await today(ctx)
+    span = days or DEFAULT_DAYS
+    start = now - dt.timedelta(days=span - 1)
+    return await compose_digest(ctx, start, now, now, heading=f"Digest preview: the last {plural(span, 'day')}")
+
+
+async def compose_digest(ctx: Ctx, first: dt.date, last: dt.date, now: dt.date, heading: str) -> Reply:
+    """The digest of the days first..last (inclusive); the scheduled digest posts exactly this."""
+    ws = ctx.caller.workspace
+    titles = await issue_titles(ctx)
+    held, more_held = await ctx.store.list_events(ws, since=first, until=last, status="held", limit=SECTION_LIMIT)
+    concerns = await ctx.store.concerns_between(ws, first, last + dt.timedelta(days=1))
+    open_q, more_open = await ctx.store.list_questions(ws, status="open", limit=SECTION_LIMIT)
+    answered = [
+        q
+        for q in await ctx.store.questions_closed_between(ws, first, last + dt.timedelta(days=1))
+        if q.status == "answered"
+    ]
+    planned, more_planned = await ctx.store.list_events(ws, since=now, status="planned", limit=SECTION_LIMIT)
+    last_by_track = await ctx.store.last_held_by_track(ws)
+
+    lines: list[Line] = [line("Period: ", first.isoformat(), " to ", last.isoformat())]
+    fields: list[Field] = []
+    if held:
+        fields.append(
+            Field(
+                line(f"Contacts ({len(held)}{'+' if more_held else ''})"),
+                tuple(line(*event_headline(e, now)) for e in reversed(held)),
+            )
+        )
+    else:
+        latest = await ctx.store.latest_event(ws)
+        lines.append(
+            line(
+                "No contact recorded in this period. Last contact: ",
+                *(event_headline(latest, now) if latest else ("none yet",)),
+            )
+        )
+    if concerns:
+        grouped: dict[str, dict[str, list[Line]]] = defaultdict(lambda: defaultdict(list))
+        for c in concerns:
+            detail = (
+                line(UserText(c.text)) if c.text else line(f"raised at event #{c.event_id}" if c.event_id else "raised")
+            )
+            grouped[c.issue][c.side].append(line(c.day.isoformat(), ": ", *detail))
+        for slug in sorted(grouped, key=lambda s: titles.get(s, s)):
+            values: list[Line] = []
+            for side in ("us", "china", "other"):
+                for item in grouped[slug].get(side, []):
+                    values.append(line(f"{SIDE_LABEL[side]} · ", *item))
+            fields.append(Field(line(f"Concerns: {titles.get(slug, slug)}"), tuple(values)))
+    if open_q:
+        fields.append(
+            Field(
+                line(f"Open questions, oldest first ({len(open_q)}{'+' if more_open else ''})"),
+                tuple(line(f"#{q.id} ", UserText(q.text), f" — open {(now - q.raised_on).days} days") for q in open_q),
+            )
+        )
+    if answered:
+        fields.append(
+            Field(
+                line("Answered in this period"),
+                tuple(line(f"#{q.id} ", UserText(q.text), " — ", UserText(q.answer or "")) for q in answered),
+            )
+        )
+    dormant = []
+    for track in TRACKS:
+        if track == "other" or track not in last_by_track:
+            continue
+        gap = (now - last_by_track[track]).days
+        if gap > ctx.settings.dormant_days:
+            dormant.append(line(f"{track}: no contact for {gap} days (last ", when(last_by_track[track], now), ")"))
+    if dormant:
+        fields.append(
+            Field(line(f"Dormant tracks (no contact for over {ctx.settings.dormant_days} days)"), tuple(dormant))
+        )
+    if planned:
+        fields.append(
+            Field(
+                line(f"Planned ahead ({len(planned)}{'+' if more_planned else ''})"),
+                tuple(line(*event_headline(e, now)) for e in reversed(planned)),
+            )
+        )
+    return Reply(title=line(heading), lines=lines, fields=fields)
+
+
+# -- subscriptions (the scheduler issue wires them to time) -------------------------------------
+
+
+def _channel(value: str) -> str:
+    channel = validate.required_text("channel", value, limit_key="name")
+    return channel.removeprefix("<#").removesuffix(">")
+
+
+async def digest_subscribe(
+    ctx: Ctx,
+    channel: str,
+    weekday: str | None = None,
+    time: str | None = None,
+    timezone: str | None = None,
+    role: str | None = None,
+) -> Reply:
+    target = _channel(channel)
+    day = WEEKDAYS.index(weekday) if weekday else 0
+    at = validate.clock_time("time", time) if time else "09:00"
+    tz = validate.timezone("timezone", timezone) if timezone else (await zone(ctx)).key
+    ping = role.strip().removeprefix("<@&").removesuffix(">") if role else None
+    with store_errors():
+        sub, created = await ctx.store.subscribe(
+            ctx.caller.actor, ctx.clock.now(), channel_id=target, weekday=day, time=at, timezone=tz, role_id=ping
+        )
+    nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
+    return Reply(
+        title=line(("Subscribed" if created else "Rescheduled") + f" channel {target}"),
+        lines=[
+            line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone)),
+            line("Next digest: ", nxt.strftime("%Y-%m-%d %H:%M UTC")),
+            line("Pings: " + (f"role {ping}" if ping else "nobody")),
+        ],
+    )
+
+
+async def digest_unsubscribe(ctx: Ctx, channel: str) -> Reply:
+    with store_errors():
+        sub = await ctx.store.unsubscribe(ctx.caller.actor, ctx.clock.now(), _channel(channel))
+    return Reply(title=line(f"Unsubscribed channel {sub.channel_id}"), lines=[line("No more digests there.")])
+
+
+async def digest_pause(ctx: Ctx, channel: str) -> Reply:
+    try:
+        with store_errors():
+            sub = await ctx.store.set_paused(
+                ctx.caller.actor, ctx.clock.now(), _channel(channel), True, f"paused by {ctx.caller.display_name}"
+            )
+    except UserError as exc:
+        raise UserError(str(exc), field="channel") from None
+    return Reply(
+        title=line(f"Paused the digest in channel {sub.channel_id}"),
+        lines=[line(f"/digest resume channel:{sub.channel_id} starts it again.")],
+    )
+
+
+async def digest_resume(ctx: Ctx, channel: str) -> Reply:
+    try:
+        with store_errors():
+            sub = await ctx.store.set_paused(ctx.caller.actor, ctx.clock.now(), _channel(channel), False, None)
+    except UserError as exc:
+        raise UserError(str(exc), field="channel") from None
+    nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
+    return Reply(
+        title=line(f"Resumed the digest in channel {sub.channel_id}"),
+        lines=[line("Next digest: ", nxt.strftime("%Y-%m-%d %H:%M UTC"))],
+    )
+
+
+async def digest_status(ctx: Ctx) -> Reply:
+    subs = await ctx.store.subscriptions(ctx.caller.workspace)
+    if not subs:
+        return Reply(
+            title=line("No digest subscriptions"),
+            lines=[line("/digest subscribe channel:… posts the digest weekly.")],
+            ephemeral=True,
+        )
+    return Reply(title=line("Digest subscriptions"), fields=[_status_field(s, ctx) for s in subs])
+
+
+def _status_field(sub: Subscription, ctx: Ctx) -> Field:
+    values: list[Line] = [line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone))]
+    if sub.paused:
+        values.append(
+            line("Paused: ", UserText(sub.pause_reason or "yes"), f" — /digest resume channel:{sub.channel_id}")
+        )
+    else:
+        nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
+        values.append(line("Next: ", nxt.strftime("%Y-%m-%d %H:%M UTC")))
+    values.append(
+        line(
+            "Last sent period ends: ",
+            sub.last_period_end.strftime("%Y-%m-%d %H:%M UTC") if sub.last_period_end else "never",
+        )
+    )
+    if sub.last_error:
+        values.append(line("Last error: ", UserText(sub.last_error)))
+    if sub.role_id:
+        values.append(line(f"Pings role {sub.role_id}"))
+    return Field(line(f"Channel {sub.channel_id}"), tuple(values))

@@ -1,0 +1,259 @@
+"""/event add, show, edit, delete, list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from commands import validate
+from commands.common import (
+    event_headline,
+    facts_line,
+    plural,
+    resolve_issue,
+    resolve_who,
+    split_people,
+    store_errors,
+    today,
+    truncate,
+)
+from commands.context import Ctx
+from commands.errors import NotFound, UserError
+from commands.lastcall import describe_event
+from commands.reply import Confirm, Field, Line, Reply, UserText, line
+from storage.records import NewEvent, NewParticipant
+from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, TRACKS
+
+LIST_LIMIT = 50
+MAX_PEOPLE_PER_SIDE = 10
+
+
+def _participants(field: str, value: str, side: str) -> list[NewParticipant]:
+    people = split_people(value)
+    if not people:
+        raise UserError("give at least one name (several: separate with commas)", field=field)
+    if len(people) > MAX_PEOPLE_PER_SIDE:
+        raise UserError(f"{len(people)} names; at most {MAX_PEOPLE_PER_SIDE} per side", field=field)
+    for p in people:
+        p.name = validate.required_text(field, p.name, limit_key="name")
+        p.title = validate.text(field, p.title, limit_key="title", required=False) if p.title else None
+        p.side = side
+    return people
+
+
+def check_future(field: str, day: dt.date, status: str, now: dt.date) -> None:
+    """A held contact cannot be more than a year ahead; a planned one may be."""
+    if status == "held" and (day - now).days > validate.MAX_FUTURE_DAYS_HELD:
+        raise UserError(
+            f"{day.isoformat()} is more than a year ahead; a held contact must have happened "
+            "(for a future one, use status:planned)",
+            field=field,
+        )
+
+
+async def _raised(ctx: Ctx, field: str, value: str | None) -> tuple[list[str], list[str]]:
+    slugs: list[str] = []
+    new: list[str] = []
+    for item in validate.split_list(value or ""):
+        slug, is_new = await resolve_issue(ctx, item, field=field, create=True)
+        if slug not in slugs:
+            slugs.append(slug)
+        if is_new:
+            new.append(slug)
+    return slugs, new
+
+
+async def event_add(
+    ctx: Ctx,
+    date: str,
+    us: str,
+    cn: str,
+    kind: str,
+    track: str | None = None,
+    minutes: int | None = None,
+    requested_by: str | None = None,
+    location: str | None = None,
+    summary: str | None = None,
+    source: str | None = None,
+    status: str | None = None,
+    us_raised: str | None = None,
+    cn_raised: str | None = None,
+) -> Reply:
+    now = await today(ctx)
+    day = validate.date("date", date, now)
+    status = status or "held"
+    check_future("date", day, status, now)
+    us_raised_slugs, _ = await _raised(ctx, "us_raised", us_raised)
+    cn_raised_slugs, _ = await _raised(ctx, "cn_raised", cn_raised)
+    new = NewEvent(
+        day=day,
+        kind=kind,
+        track=track,
+        us=_participants("us", us, "us"),
+        cn=_participants("cn", cn, "china"),
+        minutes=minutes,
+        requested_by=requested_by or "unknown",
+        location=validate.text("location", location, required=False) if location else None,
+        summary=validate.text("summary", summary, required=False) if summary else None,
+        sources=validate.urls("source", source) if source else [],
+        status=status,
+        raised={k: v for k, v in (("us", us_raised_slugs), ("china", cn_raised_slugs)) if v},
+    )
+    with store_errors():
+        added = await ctx.store.add_event(ctx.caller.actor, ctx.clock.now(), new)
+    event = added.event
+    lines: list[Line] = [line(*event_headline(event, now)), facts_line(event)]
+    if added.new_people:
+        lines.append(
+            line(
+                "New people: ",
+                *_join(added.new_people),
+                " (check the spelling; /person add can give them titles and aliases)",
+            )
+        )
+    if added.new_issues:
+        lines.append(line("New issues: ", ", ".join(added.new_issues)))
+    raised_total = len(us_raised_slugs) + len(cn_raised_slugs)
+    if raised_total:
+        lines.append(line(f"Recorded {plural(raised_total, 'concern')} raised at this contact."))
+    return Reply(title=line(f"Recorded event #{event.id}"), lines=lines, footer=line(f"/event show id:{event.id}"))
+
+
+def _join(names: tuple[str, ...]) -> Line:
+    out: list[Any] = []
+    for i, n in enumerate(names):
+        if i:
+            out.append(", ")
+        out.append(UserText(n))
+    return tuple(out)
+
+
+async def event_show(ctx: Ctx, id: int) -> Reply:
+    event = await ctx.store.event(ctx.caller.workspace, id)
+    if event is None:
+        raise NotFound(f"no event #{id} in this workspace", field="id")
+    return await describe_event(ctx, event, await today(ctx), title_prefix=f"Event #{event.id}")
+
+
+async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:
+    ws = ctx.caller.workspace
+    event = await ctx.store.event(ws, id)
+    if event is None:
+        raise NotFound(f"no event #{id} in this workspace", field="id")
+    now = await today(ctx)
+    raw = value.strip()
+    changes: dict[str, Any] = {}
+    optional_clear = {"minutes", "location", "summary", "source", "time"}
+    if not raw and field not in optional_clear:
+        raise UserError(f"{field} cannot be empty", field="value")
+    if field == "date":
+        day = validate.date("value", raw, now)
+        check_future("value", day, event.status, now)
+        changes["day"] = day
+    elif field == "kind":
+        changes["kind"] = validate.choice("value", raw, KINDS)
+    elif field == "track":
+        changes["track"] = validate.choice("value", raw, TRACKS)
+    elif field == "status":
+        changes["status"] = validate.choice("value", raw, EVENT_STATUSES)
+        check_future("value", event.day, changes["status"], now)
+    elif field == "requested_by":
+        changes["requested_by"] = validate.choice("value", raw, REQUESTERS)
+    elif field == "minutes":
+        changes["minutes"] = validate.integer("value", raw, 1, 1440) if raw else None
+    elif field in ("location", "summary"):
+        changes[field] = validate.text("value", raw, limit_key=field, required=False)
+    elif field == "source":
+        changes["sources"] = validate.urls("value", raw) if raw else []
+    elif field == "time":
+        changes["time"] = validate.clock_time("value", raw) if raw else None
+    elif field in ("us", "cn"):
+        changes[field] = _participants("value", raw, "us" if field == "us" else "china")
+    else:  # the surface's choices make this unreachable; keep the message clear anyway
+        raise UserError(f"{field!r} cannot be edited", field="field")
+    with store_errors():
+        after = await ctx.store.edit_event(ctx.caller.actor, ctx.clock.now(), id, changes)
+    return Reply(
+        title=line(f"Updated event #{id}: {field}"),
+        lines=[line(*event_headline(after, now))],
+        footer=line(f"/event show id:{id}"),
+    )
+
+
+async def event_delete(ctx: Ctx, id: int, confirmed: bool = False) -> Reply:
+    ws = ctx.caller.workspace
+    event = await ctx.store.event(ws, id)
+    if event is None:
+        raise NotFound(f"no event #{id} in this workspace", field="id")
+    now = await today(ctx)
+    if not confirmed:
+        prompt = line("Delete ", *event_headline(event, now), "? Its concerns go with it; its questions stay.")
+        return Reply(
+            title=line(f"Delete event #{id}?"),
+            lines=[prompt],
+            ephemeral=True,
+            confirm=Confirm(prompt, "event delete", {"id": id}),
+        )
+    with store_errors():
+        await ctx.store.delete_event(ctx.caller.actor, ctx.clock.now(), id)
+    return Reply(title=line(f"Deleted event #{id}"), lines=[line(*event_headline(event, now))])
+
+
+async def event_list(
+    ctx: Ctx,
+    since: str | None = None,
+    until: str | None = None,
+    with_: str | None = None,
+    track: str | None = None,
+    issue: str | None = None,
+) -> Reply:
+    ws = ctx.caller.workspace
+    now = await today(ctx)
+    start = validate.date("since", since, now) if since else None
+    end = validate.date("until", until, now) if until else None
+    if start and end and start > end:
+        raise UserError(f"since ({start}) is after until ({end})", field="since")
+    who = await resolve_who(ctx, with_) if with_ else None
+    issue_slug = (await resolve_issue(ctx, issue))[0] if issue else None
+    events, more = await ctx.store.list_events(
+        ws,
+        since=start,
+        until=end,
+        person_id=who.person.id if who and who.person else None,
+        side=who.side if who else None,
+        track=track,
+        issue=issue_slug,
+        limit=LIST_LIMIT,
+    )
+    filters = ", ".join(
+        filter(
+            None,
+            [
+                f"since {start}" if start else None,
+                f"until {end}" if end else None,
+                f"with {who.label}" if who else None,
+                f"track {track}" if track else None,
+                f"issue {issue_slug}" if issue_slug else None,
+            ],
+        )
+    )
+    if not events:
+        return Reply(
+            title=line("No events" + (f" ({filters})" if filters else "")),
+            lines=[line("Nothing recorded matches; /event add records one.")],
+            ephemeral=True,
+        )
+    fields = [
+        Field(
+            line(*event_headline(e, now)),
+            (line(UserText(truncate(e.summary, 300))),) if e.summary else (line("(no summary)"),),
+        )
+        for e in events
+    ]
+    lines = [line(f"{plural(len(events), 'event')}, newest first" + (f" ({filters})" if filters else ""))]
+    footer = (
+        line(f"Showing the newest {LIST_LIMIT}; narrow with since, until, with, track or issue to see older ones.")
+        if more
+        else None
+    )
+    return Reply(title=line("Contact events"), lines=lines, fields=fields, footer=footer)

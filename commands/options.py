@@ -1,0 +1,54 @@
+"""Coercion of option values, whoever collected them (console strings or typed Discord values)."""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from commands import validate
+from commands.common import event_id
+from commands.errors import UserError
+
+if TYPE_CHECKING:
+    from commands.surface import Command
+
+
+def param_name(option: str) -> str:
+    """Python name of an option's parameter: `with` is a keyword, so its handler takes `with_`."""
+    return option + "_" if keyword.iskeyword(option) else option
+
+
+def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, raw in args.items():
+        option = command.option(name)
+        if option is None:
+            known = ", ".join(o.name for o in command.options if o.name != "confirmed") or "none"
+            raise UserError(f"/{command.name} has no option {name!r}; its options are: {known}")
+        if raw is None:
+            continue
+        if option.type == "int":
+            value: Any = validate.integer(name, raw, option.min, option.max)
+        elif option.type == "event":
+            value = event_id(raw, name)
+        elif option.type == "bool":
+            if isinstance(raw, bool):
+                value = raw
+            elif str(raw).strip().lower() in ("yes", "true", "1"):
+                value = True
+            elif str(raw).strip().lower() in ("no", "false", "0"):
+                value = False
+            else:
+                raise UserError(f"{raw!r} is not yes or no", field=name)
+        elif option.type == "choice":
+            value = validate.choice(name, str(raw), option.choices)
+        else:
+            if not isinstance(raw, str | int):
+                raise UserError(f"expected text, got {type(raw).__name__}", field=name)
+            value = str(raw)
+        values[param_name(name)] = value
+    for option in command.options:
+        if option.required and param_name(option.name) not in values:
+            raise UserError(f"missing; /{command.name} needs it ({option.description})", field=option.name)
+    return values

@@ -1,0 +1,118 @@
+"""/question add, answer, drop and /questions."""
+
+from __future__ import annotations
+
+from commands import validate
+from commands.common import issue_titles, plural, resolve_issue, store_errors, today, when
+from commands.context import Ctx
+from commands.errors import NotFound, UserError
+from commands.reply import Field, Link, Reply, UserText, line
+from storage.records import Question
+
+LIST_LIMIT = 50
+
+
+async def question_add(ctx: Ctx, text: str, issue: str | None = None, event: int | None = None) -> Reply:
+    ws = ctx.caller.workspace
+    now = await today(ctx)
+    words = validate.required_text("text", text)
+    slug, is_new = (await resolve_issue(ctx, issue, create=True)) if issue else (None, False)
+    if event is not None and await ctx.store.event(ws, event) is None:
+        raise NotFound(f"no event #{event} in this workspace", field="event")
+    with store_errors():
+        q = await ctx.store.add_question(
+            ctx.caller.actor, ctx.clock.now(), text=words, issue=slug, event_id=event, raised_on=now
+        )
+    lines = [line(UserText(q.text))]
+    if is_new:
+        lines.append(line(f"New issue: {slug}"))
+    return Reply(
+        title=line(f"Open question #{q.id}"),
+        lines=lines,
+        footer=line(f'/question answer id:{q.id} answer:"…" when it is answered'),
+    )
+
+
+async def _open_question(ctx: Ctx, question_id: int) -> Question:
+    q = await ctx.store.question(ctx.caller.workspace, question_id)
+    if q is None:
+        raise NotFound(f"no question #{question_id} in this workspace", field="id")
+    if q.status != "open":
+        raise UserError(
+            f"question #{q.id} is already {q.status} (on {q.closed_on}); only open questions change", field="id"
+        )
+    return q
+
+
+async def question_answer(ctx: Ctx, id: int, answer: str, source: str | None = None) -> Reply:
+    await _open_question(ctx, id)
+    words = validate.required_text("answer", answer)
+    url = validate.url("source", source) if source else None
+    with store_errors():
+        q = await ctx.store.close_question(
+            ctx.caller.actor,
+            ctx.clock.now(),
+            id,
+            status="answered",
+            answer=words,
+            source=url,
+            closed_on=await today(ctx),
+        )
+    return Reply(
+        title=line(f"Answered question #{q.id}"),
+        lines=[line(UserText(q.text)), line("Answer: ", UserText(words), " ", Link(url, "source") if url else None)],
+    )
+
+
+async def question_drop(ctx: Ctx, id: int, reason: str | None = None) -> Reply:
+    await _open_question(ctx, id)
+    why = validate.text("reason", reason, required=False) if reason else None
+    with store_errors():
+        q = await ctx.store.close_question(
+            ctx.caller.actor, ctx.clock.now(), id, status="dropped", answer=why, source=None, closed_on=await today(ctx)
+        )
+    return Reply(
+        title=line(f"Dropped question #{q.id}"),
+        lines=[line(UserText(q.text)), line("Reason: ", UserText(why)) if why else line("No reason given.")],
+    )
+
+
+async def questions_list(ctx: Ctx, status: str | None = None, issue: str | None = None) -> Reply:
+    ws = ctx.caller.workspace
+    now = await today(ctx)
+    status = status or "open"
+    slug = (await resolve_issue(ctx, issue))[0] if issue else None
+    titles = await issue_titles(ctx)
+    found, more = await ctx.store.list_questions(ws, status=status, issue=slug, limit=LIST_LIMIT)
+    scope = f"{status} questions" + (f" on {titles.get(slug, slug)}" if slug else "")
+    if not found:
+        return Reply(title=line(f"No {scope}"), lines=[line("/question add records one.")], ephemeral=True)
+    fields = []
+    for q in found:
+        about = " · ".join(
+            filter(
+                None,
+                [titles.get(q.issue, q.issue) if q.issue else None, f"event #{q.event_id}" if q.event_id else None],
+            )
+        )
+        name = line(f"#{q.id} · ", "raised ", when(q.raised_on, now), f" · {about}" if about else None)
+        value = [line(UserText(q.text))]
+        if q.status != "open":
+            value.append(
+                line(
+                    f"{q.status} ",
+                    when(q.closed_on, now) if q.closed_on else None,
+                    ": ",
+                    UserText(q.answer or "—"),
+                    " ",
+                    Link(q.answer_source, "source") if q.answer_source else None,
+                )
+            )
+        fields.append(Field(name, tuple(value)))
+    order = "oldest first" if status == "open" else "most recently closed first"
+    return Reply(
+        title=line(scope.capitalize()),
+        lines=[line(f"{plural(len(found), 'question')}, {order}")],
+        fields=fields,
+        footer=line(f"Showing {LIST_LIMIT}; filter by issue to see others.") if more else None,
+    )

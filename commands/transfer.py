@@ -1,0 +1,328 @@
+"""The JSON Lines import and export format (the contract in DESIGN.md), as pure functions.
+
+One line is one contact event. `parse_line` turns a line into a NewEvent or raises a UserError that
+names the field; `event_to_dict` and `dump_line` write an event back in the same shape, so that an
+export imported into an empty workspace gives the same record. Nothing here touches the store: the
+importer decides about line numbers, transactions and duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from commands import validate
+from commands.errors import UserError
+from storage.records import Event, NewEvent, NewParticipant
+from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, SIDE_ALIASES, TRACKS, slugify
+
+# The order of DESIGN.md's example; "time" and "timezone" go last because most lines lack them.
+KEY_ORDER = (
+    "date",
+    "kind",
+    "track",
+    "us",
+    "cn",
+    "minutes",
+    "requested_by",
+    "location",
+    "status",
+    "summary",
+    "sources",
+    "raised",
+    "time",
+    "timezone",
+)
+REQUIRED_KEYS = ("date", "kind", "us", "cn")
+PARTICIPANT_KEYS = ("name", "title")
+# The file writes participants under "cn" but issues under "china" (the store's side name); both
+# spellings are read in either place so a hand-written file does not trip over the difference.
+RAISED_SIDE_KEYS = {"us": "us", "china": "china", "cn": "china"}
+# An issue slug has no limit of its own in validate.LIMITS; it is held to the length of an alias,
+# since a slug is what an alias resolves to and both show up in the same embed fields.
+ISSUE_LIMIT_KEY = "alias"
+# validate.date needs a reference day only for relative words ("today", weekdays), which this
+# format refuses before calling it: the value below is never used to compute a date.
+_UNUSED_REFERENCE_DAY = dt.date(2000, 1, 1)
+
+
+def parse_line(raw: str) -> NewEvent:
+    """One line of an import file as a NewEvent; a UserError names the first thing wrong with it."""
+    data = _load_object(raw)
+    unknown = [key for key in data if key not in KEY_ORDER]
+    if unknown:
+        raise UserError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"a line may have: {', '.join(KEY_ORDER)}"
+        )
+    for key in REQUIRED_KEYS:
+        if data.get(key) is None:
+            raise UserError("is required", field=key)
+
+    requested_by = _optional_str(data, "requested_by")
+    status = _optional_str(data, "status")
+    return NewEvent(
+        day=_parse_date(data["date"]),
+        kind=validate.choice("kind", _expect_str("kind", data["kind"]), KINDS),
+        track=_optional_choice(data, "track", TRACKS),
+        us=_parse_participants("us", "us", data["us"]),
+        cn=_parse_participants("cn", "china", data["cn"]),
+        minutes=_parse_minutes(data.get("minutes")),
+        requested_by=_parse_requester(requested_by) if requested_by is not None else "unknown",
+        location=_optional_text(data, "location"),
+        summary=_optional_text(data, "summary"),
+        sources=_parse_sources(data.get("sources")),
+        status=validate.choice("status", status, EVENT_STATUSES) if status is not None else "held",
+        raised=_parse_raised(data.get("raised")),
+        time=_optional_time(data),
+        timezone=_optional_timezone(data),
+    )
+
+
+def event_to_dict(event: Event, raised: Mapping[str, Iterable[str]]) -> dict[str, object]:
+    """The export line of an event; `raised` maps a side ("us", "china") to the issue slugs it raised.
+
+    Optional values that are unset are written as null (or an empty list) rather than left out, so
+    every exported line has the same keys; "time" and "timezone" are the exception, being rare.
+    """
+    by_side: dict[str, list[str]] = {"us": [], "china": []}
+    for side, slugs in raised.items():
+        canonical = RAISED_SIDE_KEYS.get(side)
+        if canonical is None:
+            # Only the two sides can raise an issue at an event; anything else is a caller's bug,
+            # and dropping it silently would make the export lose data.
+            raise ValueError(f"raised has side {side!r}; the format knows only us and china")
+        for slug in slugs:
+            if slug not in by_side[canonical]:
+                by_side[canonical].append(slug)
+
+    line: dict[str, object] = {
+        "date": event.day.isoformat(),
+        "kind": event.kind,
+        "track": event.track,
+        "us": [_participant_dict(p.name, p.title) for p in event.side("us")],
+        "cn": [_participant_dict(p.name, p.title) for p in event.side("china")],
+        "minutes": event.minutes,
+        "requested_by": event.requested_by,
+        "location": event.location,
+        "status": event.status,
+        "summary": event.summary,
+        "sources": list(event.sources),
+        "raised": by_side,
+    }
+    if event.time is not None:
+        line["time"] = event.time
+    if event.timezone is not None:
+        line["timezone"] = event.timezone
+    return line
+
+
+def dump_line(d: Mapping[str, object]) -> str:
+    """One line of JSON, UTF-8 text kept readable, keys in the format's order whatever the input's."""
+    known = [key for key in KEY_ORDER if key in d]
+    others = [key for key in d if key not in KEY_ORDER]
+    ordered = {key: d[key] for key in (*known, *others)}
+    # json.dumps escapes newlines inside strings, so the result is always exactly one line.
+    return json.dumps(ordered, ensure_ascii=False)
+
+
+def _load_object(raw: str) -> dict[str, Any]:
+    text = raw.removeprefix("\ufeff").strip()  # a BOM survives in files saved by some Windows editors
+    if not text:
+        raise UserError("the line is empty; give one JSON object per line")
+    try:
+        value = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as dup:
+        raise UserError(f"key {dup.key!r} appears more than once") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"not valid JSON ({exc.msg} at column {exc.colno}); give one JSON object per line") from None
+    except RecursionError:
+        raise UserError("not valid JSON (nested too deeply); give one JSON object per line") from None
+    if not isinstance(value, dict):
+        raise UserError(f"a line must be a JSON object {{...}}, not {_json_type(value)}")
+    return value
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys without a word; a line that says two different
+    # dates is more likely a mistake than a correction, so it is refused instead.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _expect_str(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise UserError(f"must be a string, not {_json_type(value)}", field=field)
+    return value
+
+
+def _optional_str(data: Mapping[str, Any], field: str) -> str | None:
+    value = data.get(field)
+    return None if value is None else _expect_str(field, value)
+
+
+def _optional_text(data: Mapping[str, Any], field: str) -> str | None:
+    value = _optional_str(data, field)
+    return None if value is None else validate.text(field, value, required=False)
+
+
+def _optional_choice(data: Mapping[str, Any], field: str, allowed: tuple[str, ...]) -> str | None:
+    value = _optional_str(data, field)
+    return None if value is None else validate.choice(field, value, allowed)
+
+
+def _optional_time(data: Mapping[str, Any]) -> str | None:
+    value = _optional_str(data, "time")
+    return None if value is None else validate.clock_time("time", value)
+
+
+def _optional_timezone(data: Mapping[str, Any]) -> str | None:
+    value = _optional_str(data, "timezone")
+    return None if value is None else validate.timezone("timezone", value)
+
+
+def _parse_date(value: object) -> dt.date:
+    raw = _expect_str("date", value).strip()
+    # Relative dates ("yesterday", "Wednesday") mean something only at the moment they are typed;
+    # in a file they would change meaning with the day it is imported.
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise UserError(f"{raw!r} is not a date; give YYYY-MM-DD", field="date")
+    return validate.date("date", raw, _UNUSED_REFERENCE_DAY)
+
+
+def _parse_participants(field: str, side: str, value: object) -> list[NewParticipant]:
+    if not isinstance(value, list):
+        raise UserError(
+            f'must be a list of people like [{{"name": "...", "title": "..."}}], not {_json_type(value)}',
+            field=field,
+        )
+    if not value:
+        raise UserError("must name at least one person", field=field)
+    people: list[NewParticipant] = []
+    seen: set[str] = set()
+    for index, item in enumerate(value, start=1):
+        where = f"{field}[{index}]"
+        if not isinstance(item, dict):
+            raise UserError(
+                f'must be an object like {{"name": "...", "title": "..."}}, not {_json_type(item)}',
+                field=where,
+            )
+        unknown = [key for key in item if key not in PARTICIPANT_KEYS]
+        if unknown:
+            raise UserError(
+                f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                "a person has: name, title",
+                field=where,
+            )
+        if item.get("name") is None:
+            raise UserError("is required", field=f"{where}.name")
+        name = validate.required_text(f"{where}.name", _expect_str(f"{where}.name", item["name"]), limit_key="name")
+        title = item.get("title")
+        if title is not None:
+            title = validate.text(
+                f"{where}.title", _expect_str(f"{where}.title", title), limit_key="title", required=False
+            )
+        key = name.casefold()
+        if key in seen:
+            raise UserError(f"{name!r} is listed twice", field=field)
+        seen.add(key)
+        people.append(NewParticipant(name=name, side=side, title=title))
+    return people
+
+
+def _parse_minutes(value: object) -> int | None:
+    if value is None:
+        return None
+    # A float such as 45.0 or a string "45" is refused rather than coerced: the export writes whole
+    # numbers, and anything else suggests the file was not written for this format.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserError(f"must be a whole number of minutes, not {_json_type(value)}", field="minutes")
+    return validate.integer("minutes", value, low=1, high=1440)
+
+
+def _parse_requester(value: str) -> str:
+    # "cn" is the file's own word for China elsewhere in the line, so it is understood here too.
+    canonical = SIDE_ALIASES.get(value.strip().lower(), value)
+    return validate.choice("requested_by", canonical, REQUESTERS)
+
+
+def _parse_sources(value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UserError(f"must be a list of http(s) URLs, not {_json_type(value)}", field="sources")
+    sources: list[str] = []
+    for index, item in enumerate(value, start=1):
+        where = f"sources[{index}]"
+        link = validate.url(where, _expect_str(where, item))
+        if link not in sources:
+            sources.append(link)
+    return sources
+
+
+def _parse_raised(value: object) -> dict[str, list[str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UserError(
+            f'must be an object like {{"us": ["taiwan"], "china": ["taiwan"]}}, not {_json_type(value)}',
+            field="raised",
+        )
+    raised: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for key, issues in value.items():
+        side = RAISED_SIDE_KEYS.get(key)
+        if side is None:
+            raise UserError(f"unknown side {key!r}; use us and china (or cn)", field="raised")
+        if side in spelled:
+            raise UserError(
+                f"China's issues are given under both {spelled[side]!r} and {key!r}; use one of them",
+                field="raised",
+            )
+        spelled[side] = key
+        where = f"raised.{key}"
+        if not isinstance(issues, list):
+            raise UserError(f"must be a list of issue slugs, not {_json_type(issues)}", field=where)
+        slugs: list[str] = []
+        for index, item in enumerate(issues, start=1):
+            item_where = f"{where}[{index}]"
+            text = validate.required_text(item_where, _expect_str(item_where, item), limit_key=ISSUE_LIMIT_KEY)
+            slug = slugify(text)
+            if not slug:
+                raise UserError(f"{text!r} has no letters or digits to make an issue slug of", field=item_where)
+            if slug not in slugs:
+                slugs.append(slug)
+        if slugs:
+            raised[side] = slugs
+    return raised
+
+
+def _participant_dict(name: str, title: str | None) -> dict[str, str]:
+    return {"name": name} if title is None else {"name": name, "title": title}
