@@ -10,6 +10,7 @@ from typing import TextIO
 
 from commands.context import Clock
 from commands.errors import UserError
+from commands.events import check_future
 from commands.transfer import dump_line, event_to_dict, parse_line
 from storage.records import Actor, NewEvent
 from storage.store import Store
@@ -42,7 +43,10 @@ async def import_lines(store: Store, clock: Clock, workspace: str, lines: Iterab
         if not raw.strip():
             continue
         try:
-            parsed.append((number, parse_line(raw)))
+            new = parse_line(raw)
+            # The same rule as /event add: a held contact cannot be more than a year ahead.
+            check_future("date", new.day, new.status, clock.now().date())
+            parsed.append((number, new))
         except UserError as exc:
             summary.errors.append((number, str(exc)))
     actor = Actor(workspace, "import", f"import of {source}")

@@ -38,8 +38,8 @@ KEY_ORDER = (
 )
 REQUIRED_KEYS = ("date", "kind", "us", "cn")
 PARTICIPANT_KEYS = ("name", "title")
-# The file writes participants under "cn" but issues under "china" (the store's side name); both
-# spellings are read in either place so a hand-written file does not trip over the difference.
+# The file writes participants under "cn" but issues under "china" (the store's side name); issues
+# are read under either spelling so a hand-written file does not trip over the difference.
 RAISED_SIDE_KEYS = {"us": "us", "china": "china", "cn": "china"}
 # An issue slug has no limit of its own in validate.LIMITS; it is held to the length of an alias,
 # since a slug is what an alias resolves to and both show up in the same embed fields.

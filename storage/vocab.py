@@ -173,7 +173,12 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
         ),
     ),
     OfficeDef("china:premier", "Premier of the State Council", "leaders", ("Premier", "Chinese Premier")),
-    OfficeDef("china:vice-premier", "Vice Premier", "economic", ("Chinese Vice Premier",)),
+    OfficeDef(
+        "china:vice-premier",
+        "Vice Premier",
+        "economic",
+        ("Chinese Vice Premier", "Vice Premier; Chinese lead of China-US comprehensive economic dialogue"),
+    ),
     OfficeDef(
         "china:foreign-minister",
         "Foreign Minister",
