@@ -1,4 +1,5 @@
 """The April 2022 Austin–Wei call, told end to end through the console."""
+# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from bot.console import Console, run_console
 from commands.context import CoreSettings, FixedClock
 from storage.store import Store
 
+# Lines are long on purpose: the console reads one command per line.
 STORY = """\
 # August 2020: the last defense-track call before the gap.
 /event add date:2020-08-06 us:"Mark T. Esper (Secretary of Defense)" cn:"Wei Fenghe (Minister of National Defense)" \
