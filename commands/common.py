@@ -111,7 +111,12 @@ async def resolve_who(ctx: Ctx, text: str, field: str = "with", sides: bool = Tr
     return Who(person=person)
 
 
-async def find_person_fuzzy(ctx: Ctx, raw: str, field: str) -> Person:
+async def find_person_fuzzy(ctx: Ctx, raw: str, field: str, loose: bool = True) -> Person:
+    """A person by name or alias: exact, then by whole words, then by close spelling.
+
+    `loose=False` (recording an event) matches by words only for a single word ("Austin"), so that a
+    new full name whose words happen to appear in a known one ("Wei Wei") is not taken for it.
+    """
     ws = ctx.caller.workspace
     exact = await ctx.store.find_person(ws, raw)
     if exact:
@@ -120,7 +125,8 @@ async def find_person_fuzzy(ctx: Ctx, raw: str, field: str) -> Person:
     keys = await ctx.store.person_keys(ws)
     # "austin" -> "lloyd j austin iii": every typed word is a word of one name or alias.
     words = set(key.split())
-    by_words = {pid: name for k, pid, name in keys if words and words <= set(k.split())}
+    use_words = loose or len(words) == 1
+    by_words = {pid: name for k, pid, name in keys if use_words and words and words <= set(k.split())}
     if len(by_words) == 1:
         pid = next(iter(by_words))
         found = await ctx.store.person(ws, pid)
@@ -130,7 +136,8 @@ async def find_person_fuzzy(ctx: Ctx, raw: str, field: str) -> Person:
         names = ", ".join(sorted(by_words.values())[:8])
         raise UserError(f"{raw!r} could be several people: {names}; give more of the name", field=field)
     # "Wei Fenge" -> "wei fenghe": close spelling of a whole key.
-    close = difflib.get_close_matches(key, [k for k, _, _ in keys], n=5, cutoff=0.8)
+    # Recording is stricter than looking up: "John Kirby" must not become "John Kerry" (0.8).
+    close = difflib.get_close_matches(key, [k for k, _, _ in keys], n=5, cutoff=0.8 if loose else 0.9)
     ids = {pid: name for k, pid, name in keys if k in close}
     if len(ids) == 1:
         found = await ctx.store.person(ws, next(iter(ids)))

@@ -9,6 +9,7 @@ from commands import validate
 from commands.common import (
     event_headline,
     facts_line,
+    find_person_fuzzy,
     plural,
     resolve_issue,
     resolve_who,
@@ -28,7 +29,8 @@ LIST_LIMIT = 50
 MAX_PEOPLE_PER_SIDE = 10
 
 
-def _participants(field: str, value: str, side: str) -> list[NewParticipant]:
+async def _participants(ctx: Ctx, field: str, value: str, side: str) -> list[NewParticipant]:
+    """Names as typed, each resolved to a known person when it clearly means one ("Austin")."""
     people = split_people(value)
     if not people:
         raise UserError("give at least one name (several: separate with commas)", field=field)
@@ -38,6 +40,11 @@ def _participants(field: str, value: str, side: str) -> list[NewParticipant]:
         p.name = validate.required_text(field, p.name, limit_key="name")
         p.title = validate.text(field, p.title, limit_key="title", required=False) if p.title else None
         p.side = side
+        try:
+            known = await find_person_fuzzy(ctx, p.name, field, loose=False)
+        except NotFound:
+            continue  # a new person: the store creates them and the reply says so
+        p.name = known.name
     return people
 
 
@@ -89,8 +96,8 @@ async def event_add(
         day=day,
         kind=kind,
         track=track,
-        us=_participants("us", us, "us"),
-        cn=_participants("cn", cn, "china"),
+        us=await _participants(ctx, "us", us, "us"),
+        cn=await _participants(ctx, "cn", cn, "china"),
         minutes=minutes,
         requested_by=requested_by or "unknown",
         location=validate.text("location", location, required=False) if location else None,
@@ -168,7 +175,7 @@ async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:
     elif field == "time":
         changes["time"] = validate.clock_time("value", raw) if raw else None
     elif field in ("us", "cn"):
-        changes[field] = _participants("value", raw, "us" if field == "us" else "china")
+        changes[field] = await _participants(ctx, "value", raw, "us" if field == "us" else "china")
     else:  # the surface's choices make this unreachable; keep the message clear anyway
         raise UserError(f"{field!r} cannot be edited", field="field")
     with store_errors():

@@ -40,11 +40,12 @@ class Runner:
     def __init__(self, store: Store, clock: FixedClock, workspace: str = WS, editor: bool = True) -> None:
         self.ctx = Ctx(store, Caller(workspace, "u1", "Ann Analyst", editor), clock, CoreSettings())
 
-    async def __call__(self, name: str, **args: Any) -> Reply:
-        return await dispatch(self.ctx, name, args)
+    # Positional-only, so that a command's own `name` option can be passed as a keyword.
+    async def __call__(self, command: str, /, **args: Any) -> Reply:
+        return await dispatch(self.ctx, command, args)
 
-    async def text(self, name: str, **args: Any) -> str:
-        return render_text(await self(name, **args))
+    async def text(self, command: str, /, **args: Any) -> str:
+        return render_text(await self(command, **args))
 
 
 @pytest.fixture
