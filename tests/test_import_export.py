@@ -1,0 +1,122 @@
+"""Import and export in the JSON Lines format, and the command-line entry points."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.transfer_cli import export, import_lines, sample_path
+from commands.context import FixedClock
+from storage.store import Store
+from tests.conftest import OTHER_WS, WS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = json.dumps(
+    {
+        "date": "2022-04-20",
+        "kind": "call",
+        "us": [{"name": "Lloyd J. Austin III", "title": "Secretary of Defense"}],
+        "cn": [{"name": "Wei Fenghe"}],
+        "minutes": 45,
+        "raised": {"us": ["taiwan", "north-korea"], "china": ["taiwan"]},
+    }
+)
+
+
+async def test_bad_lines_are_reported_by_number_and_the_rest_import(store: Store, clock: FixedClock) -> None:
+    lines = [
+        GOOD,
+        "{not json",
+        "",
+        json.dumps({"date": "2022-02-30", "kind": "call", "us": [], "cn": []}),
+        json.dumps({"date": "2031-01-01", "kind": "call", "us": [{"name": "A"}], "cn": [{"name": "B"}]}),
+        GOOD,
+    ]
+    summary = await import_lines(store, clock, WS, lines, "test.jsonl")
+    assert summary.added == 1
+    assert [n for n, _ in summary.errors] == [2, 4, 5]
+    assert "more than a year ahead" in summary.errors[2][1]
+    assert summary.duplicates == [(6, 1)]
+    assert summary.lines("test.jsonl")[-1] == (
+        "test.jsonl: imported 1 events (2 new people); skipped 1 duplicates; 3 lines with errors"
+    )
+
+
+async def test_sample_data_round_trips_exactly(store: Store, clock: FixedClock) -> None:
+    original = sample_path().read_text(encoding="utf-8").splitlines()
+    first = await import_lines(store, clock, WS, original, "sample")
+    assert first.added == 33 and not first.errors
+    again = await import_lines(store, clock, WS, original, "sample")
+    assert again.added == 0 and len(again.duplicates) == 33
+    out = io.StringIO()
+    assert await export(store, WS, out) == 33
+    exported = out.getvalue().splitlines()
+    # Into an empty workspace, then out again: the same lines.
+    await import_lines(store, clock, OTHER_WS, exported, "export")
+    out2 = io.StringIO()
+    await export(store, OTHER_WS, out2)
+    assert out2.getvalue().splitlines() == exported
+    assert sorted(exported) == sorted(original)
+
+
+def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"HOTLINE_DB": str(db)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_import_export_and_console(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    data = tmp_path / "in.jsonl"
+    data.write_text(GOOD + "\n{broken\n", encoding="utf-8")
+    imported = _cli(["import", str(data), "--workspace", "team"], db)
+    assert imported.returncode == 1  # one line had an error
+    assert "line 2:" in imported.stdout and "imported 1 events" in imported.stdout
+    exported = _cli(["export", "--workspace", "team"], db)
+    assert exported.returncode == 0
+    assert json.loads(exported.stdout.splitlines()[0])["minutes"] == 45
+    console = _cli(["console", "--workspace", "team"], db, stdin="/lastcall\n/event show id:999\n")
+    assert console.returncode == 1  # the unknown id failed
+    assert "Latest contact: Lloyd J. Austin III ↔ Wei Fenghe" in console.stdout
+    assert "Error: id: no event #999 in this workspace" in console.stdout
+    assert "sample" not in console.stdout  # the workspace had data: no samples loaded
+
+
+def test_console_on_a_new_store_loads_the_samples_and_says_how_to_start_empty(tmp_path: Path) -> None:
+    result = _cli([], tmp_path / "new.db", stdin="/lastcall track:leaders\n")
+    assert result.returncode == 0, result.stderr
+    assert "loaded 33 sample US–China contacts" in result.stdout
+    assert "--empty" in result.stdout
+    assert "Joseph R. Biden Jr. ↔ Xi Jinping" in result.stdout
+    empty = _cli(["console", "--empty"], tmp_path / "empty.db", stdin="/lastcall\n")
+    assert "No contact recorded" in empty.stdout
+
+
+def test_a_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "future.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = _cli(["console", "--empty"], db, stdin="")
+    assert result.returncode == 2
+    assert "schema version 999, newer than this Hotline knows" in result.stderr
+
+
+def test_discord_mode_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
+    result = _cli(["run"], tmp_path / "x.db")
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN is not set" in result.stderr
