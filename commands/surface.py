@@ -286,6 +286,31 @@ _commands = (
         (Option("role", "role", "The editor role", required=True),),
         writes=True,
     ),
+    Command(
+        "hotline office",
+        "Teach Hotline another way of writing an office's title",
+        hotline.office,
+        (
+            Option("side", "choice", "Whose office", required=True, choices=SIDE_CHOICES),
+            Option("form", "text", "The title as reports write it, e.g. Pentagon chief", required=True),
+            Option("office", "text", "The office it means (a known title), or a new office's title", required=True),
+            Option("track", "choice", "The track of a new office", choices=TRACKS),
+        ),
+        writes=True,
+    ),
+    Command(
+        "hotline offices",
+        "The offices Hotline knows and how their titles are written",
+        hotline.offices,
+        (Option("side", "choice", "Only this side", choices=SIDE_CHOICES),),
+    ),
+    Command(
+        "hotline timezone",
+        "Set the workspace's time zone (for today, yesterday and weekdays)",
+        hotline.timezone,
+        (Option("timezone", "text", "IANA time zone, e.g. America/New_York", required=True),),
+        writes=True,
+    ),
     Command("hotline help", "What Hotline does and how to use it", hotline.help_),
 )
 

@@ -415,7 +415,7 @@ async def ensure_issue(tx: Tx, actor: Actor, at: dt.datetime, slug: str) -> bool
         return False
     title = slug.replace("-", " ").capitalize()
     await tx.run(
-        "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '')",
+        "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '[]')",
         (actor.workspace, slug, title),
     )
     await tx.audit(actor, at, "create", "issue", slug, None, {"slug": slug, "title": title})

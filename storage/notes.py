@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from typing import Any
 
@@ -58,7 +59,7 @@ class NoteStore(EventStore):
     async def issues(self, workspace: str) -> list[Issue]:
         rows = await self._all("SELECT slug, title, aliases FROM issue WHERE workspace = ? ORDER BY slug", (workspace,))
         builtin = [Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES]
-        custom = [Issue(r["slug"], r["title"], tuple(a for a in r["aliases"].split(",") if a)) for r in rows]
+        custom = [Issue(r["slug"], r["title"], tuple(json.loads(r["aliases"]))) for r in rows]
         return builtin + custom
 
     async def find_issue(self, workspace: str, text: str) -> Issue | None:

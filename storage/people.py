@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from typing import Any
 
@@ -27,7 +28,7 @@ class PeopleStore(StoreBase):
 
     async def offices(self, workspace: str) -> list[Office]:
         rows = await self._all("SELECT slug, title, track, forms FROM office WHERE workspace = ?", (workspace,))
-        custom = {r["slug"]: Office(r["slug"], r["title"], r["track"], _split(r["forms"])) for r in rows}
+        custom = {r["slug"]: Office(r["slug"], r["title"], r["track"], _json_list(r["forms"])) for r in rows}
         merged = [Office(o.slug, o.title, o.track, o.forms, builtin=True) for o in BUILTIN_OFFICES]
         merged = [custom.pop(o.slug) if o.slug in custom else o for o in merged]
         return merged + sorted(custom.values(), key=lambda o: o.slug)
@@ -44,7 +45,7 @@ class PeopleStore(StoreBase):
             "SELECT slug, title, track, forms FROM office WHERE workspace = ? AND slug = ?", (workspace, slug)
         )
         if row:
-            return Office(row["slug"], row["title"], row["track"], _split(row["forms"]))
+            return Office(row["slug"], row["title"], row["track"], _json_list(row["forms"]))
         builtin = _BUILTIN_BY_SLUG.get(slug)
         if builtin:
             return Office(builtin.slug, builtin.title, builtin.track, builtin.forms, builtin=True)
@@ -60,7 +61,7 @@ class PeopleStore(StoreBase):
                 (actor.workspace, slug),
             )
             builtin = _BUILTIN_BY_SLUG.get(slug)
-            old_forms = _split(row["forms"]) if row else (builtin.forms if builtin else ())
+            old_forms = _json_list(row["forms"]) if row else (builtin.forms if builtin else ())
             merged = tuple(dict.fromkeys((*old_forms, *forms)))
             before = (
                 {"slug": slug, "title": row["title"], "track": row["track"], "forms": list(old_forms)} if row else None
@@ -69,10 +70,11 @@ class PeopleStore(StoreBase):
                 "INSERT INTO office (workspace, slug, title, track, forms) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (workspace, slug) DO UPDATE SET title = excluded.title, track = excluded.track,"
                 " forms = excluded.forms",
-                (actor.workspace, slug, title, track, ",".join(merged)),
+                (actor.workspace, slug, title, track, json.dumps(list(merged), ensure_ascii=False)),
             )
             after = {"slug": slug, "title": title, "track": track, "forms": list(merged)}
             await tx.audit(actor, at, "update" if row else "create", "office", slug, before, after)
+            await _remap_offices(tx, actor.workspace, slug.split(":", 1)[0])
         return Office(slug, title, track, merged)
 
     # -- people --------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ async def _office_slug(db: Any, workspace: str, side: str, title: str) -> str:
         custom_rows = list(await cursor.fetchall())
     custom: dict[str, str] = {}
     for row in custom_rows:
-        for form in (row["title"], *_split(row["forms"])):
+        for form in (row["title"], *_json_list(row["forms"])):
             custom.setdefault(norm(form), row["slug"])
     candidates = [title, *[seg for seg in _segments(title)]]
     for candidate in candidates:
@@ -221,6 +223,21 @@ def _segments(title: str) -> list[str]:
     return parts
 
 
+async def _remap_offices(tx: Tx, workspace: str, side: str) -> None:
+    """Titles already recorded follow a newly added form, so past contacts match their office too."""
+    titles = await tx.all(
+        "SELECT DISTINCT title, office FROM participant WHERE workspace = ? AND side = ? AND title IS NOT NULL",
+        (workspace, side),
+    )
+    for row in titles:
+        slug = await _office_slug(tx.db, workspace, side, row["title"])
+        if slug != row["office"]:
+            await tx.run(
+                "UPDATE participant SET office = ? WHERE workspace = ? AND side = ? AND title = ?",
+                (slug, workspace, side, row["title"]),
+            )
+
+
 async def office_slug_tx(tx: Tx, workspace: str, side: str, title: str | None) -> str | None:
     return await _office_slug(tx.db, workspace, side, title) if title else None
 
@@ -235,8 +252,8 @@ async def office_track(tx: Tx, workspace: str, slug: str | None) -> str | None:
     return builtin.track if builtin else None
 
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(",") if v.strip())
+def _json_list(value: str) -> tuple[str, ...]:
+    return tuple(str(v) for v in json.loads(value))
 
 
 def _person_text(person: Person) -> str:

@@ -37,7 +37,7 @@ MIGRATIONS: tuple[str, ...] = (
         workspace TEXT NOT NULL,
         slug TEXT NOT NULL,
         title TEXT NOT NULL,
-        aliases TEXT NOT NULL DEFAULT '',  -- comma-separated
+        aliases TEXT NOT NULL DEFAULT '[]',  -- JSON list
         PRIMARY KEY (workspace, slug)
     ) WITHOUT ROWID;
     CREATE TABLE office (
@@ -45,7 +45,7 @@ MIGRATIONS: tuple[str, ...] = (
         slug TEXT NOT NULL,
         title TEXT NOT NULL,
         track TEXT NOT NULL,
-        forms TEXT NOT NULL DEFAULT '',  -- comma-separated
+        forms TEXT NOT NULL DEFAULT '[]',  -- JSON list
         PRIMARY KEY (workspace, slug)
     ) WITHOUT ROWID;
     CREATE TABLE event (

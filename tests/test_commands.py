@@ -405,3 +405,31 @@ async def test_hotline_editors_and_help(run: Runner, store: Store) -> None:
     help_text = await run.text("hotline help")
     assert "/lastcall [with] [track]" in help_text and "/event add date us cn kind" in help_text
     assert "confirmed" not in help_text
+
+
+async def test_users_extend_the_office_table_and_past_contacts_follow(run: Runner, store: Store) -> None:
+    await seed(run)
+    await run("event add", date="2022-04-21", us="Someone New (Head of the Pentagon)", cn="Wei Fenghe", kind="call")
+    before = await run.text("lastcall")
+    assert "Head of the Pentagon ↔ Minister of National Defense: first recorded contact" in before
+    reply = await run.text("hotline office", side="us", form="Head of the Pentagon", office="SecDef")
+    assert "US office: Secretary of Defense" in reply and "Head of the Pentagon" in reply
+    after = await run.text("lastcall")
+    assert "Secretary of Defense ↔ Minister of National Defense: previous 2022-04-20" in after
+    assert "Head of the Pentagon" in await run.text("hotline offices", side="us")
+
+
+async def test_a_new_office_needs_a_track(run: Runner) -> None:
+    with pytest.raises(UserError, match="track"):
+        await run("hotline office", side="china", form="Top envoy", office="Special Representative for Korea")
+    text = await run.text(
+        "hotline office", side="china", form="Top envoy", office="Special Representative for Korea", track="diplomatic"
+    )
+    assert "China office: Special Representative for Korea" in text
+
+
+async def test_workspace_time_zone_command(run: Runner, store: Store) -> None:
+    await run("hotline timezone", timezone="America/New_York")
+    assert (await store.workspace_settings(WS)).timezone == "America/New_York"
+    with pytest.raises(UserError, match="timezone"):
+        await run("hotline timezone", timezone="Nowhere/Special")
