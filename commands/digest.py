@@ -25,8 +25,13 @@ async def digest_preview(ctx: Ctx, days: int | None = None) -> Reply:
     return await compose_digest(ctx, start, now, now, heading=f"Digest preview: the last {plural(span, 'day')}")
 
 
-async def compose_digest(ctx: Ctx, first: dt.date, last: dt.date, now: dt.date, heading: str) -> Reply:
-    """The digest of the days first..last (inclusive); the scheduled digest posts exactly this."""
+async def compose_digest(
+    ctx: Ctx, first: dt.date, last: dt.date, now: dt.date, heading: str, short_when_empty: bool = True
+) -> Reply:
+    """The digest of the days first..last (inclusive); the scheduled digest posts exactly this.
+
+    A period in which nothing was recorded gets a short digest: that, and when the last contact was.
+    """
     ws = ctx.caller.workspace
     titles = await issue_titles(ctx)
     held, more_held = await ctx.store.list_events(ws, since=first, until=last, status="held", limit=SECTION_LIMIT)
@@ -41,6 +46,17 @@ async def compose_digest(ctx: Ctx, first: dt.date, last: dt.date, now: dt.date, 
     last_by_track = await ctx.store.last_held_by_track(ws)
 
     lines: list[Line] = [line("Period: ", first.isoformat(), " to ", last.isoformat())]
+    if short_when_empty and not held and not concerns and not answered:
+        latest = await ctx.store.latest_event(ws)
+        lines.append(
+            line(
+                "Nothing was recorded in this period. Last contact: ",
+                *(event_headline(latest, now) if latest else ("none yet",)),
+            )
+        )
+        if open_q:
+            lines.append(line(f"Open questions: {len(open_q)}{'+' if more_open else ''} (/questions lists them)"))
+        return Reply(title=line(heading), lines=lines)
     fields: list[Field] = []
     if held:
         fields.append(

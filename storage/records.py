@@ -98,6 +98,21 @@ class Subscription:
     role_id: str | None
     last_period_end: dt.datetime | None
     last_error: str | None
+    workspace: str = ""
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    subscription_id: int
+    period_start: dt.datetime
+    period_end: dt.datetime
+    status: str  # claimed, sent, failed, skipped
+    late: bool
+    claimed_at: dt.datetime
+    claimed_by: str
+    finished_at: dt.datetime | None
+    detail: str | None
 
 
 @dataclass(frozen=True)

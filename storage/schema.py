@@ -152,6 +152,22 @@ MIGRATIONS: tuple[str, ...] = (
         body, ws, kind UNINDEXED, ref UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
     );
     """,
+    # 2: digest deliveries. One row per subscription and period: claimed before posting, marked sent
+    # after, so no restart or second process ever posts the same period twice.
+    """
+    CREATE TABLE digest_run (
+        subscription_id INTEGER NOT NULL REFERENCES subscription(id) ON DELETE CASCADE,
+        period_end TEXT NOT NULL,  -- the scheduled instant, UTC ISO
+        period_start TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed', 'skipped')),
+        late INTEGER NOT NULL DEFAULT 0,
+        claimed_at TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,  -- which process claimed it
+        finished_at TEXT,
+        detail TEXT,  -- the error, or why it was skipped, or the posted message ids
+        PRIMARY KEY (subscription_id, period_end)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from storage.digests import DigestStore
 from storage.events import AddedEvent, ImportResult
-from storage.workspaces import SearchHit, WorkspaceStore
+from storage.workspaces import SearchHit
 
 
-class Store(WorkspaceStore):
-    """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search.
+class Store(DigestStore):
+    """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search,
+    digest deliveries.
 
     Open with `await Store.open(path)`; close with `await store.close()`.
     """

@@ -33,6 +33,8 @@ def _subscription(r: sqlite3.Row) -> Subscription:
         r["role_id"],
         dt.datetime.fromisoformat(r["last_period_end"]) if r["last_period_end"] else None,
         r["last_error"],
+        r["workspace"],
+        dt.datetime.fromisoformat(r["created_at"]),
     )
 
 

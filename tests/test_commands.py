@@ -366,7 +366,8 @@ async def test_digest_preview_of_an_empty_period_names_the_last_contact(run: Run
     await seed(run)
     run.ctx.clock.at += dt.timedelta(days=60)  # type: ignore[attr-defined]
     text = await run.text("digest preview", days=7)
-    assert "No contact recorded in this period. Last contact: #3" in text
+    assert "Nothing was recorded in this period. Last contact: #3" in text
+    assert "Dormant" not in text  # an empty period gets a short digest
 
 
 async def test_digest_subscriptions_store_side(run: Runner, store: Store) -> None:

@@ -1,0 +1,87 @@
+"""APScheduler 3 wiring for digests: one cron job per active subscription, rebuilt from the store.
+
+The store is the truth and the scheduler's memory a cache: jobs are rebuilt from the subscriptions
+at start and after every change, and whether a period may still be posted is decided by the
+store's claim, never by the scheduler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from commands.delivery import DigestDelivery
+from commands.schedule import WEEKDAYS
+from storage.records import Subscription
+
+log = logging.getLogger(__name__)
+JOB_PREFIX = "digest:"
+
+
+def trigger_for(sub: Subscription) -> CronTrigger:
+    hour, minute = (int(x) for x in sub.time.split(":"))
+    # The trigger runs in the subscription's own zone, so 09:00 stays 09:00 across daylight saving.
+    return CronTrigger(day_of_week=WEEKDAYS[sub.weekday][:3], hour=hour, minute=minute, timezone=ZoneInfo(sub.timezone))
+
+
+class DigestScheduler:
+    def __init__(self, delivery: DigestDelivery) -> None:
+        self.delivery = delivery
+        self._aps: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        """Start on the running loop (AsyncIOScheduler needs it), rebuild jobs, post missed digests."""
+        self._aps = AsyncIOScheduler(timezone=dt.UTC)
+        self._aps.start()
+        await self.sync_jobs()
+        outcomes = await self.delivery.catch_up()
+        if outcomes:
+            log.info("digest catch-up at start: %s", outcomes)
+
+    async def sync_jobs(self) -> None:
+        """Make the jobs match the store: one per subscription that is not paused."""
+        if self._aps is None:
+            return
+        wanted = {f"{JOB_PREFIX}{s.id}": s for s in await self.delivery.store.subscriptions() if not s.paused}
+        for job in self._aps.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, sub in wanted.items():
+            self._aps.add_job(
+                self._fire,
+                trigger_for(sub),
+                args=[sub.id],
+                id=job_id,
+                replace_existing=True,
+                # A run delayed by a busy loop still goes; a long outage is catch_up's business.
+                misfire_grace_time=300,
+                coalesce=True,
+                max_instances=1,
+            )
+
+    def next_run(self, subscription_id: int) -> dt.datetime | None:
+        if self._aps is None:
+            return None
+        job = self._aps.get_job(f"{JOB_PREFIX}{subscription_id}")
+        return job.next_run_time if job else None
+
+    async def _fire(self, subscription_id: int) -> None:
+        try:
+            outcome = await self.delivery.run_due(subscription_id)
+            log.info("digest job for subscription %s: %s", subscription_id, outcome)
+        except Exception:
+            # One channel's failure must not stop the others, nor the scheduler.
+            log.exception("digest job for subscription %s failed", subscription_id)
+        finally:
+            sub = await self.delivery.store.subscription_by_id(subscription_id)
+            if sub is None or sub.paused:
+                await self.sync_jobs()
+
+    def shutdown(self) -> None:
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)
+        self._aps = None

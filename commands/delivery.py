@@ -1,0 +1,191 @@
+"""Scheduled digests: which period is due, claiming it, composing it, and posting it exactly once.
+
+Platform-neutral: a Poster (Discord's lives in bot/) does the posting and reports failures as a
+DeliveryError of a kind this module understands. The scheduler in bot/ only decides *when* to call
+`run_due`; the store's digest_run table decides *whether* a period may still be posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from commands.context import Caller, Clock, CoreSettings, Ctx
+from commands.digest import compose_digest
+from commands.reply import Reply
+from commands.schedule import next_run
+from storage.records import Subscription
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+FIRST_PERIOD = dt.timedelta(days=7)
+# A digest after a long pause covers at most this much, so one post never tries to hold a year.
+LONGEST_PERIOD = dt.timedelta(days=31)
+# A scheduled run this much after its time counts as late (and says so).
+LATE_AFTER = dt.timedelta(minutes=5)
+
+FailureKind = Literal["missing", "forbidden", "transient"]
+Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "skipped"]
+
+
+class DeliveryError(Exception):
+    """A post failed. `missing`: the channel is gone; `forbidden`: no permission; `transient`: retry."""
+
+    def __init__(self, kind: FailureKind, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+class Poster(Protocol):
+    async def post(self, channel_id: str, reply: Reply) -> list[str]:
+        """Post a digest (split across messages as the platform needs); returns the message ids."""
+        ...
+
+
+def previous_run(sub: Subscription, now: dt.datetime) -> dt.datetime:
+    """The most recent scheduled instant at or before `now` (UTC)."""
+    # Eight days back is always before the last occurrence, whatever daylight saving did in between.
+    candidate = next_run(sub.weekday, sub.time, sub.timezone, now - dt.timedelta(days=8))
+    while True:
+        following = next_run(sub.weekday, sub.time, sub.timezone, candidate)
+        if following > now:
+            return candidate
+        candidate = following
+
+
+def period_for(sub: Subscription, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """From the end of the previous digest sent to this channel (a week for the first) up to `end`."""
+    start = sub.last_period_end if sub.last_period_end and sub.last_period_end < end else end - FIRST_PERIOD
+    return max(start, end - LONGEST_PERIOD), end
+
+
+def period_days(sub: Subscription, start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The calendar days a period covers in the subscription's zone: [start day, end day), so that
+    consecutive digests neither repeat nor miss a day."""
+    zone = ZoneInfo(sub.timezone)
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date() - dt.timedelta(days=1)
+    return first, max(first, last)
+
+
+@dataclass
+class DigestDelivery:
+    store: Store
+    clock: Clock
+    settings: CoreSettings
+    poster: Poster
+    claimer: str  # names this process in the claims it makes
+    catchup: dt.timedelta = dt.timedelta(hours=12)
+    attempts: int = 3
+    backoff: float = 2.0  # seconds before the second attempt, doubled after
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def run_due(self, subscription_id: int) -> Outcome:
+        """Called by the scheduler when a subscription's time comes: post its due period once."""
+        sub = await self.store.subscription_by_id(subscription_id)
+        if sub is None or sub.paused:
+            return "paused"
+        now = self.clock.now()
+        end = previous_run(sub, now)
+        if sub.created_at and end < sub.created_at:
+            return "not-due"
+        return await self.deliver(sub, end, late=now - end > LATE_AFTER)
+
+    async def catch_up(self) -> dict[int, Outcome]:
+        """At start: post each subscription's last missed digest if it is recent, else record the skip.
+
+        Only the latest missed period is considered, so a bot that was down for weeks posts at most
+        one digest per channel, not a flood.
+        """
+        outcomes: dict[int, Outcome] = {}
+        now = self.clock.now()
+        for sub in await self.store.subscriptions():
+            if sub.paused:
+                continue
+            end = previous_run(sub, now)
+            if (sub.created_at and end < sub.created_at) or await self.store.digest_run(sub.id, end):
+                continue
+            if now - end <= self.catchup:
+                outcomes[sub.id] = await self.deliver(sub, end, late=now - end > LATE_AFTER)
+            else:
+                start, _ = period_for(sub, end)
+                reason = (
+                    f"the digest due {end:%Y-%m-%d %H:%M} UTC was missed while Hotline was down and skipped "
+                    f"(over {self.catchup.total_seconds() / 3600:g} hours late); the next one covers that period"
+                )
+                await self.store.skip_digest(sub.id, start, end, at=now, claimer=self.claimer, reason=reason)
+                outcomes[sub.id] = "skipped"
+        return outcomes
+
+    async def deliver(self, sub: Subscription, end: dt.datetime, *, late: bool) -> Outcome:
+        start, end = period_for(sub, end)
+        now = self.clock.now()
+        if not await self.store.claim_digest(sub.id, start, end, late=late, claimer=self.claimer, at=now):
+            return "claimed-elsewhere"
+        reply = await self.compose(sub, start, end, late=late)
+        for attempt in range(1, self.attempts + 1):
+            try:
+                ids = await self.poster.post(sub.channel_id, reply)
+            except DeliveryError as exc:
+                if exc.kind == "transient" and attempt < self.attempts:
+                    log.warning("digest for channel %s failed (%s), retrying", sub.channel_id, exc.detail)
+                    await self.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                await self._failed(sub, end, exc)
+                return "failed"
+            await self.store.finish_digest(sub.id, end, at=self.clock.now(), sent=True, detail=",".join(ids))
+            log.info(
+                "digest posted: workspace=%s channel=%s period=%s..%s late=%s messages=%d",
+                sub.workspace,
+                sub.channel_id,
+                start.isoformat(),
+                end.isoformat(),
+                late,
+                len(ids),
+            )
+            return "sent"
+        raise AssertionError("unreachable: the last attempt returns")
+
+    async def _failed(self, sub: Subscription, end: dt.datetime, exc: DeliveryError) -> None:
+        now = self.clock.now()
+        if exc.kind == "missing":
+            reason = (
+                f"channel {sub.channel_id} no longer exists or the bot cannot see it ({exc.detail}); "
+                "subscribe another channel, then /digest unsubscribe this one"
+            )
+        elif exc.kind == "forbidden":
+            reason = (
+                f"the bot may not post in channel {sub.channel_id} ({exc.detail}); give it View Channel, "
+                "Send Messages and Embed Links there, then /digest resume"
+            )
+        else:
+            reason = f"posting failed {self.attempts} times: {exc.detail}; the next digest will try again"
+        log.error(
+            "digest failed: workspace=%s channel=%s kind=%s detail=%s",
+            sub.workspace,
+            sub.channel_id,
+            exc.kind,
+            exc.detail,
+        )
+        await self.store.finish_digest(sub.id, end, at=now, sent=False, detail=reason)
+        if exc.kind in ("missing", "forbidden"):
+            await self.store.pause_for_failure(sub.id, at=now, reason=reason)
+
+    async def compose(self, sub: Subscription, start: dt.datetime, end: dt.datetime, *, late: bool) -> Reply:
+        first, last = period_days(sub, start, end)
+        ctx = Ctx(self.store, Caller(sub.workspace, "scheduler", "digest scheduler", False), self.clock, self.settings)
+        heading = f"Weekly digest: {first.isoformat()} to {last.isoformat()}"
+        if late:
+            heading += f" (late: due {end:%Y-%m-%d %H:%M} UTC)"
+        reply = await compose_digest(
+            ctx, first, last, end.astimezone(ZoneInfo(sub.timezone)).date(), heading, short_when_empty=True
+        )
+        reply.ping_role = sub.role_id
+        return reply

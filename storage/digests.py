@@ -1,0 +1,140 @@
+"""Digest deliveries: the claim-then-mark record that makes each period's digest go out once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from storage.records import Actor, DigestRun, Subscription
+from storage.workspaces import WorkspaceStore, _subscription, _subscription_dict
+
+
+def _run(r: sqlite3.Row) -> DigestRun:
+    return DigestRun(
+        r["subscription_id"],
+        dt.datetime.fromisoformat(r["period_start"]),
+        dt.datetime.fromisoformat(r["period_end"]),
+        r["status"],
+        bool(r["late"]),
+        dt.datetime.fromisoformat(r["claimed_at"]),
+        r["claimed_by"],
+        dt.datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None,
+        r["detail"],
+    )
+
+
+class DigestStore(WorkspaceStore):
+    async def claim_digest(
+        self,
+        subscription_id: int,
+        period_start: dt.datetime,
+        period_end: dt.datetime,
+        *,
+        late: bool,
+        claimer: str,
+        at: dt.datetime,
+    ) -> bool:
+        """Claim one period for posting. False if it was claimed before (by anyone), or the
+        subscription is gone or paused: then the caller must not post."""
+        async with self._transaction() as tx:
+            sub = await tx.one("SELECT paused FROM subscription WHERE id = ?", (subscription_id,))
+            if sub is None or sub["paused"]:
+                return False
+            await tx.run(
+                "INSERT OR IGNORE INTO digest_run (subscription_id, period_end, period_start, status, late,"
+                " claimed_at, claimed_by) VALUES (?, ?, ?, 'claimed', ?, ?, ?)",
+                (subscription_id, period_end.isoformat(), period_start.isoformat(), int(late), at.isoformat(), claimer),
+            )
+            row = await tx.one("SELECT changes() AS n")
+            return bool(row and row["n"])
+
+    async def finish_digest(
+        self, subscription_id: int, period_end: dt.datetime, *, at: dt.datetime, sent: bool, detail: str | None
+    ) -> None:
+        """Mark a claimed period sent (and the subscription's last period) or failed (with the error)."""
+        async with self._transaction() as tx:
+            await tx.run(
+                "UPDATE digest_run SET status = ?, finished_at = ?, detail = ?"
+                " WHERE subscription_id = ? AND period_end = ?",
+                ("sent" if sent else "failed", at.isoformat(), detail, subscription_id, period_end.isoformat()),
+            )
+            if sent:
+                await tx.run(
+                    "UPDATE subscription SET last_period_end = ?, last_error = NULL WHERE id = ?",
+                    (period_end.isoformat(), subscription_id),
+                )
+            else:
+                await tx.run("UPDATE subscription SET last_error = ? WHERE id = ?", (detail, subscription_id))
+
+    async def skip_digest(
+        self,
+        subscription_id: int,
+        period_start: dt.datetime,
+        period_end: dt.datetime,
+        *,
+        at: dt.datetime,
+        claimer: str,
+        reason: str,
+    ) -> bool:
+        """Record a period that will not be posted (missed too long ago); False if already recorded."""
+        async with self._transaction() as tx:
+            await tx.run(
+                "INSERT OR IGNORE INTO digest_run (subscription_id, period_end, period_start, status, late,"
+                " claimed_at, claimed_by, finished_at, detail) VALUES (?, ?, ?, 'skipped', 1, ?, ?, ?, ?)",
+                (
+                    subscription_id,
+                    period_end.isoformat(),
+                    period_start.isoformat(),
+                    at.isoformat(),
+                    claimer,
+                    at.isoformat(),
+                    reason,
+                ),
+            )
+            row = await tx.one("SELECT changes() AS n")
+            inserted = bool(row and row["n"])
+            if inserted:
+                await tx.run("UPDATE subscription SET last_error = ? WHERE id = ?", (reason, subscription_id))
+            return inserted
+
+    async def pause_for_failure(self, subscription_id: int, *, at: dt.datetime, reason: str) -> None:
+        """Pause a subscription whose channel cannot be posted to, and say why."""
+        async with self._transaction() as tx:
+            row = await tx.one("SELECT * FROM subscription WHERE id = ?", (subscription_id,))
+            if row is None:
+                return
+            before = _subscription(row)
+            await tx.run(
+                "UPDATE subscription SET paused = 1, pause_reason = ?, last_error = ? WHERE id = ?",
+                (reason, reason, subscription_id),
+            )
+            after_row = await tx.one("SELECT * FROM subscription WHERE id = ?", (subscription_id,))
+            assert after_row is not None
+            actor = Actor(before.workspace, "scheduler", "digest scheduler")
+            await tx.audit(
+                actor,
+                at,
+                "pause",
+                "subscription",
+                subscription_id,
+                _subscription_dict(before),
+                _subscription_dict(_subscription(after_row)),
+            )
+
+    async def digest_runs(self, subscription_id: int, limit: int = 5) -> list[DigestRun]:
+        rows = await self._all(
+            "SELECT * FROM digest_run WHERE subscription_id = ? ORDER BY period_end DESC LIMIT ?",
+            (subscription_id, limit),
+        )
+        return [_run(r) for r in rows]
+
+    async def digest_run(self, subscription_id: int, period_end: dt.datetime) -> DigestRun | None:
+        row = await self._one(
+            "SELECT * FROM digest_run WHERE subscription_id = ? AND period_end = ?",
+            (subscription_id, period_end.isoformat()),
+        )
+        return _run(row) if row else None
+
+    async def subscription_by_id(self, subscription_id: int) -> Subscription | None:
+        row = await self._one("SELECT * FROM subscription WHERE id = ?", (subscription_id,))
+        return _subscription(row) if row else None
