@@ -198,7 +198,18 @@ async def digest_status(ctx: Ctx) -> Reply:
             lines=[line("/digest subscribe channel:… posts the digest weekly.")],
             ephemeral=True,
         )
-    return Reply(title=line("Digest subscriptions"), fields=[_status_field(s, ctx) for s in subs])
+    fields = []
+    for s in subs:
+        field = _status_field(s, ctx)
+        runs = await ctx.store.digest_runs(s.id, limit=1)
+        if runs:
+            r = runs[0]
+            late = " (late)" if r.late and r.status == "sent" else ""
+            field = Field(
+                field.name, (*field.value, line(f"Last run: due {r.period_end:%Y-%m-%d %H:%M} UTC — {r.status}{late}"))
+            )
+        fields.append(field)
+    return Reply(title=line("Digest subscriptions"), fields=fields)
 
 
 def _status_field(sub: Subscription, ctx: Ctx) -> Field:
