@@ -53,6 +53,7 @@ async def import_lines(store: Store, clock: Clock, workspace: str, lines: Iterab
     result = await store.import_events(actor, clock.now(), parsed)
     summary.added = result.added
     summary.duplicates = result.duplicates
+    summary.errors = sorted(summary.errors + result.refused)
     summary.new_people = result.new_people
     return summary
 

@@ -125,8 +125,7 @@ async def compose_digest(
 
 
 def _channel(value: str) -> str:
-    channel = validate.required_text("channel", value, limit_key="name")
-    return channel.removeprefix("<#").removesuffix(">")
+    return validate.reference("channel", value, "<#")
 
 
 async def digest_subscribe(
@@ -141,18 +140,18 @@ async def digest_subscribe(
     day = WEEKDAYS.index(weekday) if weekday else 0
     at = validate.clock_time("time", time) if time else "09:00"
     tz = validate.timezone("timezone", timezone) if timezone else (await zone(ctx)).key
-    ping = role.strip().removeprefix("<@&").removesuffix(">") if role else None
+    ping = validate.reference("role", role, "<@&") if role else None
     with store_errors():
         sub, created = await ctx.store.subscribe(
             ctx.caller.actor, ctx.clock.now(), channel_id=target, weekday=day, time=at, timezone=tz, role_id=ping
         )
     nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
     return Reply(
-        title=line(("Subscribed" if created else "Rescheduled") + f" channel {target}"),
+        title=line(("Subscribed" if created else "Rescheduled") + " channel ", UserText(target)),
         lines=[
             line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone)),
             line("Next digest: ", nxt.strftime("%Y-%m-%d %H:%M UTC")),
-            line("Pings: " + (f"role {ping}" if ping else "nobody")),
+            line("Pings: ", *(("role ", UserText(ping)) if ping else ("nobody",))),
         ],
     )
 
@@ -160,7 +159,7 @@ async def digest_subscribe(
 async def digest_unsubscribe(ctx: Ctx, channel: str) -> Reply:
     with store_errors():
         sub = await ctx.store.unsubscribe(ctx.caller.actor, ctx.clock.now(), _channel(channel))
-    return Reply(title=line(f"Unsubscribed channel {sub.channel_id}"), lines=[line("No more digests there.")])
+    return Reply(title=line("Unsubscribed channel ", UserText(sub.channel_id)), lines=[line("No more digests there.")])
 
 
 async def digest_pause(ctx: Ctx, channel: str) -> Reply:
@@ -172,8 +171,8 @@ async def digest_pause(ctx: Ctx, channel: str) -> Reply:
     except UserError as exc:
         raise UserError(str(exc), field="channel") from None
     return Reply(
-        title=line(f"Paused the digest in channel {sub.channel_id}"),
-        lines=[line(f"/digest resume channel:{sub.channel_id} starts it again.")],
+        title=line("Paused the digest in channel ", UserText(sub.channel_id)),
+        lines=[line("/digest resume channel:", UserText(sub.channel_id), " starts it again.")],
     )
 
 
@@ -185,7 +184,7 @@ async def digest_resume(ctx: Ctx, channel: str) -> Reply:
         raise UserError(str(exc), field="channel") from None
     nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
     return Reply(
-        title=line(f"Resumed the digest in channel {sub.channel_id}"),
+        title=line("Resumed the digest in channel ", UserText(sub.channel_id)),
         lines=[line("Next digest: ", nxt.strftime("%Y-%m-%d %H:%M UTC"))],
     )
 
@@ -216,7 +215,9 @@ def _status_field(sub: Subscription, ctx: Ctx) -> Field:
     values: list[Line] = [line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone))]
     if sub.paused:
         values.append(
-            line("Paused: ", UserText(sub.pause_reason or "yes"), f" — /digest resume channel:{sub.channel_id}")
+            line(
+                "Paused: ", UserText(sub.pause_reason or "yes"), " — /digest resume channel:", UserText(sub.channel_id)
+            )
         )
     else:
         nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
@@ -230,5 +231,5 @@ def _status_field(sub: Subscription, ctx: Ctx) -> Field:
     if sub.last_error:
         values.append(line("Last error: ", UserText(sub.last_error)))
     if sub.role_id:
-        values.append(line(f"Pings role {sub.role_id}"))
-    return Field(line(f"Channel {sub.channel_id}"), tuple(values))
+        values.append(line("Pings role ", UserText(sub.role_id)))
+    return Field(line("Channel ", UserText(sub.channel_id)), tuple(values))

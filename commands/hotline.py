@@ -11,11 +11,11 @@ from storage.vocab import norm, slugify
 
 
 async def editors(ctx: Ctx, role: str) -> Reply:
-    role_id = role.strip().removeprefix("<@&").removesuffix(">")
+    role_id = validate.reference("role", role, "<@&")
     await ctx.store.set_workspace(ctx.caller.actor, ctx.clock.now(), editor_role=role_id)
     return Reply(
         title=line("Editors set"),
-        lines=[line(f"Members with role {role_id}, and those with Manage Server, may change the record.")],
+        lines=[line("Members with role ", UserText(role_id), ", and those with Manage Server, may change the record.")],
     )
 
 

@@ -62,6 +62,7 @@ class Command:
 
 
 SIDE_CHOICES = ("us", "china")
+MAX_ID = 2**62  # past SQLite's 64-bit integers a lookup would overflow instead of finding nothing
 WHO = "A person (name or alias) or a side: us, china"
 EDIT_FIELDS = (
     "date",
@@ -189,7 +190,7 @@ _commands = (
         "Answer an open question",
         questions.question_answer,
         (
-            Option("id", "int", "Question id", required=True, min=1),
+            Option("id", "int", "Question id", required=True, min=1, max=MAX_ID),
             Option("answer", "text", "The answer", required=True),
             Option("source", "url", "Link to where the answer comes from"),
         ),
@@ -200,7 +201,7 @@ _commands = (
         "Drop a question nobody will answer",
         questions.question_drop,
         (
-            Option("id", "int", "Question id", required=True, min=1),
+            Option("id", "int", "Question id", required=True, min=1, max=MAX_ID),
             Option("reason", "text", "Why it is dropped"),
         ),
         writes=True,

@@ -150,3 +150,15 @@ def date(field: str, value: str, today: dt.date) -> dt.date:
 def split_list(value: str) -> list[str]:
     """Comma-separated items, stripped, empties dropped."""
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def reference(field: str, value: str, mention_prefix: str) -> str:
+    """A channel or role: its id, or its mention (<#id>, <@&id>) as chat clients paste it, or a plain name
+    (the console has no ids). Stored as the id or name; never anything that could mention someone."""
+    raw = value.strip()
+    match = re.fullmatch(re.escape(mention_prefix) + r"(\d+)>", raw)
+    if match:
+        return match.group(1)
+    if not re.fullmatch(r"[\w][\w .\-]{0,99}", raw):
+        raise UserError(f"{raw!r} is not a {field}; give its id, its mention, or a plain name", field=field)
+    return raw

@@ -6,11 +6,11 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from storage.base import Tx
-from storage.errors import DuplicateEvent, RecordMissing
+from storage.errors import Conflict, DuplicateEvent, RecordMissing
 from storage.people import PeopleStore, office_slug_tx, office_track, resolve_person
 from storage.records import Actor, Event, NewEvent, NewParticipant, Participant
 
@@ -29,6 +29,7 @@ class ImportResult:
     added: int
     duplicates: list[tuple[int, int]]  # (line number, existing event id)
     new_people: int
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (line number, why), e.g. a side mismatch
 
 
 def dedupe_key(day: dt.date, kind: str, person_ids: Sequence[int]) -> str:
@@ -255,20 +256,24 @@ class EventStore(PeopleStore):
         added = 0
         new_people = 0
         duplicates: list[tuple[int, int]] = []
+        refused: list[tuple[int, str]] = []
         async with self._transaction() as tx:
             for number, new in lines:
-                # A savepoint per line, so that a duplicate undoes only that line's people and issues.
+                # A savepoint per line, so that a refused line undoes only its own people and issues.
                 await tx.run("SAVEPOINT line")
                 try:
                     result = await _add_event(tx, actor, at, new)
                 except DuplicateEvent as dup:
                     await tx.run("ROLLBACK TO line")
                     duplicates.append((number, dup.event_id))
+                except Conflict as exc:
+                    await tx.run("ROLLBACK TO line")
+                    refused.append((number, str(exc)))
                 else:
                     added += 1
                     new_people += len(result.new_people)
                 await tx.run("RELEASE line")
-        return ImportResult(added, duplicates, new_people)
+        return ImportResult(added, duplicates, new_people, refused)
 
     async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
         """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists)."""

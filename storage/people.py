@@ -184,7 +184,19 @@ async def resolve_person(
         if person.side != side:
             raise Conflict(f"{person.name!r} is on the {person.side} side, not {side}")
         if title and not person.title:
+            # The first title an event gives someone becomes their current title: a change like any other.
             await tx.run("UPDATE person SET title = ? WHERE id = ?", (title, person.id))
+            aliases = tuple(
+                r["alias"]
+                for r in await tx.all(
+                    "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias",
+                    (person.id,),
+                )
+            )
+            before = Person(person.id, person.name, person.side, None, aliases)
+            person = Person(person.id, person.name, person.side, title, aliases)
+            await tx.index(actor.workspace, "person", person.id, _person_text(person))
+            await tx.audit(actor, at, "update", "person", person.id, _person_dict(before), _person_dict(person))
         return person, False
     person = await _insert_person(tx, actor, at, name, side, title)
     await tx.index(actor.workspace, "person", person.id, _person_text(person))
