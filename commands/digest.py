@@ -9,7 +9,7 @@ from commands import validate
 from commands.common import SIDE_LABEL, event_headline, issue_titles, plural, store_errors, today, when, zone
 from commands.context import Ctx
 from commands.errors import UserError
-from commands.reply import Field, Line, Reply, UserText, line
+from commands.reply import At, Field, Line, Ref, Reply, UserText, line
 from commands.schedule import WEEKDAYS, describe, next_run
 from storage.records import Subscription
 from storage.vocab import TRACKS
@@ -147,11 +147,11 @@ async def digest_subscribe(
         )
     nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
     return Reply(
-        title=line(("Subscribed" if created else "Rescheduled") + " channel ", UserText(target)),
+        title=line(("Subscribed" if created else "Rescheduled") + " channel ", Ref("channel", target)),
         lines=[
             line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone)),
-            line("Next digest: ", nxt.strftime("%Y-%m-%d %H:%M UTC")),
-            line("Pings: ", *(("role ", UserText(ping)) if ping else ("nobody",))),
+            line("Next digest: ", At(nxt)),
+            line("Pings: ", *((Ref("role", ping),) if ping else ("nobody",))),
         ],
     )
 
@@ -159,7 +159,9 @@ async def digest_subscribe(
 async def digest_unsubscribe(ctx: Ctx, channel: str) -> Reply:
     with store_errors():
         sub = await ctx.store.unsubscribe(ctx.caller.actor, ctx.clock.now(), _channel(channel))
-    return Reply(title=line("Unsubscribed channel ", UserText(sub.channel_id)), lines=[line("No more digests there.")])
+    return Reply(
+        title=line("Unsubscribed channel ", Ref("channel", sub.channel_id)), lines=[line("No more digests there.")]
+    )
 
 
 async def digest_pause(ctx: Ctx, channel: str) -> Reply:
@@ -171,7 +173,7 @@ async def digest_pause(ctx: Ctx, channel: str) -> Reply:
     except UserError as exc:
         raise UserError(str(exc), field="channel") from None
     return Reply(
-        title=line("Paused the digest in channel ", UserText(sub.channel_id)),
+        title=line("Paused the digest in channel ", Ref("channel", sub.channel_id)),
         lines=[line("/digest resume channel:", UserText(sub.channel_id), " starts it again.")],
     )
 
@@ -184,8 +186,8 @@ async def digest_resume(ctx: Ctx, channel: str) -> Reply:
         raise UserError(str(exc), field="channel") from None
     nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
     return Reply(
-        title=line("Resumed the digest in channel ", UserText(sub.channel_id)),
-        lines=[line("Next digest: ", nxt.strftime("%Y-%m-%d %H:%M UTC"))],
+        title=line("Resumed the digest in channel ", Ref("channel", sub.channel_id)),
+        lines=[line("Next digest: ", At(nxt))],
     )
 
 
@@ -204,9 +206,7 @@ async def digest_status(ctx: Ctx) -> Reply:
         if runs:
             r = runs[0]
             late = " (late)" if r.late and r.status == "sent" else ""
-            field = Field(
-                field.name, (*field.value, line(f"Last run: due {r.period_end:%Y-%m-%d %H:%M} UTC — {r.status}{late}"))
-            )
+            field = Field(field.name, (*field.value, line("Last run: due ", At(r.period_end), f" — {r.status}{late}")))
         fields.append(field)
     return Reply(title=line("Digest subscriptions"), fields=fields)
 
@@ -216,20 +216,23 @@ def _status_field(sub: Subscription, ctx: Ctx) -> Field:
     if sub.paused:
         values.append(
             line(
-                "Paused: ", UserText(sub.pause_reason or "yes"), " — /digest resume channel:", UserText(sub.channel_id)
+                "Paused: ",
+                UserText(sub.pause_reason or "yes"),
+                " — /digest resume channel:",
+                Ref("channel", sub.channel_id),
             )
         )
     else:
         nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
-        values.append(line("Next: ", nxt.strftime("%Y-%m-%d %H:%M UTC")))
+        values.append(line("Next: ", At(nxt)))
     values.append(
         line(
             "Last sent period ends: ",
-            sub.last_period_end.strftime("%Y-%m-%d %H:%M UTC") if sub.last_period_end else "never",
+            At(sub.last_period_end) if sub.last_period_end else "never",
         )
     )
     if sub.last_error:
         values.append(line("Last error: ", UserText(sub.last_error)))
     if sub.role_id:
-        values.append(line("Pings role ", UserText(sub.role_id)))
-    return Field(line("Channel ", UserText(sub.channel_id)), tuple(values))
+        values.append(line("Pings ", Ref("role", sub.role_id)))
+    return Field(line("Channel ", Ref("channel", sub.channel_id)), tuple(values))

@@ -6,7 +6,7 @@ from commands import validate
 from commands.common import SIDE_LABEL, store_errors
 from commands.context import Ctx
 from commands.errors import UserError
-from commands.reply import Field, Reply, UserText, line
+from commands.reply import Field, Ref, Reply, UserText, line
 from storage.vocab import norm, slugify
 
 
@@ -15,7 +15,7 @@ async def editors(ctx: Ctx, role: str) -> Reply:
     await ctx.store.set_workspace(ctx.caller.actor, ctx.clock.now(), editor_role=role_id)
     return Reply(
         title=line("Editors set"),
-        lines=[line("Members with role ", UserText(role_id), ", and those with Manage Server, may change the record.")],
+        lines=[line("Members with ", Ref("role", role_id), ", and those with Manage Server, may change the record.")],
     )
 
 

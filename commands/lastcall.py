@@ -45,14 +45,16 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
     raised = (await ctx.store.raised_at(ws, [event.id])).get(event.id, {})
     questions = await ctx.store.questions_for_events(ws, [event.id])
     lines: list[Line] = [
-        line("US: ", *side_line(event, "us")),
-        line("China: ", *side_line(event, "china")),
         line("When: ", when(event.day, now), f" {event.time} {event.timezone or ''}".rstrip() if event.time else None),
         facts_line(event),
     ]
     if event.location:
         lines.append(line("Where: ", UserText(event.location)))
-    fields: list[Field] = []
+    # One field per side, side by side where the platform can show them so.
+    fields: list[Field] = [
+        Field(line("US"), (side_line(event, "us"),), inline=True),
+        Field(line("China"), (side_line(event, "china"),), inline=True),
+    ]
     context = await derived_context(ctx, event, now)
     if context:
         fields.append(Field(line("What it means"), tuple(context)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,27 @@ class When:
 
 
 @dataclass(frozen=True)
+class At:
+    """An instant (aware datetime): Discord shows it in each reader's own time zone."""
+
+    moment: dt.datetime
+
+
+@dataclass(frozen=True)
 class Link:
     url: str
     label: str | None = None
 
 
-Span = str | UserText | When | Link
+@dataclass(frozen=True)
+class Ref:
+    """A channel or a role, by id (Discord) or name (the console). Shown, never pinging."""
+
+    kind: Literal["channel", "role"]
+    id: str
+
+
+Span = str | UserText | When | At | Link | Ref
 Line = tuple[Span, ...]
 
 
@@ -80,6 +96,10 @@ def plain(spans: Line) -> str:
             out.append(s.text)
         elif isinstance(s, When):
             out.append(s.day.isoformat() + (f" ({s.ago})" if s.ago else ""))
+        elif isinstance(s, At):
+            out.append(s.moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        elif isinstance(s, Ref):
+            out.append(f"#{s.id}" if s.kind == "channel" else f"role {s.id}")
         else:
             out.append(f"{s.label} <{s.url}>" if s.label else s.url)
     return "".join(out)
@@ -90,6 +110,10 @@ def render_text(reply: Reply) -> str:
     parts = [plain(reply.title)]
     parts.extend(plain(ln) for ln in reply.lines)
     for f in reply.fields:
+        if f.inline and len(f.value) == 1:
+            # A short side-by-side field reads best on one line in a terminal.
+            parts.append(f"{plain(f.name)}: {plain(f.value[0])}")
+            continue
         parts.append("")
         parts.append(plain(f.name))
         parts.extend("  " + plain(v) for v in f.value)

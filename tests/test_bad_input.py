@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from commands.errors import Forbidden, NotFound, UserError
-from commands.reply import Reply, Span, UserText
+from commands.reply import Ref, Reply, Span, UserText
 from commands.surface import COMMANDS
 from commands.validate import LIMITS
 from storage.store import Store
@@ -501,6 +501,6 @@ async def test_a_channel_or_role_with_markup_is_refused(
     assert await snapshot(store) == before
 
 
-async def test_a_channel_name_is_shown_as_user_text(run: Runner) -> None:
+async def test_a_channel_is_shown_as_a_reference_not_as_text(run: Runner) -> None:
     reply = await run("digest subscribe", channel="briefing-room")
-    assert UserText("briefing-room") in reply.title
+    assert Ref("channel", "briefing-room") in reply.title

@@ -374,7 +374,7 @@ async def test_digest_subscriptions_store_side(run: Runner, store: Store) -> Non
     text = await run.text(
         "digest subscribe", channel="<#123>", weekday="friday", time="8:30", timezone="America/New_York", role="<@&77>"
     )
-    assert "Subscribed channel 123" in text and "Fridays at 08:30 America/New_York" in text
+    assert "Subscribed channel #123" in text and "Fridays at 08:30 America/New_York" in text
     assert "Next digest: 2022-04-22 12:30 UTC" in text
     assert "Rescheduled" in await run.text("digest subscribe", channel="123")
     await run("digest pause", channel="123")
