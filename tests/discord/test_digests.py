@@ -1,0 +1,235 @@
+"""Scheduled digests posted in channels through the Discord poster, against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bot.scheduler import DigestScheduler
+from storage.records import Subscription
+from tests.discord.conftest import Discord
+from tests.discord.fake import FakeChannel, Shown
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+# Thursday 2022-04-28 09:00 UTC: a week after the fixture's "now", when a Thursday 09:00 digest is due.
+DUE = dt.datetime(2022, 4, 28, 9, 0, tzinfo=dt.UTC)
+
+
+def scheduler(discord: Discord) -> DigestScheduler:
+    assert discord.bot.scheduler is not None
+    return discord.bot.scheduler
+
+
+async def subscribe(discord: Discord, channel: FakeChannel, **options: Any) -> Subscription:
+    shown = await discord.run(
+        "digest subscribe", channel=channel, weekday="thursday", time="09:00", timezone="UTC", **options
+    )
+    assert not shown.ephemeral, shown.text
+    [sub] = await discord.store.subscriptions(f"discord:{discord.world.hq.id}")
+    return sub
+
+
+# Names far apart, so that recording one never takes it for another by close spelling.
+ENVOYS = [
+    "Abbott",
+    "Quill",
+    "Baxter",
+    "Calloway",
+    "Dunmore",
+    "Ellison",
+    "Fairbanks",
+    "Galloway",
+    "Hastings",
+    "Ingram",
+    "Jarvis",
+    "Kingsley",
+    "Lockhart",
+    "Merriweather",
+    "Northcott",
+    "Oakes",
+    "Pemberton",
+    "Quimby",
+    "Radcliffe",
+    "Sutherland",
+    "Thornbury",
+    "Underhill",
+    "Vance",
+    "Whitlock",
+    "Yardley",
+    "Zimmerman",
+    "Ashworth",
+    "Blackwood",
+    "Cromwell",
+    "Davenport",
+    "Everhart",
+    "Fitzgerald",
+    "Grimshaw",
+    "Holloway",
+    "Iverson",
+    "Jennings",
+    "Kensington",
+    "Ludlow",
+    "Montague",
+    "Nightingale",
+]
+
+
+async def record_week(discord: Discord, count: int = 1, questions: int = 0) -> None:
+    for i in range(count):
+        await discord.direct(
+            "event add",
+            date=(DUE.date() - dt.timedelta(days=1 + i % 6)).isoformat(),
+            us=ENVOYS[i],
+            cn="Wang Yi",
+            kind="call",
+        )
+    for i in range(questions):  # long open questions make a digest longer than one message
+        await discord.direct("question add", text=f"Question {i}: " + "what was said about it, exactly? " * 28)
+
+
+async def run_due(discord: Discord, sub: Subscription) -> str:
+    discord.clock.at = DUE
+    return await scheduler(discord).delivery.run_due(sub.id)
+
+
+async def test_subscribing_schedules_a_job_and_unsubscribing_removes_it(discord: Discord) -> None:
+    sub = await subscribe(discord, discord.world.hq.channel("digest"))
+    next_run = scheduler(discord).next_run(sub.id)
+    assert next_run is not None and next_run.weekday() == 3 and (next_run.hour, next_run.minute) == (9, 0)
+    await discord.run("digest pause", channel=discord.world.hq.channel("digest"))
+    assert scheduler(discord).next_run(sub.id) is None
+    await discord.run("digest resume", channel=discord.world.hq.channel("digest"))
+    assert scheduler(discord).next_run(sub.id) is not None
+    await discord.run("digest unsubscribe", channel=discord.world.hq.channel("digest"))
+    assert scheduler(discord).next_run(sub.id) is None
+
+
+async def test_a_due_digest_is_posted_once_pinging_only_its_role(discord: Discord) -> None:
+    hq = discord.world.hq
+    channel, role = hq.channel("digest"), hq.role("Digest readers")
+    sub = await subscribe(discord, channel, role=role)
+    await record_week(discord)
+    assert await run_due(discord, sub) == "sent"
+    [post] = [Shown.of(m) for m in discord.fake.posts(channel.id)]
+    assert post.content == f"<@&{role.id}>"
+    assert post.allowed_mentions == {"parse": [], "roles": [role.id]}
+    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert f"{ENVOYS[0]} ↔ Wang Yi" in post.text
+    # The same period again: claimed already, nothing more is posted.
+    assert await scheduler(discord).delivery.run_due(sub.id) == "claimed-elsewhere"
+    assert len(discord.fake.posts(channel.id)) == 1
+
+
+async def test_a_long_digest_is_split_across_messages_in_order(discord: Discord) -> None:
+    channel = discord.world.hq.channel("digest")
+    sub = await subscribe(discord, channel, role=discord.world.hq.role("Digest readers"))
+    await record_week(discord, count=40, questions=20)
+    assert await run_due(discord, sub) == "sent"
+    posts = [Shown.of(m) for m in discord.fake.posts(channel.id)]
+    assert len(posts) > 1
+    footers = [p.embeds[0]["footer"]["text"] for p in posts]
+    assert footers == [f"page {i}/{len(posts)}" for i in range(1, len(posts) + 1)]
+    assert posts[0].content.startswith("<@&")
+    assert all(p.content == "" and p.pings_nobody() for p in posts[1:])  # one ping, on the first only
+    text = "\n".join(p.text for p in posts)
+    assert all(f"{name} ↔ Wang Yi" in text for name in ENVOYS)
+
+
+async def test_a_forbidden_channel_pauses_the_subscription_and_status_says_why(discord: Discord) -> None:
+    channel = discord.world.hq.channel("announcements")
+    sub = await subscribe(discord, channel)
+    discord.fake.fail("POST", rf"/channels/{channel.id}/messages", 403, code=50013, message="Missing Permissions")
+    assert await run_due(discord, sub) == "failed"
+    assert discord.fake.posts(channel.id) == []
+    [after] = await discord.store.subscriptions(f"discord:{discord.world.hq.id}")
+    assert after.paused and after.pause_reason and "Send Messages" in after.pause_reason
+    status = await discord.run("digest status")
+    assert "Paused" in status.text and "Send Messages" in status.text
+    await scheduler(discord).sync_jobs()  # what the job does after a run that paused its subscription
+    assert scheduler(discord).next_run(sub.id) is None
+
+
+async def test_a_deleted_channel_pauses_the_subscription(discord: Discord) -> None:
+    hq = discord.world.hq
+    channel = hq.add_channel("short-lived")
+    sub = await subscribe(discord, channel)
+    del hq.channels[channel.id]  # gone from Discord: the fake answers 404 Unknown Channel
+    assert await run_due(discord, sub) == "failed"
+    [after] = await discord.store.subscriptions(f"discord:{hq.id}")
+    assert after.paused and after.pause_reason and "no longer exists" in after.pause_reason
+
+
+async def test_a_server_error_is_retried_and_posts_once(discord: Discord) -> None:
+    channel = discord.world.hq.channel("digest")
+    sub = await subscribe(discord, channel)
+    discord.fake.fail("POST", rf"/channels/{channel.id}/messages", 500, times=1)
+    assert await run_due(discord, sub) == "sent"  # discord.py waits a second and retries
+    assert len(discord.fake.posts(channel.id)) == 1
+
+
+async def test_a_retry_after_a_failure_halfway_does_not_repost_the_first_pages(
+    discord: Discord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = discord.world.hq.channel("digest")
+    sub = await subscribe(discord, channel)
+    await record_week(discord, count=40, questions=20)
+    delivery = scheduler(discord).delivery
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    delivery.sleep = no_wait
+    posted_before_failure = 1
+    # The second message fails once with an error discord.py does not retry itself (a 429 that
+    # did not come from Discord's rate limiter), so delivery retries the whole digest.
+    original = discord.fake._post_channel_message
+    calls = {"n": 0}
+
+    def flaky(rec: Any, ch: str) -> Any:
+        calls["n"] += 1
+        if calls["n"] == posted_before_failure + 1:
+            discord.fake.fail("POST", rf"/channels/{ch}/messages", 429, times=1, body={"message": "nope"})
+            return discord.fake._fault(rec)
+        return original(rec, ch)
+
+    monkeypatch.setattr(discord.fake, "_post_channel_message", flaky)
+    assert await run_due(discord, sub) == "sent"
+    monkeypatch.undo()
+    assert [r.status for r in discord.fake.requests if r.path.endswith("/messages")].count(429) == 1
+    posts = [Shown.of(m) for m in discord.fake.posts(channel.id)]
+    footers = [p.embeds[0]["footer"]["text"] for p in posts]
+    assert len(posts) > 2
+    assert footers == [f"page {i}/{len(posts)}" for i in range(1, len(posts) + 1)]  # each page once, in order
+
+
+async def test_a_digest_missed_while_stopped_is_posted_once_at_start_marked_late(discord: Discord) -> None:
+    channel = discord.world.hq.channel("digest")
+    await subscribe(discord, channel)
+    await record_week(discord)
+    await discord.stop()
+    discord.clock.at = DUE + dt.timedelta(hours=2)  # down across the send time, back two hours later
+    await discord.start()
+    [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id))]
+    assert "(late: due 2022-04-28 09:00 UTC)" in post.title
+    await discord.stop()
+    bot = await discord.start()  # and again: the period is already sent
+    assert bot._scheduler_start is not None
+    await bot._scheduler_start  # catch-up done
+    assert len(discord.fake.posts(channel.id)) == 1
+
+
+async def test_two_bots_on_one_store_post_a_digest_once(discord: Discord) -> None:
+    channel = discord.world.hq.channel("digest")
+    sub = await subscribe(discord, channel)
+    await record_week(discord)
+    first = scheduler(discord)
+    second = await discord.start()
+    assert second.scheduler is not None and second.scheduler is not first
+    discord.clock.at = DUE
+    outcomes = await asyncio.gather(first.delivery.run_due(sub.id), second.scheduler.delivery.run_due(sub.id))
+    assert sorted(outcomes) == ["claimed-elsewhere", "sent"]
+    assert len(discord.fake.posts(channel.id)) == 1

@@ -1,0 +1,79 @@
+"""`python -m bot run` and `python -m bot sync`: run_discord and sync_commands against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.discord_app import run_discord, sync_commands
+from commands.context import FixedClock
+from commands.surface import COMMANDS
+from config.settings import Settings, SettingsError
+from storage.store import Store
+from tests.discord.conftest import NOW, World, _Collect
+from tests.discord.fake import FakeDiscord
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(tmp_path / "hotline.db")
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+def installed(fake: FakeDiscord) -> Iterator[FakeDiscord]:
+    fake.reset()
+    with fake.installed():
+        yield fake
+    assert not fake.rejections, fake.rejections
+
+
+async def test_sync_registers_every_command_globally_and_nothing_else(
+    installed: FakeDiscord, store: Store, logs: _Collect
+) -> None:
+    settings = Settings(db_path=Path("unused"), discord_token=installed.token)
+    await sync_commands(settings, store, FixedClock(NOW))
+    tops = {name.split()[0] for name, c in COMMANDS.items() if not c.hidden}
+    assert {c["name"] for c in installed.global_commands} == tops
+    assert installed.guild_commands == {}
+    assert [r.method for r in installed.requests if r.method != "GET"] == ["PUT"]
+    assert not installed.gateways  # a sync never connects to the gateway
+    assert not [r for r in logs.records if installed.token in r.getMessage()]
+
+
+async def test_no_token_is_a_clear_settings_error(store: Store) -> None:
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN"):
+        await run_discord(Settings(db_path=Path("unused")), store, FixedClock(NOW))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_a_signal_closes_the_gateway_and_returns(
+    installed: FakeDiscord, world: World, store: Store, logs: _Collect, sig: signal.Signals
+) -> None:
+    settings = Settings(db_path=Path("unused"), discord_token=installed.token, dev_guild=world.hq.id)
+    task = asyncio.create_task(run_discord(settings, store, FixedClock(NOW)))
+    await installed.wait_until(lambda: (world.hq.id in installed.guild_commands and installed.gateways) or task.done())
+    assert not task.done(), task
+    # run_discord handles the signal itself; without its handler this would stop the test run.
+    assert signal.getsignal(sig) not in (signal.SIG_DFL, signal.default_int_handler)
+    os.kill(os.getpid(), sig)
+    await asyncio.wait_for(task, 5)
+    await installed.wait_until(lambda: not installed.gateways)
+    messages = [r.getMessage() for r in logs.records]
+    assert "stopped" in messages
+    assert not [m for m in messages if installed.token in m]
+    assert not [r for r in logs.records if r.name.startswith("discord") and r.levelno >= logging.ERROR]
+    # The store stays open for the caller to close.
+    assert await store.event_count("discord:1") == 0
