@@ -171,6 +171,17 @@ async def test_a_server_error_is_retried_and_posts_once(discord: Discord) -> Non
     assert len(discord.fake.posts(channel.id)) == 1
 
 
+async def test_two_server_errors_then_success_post_once(discord: Discord) -> None:
+    # The case: 500, 500, then 200. discord.py's own retries wait 1 s and 3 s: a 4-second test.
+    channel = discord.world.hq.channel("digest")
+    sub = await subscribe(discord, channel)
+    discord.fake.fail("POST", rf"/channels/{channel.id}/messages", 500, times=2)
+    assert await run_due(discord, sub) == "sent"
+    assert len(discord.fake.posts(channel.id)) == 1
+    [after] = await discord.store.subscriptions(f"discord:{discord.world.hq.id}")
+    assert not after.paused and after.last_error is None
+
+
 async def test_a_retry_after_a_failure_halfway_does_not_repost_the_first_pages(
     discord: Discord, monkeypatch: pytest.MonkeyPatch
 ) -> None:
