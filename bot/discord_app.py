@@ -354,8 +354,11 @@ class DiscordPoster:
     first pages twice.
     """
 
-    def __init__(self, bot: HotlineBot) -> None:
+    def __init__(self, bot: HotlineBot, send_timeout: float = 30.0) -> None:
         self.bot = bot
+        # Without a bound, a stalled connection would hold this channel's digest for aiohttp's five
+        # minutes; a post that got no answer is reported as uncertain rather than retried.
+        self.send_timeout = send_timeout
         self._progress: list[tuple[weakref.ref[Reply], list[str]]] = []
 
     def _sent_for(self, reply: Reply) -> list[str]:
@@ -374,17 +377,22 @@ class DiscordPoster:
         for i in range(len(sent), len(pages)):
             first = i == 0
             try:
-                message = await channel.send(
-                    content=render.ping_content(reply) if first else None,
-                    embed=pages[i],
-                    # Only the first message may ping the chosen role; the rest ping nobody.
-                    allowed_mentions=render.allowed_mentions(reply) if first else discord.AllowedMentions.none(),
+                message = await asyncio.wait_for(
+                    channel.send(
+                        content=render.ping_content(reply) if first else None,
+                        embed=pages[i],
+                        # Only the first message may ping the chosen role; the rest ping nobody.
+                        allowed_mentions=render.allowed_mentions(reply) if first else discord.AllowedMentions.none(),
+                    ),
+                    self.send_timeout,
                 )
+            except TimeoutError as exc:
+                raise DeliveryError("uncertain", f"no answer within {self.send_timeout:g} s") from exc
             except discord.NotFound as exc:
                 raise DeliveryError("missing", f"{exc.status} {exc.text}") from exc
             except discord.Forbidden as exc:
                 raise DeliveryError("forbidden", f"{exc.status} {exc.text}") from exc
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            except (discord.HTTPException, aiohttp.ClientError) as exc:
                 raise DeliveryError("transient", str(exc) or type(exc).__name__) from exc
             sent.append(str(message.id))
         self._progress = [(ref, ids) for ref, ids in self._progress if ref() is not reply]

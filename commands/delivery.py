@@ -30,12 +30,14 @@ LONGEST_PERIOD = dt.timedelta(days=31)
 # A scheduled run this much after its time counts as late (and says so).
 LATE_AFTER = dt.timedelta(minutes=5)
 
-FailureKind = Literal["missing", "forbidden", "transient"]
+FailureKind = Literal["missing", "forbidden", "transient", "uncertain"]
 Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "skipped"]
 
 
 class DeliveryError(Exception):
-    """A post failed. `missing`: the channel is gone; `forbidden`: no permission; `transient`: retry."""
+    """A post failed. `missing`: the channel is gone; `forbidden`: no permission; `transient`: nothing
+    was posted, retry; `uncertain`: no answer came, so it may have been posted, and retrying could
+    post it twice."""
 
     def __init__(self, kind: FailureKind, detail: str) -> None:
         super().__init__(detail)
@@ -164,6 +166,11 @@ class DigestDelivery:
             reason = (
                 f"the bot may not post in channel {sub.channel_id} ({exc.detail}); give it View Channel, "
                 "Send Messages and Embed Links there, then /digest resume"
+            )
+        elif exc.kind == "uncertain":
+            reason = (
+                f"posting got no answer ({exc.detail}); it may or may not have appeared, and was not "
+                "retried so as not to post it twice; the next digest will go out as usual"
             )
         else:
             reason = f"posting failed {self.attempts} times: {exc.detail}; the next digest will try again"

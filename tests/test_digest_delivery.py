@@ -254,3 +254,15 @@ async def test_jobs_follow_the_store(run: Runner, store: Store, clock: FixedCloc
         assert scheduler.next_run(sid) is None
     finally:
         scheduler.shutdown()
+
+
+async def test_an_uncertain_post_is_not_retried(run: Runner, store: Store, clock: FixedClock) -> None:
+    sid = await subscribe(run)
+    clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
+    poster = FakePoster(["uncertain"])
+    d = delivery(store, clock, poster)
+    assert await d.run_due(sid) == "failed"
+    assert d.sleeps == []  # type: ignore[attr-defined]
+    assert poster.posts == [] and poster.failures == []
+    s = await store.subscription_by_id(sid)
+    assert s is not None and not s.paused and s.last_error and "not retried" in s.last_error

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.discord_app import DiscordPoster
 from bot.scheduler import DigestScheduler
 from storage.records import Subscription
 from tests.discord.conftest import Discord
@@ -244,3 +245,19 @@ async def test_two_bots_on_one_store_post_a_digest_once(discord: Discord) -> Non
     outcomes = await asyncio.gather(first.delivery.run_due(sub.id), second.scheduler.delivery.run_due(sub.id))
     assert sorted(outcomes) == ["claimed-elsewhere", "sent"]
     assert len(discord.fake.posts(channel.id)) == 1
+
+
+async def test_a_post_that_gets_no_answer_is_not_retried_and_status_says_so(discord: Discord) -> None:
+    channel = discord.world.hq.channel("digest")
+    sub = await subscribe(discord, channel)
+    delivery = scheduler(discord).delivery
+    poster = delivery.poster
+    assert isinstance(poster, DiscordPoster)
+    poster.send_timeout = 0.3
+    # Discord takes the message but the answer never arrives in time: retrying could post it twice.
+    discord.fake.slow("POST", rf"/channels/{channel.id}/messages", 1.0)
+    assert await run_due(discord, sub) == "failed"
+    await asyncio.sleep(1.0)  # let the fake's late answer go out before the test ends
+    assert len(discord.fake.posts(channel.id)) == 1  # posted once, never twice
+    [after] = await discord.store.subscriptions(f"discord:{discord.world.hq.id}")
+    assert not after.paused and after.last_error and "may or may not have appeared" in after.last_error

@@ -58,6 +58,7 @@ class Fault:
     body: dict[str, Any]
     times: int
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # with status 0: handle the request, then answer this many seconds late
 
 
 @dataclass
@@ -83,8 +84,9 @@ class FakeInteraction:
 class Gateway:
     """One bot's websocket connection."""
 
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request | None = None) -> None:
         self.ws = ws
+        self.request = request
         self.seq = 0
         self.identified = False
         self.intents = 0
@@ -127,6 +129,7 @@ class FakeDiscord:
         self.interactions: dict[str, FakeInteraction] = {}
         self.gateways: list[Gateway] = []
         self.enforce_deadline = True
+        self.resumes = 0  # sessions resumed after a drop
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -184,6 +187,7 @@ class FakeDiscord:
         self.channel_posts.clear()
         self.interactions.clear()
         self.enforce_deadline = True
+        self.resumes = 0  # sessions resumed after a drop
 
     # -- what tests call -------------------------------------------------------------------
 
@@ -207,6 +211,10 @@ class FakeDiscord:
         self.faults.append(
             Fault(method, re.compile(path), status, body or {"code": code, "message": message}, times, headers or {})
         )
+
+    def slow(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next `times` matching requests take effect but answer `seconds` late."""
+        self.faults.append(Fault(method, re.compile(path), 0, {}, times, {}, seconds))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event to the most recently identified bot."""
@@ -242,6 +250,17 @@ class FakeDiscord:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), min(left, 0.05))
 
+    async def drop_gateways(self, code: int) -> None:
+        """Drop every bot's gateway connection: with a close frame carrying `code`, or for 1006 (an
+        abnormal closure, which has no close frame) by cutting the TCP connection."""
+        for gw in list(self.gateways):
+            gw.identified = False
+            if code == 1006 and gw.request is not None and gw.request.transport is not None:
+                gw.request.transport.abort()
+            else:
+                await gw.ws.close(code=code, message=b"dropped by the test")
+        await self._notify()
+
     async def wait_identified(self, within: float = 5.0) -> None:
         await self.wait_until(lambda: any(g.identified for g in self.gateways), within)
 
@@ -262,7 +281,7 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
-        gw = Gateway(ws)
+        gw = Gateway(ws, request)
         self.gateways.append(gw)
         try:
             await gw.send(10, {"heartbeat_interval": 41250})
@@ -276,7 +295,11 @@ class FakeDiscord:
                 elif op == 2:
                     await self._identify(gw, frame["d"])
                 elif op == 6:
+                    # A resumed session goes on receiving events, as an identified one does.
                     await gw.send(0, {}, "RESUMED")
+                    gw.identified = True
+                    self.resumes += 1
+                    await self._notify()
         finally:
             self.gateways.remove(gw)
             await self._notify()
@@ -323,7 +346,11 @@ class FakeDiscord:
         )
         self.requests.append(rec)
         try:
+            slow = self._slow(rec)
             response = self._fault(rec) or await self._route(rec)
+            if slow:
+                # The request took effect; only the answer is late, as when a connection stalls.
+                await asyncio.sleep(slow)
         except Exception as exc:  # a bug in the fake: make it visible, not a hang
             self.rejections.append(f"{rec.method} {rec.path}: fake crashed: {exc!r}")
             response = _error(500, 0, f"fake crashed: {exc!r}")
@@ -331,8 +358,17 @@ class FakeDiscord:
         await self._notify()
         return response
 
+    def _slow(self, rec: Recorded) -> float:
+        for fault in self.faults:
+            if fault.status == 0 and fault.times > 0 and fault.method == rec.method and fault.path.search(rec.path):
+                fault.times -= 1
+                return fault.delay
+        return 0.0
+
     def _fault(self, rec: Recorded) -> web.Response | None:
         for fault in self.faults:
+            if fault.status == 0:
+                continue
             if fault.times > 0 and fault.method == rec.method and fault.path.search(rec.path):
                 fault.times -= 1
                 return _json(fault.body, fault.status, fault.headers)
