@@ -5,8 +5,9 @@ so that the fake's server can be shared; the bot is built anew for every test, a
 SQLite file, so nothing leaks between tests but the fake's guilds.
 
 The `discord` fixture fails a test if discord.py logs an ERROR (a handler that raised is only
-logged by the command tree), if the fake saw a request real Discord would refuse, or if the
-token shows up in any log line.
+logged by the command tree), if the fake saw a request real Discord would refuse, if the
+token shows up in any log line, or if any message the bot sent could ping anyone (but a
+digest's opt-in role).
 """
 
 from __future__ import annotations
@@ -324,3 +325,17 @@ async def discord(
     assert not fake.rejections, f"the fake refused what Discord would refuse: {fake.rejections}"
     leaked = [r for r in logs.records if fake.token in r.getMessage()]
     assert not leaked, "the token appeared in a log line"
+    loud = [m for m in fake.messages.values() if not _pings_only_its_role(m)]
+    assert not loud, f"messages that could ping someone: {[m['id'] for m in loud]}"
+
+
+def _pings_only_its_role(message: dict[str, Any]) -> bool:
+    """Every message allows no mention at all, except a digest's opt-in role, pinged in its content."""
+    allowed = message.get("allowed_mentions")
+    if allowed is None or allowed.get("parse") != [] or allowed.get("users") or allowed.get("replied_user"):
+        return False
+    roles = allowed.get("roles") or []
+    if not roles:
+        return True
+    is_channel_post = message.get("type") == 0
+    return is_channel_post and message.get("content", "").strip() == " ".join(f"<@&{r}>" for r in roles)
