@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ from commands.errors import UserError
 
 if TYPE_CHECKING:
     from commands.surface import Command
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def param_name(option: str) -> str:
@@ -28,6 +31,10 @@ def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
             raise UserError(f"/{command.name} has no option {name!r}; its options are: {known}")
         if raw is None:
             continue
+        if isinstance(raw, str) and _SURROGATE.search(raw):
+            # A lone UTF-16 surrogate (JSON may carry "\ud800") cannot be encoded for SQLite: every
+            # store call with it raised UnicodeEncodeError (fuzzing found it). Refuse it here, once.
+            raise UserError("contains characters that are not valid text (unpaired surrogates)", field=name)
         if option.type == "int":
             value: Any = validate.integer(name, raw, option.min, option.max)
         elif option.type == "event":
@@ -44,7 +51,8 @@ def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
         elif option.type == "choice":
             value = validate.choice(name, str(raw), option.choices)
         else:
-            if not isinstance(raw, str | int):
+            # Text options take text only: a number where a name belongs is a client's bug, not a name.
+            if not isinstance(raw, str):
                 raise UserError(f"expected text, got {type(raw).__name__}", field=name)
             value = str(raw)
         values[param_name(name)] = value

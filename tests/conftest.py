@@ -74,8 +74,11 @@ async def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
             " AND name NOT LIKE 'sqlite_%'"
         )
     ]
-    return {
-        t: [tuple(r) for r in await store._all(f"SELECT * FROM {t} ORDER BY rowid")]
+    # Some tables are WITHOUT ROWID, so rows are sorted here rather than by rowid.
+    result = {
+        t: sorted((tuple(r) for r in await store._all(f"SELECT * FROM {t}")), key=repr)
         for t in tables
         if t != "search_index"
-    } | {"search_index": [tuple(r) for r in await store._all("SELECT rowid, * FROM search_index ORDER BY rowid")]}
+    }
+    result["search_index"] = [tuple(r) for r in await store._all("SELECT rowid, * FROM search_index ORDER BY rowid")]
+    return result
