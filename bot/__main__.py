@@ -1,4 +1,4 @@
-"""Entry point: `python -m bot [console|run|sync|import FILE|export] [--workspace W]`.
+"""Entry point: `python -m bot [console|run|sync|import FILE|export|backup PATH] [--workspace W]`.
 
 With no subcommand: Discord when DISCORD_TOKEN is set, else the console on the sample data.
 Settings are read here, once, and handed down with the store and the clock.
@@ -18,6 +18,7 @@ from bot.transfer_cli import export, import_file, sample_path
 from commands.context import CoreSettings, SystemClock
 from commands.errors import UserError
 from config.settings import Settings, SettingsError, load_settings
+from storage.backup import backup_database
 from storage.errors import StoreError
 from storage.store import Store
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--workspace", default="local")
     exp = sub.add_parser("export", help="write the workspace's events as JSON Lines to standard output")
     exp.add_argument("--workspace", default="local")
+    backup = sub.add_parser("backup", help="copy the store to PATH, consistently, even while the bot runs")
+    backup.add_argument("path", type=Path)
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     return parser
 
 
@@ -84,6 +88,17 @@ async def _export(settings: Settings, workspace: str) -> int:
     return 0
 
 
+def _backup(settings: Settings, path: Path, force: bool) -> int:
+    # The file is copied as it is, without opening a Store: a backup must not migrate the database
+    # it copies, and a database too new for this code is still worth a copy.
+    result = backup_database(settings.db_path, path, overwrite=force)
+    print(
+        f"backed up {settings.db_path} to {result.path}: {result.events} events, "
+        f"{result.size // 1024} KiB, schema version {result.schema_version}, integrity ok"
+    )
+    return 0
+
+
 async def _discord(settings: Settings, sync: bool) -> int:
     if not settings.discord_token:
         raise SettingsError(
@@ -119,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_import(settings, args.file, args.workspace))
         if command == "export":
             return asyncio.run(_export(settings, args.workspace))
+        if command == "backup":
+            return _backup(settings, args.path, args.force)
         return asyncio.run(_discord(settings, sync=command == "sync"))
     except (SettingsError, StoreError, UserError) as exc:
         print(f"hotline: {exc}", file=sys.stderr)

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+# Messages quote the value they refuse, and a value can be 10,000 characters long (fuzzing found
+# 10,000-character errors). Past this length the middle is cut: the start says which field and what
+# is wrong, the end what would be right.
+MESSAGE_LIMIT = 500
+_HEAD = 290
+
+
+def shorten(message: str) -> str:
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    return f"{message[:_HEAD]}…{message[len(message) - (MESSAGE_LIMIT - _HEAD - 1) :]}"
+
 
 class UserError(Exception):
     """Bad input or a refused action: shown privately to the caller, nothing written."""
@@ -9,7 +21,7 @@ class UserError(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-        self.message = f"{field}: {message}" if field else message
+        self.message = shorten(f"{field}: {message}" if field else message)
 
     def __str__(self) -> str:
         return self.message

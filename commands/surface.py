@@ -16,6 +16,7 @@ from commands import concerns, digest, events, hotline, lastcall, people, questi
 from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import Reply
+from storage.errors import WriteFailed
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
 
 OptionType = Literal[
@@ -62,7 +63,9 @@ class Command:
 
 
 SIDE_CHOICES = ("us", "china")
-MAX_ID = 2**62  # past SQLite's 64-bit integers a lookup would overflow instead of finding nothing
+# Ids stop at the largest integer Discord (JSON, JavaScript) carries exactly; it also keeps lookups far
+# from SQLite's 64-bit limit, past which they would overflow instead of finding nothing.
+MAX_ID = 2**53 - 1
 WHO = "A person (name or alias) or a side: us, china"
 EDIT_FIELDS = (
     "date",
@@ -328,7 +331,12 @@ async def dispatch(ctx: Ctx, name: str, args: Mapping[str, Any]) -> Reply:
     if command.writes and not ctx.caller.is_editor:
         raise_forbidden(ctx)
     values = coerce_args(command, args)
-    return await command.handler(ctx, **values)
+    try:
+        return await command.handler(ctx, **values)
+    except WriteFailed as exc:
+        # The database could not take the write (locked, full, read-only): the store has rolled it
+        # back and logged the cause; the caller reads what happened and that nothing changed.
+        raise UserError(str(exc)) from exc
 
 
 def raise_forbidden(ctx: Ctx) -> None:

@@ -107,8 +107,14 @@ def integer(field: str, value: object, low: int | None = None, high: int | None 
 def timezone(field: str, value: str) -> str:
     name = value.strip()
     try:
+        # The shape of an IANA name first: zoneinfo imports a package per "/" of the name, and a
+        # name of thousands of them raised RecursionError (fuzzing found it).
+        if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,3}", name) or len(name) > 64:
+            raise ValueError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError too: "America" names a folder of the zone database (IsADirectoryError) and a very long
+    # name is too long for a file name (fuzzing found both escaping).
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UserError(
             f"{name!r} is not an IANA time zone; give one like America/New_York or UTC", field=field
         ) from None

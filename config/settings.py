@@ -68,7 +68,7 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
     timezone = str(pick("HOTLINE_TIMEZONE", "timezone", "UTC"))
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of the database
         raise SettingsError(f"HOTLINE_TIMEZONE: unknown IANA time zone {timezone!r}") from None
 
     guild = pick("HOTLINE_DEV_GUILD", "dev_guild", None)

@@ -34,3 +34,21 @@ class RecordMissing(StoreError):
 
 class Conflict(StoreError):
     """A uniqueness rule: e.g. a person of that name already exists."""
+
+
+class WriteFailed(StoreError):
+    """The database could not take a write for a reason outside the record itself: locked by another
+    process past the busy timeout, full, read-only, or failing. The transaction was rolled back."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(f"the record could not be saved: {reason}; nothing was changed")
+        self.reason = reason
+        self.code = code  # the SQLite error name, e.g. SQLITE_BUSY, for the log
+
+
+class OpenFailed(StoreError):
+    """The database file cannot be opened: the process should say why and stop."""
+
+
+class BackupFailed(StoreError):
+    """A backup could not be made; no partial copy is left at the target path."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,13 +226,86 @@ class WorkspaceStore(NoteStore):
     # -- search --------------------------------------------------------------------------------
 
     async def search(self, workspace: str, text: str, limit: int = 25) -> list[SearchHit]:
-        """The most relevant records first (bm25), within the workspace only."""
-        query = fts_query(text)
-        if not query:
+        """The most relevant of the workspace's newest matches first.
+
+        Issue 5: FTS5's bm25() weighs each phrase of a query by reading every posting it has, and the
+        workspace token is one of the phrases: at a million events that is over a million postings
+        and some 50 ms on every search, whatever was looked for, and a common word ("taiwan") adds as
+        many again; snippet() re-reads each hit. So the index is asked only for the newest
+        SEARCH_WINDOW matches, in rowid order, which it gives straight from the end of its posting
+        lists; those are ranked here with the same BM25 formula over their text, and cut to a
+        snippet here too. A search whose words all have fewer matches than the window is ranked over
+        all its matches, as before; a common word is ranked over its newest matches.
+
+        The last word is a prefix ("crisis commun"). FTS5 answers a prefix by merging the postings
+        of every word that starts with it before it can return the first row, which for the prefix
+        of a common word ("taiwan*": every record that mentions Taiwan) costs tens of ms; a whole
+        word typed in full is answered from its own postings. So the words as typed are tried first,
+        and the prefix only when they have fewer matches than the window.
+        """
+        words = _tokens(text)
+        if not fts_query(text) or not words:
             return []
-        rows = await self._all(
-            "SELECT kind, ref, snippet(search_index, 0, '', '', '…', 16) AS snip FROM search_index"
-            " WHERE search_index MATCH ? ORDER BY bm25(search_index) LIMIT ?",
-            (f"ws:{ws_token(workspace)} AND body:({query})", limit),
-        )
-        return [SearchHit(r["kind"], int(r["ref"]), r["snip"]) for r in rows if r["kind"] in SEARCH_KINDS]
+        token = ws_token(workspace)
+        sql = "SELECT rowid, kind, ref, body FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?"
+        exact = " ".join(f'"{w}"' for w in re.findall(r"\w+", text))
+        rows = await self._all(sql, (f"ws:{token} AND body:({exact})", SEARCH_WINDOW))
+        if len(rows) < SEARCH_WINDOW:
+            rows = await self._all(sql, (f"ws:{token} AND body:({fts_query(text)})", SEARCH_WINDOW))
+        candidates = [(r["rowid"], r["kind"], int(r["ref"]), r["body"]) for r in rows if r["kind"] in SEARCH_KINDS]
+        return [SearchHit(kind, ref, snip) for kind, ref, snip in _rank(candidates, words, limit)]
+
+
+# How many of the newest matches a search ranks (see WorkspaceStore.search).
+SEARCH_WINDOW = 200
+SNIPPET_TOKENS = 16  # as snippet(search_index, 0, '', '', '…', 16) did
+_BM25_K1 = 1.2  # FTS5's bm25() constants
+_BM25_B = 0.75
+# Tokens as FTS5's unicode61 tokenizer (remove_diacritics 2) makes them: runs of letters and digits,
+# case-folded, without diacritics.
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _fold(text: str) -> str:
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_fold(text))
+
+
+def _rank(rows: list[tuple[int, str, int, str]], words: list[str], limit: int) -> list[tuple[str, int, str]]:
+    """The best `limit` by BM25 over the candidates' text (every word weighs alike: each candidate
+    holds them all), the newest first among equals; each with a snippet around its hits."""
+    *whole, last = words
+    counted = [(rowid, kind, ref, body, Counter(_tokens(body))) for rowid, kind, ref, body in rows]
+    avgdl = sum(c.total() for *_, c in counted) / len(counted) if counted else 1.0
+    scored = []
+    for rowid, kind, ref, body, counts in counted:
+        length_norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * counts.total() / (avgdl or 1.0))
+        tfs = [counts.get(w, 0) for w in whole]
+        tfs.append(sum(n for t, n in counts.items() if t.startswith(last)))
+        score = sum(tf * (_BM25_K1 + 1) / (tf + length_norm) for tf in tfs if tf)
+        scored.append((-score, -rowid, kind, ref, body))
+    scored.sort()
+    return [(kind, ref, _snippet(body, whole, last)) for _, _, kind, ref, body in scored[:limit]]
+
+
+def _snippet(body: str, whole: list[str], last: str) -> str:
+    """Up to SNIPPET_TOKENS tokens of `body` around the most hits, '…' where the text goes on."""
+    spans = list(_TOKEN.finditer(body))
+    if len(spans) <= SNIPPET_TOKENS:
+        return body.strip()
+    hits = [i for i, m in enumerate(spans) if (t := _fold(m.group())) in whole or t.startswith(last)]
+    best, best_count = 0, -1
+    for start in sorted({max(0, min(h, len(spans) - SNIPPET_TOKENS)) for h in hits} or {0}):
+        count = sum(1 for h in hits if start <= h < start + SNIPPET_TOKENS)
+        if count > best_count:
+            best, best_count = start, count
+    end = best + SNIPPET_TOKENS - 1
+    text = body[spans[best].start() : spans[end].end()]
+    return ("…" if best > 0 else "") + text + ("…" if end < len(spans) - 1 else "")
