@@ -88,7 +88,17 @@ async def test_a_slow_command_defers_then_answers_in_place(discord: Discord, mon
 
 
 @pytest.mark.parametrize("bot_options", [BotOptions(defer_after=0.0)], indirect=True)
-async def test_a_private_answer_after_a_defer_replaces_the_public_thinking_message(discord: Discord) -> None:
+async def test_a_private_answer_after_a_defer_replaces_the_public_thinking_message(
+    discord: Discord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = discord.store.event
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        # A store fast enough answers before even a zero-second wait ends: make it slow, so the defer is sure.
+        await asyncio.sleep(0.05)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(discord.store, "event", slow)
     ix = await discord.slash("event show", id=42)
     shown = await discord.reply(ix)
     assert ix.callbacks[0]["type"] == 5
