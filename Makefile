@@ -29,6 +29,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
+## bench: generate the benchmark stores once (bench/data/) and print the table of issue 5; writes docs/PERFORMANCE.md
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
 ## lock: re-resolve requirements.lock from pyproject.toml (needs pip-tools)
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools==7.6.2

@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.errors import RecordMissing
 from storage.events import EventStore, ensure_issue
+from storage.people import POINT
 from storage.records import Actor, Concern, Issue, Question
 from storage.vocab import BUILTIN_ISSUES, norm
 
@@ -57,7 +58,9 @@ class NoteStore(EventStore):
     # -- issues --------------------------------------------------------------------------------
 
     async def issues(self, workspace: str) -> list[Issue]:
-        rows = await self._all("SELECT slug, title, aliases FROM issue WHERE workspace = ? ORDER BY slug", (workspace,))
+        rows = await self._all(
+            POINT + "SELECT slug, title, aliases FROM issue WHERE workspace = ? ORDER BY slug", (workspace,)
+        )
         builtin = [Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES]
         custom = [Issue(r["slug"], r["title"], tuple(json.loads(r["aliases"]))) for r in rows]
         return builtin + custom
@@ -251,7 +254,7 @@ class NoteStore(EventStore):
         # Issue 5: `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
         rows = await self._all(
-            f"SELECT * FROM question WHERE +workspace = ? AND event_id IN ({marks}) ORDER BY raised_on, id",
+            f"{POINT}SELECT * FROM question WHERE +workspace = ? AND event_id IN ({marks}) ORDER BY raised_on, id",
             (workspace, *event_ids),
         )
         return [_question(r) for r in rows]

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from storage.base import StoreBase, Tx
+from storage.base import BUSY_TIMEOUT_MS, StoreBase, Tx
 from storage.errors import Conflict, RecordMissing
 from storage.records import Actor, Office, Person
 from storage.vocab import BUILTIN_OFFICES, norm, slugify
@@ -18,6 +18,8 @@ for _office in BUILTIN_OFFICES:
     for _form in (_office.title, *_office.forms, _office.slug.split(":", 1)[1].replace("-", " ")):
         _BUILTIN_FORMS.setdefault((_office.side, norm(_form)), _office.slug)
 _BUILTIN_BY_SLUG = {o.slug: o for o in BUILTIN_OFFICES}
+# Marks an _all statement that reads a few rows by key (see PeopleStore._point).
+POINT = "/* point */ "
 
 
 def _person(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
@@ -27,18 +29,42 @@ def _person(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
 class PeopleStore(StoreBase):
     # -- reading -------------------------------------------------------------------------------
 
-    # Issue 5: a read is one round trip to aiosqlite's thread, not three. StoreBase's versions run
-    # execute, fetch and the cursor's close as three trips through the thread and the event loop
-    # (about 40 µs each on the benchmark machine); /lastcall makes a dozen reads, which put it over
-    # its 1 ms budget. execute_fetchall does all three in the thread. Every _one caller reads at most
-    # one row (a key or LIMIT 1), so fetching all its rows costs nothing more. These belong in
-    # StoreBase (storage/base.py) and sit here only because that file was being changed at the time.
+    # Issue 5: /lastcall must answer in 1 ms at a million events, and makes a dozen reads. Through
+    # aiosqlite each read is a round trip to its thread and back through the event loop, which
+    # costs 60-70 µs on the benchmark machine (StoreBase's _all and _one make three: execute, fetch,
+    # close the cursor), so the trips alone came to 1.5 ms; the queries themselves take 5-20 µs.
+    # So reads that fetch a few rows by key run on a connection of their own, in the event loop's
+    # thread, without a trip: every _one (a key or LIMIT 1 by contract) and the _all statements that
+    # start with POINT. Any other _all (full-text search, lists, digests) still goes through the
+    # thread, in one trip (execute_fetchall), so that a long read never holds up the event loop and
+    # overlaps with other commands' Python. The point connection sees committed data only, as the
+    # reader does (WAL), and may not write. These belong in StoreBase (storage/base.py) and sit
+    # here only because that file was being changed by someone else at the time.
+    _point_db: sqlite3.Connection | None = None
+
+    def _point(self) -> sqlite3.Connection:
+        if self._point_db is None:
+            db = sqlite3.connect(self.path, isolation_level=None)  # used from the loop's thread only
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA query_only = ON")
+            self._point_db = db
+        return self._point_db
+
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        if sql.startswith(POINT):
+            return self._point().execute(sql, tuple(params)).fetchall()
         return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        rows = list(await self._reader.execute_fetchall(sql, tuple(params)))
-        return rows[0] if rows else None
+        row: sqlite3.Row | None = self._point().execute(sql, tuple(params)).fetchone()
+        return row
+
+    async def close(self) -> None:
+        if self._point_db is not None:
+            self._point_db.close()
+            self._point_db = None
+        await super().close()
 
     # -- offices -------------------------------------------------------------------------------
 
@@ -134,7 +160,7 @@ class PeopleStore(StoreBase):
 
     async def _aliases(self, person_id: int) -> tuple[str, ...]:
         rows = await self._all(
-            "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias",
+            POINT + "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias",
             (person_id,),
         )
         return tuple(r["alias"] for r in rows)

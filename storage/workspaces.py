@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import sqlite3
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,15 +279,18 @@ def _tokens(text: str) -> list[str]:
 
 def _rank(rows: list[tuple[int, str, int, str]], words: list[str], limit: int) -> list[tuple[str, int, str]]:
     """The best `limit` by BM25 over the candidates' text (every word weighs alike: each candidate
-    holds them all), the newest first among equals; each with a snippet around its hits."""
+    holds them all; a text's length is counted in characters), the newest first among equals; each
+    with a snippet around its hits."""
     *whole, last = words
-    counted = [(rowid, kind, ref, body, Counter(_tokens(body))) for rowid, kind, ref, body in rows]
-    avgdl = sum(c.total() for *_, c in counted) / len(counted) if counted else 1.0
+    edge = r"(?<![^\W_])"  # not after a letter or digit: the start of a token
+    patterns = [re.compile(edge + re.escape(w) + r"(?![^\W_])") for w in whole]
+    patterns.append(re.compile(edge + re.escape(last)))  # the last word is a prefix
+    folded = [(rowid, kind, ref, body, _fold(body)) for rowid, kind, ref, body in rows]
+    avgdl = sum(len(f) for *_, f in folded) / len(folded) if folded else 1.0
     scored = []
-    for rowid, kind, ref, body, counts in counted:
-        length_norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * counts.total() / (avgdl or 1.0))
-        tfs = [counts.get(w, 0) for w in whole]
-        tfs.append(sum(n for t, n in counts.items() if t.startswith(last)))
+    for rowid, kind, ref, body, text in folded:
+        length_norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(text) / (avgdl or 1.0))
+        tfs = [len(p.findall(text)) for p in patterns]
         score = sum(tf * (_BM25_K1 + 1) / (tf + length_norm) for tf in tfs if tf)
         scored.append((-score, -rowid, kind, ref, body))
     scored.sort()

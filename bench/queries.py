@@ -1,0 +1,201 @@
+"""The figures measured through commands/ (the platform-neutral core) on a generated store.
+
+Each command runs the way an adapter runs it: `commands.surface.dispatch` with the values a member
+typed, as an editor of the benchmark workspace, with the clock standing on the generated data's
+last day. Samples run one after another; the concurrent figure is in bench/e2e.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.generate import NOW, WS
+from bench.measure import Stat, timed, timed_sync
+from commands import autocomplete
+from commands.context import Caller, CoreSettings, Ctx, FixedClock
+from commands.reply import Reply
+from commands.surface import dispatch
+from storage.store import Store
+
+TRACK = "defense"
+# The office whose holder /lastcall asks about: a busy post, whose holder changes over the 30 years.
+PERSON_OFFICE = "us:secretary-of-state"
+SEARCHES = (
+    "taiwan",  # in about a third of all summaries
+    "fentanyl precursors",
+    "beijing",
+    "military hotline",
+    "semicond",  # a prefix, as typed so far
+    "{surname}",  # the surname of the person /lastcall asks about
+    "{name}",  # and the whole name
+    "exit bans",
+)
+PEOPLE_PREFIXES = ("w", "wa", "wang", "li", "s", "smi", "j", "zh", "{first}")
+EVENT_PREFIXES = ("", "#", "12", "{eid}", "{surname}", "wang y")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who and what the figures ask about, taken from the store itself."""
+
+    person_id: int
+    name: str
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1]
+
+
+def context(store: Store) -> Ctx:
+    return Ctx(store, Caller(WS, "bench", "Bench Analyst", is_editor=True), FixedClock(NOW), CoreSettings())
+
+
+def find_target(path: Path, office: str = PERSON_OFFICE) -> Target:
+    """The latest holder of `office` in the benchmark workspace with a held contact."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute(
+            "SELECT pa.person_id, p.name FROM participant pa JOIN person p ON p.id = pa.person_id"
+            " WHERE pa.workspace = ? AND pa.office = ? AND pa.status = 'held'"
+            " ORDER BY pa.day DESC, pa.event_id DESC LIMIT 1",
+            (WS, office),
+        ).fetchone()
+    finally:
+        db.close()
+    if row is None:
+        raise RuntimeError(f"no held contact of {office} in {path}")
+    return Target(int(row[0]), str(row[1]))
+
+
+async def run(ctx: Ctx, name: str, **args: Any) -> Reply:
+    return await dispatch(ctx, name, args)
+
+
+# -- /lastcall --------------------------------------------------------------------------------------
+
+LASTCALL_FLOORS = {
+    "plain": "SELECT id FROM event WHERE workspace = ? AND status = 'held' ORDER BY day DESC, id DESC LIMIT 1",
+    "with a person": "SELECT event_id FROM participant WHERE workspace = ? AND person_id = ? AND status = 'held'"
+    " ORDER BY day DESC, event_id DESC LIMIT 1",
+    "with a track": "SELECT id FROM event WHERE workspace = ? AND status = 'held' AND track = ?"
+    " ORDER BY day DESC, id DESC LIMIT 1",
+}
+
+
+@dataclass(frozen=True)
+class LastcallFigures:
+    command: dict[str, Stat]  # variant -> /lastcall through dispatch
+    floor: dict[str, Stat]  # variant -> the bare SQL query that finds the same event
+    same_event: dict[str, bool]
+
+
+async def lastcall(path: Path, n: int, warmup: int) -> LastcallFigures:
+    target = find_target(path)
+    variants: dict[str, dict[str, Any]] = {
+        "plain": {},
+        "with a person": {"with": target.name},
+        "with a track": {"track": TRACK},
+    }
+    floor_params: dict[str, tuple[Any, ...]] = {
+        "plain": (WS,),
+        "with a person": (WS, target.person_id),
+        "with a track": (WS, TRACK),
+    }
+    command: dict[str, Stat] = {}
+    floor: dict[str, Stat] = {}
+    same: dict[str, bool] = {}
+    store = await Store.open(path)
+    try:
+        ctx = context(store)
+        for variant, args in variants.items():
+            reply = await run(ctx, "lastcall", **args)
+            command[variant] = Stat.of(await timed(lambda a=args: run(ctx, "lastcall", **a), n, warmup))  # type: ignore[misc]
+            footer = "".join(str(s) for s in reply.footer or ())
+            same[variant] = _floor_event(path, variant, floor_params[variant]) == footer.removeprefix("Event #")
+    finally:
+        await store.close()
+    db = sqlite3.connect(path)
+    try:
+        for variant, sql in LASTCALL_FLOORS.items():
+            params = floor_params[variant]
+            floor[variant] = Stat.of(timed_sync(lambda s=sql, p=params: db.execute(s, p).fetchone(), n, warmup))  # type: ignore[misc]
+    finally:
+        db.close()
+    return LastcallFigures(command, floor, same)
+
+
+def _floor_event(path: Path, variant: str, params: tuple[Any, ...]) -> str:
+    db = sqlite3.connect(path)
+    try:
+        row = db.execute(LASTCALL_FLOORS[variant], params).fetchone()
+    finally:
+        db.close()
+    return str(row[0]) if row else ""
+
+
+# -- digest, search, autocomplete -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadFigures:
+    digest: Stat
+    search: Stat
+    search_by_query: dict[str, Stat]
+    people: Stat
+    events: Stat
+    events_by_prefix: dict[str, Stat]
+    people_by_prefix: dict[str, Stat]
+
+
+async def reads(path: Path, n: int, warmup: int) -> ReadFigures:
+    target = find_target(path)
+    store = await Store.open(path)
+    try:
+        ctx = context(store)
+        latest = await store.latest_event(WS)
+        values = {"surname": target.surname, "name": target.name, "first": target.name.split()[0].lower()}
+        values["eid"] = str(latest.id // 10 if latest else 1)
+        digest = Stat.of(await timed(lambda: run(ctx, "digest preview"), n, warmup))
+        search_samples: list[float] = []
+        by_query: dict[str, Stat] = {}
+        for template in SEARCHES:
+            query = template.format(**values)
+            samples = await timed(lambda q=query: run(ctx, "search", query=q), max(n // len(SEARCHES), 5), 2)  # type: ignore[misc]
+            by_query[query] = Stat.of(samples)
+            search_samples += samples
+        people_samples: list[float] = []
+        people_by: dict[str, Stat] = {}
+        for template in PEOPLE_PREFIXES:
+            prefix = template.format(**values)
+            samples = await timed(
+                lambda p=prefix: autocomplete.people(store, WS, p),  # type: ignore[misc]
+                max(n // len(PEOPLE_PREFIXES), 5),
+                2,
+            )
+            people_by[prefix] = Stat.of(samples)
+            people_samples += samples
+        event_samples: list[float] = []
+        events_by: dict[str, Stat] = {}
+        for template in EVENT_PREFIXES:
+            prefix = template.format(**values)
+            samples = await timed(
+                lambda p=prefix: autocomplete.events(store, WS, p),  # type: ignore[misc]
+                max(n // len(EVENT_PREFIXES), 5),
+                2,
+            )
+            events_by[prefix] = Stat.of(samples)
+            event_samples += samples
+    finally:
+        await store.close()
+    return ReadFigures(
+        digest,
+        Stat.of(search_samples),
+        by_query,
+        Stat.of(people_samples),
+        Stat.of(event_samples),
+        events_by,
+        people_by,
+    )

@@ -1,0 +1,101 @@
+"""The benchmark code runs (issue 5), on a tiny generated store: no timing is asserted here."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench import e2e, generate, importbench, queries
+from bench.measure import Stat, memory_mb
+from bench.table import Report, Row, render, write_doc
+from storage.base import ws_token
+
+SIZE = 300
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate.ensure(SIZE, folder=tmp_path_factory.mktemp("bench-data"))
+
+
+def test_the_generator_writes_two_workspaces_of_the_size_with_their_records(tiny: Path) -> None:
+    assert tiny == generate.data_path(SIZE, folder=tiny.parent)  # cached by size, seed and schema
+    db = sqlite3.connect(tiny)
+    try:
+        for table in ("event", "person", "concern", "question", "subscription", "audit"):
+            counts = dict(db.execute(f"SELECT workspace, count(*) FROM {table} GROUP BY workspace").fetchall())
+            assert set(counts) == {generate.WS, generate.OTHER_WS}, table
+            assert counts[generate.WS] == counts[generate.OTHER_WS] > 0, table
+        assert db.execute("SELECT count(*) FROM event WHERE workspace = ?", (generate.WS,)).fetchone() == (SIZE,)
+        # The duplicate rule's key matches the participants, in both workspaces (the copy is SQL-made).
+        for event_id, key in db.execute("SELECT id, dedupe_key FROM event"):
+            ids = sorted(r[0] for r in db.execute("SELECT person_id FROM participant WHERE event_id = ?", (event_id,)))
+            assert key.split("|")[2] == ",".join(map(str, ids))
+        # No row points into the other workspace.
+        assert db.execute(
+            "SELECT count(*) FROM participant pa JOIN event e ON e.id = pa.event_id"
+            " JOIN person p ON p.id = pa.person_id WHERE pa.workspace != e.workspace OR p.workspace != e.workspace"
+        ).fetchone() == (0,)
+        assert db.execute(
+            "SELECT count(*) FROM concern c JOIN event e ON e.id = c.event_id WHERE c.workspace != e.workspace"
+        ).fetchone() == (0,)
+        tokens = {ws for (ws,) in db.execute("SELECT DISTINCT ws FROM search_index")}
+        assert tokens == {ws_token(generate.WS), ws_token(generate.OTHER_WS)}
+        db.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        db.close()
+
+
+def test_the_generator_is_reproducible(tiny: Path, tmp_path: Path) -> None:
+    again = generate.ensure(SIZE, folder=tmp_path)
+    for path in (tiny, again):
+        db = sqlite3.connect(path)
+        try:
+            rows = db.execute("SELECT id, day, kind, summary, dedupe_key FROM event ORDER BY id").fetchall()
+        finally:
+            db.close()
+        if path == tiny:
+            first = rows
+    assert rows == first
+
+
+async def test_the_query_figures_run(tiny: Path) -> None:
+    lastcall = await queries.lastcall(tiny, 3, 1)
+    assert set(lastcall.command) == set(queries.LASTCALL_FLOORS)
+    assert all(lastcall.same_event.values())
+    reads = await queries.reads(tiny, 3, 1)
+    assert reads.search_by_query and reads.people_by_prefix and reads.events_by_prefix
+    assert memory_mb()[0] > 0
+
+
+async def test_the_end_to_end_figures_run_through_the_fake_discord(tiny: Path) -> None:
+    figures = await e2e.measure(tiny, 2, 1, burst=False)
+    assert figures.lastcall.n == 2 and figures.constant.n == 2
+    assert figures.rejections == []
+
+
+async def test_the_import_figure_runs(tiny: Path, tmp_path: Path) -> None:
+    jsonl = tmp_path / "events.jsonl"
+    assert await importbench.export_file(tiny, jsonl) == SIZE
+    lines = jsonl.read_text(encoding="utf-8").splitlines()[:20]
+    result = await importbench.measure(lines, jsonl.name, tmp_path)
+    assert result["added"] == 20 and result["errors"] == 0
+    assert result["rows"]["event"] == 20
+
+
+def test_the_table_and_the_page(tmp_path: Path) -> None:
+    report = Report()
+    report.add(Row("a figure", "1 ms", "floor", "≤ 2 ms", True))
+    report.add(Row("a pending one", "pending", "", "", None, "why it is pending"))
+    text = render(report.rows)
+    assert "| a figure" in text and "pass" in text and "pending" in text
+    page = tmp_path / "PERFORMANCE.md"
+    marker = "<!-- measured above, written by `make bench`; the text below is kept -->"
+    page.write_text(f"stale table\n{marker}\nkept prose\n")
+    write_doc(report, {"CPU": "x"}, "make bench", {"whole run": "1 s"}, ["tiny"], path=page)
+    written = page.read_text()
+    assert "a figure" in written and "kept prose" in written and "stale table" not in written
+    assert Stat.of([3.0, 1.0, 2.0]).median == 2.0
