@@ -11,11 +11,12 @@ from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import At, Field, Line, Ref, Reply, UserText, line
 from commands.schedule import WEEKDAYS, describe, next_run
-from storage.records import Subscription
+from storage.records import Concern, Subscription
 from storage.vocab import TRACKS
 
 DEFAULT_DAYS = 7
 SECTION_LIMIT = 50
+CONCERNS_PER_SIDE = 5  # per issue and side in a digest
 
 
 async def digest_preview(ctx: Ctx, days: int | None = None) -> Reply:
@@ -74,17 +75,25 @@ async def compose_digest(
             )
         )
     if concerns:
-        grouped: dict[str, dict[str, list[Line]]] = defaultdict(lambda: defaultdict(list))
+        # Group first, build lines only for what is shown: a busy week holds thousands of concerns; a
+        # digest lists the newest few per issue and side and says how many more /positions has.
+        grouped: dict[str, dict[str, list[Concern]]] = defaultdict(lambda: defaultdict(list))
         for c in concerns:
-            detail = (
-                line(UserText(c.text)) if c.text else line(f"raised at event #{c.event_id}" if c.event_id else "raised")
-            )
-            grouped[c.issue][c.side].append(line(c.day.isoformat(), ": ", *detail))
+            grouped[c.issue][c.side].append(c)
         for slug in sorted(grouped, key=lambda s: titles.get(s, s)):
             values: list[Line] = []
             for side in ("us", "china", "other"):
-                for item in grouped[slug].get(side, []):
-                    values.append(line(f"{SIDE_LABEL[side]} · ", *item))
+                items = grouped[slug].get(side, [])
+                for c in items[-CONCERNS_PER_SIDE:]:
+                    detail = (
+                        line(UserText(c.text))
+                        if c.text
+                        else line(f"raised at event #{c.event_id}" if c.event_id else "raised")
+                    )
+                    values.append(line(f"{SIDE_LABEL[side]} · {c.day.isoformat()}: ", *detail))
+                if len(items) > CONCERNS_PER_SIDE:
+                    more = len(items) - CONCERNS_PER_SIDE
+                    values.append(line(f"{SIDE_LABEL[side]} · {more} earlier in the period: /positions issue:{slug}"))
             fields.append(Field(line(f"Concerns: {titles.get(slug, slug)}"), tuple(values)))
     if open_q:
         fields.append(

@@ -434,3 +434,12 @@ async def test_workspace_time_zone_command(run: Runner, store: Store) -> None:
     assert (await store.workspace_settings(WS)).timezone == "America/New_York"
     with pytest.raises(UserError, match="timezone"):
         await run("hotline timezone", timezone="Nowhere/Special")
+
+
+async def test_a_busy_digest_lists_the_newest_concerns_and_counts_the_rest(run: Runner) -> None:
+    for day in range(15, 22):
+        await run("concern add", issue="taiwan", side="china", text=f"Statement of the {day}th.", date=f"2022-04-{day}")
+    text = await run.text("digest preview")
+    assert "Statement of the 21th." in text and "Statement of the 17th." in text
+    assert "Statement of the 16th." not in text
+    assert "China · 2 earlier in the period: /positions issue:taiwan" in text
