@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from storage.base import SEARCH_KINDS, ws_token
+from storage.base import SEARCH_KINDS, Tx, ws_token
 from storage.errors import Conflict, RecordMissing
 from storage.notes import NoteStore
 from storage.records import Actor, AuditEntry, Subscription, WorkspaceSettings
@@ -37,6 +37,13 @@ def _subscription(r: sqlite3.Row) -> Subscription:
         r["workspace"],
         dt.datetime.fromisoformat(r["created_at"]),
     )
+
+
+async def _subscription_of_channel(tx: Tx, workspace: str, channel_id: str) -> Subscription:
+    row = await tx.one("SELECT * FROM subscription WHERE workspace = ? AND channel_id = ?", (workspace, channel_id))
+    if row is None:
+        raise RecordMissing("subscription for channel", channel_id)
+    return _subscription(row)
 
 
 def _subscription_dict(s: Subscription) -> dict[str, Any]:
@@ -158,13 +165,7 @@ class WorkspaceStore(NoteStore):
 
     async def unsubscribe(self, actor: Actor, at: dt.datetime, channel_id: str) -> Subscription:
         async with self._transaction() as tx:
-            row = await tx.one(
-                "SELECT * FROM subscription WHERE workspace = ? AND channel_id = ?",
-                (actor.workspace, channel_id),
-            )
-            if row is None:
-                raise RecordMissing("subscription for channel", channel_id)
-            sub = _subscription(row)
+            sub = await _subscription_of_channel(tx, actor.workspace, channel_id)
             await tx.run("DELETE FROM subscription WHERE id = ?", (sub.id,))
             await tx.audit(actor, at, "delete", "subscription", sub.id, _subscription_dict(sub), None)
         return sub
@@ -173,13 +174,7 @@ class WorkspaceStore(NoteStore):
         self, actor: Actor, at: dt.datetime, channel_id: str, paused: bool, reason: str | None
     ) -> Subscription:
         async with self._transaction() as tx:
-            row = await tx.one(
-                "SELECT * FROM subscription WHERE workspace = ? AND channel_id = ?",
-                (actor.workspace, channel_id),
-            )
-            if row is None:
-                raise RecordMissing("subscription for channel", channel_id)
-            before = _subscription(row)
+            before = await _subscription_of_channel(tx, actor.workspace, channel_id)
             if before.paused == paused:
                 raise Conflict("already paused" if paused else "not paused")
             await tx.run(
