@@ -16,8 +16,7 @@ from commands.surface import COMMANDS
 from commands.validate import LIMITS
 from storage.store import Store
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
-from tests.conftest import WS, Runner
-from tests.test_store import snapshot  # conftest.snapshot fails on WITHOUT ROWID tables
+from tests.conftest import WS, Runner, snapshot
 
 AUSTIN = "Lloyd J. Austin III"
 WEI = "Wei Fenghe"

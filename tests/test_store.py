@@ -18,7 +18,7 @@ from storage.errors import Conflict, DuplicateEvent, RecordMissing, SchemaTooNew
 from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant
 from storage.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from storage.store import Store
-from tests.conftest import NOW, OTHER_WS, WS
+from tests.conftest import NOW, OTHER_WS, WS, snapshot
 
 ACTOR = Actor(WS, "u1", "Ann Analyst")
 OTHER_ACTOR = Actor(OTHER_WS, "u2", "Bob Other")
@@ -50,26 +50,6 @@ def new_event(
 
 async def add(store: Store, new: NewEvent, actor: Actor = ACTOR) -> Event:
     return (await store.add_event(actor, NOW, new)).event
-
-
-async def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, to show that a refused write changed nothing.
-
-    conftest.snapshot orders by rowid, which the WITHOUT ROWID tables (person_key, issue, office,
-    participant) do not have; here rows are sorted in Python instead.
-    """
-    names = [
-        r["name"]
-        for r in await store._all(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_index_%'"
-        )
-    ]
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    for name in names:
-        sql = "SELECT rowid, * FROM search_index" if name == "search_index" else f"SELECT * FROM {name}"
-        tables[name] = sorted((tuple(r) for r in await store._all(sql)), key=repr)
-    return tables
 
 
 async def pragma(conn: aiosqlite.Connection, name: str) -> Any:

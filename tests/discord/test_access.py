@@ -7,16 +7,10 @@ from typing import Any
 import pytest
 
 from commands.surface import COMMANDS
-from storage.store import Store
+from tests.conftest import snapshot
 from tests.discord.conftest import Discord, World
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-async def snapshot(store: Store) -> dict[str, list[str]]:
-    """Every row of every table (sorted: some tables have no rowid to order by)."""
-    tables = await store._all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    return {t["name"]: sorted(repr(tuple(r)) for r in await store._all(f'SELECT * FROM "{t["name"]}"')) for t in tables}
 
 
 def write_args(world: World) -> dict[str, dict[str, Any]]:
