@@ -42,8 +42,20 @@ ERROR_COLOUR = discord.Colour(0xC53030)
 Where = Literal["rich", "heading"]
 
 
+# Every character the escapes below act on, and a line start they would touch ("- item", "1. item").
+# Text without any of them comes back unchanged, so it skips the four regex passes: a /lastcall reply
+# holds some thirty names, titles and places, and escaping them all was half its rendering (issue 5).
+_NEEDS_ESCAPE = re.compile(r"[_\\~|*`>\[#@<\n\r]|^\s*[-\d]")
+
+
 def escape_user_text(text: str) -> str:
     """User-typed text shown exactly as typed: no markdown, no mention, no <t:…> or <#…> markup."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    return _escape_all(text)
+
+
+def _escape_all(text: str) -> str:
     escaped = discord.utils.escape_markdown(discord.utils.escape_mentions(text))
     escaped = escaped.replace("<", "\\<")
     # An ordered-list marker at a line start would otherwise render as a list.

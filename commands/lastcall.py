@@ -140,10 +140,7 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
         else:
             gap = (event.day - prev_t.day).days
             out.append(line(f"First on the {event.track} track since {prev_t.day.isoformat()} ({gap} days)"))
-            refused, more = await ctx.store.list_events(
-                ws, since=prev_t.day, until=event.day, track=event.track, kind="request", limit=10
-            )
-            refused = [r for r in refused if r.status != "held"]
+            refused, more = await ctx.store.requests_not_granted(ws, event.track, prev_t.day, event.day, limit=10)
             if refused:
                 out.append(line(f"Not granted in between ({len(refused)}{'+' if more else ''}):"))
                 for r in reversed(refused):

@@ -541,7 +541,10 @@ async def plan(store: Store, query: Query) -> list[str]:
 
 def full_scans(details: list[str]) -> list[str]:
     """Steps that read a whole table rather than a range of an index."""
-    return [d for d in details if d.startswith("SCAN ") and " USING " not in d]
+    # Scanning a co-routine or a materialized subquery ("SCAN r", "SCAN (subquery-1)") reads the rows
+    # that subquery produced, whose own plan is in the list too, not a table.
+    produced = {d.split(" ", 1)[1] for d in details if d.startswith(("CO-ROUTINE ", "MATERIALIZE "))}
+    return [d for d in details if d.startswith("SCAN ") and " USING " not in d and d[5:] not in produced]
 
 
 async def _person_id(store: Store, name: str) -> int:
@@ -590,6 +593,10 @@ SHAPES: dict[str, tuple[Callable[[Store], Awaitable[object]], str]] = {
             (dt.date(2022, 1, 1), 10**6),
         ),
         "(workspace=? AND office=? AND status=?)",
+    ),
+    "requests_not_granted": (
+        lambda s: s.requests_not_granted(WS, "defense", dt.date(2020, 8, 6), dt.date(2022, 4, 20), limit=10),
+        "(workspace=? AND status=? AND track=? AND day>? AND day<?)",
     ),
     "concerns_between": (
         lambda s: s.concerns_between(WS, dt.date(2022, 4, 14), dt.date(2022, 4, 22)),
@@ -673,3 +680,34 @@ async def test_events_after_pages_in_day_then_id_order(store: Store) -> None:
     flat = [key for page in pages for key in page]
     assert flat == sorted(flat)
     assert [d.isoformat() for d, _ in flat] == sorted(days)
+
+
+@pytest.mark.parametrize("recent", [3, 100], ids=["beyond the recent walk", "within the recent walk"])
+async def test_previous_between_finds_the_newest_shared_contact_whichever_walk_finds_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch, recent: int
+) -> None:
+    # Small limits so that a few events exercise every branch: the recent walk, then the busy side
+    # (A, with many contacts) walked against the quiet one (B), then both busy (C and A).
+    monkeypatch.setattr("storage.events.RECENT_COUNT", recent)
+    monkeypatch.setattr("storage.events.WALK_COUNT", 5)
+    met = [await add(store, new_event(f"2021-01-0{d}", "Alice A", "Bob B", kind="call")) for d in (1, 2)]
+    for d in range(10, 22):  # A meets others after meeting B: B's events are beyond A's newest three
+        await add(store, new_event(f"2021-02-{d}", "Alice A", f"Other {d}"))
+        await add(store, new_event(f"2021-02-{d}", "Carol C", f"Other {d}", kind="video"))
+    last = await add(store, new_event("2021-03-01", "Alice A", "Bob B"))
+    people = {n: await _person_id(store, n) for n in ("Alice A", "Bob B", "Carol C", "Other 21")}
+    before = (last.day, last.id)
+
+    found = await store.previous_between(WS, ("person", people["Alice A"]), ("person", people["Bob B"]), before)
+    assert found is not None and found.id == met[1].id  # the newer of the two, not the older
+    # B is quiet: walked from B's side, and from A's when asked the other way round.
+    found = await store.previous_between(WS, ("person", people["Bob B"]), ("person", people["Alice A"]), before)
+    assert found is not None and found.id == met[1].id
+    # A and C are both busy and never met; A and Other 21 met on the last day of February.
+    alice, carol = ("person", people["Alice A"]), ("person", people["Carol C"])
+    assert await store.previous_between(WS, alice, carol, before) is None
+    found = await store.previous_between(WS, ("person", people["Alice A"]), ("person", people["Other 21"]), before)
+    assert found is not None and found.day == dt.date(2021, 2, 21)
+    # Nothing before the first meeting.
+    first = (met[0].day, met[0].id)
+    assert await store.previous_between(WS, ("person", people["Alice A"]), ("person", people["Bob B"]), first) is None

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.discord_render import (
     BLANK,
+    _escape_all,
     allowed_mentions,
     day_timestamp,
     error_embed,
@@ -50,6 +51,15 @@ def test_user_text_cannot_mention_format_or_inject_markup() -> None:
     assert "\\<@\u200b&123456789012345678>" in text
     assert "\\# heading" in text
     assert "1\\. list" in text
+
+
+@settings(max_examples=3000, derandomize=True)
+@given(
+    st.text(alphabet=st.sampled_from("ab 1.-_*~|`>[]()#@<:/\\\n\r\t\u2028é")) | st.text(),
+)
+def test_the_fast_path_of_escaping_changes_nothing_the_full_escape_would_change(text: str) -> None:
+    # escape_user_text skips the regexes for text with nothing to escape; it must agree with them.
+    assert escape_user_text(text) == _escape_all(text)
 
 
 def test_plain_strings_from_commands_are_not_escaped_but_user_text_is() -> None:
