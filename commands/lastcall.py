@@ -98,7 +98,7 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     us, cn = event.side("us"), event.side("china")
     if us and cn:
         a, b = us[0], cn[0]
-        prev = await ctx.store.previous_between(ws, ("person", a.person_id), ("person", b.person_id), before)
+        prev = await ctx.store.previous_day_between(ws, ("person", a.person_id), ("person", b.person_id), before)
         if prev is None:
             out.append(line("First recorded contact between ", UserText(a.name), " and ", UserText(b.name)))
         else:
@@ -109,8 +109,8 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
                     " and ",
                     UserText(b.name),
                     ": ",
-                    prev.day.isoformat(),
-                    f" ({(event.day - prev.day).days} days earlier)",
+                    prev.isoformat(),
+                    f" ({(event.day - prev).days} days earlier)",
                 )
             )
         if a.office and b.office:
@@ -134,13 +134,13 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
                     )
                 )
     if event.status == "held":
-        prev_t = await ctx.store.latest_event(ws, track=event.track, before=before)
+        prev_t = await ctx.store.latest_day(ws, track=event.track, before=before)
         if prev_t is None:
             out.append(line(f"First recorded contact on the {event.track} track"))
         else:
-            gap = (event.day - prev_t.day).days
-            out.append(line(f"First on the {event.track} track since {prev_t.day.isoformat()} ({gap} days)"))
-            refused, more = await ctx.store.requests_not_granted(ws, event.track, prev_t.day, event.day, limit=10)
+            gap = (event.day - prev_t).days
+            out.append(line(f"First on the {event.track} track since {prev_t.isoformat()} ({gap} days)"))
+            refused, more = await ctx.store.requests_not_granted(ws, event.track, prev_t, event.day, limit=10)
             if refused:
                 out.append(line(f"Not granted in between ({len(refused)}{'+' if more else ''}):"))
                 for r in reversed(refused):

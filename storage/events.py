@@ -91,32 +91,14 @@ class EventStore(PeopleStore):
         `before` = (day, id) finds the one before a given event, in the same order /lastcall uses.
         Each shape is one range scan of an index that starts with the workspace.
         """
-        params: list[Any] = [workspace]
-        if person_id is not None or side is not None:
-            column, value = ("person_id", person_id) if person_id is not None else ("side", side)
-            sql = (
-                f"SELECT x.event_id FROM participant x"
-                f"{' JOIN event y ON y.id = x.event_id' if track else ''}"
-                f" WHERE x.workspace = ? AND x.{column} = ? AND x.status = ?"
-            )
-            params += [value, status]
-            if track:
-                sql += " AND y.track = ?"
-                params.append(track)
-            day_col, id_col = "x.day", "x.event_id"
-        elif track is not None:
-            sql = "SELECT x.id FROM event x WHERE x.workspace = ? AND x.status = ? AND x.track = ?"
-            params += [status, track]
-            day_col, id_col = "x.day", "x.id"
-        else:
-            sql = "SELECT x.id FROM event x WHERE x.workspace = ? AND x.status = ?"
-            params += [status]
-            day_col, id_col = "x.day", "x.id"
-        if before is not None:
-            sql += f" AND ({day_col} < ? OR ({day_col} = ? AND {id_col} < ?))"
-            params += [before[0].isoformat(), before[0].isoformat(), before[1]]
-        sql += f" ORDER BY {day_col} DESC, {id_col} DESC LIMIT 1"
+        sql, params = _latest_id(workspace, person_id, side, track, status, before)
         return await self._event_where(f"e.workspace = ? AND e.id = ({sql})", [workspace, *params])
+
+    async def latest_day(
+        self, workspace: str, *, track: str | None = None, before: tuple[dt.date, int] | None = None
+    ) -> dt.date | None:
+        """The day of the event latest_event would find, without reading the event."""
+        return await self._day_of(workspace, *_latest_id(workspace, None, None, track, "held", before))
 
     async def previous_between(
         self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
@@ -130,52 +112,20 @@ class EventStore(PeopleStore):
         at most that many index entries), the walk starts from B, so a first meeting with a newcomer
         costs the newcomer's few.
         """
-        col_a, val_a = key_a
-        col_b, val_b = key_b
-        col_a = "person_id" if col_a == "person" else "office"
-        col_b = "person_id" if col_b == "person" else "office"
-        day = before[0].isoformat()
+        sql, params = _previous_id(workspace, key_a, key_b, before)
+        return await self._event_where(f"e.workspace = ? AND e.id = ({sql})", [workspace, *params])
 
-        def walk(col: str, value: Any, other: str, probe: Any) -> tuple[str, list[Any]]:
-            return (
-                f"SELECT x.event_id FROM participant x WHERE x.workspace = ? AND x.{col} = ? AND x.status = 'held'"
-                " AND (x.day < ? OR (x.day = ? AND x.event_id < ?))"
-                f" AND EXISTS (SELECT 1 FROM participant y WHERE y.event_id = x.event_id AND y.{other} = ?)"
-                " ORDER BY x.day DESC, x.event_id DESC LIMIT 1",
-                [workspace, value, day, day, before[1], probe],
-            )
+    async def previous_day_between(
+        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
+    ) -> dt.date | None:
+        """The day of the event previous_between would find, without reading the event."""
+        return await self._day_of(workspace, *_previous_id(workspace, key_a, key_b, before))
 
-        def busy(col: str, value: Any) -> tuple[str, list[Any]]:  # more than WALK_COUNT held contacts
-            return (
-                f"EXISTS (SELECT 1 FROM participant WHERE workspace = ? AND {col} = ? AND status = 'held'"
-                f" LIMIT 1 OFFSET {WALK_COUNT})",
-                [workspace, value],
-            )
-
-        def recent(col: str, value: Any, other: str, probe: Any) -> tuple[str, list[Any]]:
-            # The walk over one side's newest RECENT_COUNT participations only. The subquery is a
-            # co-routine that yields them newest first and the outer LIMIT 1 stops at the first shared
-            # one, so the usual case (the two met lately) reads a handful of index entries.
-            return (
-                f"SELECT r.event_id FROM (SELECT event_id FROM participant WHERE workspace = ? AND {col} = ?"
-                " AND status = 'held' AND (day < ? OR (day = ? AND event_id < ?))"
-                f" ORDER BY day DESC, event_id DESC LIMIT {RECENT_COUNT}) r"
-                f" WHERE EXISTS (SELECT 1 FROM participant y WHERE y.event_id = r.event_id AND y.{other} = ?) LIMIT 1",
-                [workspace, value, day, day, before[1], probe],
-            )
-
-        (recent_a, p0) = recent(col_a, val_a, col_b, val_b)
-        (busy_a, p1), (busy_b, p2) = busy(col_a, val_a), busy(col_b, val_b)
-        (walk_a, p3), (walk_b, p4) = walk(col_a, val_a, col_b, val_b), walk(col_b, val_b, col_a, val_a)
-        # Issue 5: counting both sides' contacts first cost more than the walk itself when they had met
-        # lately (30 µs of a 1 ms budget, twice per /lastcall). So the recent walk goes first, and only
-        # when it finds nothing does the choice of side below run. SQLite evaluates COALESCE's
-        # arguments, and a CASE's branches, only as far as it needs.
-        return await self._event_where(
-            f"e.workspace = ? AND e.id = COALESCE(({recent_a}),"
-            f" CASE WHEN {busy_a} AND NOT {busy_b} THEN ({walk_b}) ELSE ({walk_a}) END)",
-            [workspace, *p0, *p1, *p2, *p4, *p3],
-        )
+    async def _day_of(self, workspace: str, sql: str, params: Sequence[Any]) -> dt.date | None:
+        # /lastcall needs only the day of some of the events it looks up (issue 5: building an Event
+        # with its participants cost 25 µs each).
+        row = await self._one(f"SELECT day FROM event WHERE workspace = ? AND id = ({sql})", [workspace, *params])
+        return dt.date.fromisoformat(row["day"]) if row else None
 
     async def list_events(
         self,
@@ -433,6 +383,94 @@ class EventStore(PeopleStore):
             await tx.unindex("event", event_id)
             await tx.audit(actor, at, "delete", "event", event_id, event_dict(before), None)
         return before
+
+
+def _latest_id(
+    workspace: str,
+    person_id: int | None,
+    side: str | None,
+    track: str | None,
+    status: str,
+    before: tuple[dt.date, int] | None,
+) -> tuple[str, list[Any]]:
+    """The statement (and its parameters) that finds the id of latest_event's event."""
+    params: list[Any] = [workspace]
+    if person_id is not None or side is not None:
+        column, value = ("person_id", person_id) if person_id is not None else ("side", side)
+        sql = (
+            f"SELECT x.event_id FROM participant x"
+            f"{' JOIN event y ON y.id = x.event_id' if track else ''}"
+            f" WHERE x.workspace = ? AND x.{column} = ? AND x.status = ?"
+        )
+        params += [value, status]
+        if track:
+            sql += " AND y.track = ?"
+            params.append(track)
+        day_col, id_col = "x.day", "x.event_id"
+    elif track is not None:
+        sql = "SELECT x.id FROM event x WHERE x.workspace = ? AND x.status = ? AND x.track = ?"
+        params += [status, track]
+        day_col, id_col = "x.day", "x.id"
+    else:
+        sql = "SELECT x.id FROM event x WHERE x.workspace = ? AND x.status = ?"
+        params += [status]
+        day_col, id_col = "x.day", "x.id"
+    if before is not None:
+        sql += f" AND ({day_col} < ? OR ({day_col} = ? AND {id_col} < ?))"
+        params += [before[0].isoformat(), before[0].isoformat(), before[1]]
+    sql += f" ORDER BY {day_col} DESC, {id_col} DESC LIMIT 1"
+    return sql, params
+
+
+def _previous_id(
+    workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
+) -> tuple[str, list[Any]]:
+    """The statement (and its parameters) that finds the id of previous_between's event."""
+    col_a, val_a = key_a
+    col_b, val_b = key_b
+    col_a = "person_id" if col_a == "person" else "office"
+    col_b = "person_id" if col_b == "person" else "office"
+    day = before[0].isoformat()
+
+    def walk(col: str, value: Any, other: str, probe: Any) -> tuple[str, list[Any]]:
+        return (
+            f"SELECT x.event_id FROM participant x WHERE x.workspace = ? AND x.{col} = ? AND x.status = 'held'"
+            " AND (x.day < ? OR (x.day = ? AND x.event_id < ?))"
+            f" AND EXISTS (SELECT 1 FROM participant y WHERE y.event_id = x.event_id AND y.{other} = ?)"
+            " ORDER BY x.day DESC, x.event_id DESC LIMIT 1",
+            [workspace, value, day, day, before[1], probe],
+        )
+
+    def busy(col: str, value: Any) -> tuple[str, list[Any]]:  # more than WALK_COUNT held contacts
+        return (
+            f"EXISTS (SELECT 1 FROM participant WHERE workspace = ? AND {col} = ? AND status = 'held'"
+            f" LIMIT 1 OFFSET {WALK_COUNT})",
+            [workspace, value],
+        )
+
+    def recent(col: str, value: Any, other: str, probe: Any) -> tuple[str, list[Any]]:
+        # The walk over one side's newest RECENT_COUNT participations only. The subquery is a
+        # co-routine that yields them newest first and the outer LIMIT 1 stops at the first shared
+        # one, so the usual case (the two met lately) reads a handful of index entries.
+        return (
+            f"SELECT r.event_id FROM (SELECT event_id FROM participant WHERE workspace = ? AND {col} = ?"
+            " AND status = 'held' AND (day < ? OR (day = ? AND event_id < ?))"
+            f" ORDER BY day DESC, event_id DESC LIMIT {RECENT_COUNT}) r"
+            f" WHERE EXISTS (SELECT 1 FROM participant y WHERE y.event_id = r.event_id AND y.{other} = ?) LIMIT 1",
+            [workspace, value, day, day, before[1], probe],
+        )
+
+    (recent_a, p0) = recent(col_a, val_a, col_b, val_b)
+    (busy_a, p1), (busy_b, p2) = busy(col_a, val_a), busy(col_b, val_b)
+    (walk_a, p3), (walk_b, p4) = walk(col_a, val_a, col_b, val_b), walk(col_b, val_b, col_a, val_a)
+    # Issue 5: counting both sides' contacts first cost more than the walk itself when they had met
+    # lately (30 µs of a 1 ms budget, twice per /lastcall). So the recent walk goes first, and only
+    # when it finds nothing does the choice of side below run. SQLite evaluates COALESCE's
+    # arguments, and a CASE's branches, only as far as it needs.
+    return (
+        f"COALESCE(({recent_a}), CASE WHEN {busy_a} AND NOT {busy_b} THEN ({walk_b}) ELSE ({walk_a}) END)",
+        [*p0, *p1, *p2, *p4, *p3],
+    )
 
 
 async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:

@@ -594,6 +594,20 @@ SHAPES: dict[str, tuple[Callable[[Store], Awaitable[object]], str]] = {
         ),
         "(workspace=? AND office=? AND status=?)",
     ),
+    "latest_day track before": (
+        lambda s: s.latest_day(WS, track="defense", before=(dt.date(2021, 6, 1), 99)),
+        "(workspace=? AND status=? AND track=?)",
+    ),
+    "previous_day_between people": (
+        lambda s: _then(
+            _person_id(s, AUSTIN),
+            lambda a: _then(
+                _person_id(s, WEI),
+                lambda b: s.previous_day_between(WS, ("person", a), ("person", b), (dt.date(2022, 1, 1), 10**6)),
+            ),
+        ),
+        "(workspace=? AND person_id=? AND status=?)",
+    ),
     "requests_not_granted": (
         lambda s: s.requests_not_granted(WS, "defense", dt.date(2020, 8, 6), dt.date(2022, 4, 20), limit=10),
         "(workspace=? AND status=? AND track=? AND day>? AND day<?)",
