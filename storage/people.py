@@ -224,7 +224,7 @@ async def resolve_person(
     if row is not None:
         person = _person(row)
         if person.side != side:
-            raise Conflict(f"{person.name!r} is on the {person.side} side, not {side}")
+            raise wrong_side(person.name, person.side, side)
         if title and not person.title:
             # The first title an event gives someone becomes their current title: a change like any other.
             await tx.run("UPDATE person SET title = ? WHERE id = ?", (title, person.id))
@@ -246,16 +246,35 @@ async def resolve_person(
     return person, True
 
 
+# A side's own offices as _office_slug reads them (storage/importer.py reads them once the same way).
+CUSTOM_OFFICES_SQL = "SELECT slug, title, forms FROM office WHERE workspace = ? AND slug LIKE ?"
+
+
+def wrong_side(name: str, has: str, wanted: str) -> Conflict:
+    """Why a name already known on one side cannot take part on the other."""
+    return Conflict(f"{name!r} is on the {has} side, not {wanted}")
+
+
 async def _office_slug(db: Any, workspace: str, side: str, title: str) -> str:
     """Map a title to an office slug; a title no table knows becomes an office of its own."""
-    async with db.execute(
-        "SELECT slug, title, forms FROM office WHERE workspace = ? AND slug LIKE ?", (workspace, side + ":%")
-    ) as cursor:
+    async with db.execute(CUSTOM_OFFICES_SQL, (workspace, side + ":%")) as cursor:
         custom_rows = list(await cursor.fetchall())
+    return slug_for_title(custom_forms(custom_rows), side, title)
+
+
+def custom_forms(rows: Iterable[sqlite3.Row]) -> dict[str, str]:
+    """The normalized forms of a side's own offices (rows of CUSTOM_OFFICES_SQL), each to its slug;
+    a form two offices share belongs to the first."""
     custom: dict[str, str] = {}
-    for row in custom_rows:
+    for row in rows:
         for form in (row["title"], *_json_list(row["forms"])):
             custom.setdefault(norm(form), row["slug"])
+    return custom
+
+
+def slug_for_title(custom: dict[str, str], side: str, title: str) -> str:
+    """The office of a title: the workspace's own forms first, then the built-in ones, for the whole
+    title and then each segment of it; a title no table knows becomes an office of its own."""
     candidates = [title, *[seg for seg in _segments(title)]]
     for candidate in candidates:
         key = norm(candidate)

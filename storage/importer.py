@@ -1,0 +1,436 @@
+"""Many events at once (`python -m bot import`): one transaction, resolved in memory, written in bulk.
+
+Issue 5: the per-line path (`_add_event` in storage/events.py, in a savepoint a line) made ~60 statements
+a line, each a trip to aiosqlite's thread: about 20 ms a line, half an hour for 100k lines. Here the store
+is read once for what the file needs, every line is resolved in Python in file order with the rules of
+the per-line path, and each table is written with one executemany at the end. The whole of it is one call
+on the writer connection's own thread, inside the caller's transaction (and write lock): the ids read at
+the start are the ones the inserts take, and any error rolls the whole import back.
+
+The rules kept, as the per-line path applies them (tests/test_importer.py compares the two table by table):
+- A name or alias (compared by `norm`) finds the workspace's person, including one created by an earlier
+  line; an unknown name creates a person of that side. A name known on the other side refuses the line
+  (its message as resolve_person words it), and everything the line did is undone, people and first
+  titles included: the per-line path rolled its savepoint back.
+- A person without a title takes the first title an event gives them: the update, its re-index and its
+  audit entry, as resolve_person writes them.
+- A participant's title is the line's, or else the person's current one; its office is the one
+  `_office_slug` gives; a line without a track gets the track `_derive_track` gives.
+- The same person twice in one event counts once (the per-line path's INSERT OR IGNORE).
+- A line with the day, kind and participants of an event of the store or of an earlier line
+  (`dedupe_key`) is a duplicate: skipped, undone, and reported with that event's id.
+- Issues new to the workspace are created once, with their audit entry (ensure_issue); a concern row per
+  issue raised; the event's full-text row and its audit entry, with what was raised.
+- Ids are what the per-line inserts would have taken: the next free one per table, in file order, a
+  refused or duplicate line taking none (its savepoint gave them back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import aiosqlite
+
+from storage.base import Tx, _json, search_rowid, ws_token
+from storage.errors import Conflict, DuplicateEvent
+from storage.events import ImportResult, _event_text, dedupe_key, event_dict
+from storage.people import (
+    _BUILTIN_BY_SLUG,
+    CUSTOM_OFFICES_SQL,
+    _person_dict,
+    _person_text,
+    custom_forms,
+    slug_for_title,
+    wrong_side,
+)
+from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Person
+from storage.vocab import BUILTIN_ISSUES, norm
+
+# Names looked up a statement: under SQLite's limit of bound variables (999 in builds before 3.32), with
+# room for the workspace.
+KEY_CHUNK = 500
+
+T = TypeVar("T")
+# An audit row as Tx.audit writes it: workspace, at, actor id, actor name, action, table, record id,
+# before, after.
+AuditRow = tuple[str, str, str, str, str, str, str, str | None, str | None]
+
+
+async def import_events(tx: Tx, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+    """Add the lines' events inside the open transaction `tx`; see the module's docstring for the rules."""
+    return await _on_own_thread(tx.db, lambda conn: _Import(conn, actor, at).run(lines))
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused meanwhile (if it ran), for building a large batch.
+
+    The collector runs every few hundred allocations and now and then walks every object alive; a file
+    being imported is held whole, line by line and row by row (millions of objects, none in a cycle),
+    and those walks came to as much as the parsing itself. Reference counting frees as usual.
+    """
+    if not gc.isenabled():  # paused already, by the caller: theirs to resume
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+async def _on_own_thread(db: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` with the sqlite3 connection on the thread aiosqlite keeps for it, in one trip.
+
+    sqlite3 refuses a connection from any thread but the one that opened it, and aiosqlite's public
+    calls take one statement each: 100k lines would be several hundred thousand trips. `_execute` is
+    how aiosqlite itself queues a call to that thread; it is untyped, hence the cast.
+    """
+    execute = cast(Callable[[Callable[[], T]], Awaitable[T]], db._execute)
+    return await execute(lambda: work(db._conn))
+
+
+@dataclass(eq=False)
+class _Person:
+    """A person as the import sees them: read from the store, or created by a line of the file."""
+
+    id: int
+    name: str
+    side: str
+    title: str | None
+    key: str  # the key it was found by; for a new person, norm(name): its person_key row
+    new: bool  # created by this import, so in no event of the store and in none of its dedupe keys
+    aliases: tuple[str, ...] | None = None  # read from the store when a first title re-indexes them
+
+
+@dataclass
+class _Line:
+    """What one line changed while it was resolved: undone if it is refused or a duplicate."""
+
+    created: list[_Person]
+    retitled: list[tuple[_Person, str | None]]  # (person, title before)
+    audits: list[AuditRow]
+
+
+class _Import:
+    """One import, run on the writer's thread: load, resolve line by line, write."""
+
+    def __init__(self, conn: sqlite3.Connection, actor: Actor, at: dt.datetime) -> None:
+        self.conn = conn
+        self.actor = actor
+        self.ws = actor.workspace
+        self.at = at.isoformat()
+        self.token = ws_token(self.ws)
+        self.norms: dict[str, str] = {}  # norm of each name seen: it is the costly part of a look-up
+        self.by_key: dict[str, _Person] = {}  # the file's names (and aliases) known so far
+        self.offices: dict[tuple[str, str], str] = {}  # (side, title) -> slug, as found
+        self.dedupe: dict[str, int] = {}  # dedupe key -> id of each event this import added
+        # Rows to write, in the order the per-line path wrote them.
+        self.people: list[_Person] = []
+        self.retitled: list[_Person] = []  # people of the store given a first title
+        self.issues: list[tuple[str, str]] = []  # (slug, title)
+        self.events: list[tuple[Any, ...]] = []
+        self.participants: list[tuple[Any, ...]] = []
+        self.concerns: list[tuple[str, str, str, str, int, str]] = []
+        self.index: list[tuple[int, str, str, str, int]] = []
+        self.audits: list[AuditRow] = []
+        self.duplicates: list[tuple[int, int]] = []
+        self.refused: list[tuple[int, str]] = []
+
+    def run(self, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+        with cyclic_gc_paused():
+            self._load(lines)
+            for number, new in lines:
+                self._line(number, new)
+            self._write()
+        created = len(self.people)
+        return ImportResult(len(self.events), self.duplicates, created, self.refused)
+
+    # -- what the file needs from the store --------------------------------------------------------
+
+    def _load(self, lines: Sequence[tuple[int, NewEvent]]) -> None:
+        conn, ws = self.conn, self.ws
+        keys = sorted({self._norm(p.name) for _, new in lines for p in (*new.us, *new.cn)})
+        seen: dict[int, _Person] = {}  # a person's name and aliases share one object
+        for start in range(0, len(keys), KEY_CHUNK):
+            chunk = keys[start : start + KEY_CHUNK]
+            rows = conn.execute(
+                "SELECT k.key, p.id, p.name, p.side, p.title FROM person_key k JOIN person p ON p.id = k.person_id"
+                f" WHERE k.workspace = ? AND k.key IN ({','.join('?' * len(chunk))})",
+                (ws, *chunk),
+            ).fetchall()
+            for key, pid, name, side, title in rows:
+                person = seen.get(pid) or _Person(pid, name, side, title, key, new=False)
+                seen[pid] = self.by_key[key] = person
+        # The next rowid of each table, as an INSERT without one would take it (the largest + 1); the
+        # write lock is held, so nobody else takes them meanwhile.
+        self.next_person = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM person").fetchone()[0])
+        self.next_event = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM event").fetchone()[0])
+        self.forms = {
+            side: custom_forms(conn.execute(CUSTOM_OFFICES_SQL, (ws, side + ":%"))) for side in ("us", "china")
+        }
+        self.tracks: dict[str, str] = {
+            slug: track for slug, track in conn.execute("SELECT slug, track FROM office WHERE workspace = ?", (ws,))
+        }
+        self.known_issues = {i.slug for i in BUILTIN_ISSUES} | {
+            slug for (slug,) in conn.execute("SELECT slug FROM issue WHERE workspace = ?", (ws,))
+        }
+
+    # -- one line --------------------------------------------------------------------------------
+
+    def _line(self, number: int, new: NewEvent) -> None:
+        line = _Line([], [], [])
+        by_key, norms, offices = self.by_key, self.norms, self.offices  # the hot path: ~100k lines
+        parts: list[Participant] = []  # in position order, each person once
+        positions: list[int] = []
+        has_new = False  # someone created by this import takes part: no event of the store can match
+        try:
+            for side, start, people in (("us", 0, new.us), ("china", 100, new.cn)):  # positions as _add_event
+                for position, np in enumerate(people, start=start):
+                    person = by_key.get(norms.get(np.name) or self._norm(np.name))
+                    if person is None or person.side != side or (np.title and not person.title):
+                        person = self._resolve(line, np, side, person)
+                    title = np.title or person.title
+                    office = (offices.get((side, title)) or self._office(side, title)) if title else None
+                    if any(p.person_id == person.id for p in parts):
+                        continue  # the same person twice: the per-line path's INSERT OR IGNORE kept the first
+                    has_new = has_new or person.new
+                    parts.append(Participant(person.id, person.name, side, title, office))
+                    positions.append(position)
+            key = dedupe_key(new.day, new.kind, [p.person_id for p in parts])
+            existing = self._event_with_key(key, has_new)
+            if existing is not None:
+                raise DuplicateEvent(existing)
+        except (Conflict, DuplicateEvent) as exc:
+            self._undo(line)
+            if isinstance(exc, DuplicateEvent):
+                self.duplicates.append((number, exc.event_id))
+            else:
+                self.refused.append((number, str(exc)))
+            return
+
+        event_id = self.next_event
+        self.next_event += 1
+        self.next_person += len(line.created)
+        self.people += line.created
+        self.retitled += [person for person, _ in line.retitled if not person.new]
+        self.audits += line.audits
+        self.dedupe[key] = event_id
+        ws, day, status = self.ws, new.day.isoformat(), new.status
+        # A track given stays (an empty one as "other", as the per-line insert had it); none is derived.
+        track = self._derive_track([p.office for p in parts]) if new.track is None else (new.track or "other")
+        self.participants += [
+            (event_id, p.person_id, ws, p.side, p.title, p.office, position, day, status)
+            for p, position in zip(parts, positions, strict=True)
+        ]
+        for side_key, slugs in new.raised.items():
+            for slug in slugs:
+                if slug not in self.known_issues:  # ensure_issue
+                    self.known_issues.add(slug)
+                    title = slug.replace("-", " ").capitalize()
+                    self.issues.append((slug, title))
+                    self._audit("create", "issue", slug, None, {"slug": slug, "title": title})
+                self.concerns.append((ws, slug, side_key, day, event_id, self.at))
+        event = Event(
+            id=event_id,
+            day=new.day,
+            kind=new.kind,
+            track=track,
+            status=status,
+            minutes=new.minutes,
+            requested_by=new.requested_by,
+            location=new.location,
+            summary=new.summary,
+            sources=tuple(new.sources),
+            participants=tuple(parts),
+            time=new.time,
+            timezone=new.timezone,
+        )
+        self.events.append(
+            (
+                event_id,
+                ws,
+                day,
+                new.time,
+                new.timezone,
+                new.kind,
+                track,
+                status,
+                new.minutes,
+                new.requested_by,
+                new.location,
+                new.summary,
+                json.dumps(new.sources),
+                key,
+                self.at,
+                self.actor.user_id,
+            )
+        )
+        self._index("event", event_id, _event_text(event))
+        after = event_dict(event)
+        after["raised"] = new.raised
+        self._audit("create", "event", event_id, None, after)
+
+    def _resolve(self, line: _Line, np: NewParticipant, side: str, person: _Person | None) -> _Person:
+        """resolve_person, for the person `np` names (None: nobody yet) when they are new, on the
+        other side, or untitled and given a title."""
+        if person is None:
+            person = _Person(self.next_person + len(line.created), np.name, side, np.title, self._norm(np.name), True)
+            self.by_key[person.key] = person
+            line.created.append(person)
+            created = _person_dict(self._record(person, person.title))
+            line.audits.append(self._audit_row("create", "person", person.id, None, created))
+            return person
+        if person.side != side:
+            raise wrong_side(person.name, person.side, side)
+        if np.title and not person.title:
+            # The first title an event gives someone becomes their current title.
+            line.retitled.append((person, person.title))
+            person.title = np.title
+            # The per-line path wrote None as the title before, whatever falsy title it replaced.
+            before, after = _person_dict(self._record(person, None)), _person_dict(self._record(person, np.title))
+            line.audits.append(self._audit_row("update", "person", person.id, before, after))
+        return person
+
+    def _undo(self, line: _Line) -> None:
+        for person in line.created:
+            del self.by_key[person.key]
+        for person, title in reversed(line.retitled):
+            person.title = title
+
+    def _event_with_key(self, key: str, has_new: bool) -> int | None:
+        """The event this import added, or else the store's, with that dedupe key."""
+        found = self.dedupe.get(key)
+        if found is not None or has_new:
+            return found
+        row = self.conn.execute(
+            "SELECT id FROM event WHERE workspace = ? AND dedupe_key = ?", (self.ws, key)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _office(self, side: str, title: str) -> str:
+        """_office_slug; the office table does not change during the import, so each title is mapped once."""
+        slug = self.offices.get((side, title))
+        if slug is None:
+            slug = self.offices[(side, title)] = slug_for_title(self.forms[side], side, title)
+        return slug
+
+    def _derive_track(self, offices: Sequence[str | None]) -> str:
+        """_derive_track: the track the participants' offices point to; when they disagree, the US lead's."""
+        tracks = [t for t in (self._office_track(o) for o in offices) if t]
+        if not tracks:
+            return "other"
+        if "leaders" in tracks and all(t == "leaders" for t in tracks):
+            return "leaders"
+        non_leader = [t for t in tracks if t != "leaders"]
+        return non_leader[0] if non_leader else tracks[0]
+
+    def _office_track(self, slug: str | None) -> str | None:
+        """office_track: the workspace's own office first, then the built-in one."""
+        if slug is None:
+            return None
+        if slug in self.tracks:
+            return self.tracks[slug]
+        builtin = _BUILTIN_BY_SLUG.get(slug)
+        return builtin.track if builtin else None
+
+    def _norm(self, name: str) -> str:
+        key = self.norms.get(name)
+        if key is None:
+            key = self.norms[name] = norm(name)
+        return key
+
+    def _record(self, person: _Person, title: str | None) -> Person:
+        """The person with that title, as the per-line path had them for the audit trail and the index."""
+        if person.aliases is None:  # only a person of the store can have aliases: the import adds none
+            person.aliases = () if person.new else self._aliases(person.id)
+        return Person(person.id, person.name, person.side, title, person.aliases)
+
+    def _aliases(self, person_id: int) -> tuple[str, ...]:
+        rows = self.conn.execute(
+            "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias", (person_id,)
+        )
+        return tuple(alias for (alias,) in rows)
+
+    def _audit_row(
+        self, action: str, table: str, record_id: object, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> AuditRow:
+        actor = self.actor
+        return (
+            self.ws,
+            self.at,
+            actor.user_id,
+            actor.display_name,
+            action,
+            table,
+            str(record_id),
+            _json(before),
+            _json(after),
+        )
+
+    def _audit(
+        self, action: str, table: str, record_id: object, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
+        self.audits.append(self._audit_row(action, table, record_id, before, after))
+
+    def _index(self, kind: str, ref: int, body: str) -> None:
+        # Tx.index also deletes the record's old row first: these ids are new to the table (nothing is
+        # left at an id once its record is gone), and a row there would fail the insert, not be kept.
+        if body.strip():
+            self.index.append((search_rowid(kind, ref), body, self.token, kind, ref))
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _write(self) -> None:
+        conn, ws = self.conn, self.ws
+        for person in self.people:  # their final title, so a title given by a later line is in the row
+            self._index("person", person.id, _person_text(self._record(person, person.title)))
+        conn.executemany(
+            "INSERT INTO person (id, workspace, name, side, title, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(p.id, ws, p.name, p.side, p.title, self.at) for p in self.people],
+        )
+        conn.executemany(
+            "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, NULL)",
+            [(ws, p.key, p.id) for p in self.people],
+        )
+        conn.executemany("UPDATE person SET title = ? WHERE id = ?", [(p.title, p.id) for p in self.retitled])
+        conn.executemany(
+            "DELETE FROM search_index WHERE rowid = ?", [(search_rowid("person", p.id),) for p in self.retitled]
+        )
+        for person in self.retitled:
+            self._index("person", person.id, _person_text(self._record(person, person.title)))
+        conn.executemany(
+            "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '[]')",
+            [(ws, slug, title) for slug, title in self.issues],
+        )
+        conn.executemany(
+            "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
+            " location, summary, sources, dedupe_key, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.events,
+        )
+        conn.executemany(
+            "INSERT INTO participant (event_id, person_id, workspace, side, title, office, position, day, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.participants,
+        )
+        # Concern and audit ids are left to SQLite: inserted in order, they take the ids the per-line
+        # inserts took.
+        conn.executemany(
+            "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+            " VALUES (?, ?, ?, NULL, NULL, ?, ?, NULL, ?)",
+            self.concerns,
+        )
+        conn.executemany("INSERT INTO search_index (rowid, body, ws, kind, ref) VALUES (?, ?, ?, ?, ?)", self.index)
+        conn.executemany(
+            "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.audits,
+        )

@@ -1,0 +1,337 @@
+"""The bulk importer (storage/importer.py) against the per-line path it replaced.
+
+The per-line importer added each line with `_add_event` (what /event add still does) inside a savepoint,
+rolled back when the line was refused or a duplicate. It is kept here as the reference: the same
+lines into two stores set up alike, one each way, must give the same result and the same rows in every
+table, ids, audit entries and full-text rows included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.errors import Conflict, DuplicateEvent
+from storage.events import ImportResult, _add_event
+from storage.records import Actor, NewEvent, NewParticipant
+from storage.store import Store
+from tests.conftest import NOW, OTHER_WS, WS, snapshot
+
+ACTOR = Actor(WS, "import", "import of test.jsonl")
+OTHER_ACTOR = Actor(OTHER_WS, "u2", "Bob Other")
+AT = NOW + dt.timedelta(hours=1)  # later than the set-up, so its audit times differ from the import's
+
+
+async def per_line_import(
+    store: Store, actor: Actor, at: dt.datetime, lines: list[tuple[int, NewEvent]]
+) -> ImportResult:
+    """The importer before storage/importer.py, line for line."""
+    added = 0
+    new_people = 0
+    duplicates: list[tuple[int, int]] = []
+    refused: list[tuple[int, str]] = []
+    async with store._transaction() as tx:
+        for number, new in lines:
+            await tx.run("SAVEPOINT line")
+            try:
+                result = await _add_event(tx, actor, at, new)
+            except DuplicateEvent as dup:
+                await tx.run("ROLLBACK TO line")
+                duplicates.append((number, dup.event_id))
+            except Conflict as exc:
+                await tx.run("ROLLBACK TO line")
+                refused.append((number, str(exc)))
+            else:
+                added += 1
+                new_people += len(result.new_people)
+            await tx.run("RELEASE line")
+    return ImportResult(added, duplicates, new_people, refused)
+
+
+def ev(
+    day: str,
+    us: list[tuple[str, str | None]],
+    cn: list[tuple[str, str | None]],
+    *,
+    kind: str = "call",
+    track: str | None = None,
+    **more: Any,
+) -> NewEvent:
+    return NewEvent(
+        day=dt.date.fromisoformat(day),
+        kind=kind,
+        track=track,
+        us=[NewParticipant(name, "us", title) for name, title in us],
+        cn=[NewParticipant(name, "china", title) for name, title in cn],
+        **more,
+    )
+
+
+async def set_up(store: Store) -> None:
+    """What the store holds before the import: people with and without titles and aliases, offices of
+    the workspace's own, an issue of its own, events to be duplicated, and another workspace that uses
+    the same names."""
+    await store.add_person(OTHER_ACTOR, NOW, "Zhang Youxia", "china", "CMC Vice Chairman", ["General Zhang"])
+    await store.add_event(
+        OTHER_ACTOR, NOW, ev("2022-03-01", [("Antony Blinken", None)], [("Zhang Youxia", None)], raised={"us": ["x"]})
+    )
+    actor = Actor(WS, "u1", "Ann Analyst")
+    await store.add_person(actor, NOW, "Lloyd J. Austin III", "us", "Secretary of Defense", ["Lloyd Austin", "Austin"])
+    await store.add_person(actor, NOW, "Jake Sullivan", "us", None, ["Sullivan", "J. Sullivan"])
+    await store.add_person(actor, NOW, "Wang Yi", "china", None, ["FM Wang"])
+    await store.add_person(actor, NOW, "Old Hand", "other", None, [])
+    await store.add_person(actor, NOW, "Kurt Campbell", "us", None, ["Campbell"])
+    # A form of the workspace's own for a new office, one that takes a built-in form from the built-in
+    # office, and a built-in office given another track.
+    await store.add_office_forms(
+        actor, NOW, "us:hostage-envoy", "Special Envoy for Hostage Affairs", "diplomatic", ["Hostage Envoy"]
+    )
+    await store.add_office_forms(
+        actor, NOW, "china:ambassador", "Ambassador to the United States", "diplomatic", ["Premier"]
+    )
+    await store.add_office_forms(actor, NOW, "china:vice-premier", "Vice Premier", "leaders", ["Lead Negotiator"])
+    await store.add_event(
+        actor,
+        NOW,
+        ev(
+            "2022-04-20",
+            [("Austin", None)],
+            [("Wei Fenghe", "Minister of National Defense")],
+            raised={"us": ["balloon"]},
+        ),
+    )
+    await store.add_event(actor, NOW, ev("2022-03-01", [("Jake Sullivan", None)], [("Wang Yi", None)]))
+
+
+VARIED: list[NewEvent] = [
+    # 1: the store's Sullivan–Wang call under aliases: a duplicate, and the title it gives is undone.
+    ev("2022-03-01", [("Sullivan", "National Security Advisor")], [("FM Wang", None)]),
+    # 2: Sullivan's first title (he has aliases: the re-index lists them); Yang is new; track derived.
+    ev(
+        "2022-03-14",
+        [("Jake Sullivan", "NSA")],
+        [("Yang Jiechi", "Director, Office of the Central Foreign Affairs Commission")],
+    ),
+    # 3: line 2 again, by other names: a duplicate of an earlier line.
+    ev("2022-03-14", [("J. Sullivan", None)], [("yang  JIECHI", None)]),
+    # 4: a new person, then Wang Yi on the US side: refused, and Blinken is not created.
+    ev("2022-03-20", [("Antony Blinken", None), ("Wang Yi", "Foreign Minister")], [("Yang Jiechi", None)]),
+    # 5: Blinken for good, untitled; Wang Yi's first title; issues new, built-in and the workspace's own.
+    ev(
+        "2022-03-21",
+        [("Antony Blinken", None)],
+        [("Wang Yi", "Foreign Minister")],
+        raised={"us": ["taiwan", "fishing-rights"], "china": ["fishing-rights", "balloon"]},
+    ),
+    # 6: Blinken, created by this import, gets his first title; the same new issue on both sides.
+    ev(
+        "2022-03-22",
+        [("antony blinken", "Secretary of State")],
+        [("Qin Gang", None)],
+        raised={"china": ["other-thing"], "us": ["other-thing"]},
+    ),
+    # 7: one person twice on a side (name and alias): one participant, with the person's own title.
+    ev("2022-03-23", [("Lloyd Austin", None), ("Austin", "SecDef")], [("Wei Fenghe", None)], kind="video"),
+    # 8: a new person, an untitled one of the store titled, then someone of the other side: all undone.
+    ev(
+        "2022-03-24",
+        [("Nobody Yet", "Coordinator"), ("Campbell", "Deputy Secretary of State"), ("Qin Gang", None)],
+        [("Xie Feng", None)],
+    ),
+    # 9: someone of the store's other side (side "other") on the US side: refused.
+    ev("2022-03-24", [("Old Hand", "Adviser")], [("Xie Feng", None)]),
+    # 10: another workspace's person is a new person here.
+    ev("2022-03-25", [("Antony Blinken", None)], [("Zhang Youxia", "CMC Vice Chairman"), ("General Zhang", None)]),
+    # 11: the workspace's own forms: a new office, and "Premier" taken from the built-in office.
+    ev("2022-03-26", [("Roger Carstens", "Hostage Envoy")], [("Xie Feng", "Premier")]),
+    # 12: a compound title whose segment is an office given another track by the workspace; the US lead's
+    # economic track wins over leaders.
+    ev(
+        "2022-03-27",
+        [("Janet Yellen", "Treasury Secretary")],
+        [("He Lifeng", "Vice Premier; Chinese lead of the talks")],
+    ),
+    # 13: leaders on both sides.
+    ev("2022-03-28", [("Joseph R. Biden Jr.", "President")], [("Xi Jinping", "Chinese President")], kind="summit"),
+    # 14: titles no table knows: track "other"; an untitled participant keeps no title.
+    ev("2022-03-29", [("A. Nobody", "Deputy Assistant Secretary for Widgets")], [("C. Nobody", None)]),
+    # 15: every optional field, and a track given.
+    ev(
+        "2022-03-30",
+        [("Lloyd J. Austin III", None)],
+        [("Wei Fenghe", None)],
+        kind="meeting",
+        track="defense",
+        status="planned",
+        minutes=90,
+        requested_by="china",
+        location="Singapore",
+        summary="Shangri-La Dialogue sidelines.",
+        sources=["https://example.org/a", "https://example.org/b"],
+        time="09:30",
+        timezone="Asia/Singapore",
+    ),
+    # 16: line 15 again, other kind: not a duplicate; then line 15 under aliases: a duplicate.
+    ev("2022-03-30", [("Austin", None)], [("Wei Fenghe", None)], kind="call"),
+    ev("2022-03-30", [("Lloyd Austin", None)], [("Wei Fenghe", None)], kind="meeting"),
+    # 18: the store's Austin–Wei call (it raised the workspace's own issue): a duplicate.
+    ev(
+        "2022-04-20",
+        [("Lloyd J. Austin III", "Secretary of Defense")],
+        [("Wei Fenghe", None)],
+        raised={"us": ["new-one"]},
+    ),
+    # 19: a new person on both sides of one line: refused at the China side.
+    ev("2022-04-01", [("Li Qiang", None)], [("Li Qiang", None)]),
+    # 20: a person created by a line, then refused on the other side by a later one.
+    ev("2022-04-02", [("Xie Feng", None)], [("Roger Carstens", None)]),
+]
+
+
+@pytest.fixture
+async def pair(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
+    """Two stores set up alike: the first imports per line, the second in bulk."""
+    old, new = await Store.open(tmp_path / "per-line.db"), await Store.open(tmp_path / "bulk.db")
+    try:
+        for store in (old, new):
+            await set_up(store)
+        yield old, new
+    finally:
+        await old.close()
+        await new.close()
+
+
+async def import_both(pair: tuple[Store, Store], lines: list[NewEvent]) -> tuple[ImportResult, ImportResult]:
+    numbered = list(enumerate(lines, start=1))
+    old, new = pair
+    return await per_line_import(old, ACTOR, AT, numbered), await new.import_events(ACTOR, AT, numbered)
+
+
+async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple[Store, Store]) -> None:
+    old, new = pair
+    expected, got = await import_both(pair, VARIED)
+    assert got == expected
+    # The cases above happened: lines 4, 8, 9, 19 and 20 refused; 1, 3, 17 and 18 duplicates.
+    assert [n for n, _ in got.refused] == [4, 8, 9, 19, 20]
+    assert got.refused[0] == (4, "'Wang Yi' is on the china side, not us")
+    assert [n for n, _ in got.duplicates] == [1, 3, 17, 18]
+    assert await snapshot(new) == await snapshot(old)
+    # And again: every line a duplicate or refused, nothing written.
+    again_expected, again = await import_both(pair, VARIED)
+    assert again == again_expected and again.added == 0
+    assert await snapshot(new) == await snapshot(old)
+
+
+async def test_what_the_varied_file_wrote(pair: tuple[Store, Store]) -> None:
+    """A few rows spelled out, so that a change of both paths alike does not pass unseen."""
+    _, store = pair
+    await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
+    sullivan = await store.find_person(WS, "J. Sullivan")
+    assert sullivan is not None and sullivan.title == "NSA"  # line 2, not line 1 (a duplicate)
+    campbell = await store.find_person(WS, "Kurt Campbell")
+    assert campbell is not None and campbell.title is None  # line 8 was refused
+    assert await store.find_person(WS, "Nobody Yet") is None
+    blinken = await store.find_person(WS, "Antony Blinken")
+    assert blinken is not None and blinken.title == "Secretary of State"
+    events = {e.day.isoformat() + e.kind: e for e in (await store.list_events(WS, limit=100))[0]}
+    assert events["2022-03-14call"].track == "diplomatic"
+    assert events["2022-03-26call"].participants[1].office == "china:ambassador"
+    assert events["2022-03-27call"].participants[1].office == "china:vice-premier"
+    assert events["2022-03-27call"].track == "economic"
+    assert events["2022-03-28summit"].track == "leaders"
+    assert events["2022-03-29call"].track == "other"
+    assert [p.name for p in events["2022-03-23video"].participants] == ["Lloyd J. Austin III", "Wei Fenghe"]
+    assert events["2022-03-23video"].participants[0].title == "Secretary of Defense"  # the person's own
+    rows = await store._all("SELECT action, tbl, record_id FROM audit WHERE actor_id = 'import' ORDER BY id")
+    # Set up made people 1 to 8 (Sullivan is 4) and events 1 to 3.
+    assert [tuple(r) for r in rows][:6] == [
+        ("update", "person", "4"),  # line 2: Sullivan's first title (line 1's was undone)
+        ("create", "person", "9"),  # Yang Jiechi
+        ("create", "event", "4"),
+        ("create", "person", "10"),  # line 5's Blinken: line 4 took the id and gave it back
+        ("update", "person", "5"),  # Wang Yi's first title
+        ("create", "issue", "fishing-rights"),
+    ]
+    issues = await store._all("SELECT slug FROM issue WHERE workspace = ? ORDER BY slug", (WS,))
+    assert [r["slug"] for r in issues] == ["balloon", "fishing-rights", "other-thing"]
+
+
+NAMES = {
+    "us": ["Lloyd J. Austin III", "Austin", "Jake Sullivan", "Sullivan", "Antony Blinken", "blinken", "Old Hand"],
+    "china": ["Wang Yi", "FM Wang", "Wei Fenghe", "wei  fenghe", "Qin Gang", "Zhang Youxia", "Xie Feng"],
+}
+TITLES: dict[str, list[str | None]] = {
+    "us": [None, None, "Secretary of State", "President", "Hostage Envoy", "Deputy Assistant Secretary"],
+    "china": [None, None, "Foreign Minister", "Premier", "Vice Premier; lead", "Chinese President", "Lead Negotiator"],
+}
+
+
+def random_lines(seed: int, count: int) -> list[NewEvent]:
+    """Lines drawn from small pools, so that names, days and kinds collide often: duplicates, names on
+    the other side (a pool's name now and then on the wrong side), first titles, new issues."""
+    rng = random.Random(seed)
+    days = [f"2022-05-0{d}" for d in range(1, 5)]
+
+    def people(side: str) -> list[tuple[str, str | None]]:
+        pool = NAMES[side] if rng.random() > 0.1 else NAMES["china" if side == "us" else "us"]
+        picked = rng.sample(pool, rng.choice([1, 1, 1, 2]))
+        return [(name, rng.choice(TITLES[side])) for name in picked]
+
+    lines = []
+    for _ in range(count):
+        raised = {
+            side: rng.sample(["taiwan", "balloon", "new-a", "new-b", "new-c"], rng.randint(0, 2))
+            for side in ("us", "china")
+        }
+        lines.append(
+            ev(
+                rng.choice(days),
+                people("us"),
+                people("china"),
+                kind=rng.choice(["call", "meeting"]),
+                track=rng.choice([None, None, "defense"]),
+                raised={side: slugs for side, slugs in raised.items() if slugs},
+            )
+        )
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_random_files_give_the_same_result_and_the_same_rows(pair: tuple[Store, Store], seed: int) -> None:
+    lines = random_lines(seed, 120)
+    expected, got = await import_both(pair, lines)
+    assert got == expected
+    assert got.added and got.duplicates and got.refused  # the pools made every case happen
+    old, new = pair
+    assert await snapshot(new) == await snapshot(old)
+
+
+async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[Store, Store]) -> None:
+    _, store = pair
+    before = await snapshot(store)
+    # Minutes out of range pass no validation here, and the table's CHECK refuses them once the people
+    # of the file have been written: the whole import must be undone, not only that line.
+    lines = [*VARIED[:6], ev("2022-06-01", [("Someone New", None)], [("Another New", None)], minutes=5000)]
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.import_events(ACTOR, AT, list(enumerate(lines, start=1)))
+    assert await snapshot(store) == before
+    # The store still takes writes: the transaction was ended.
+    result = await store.import_events(ACTOR, AT, list(enumerate(VARIED[:6], start=1)))
+    assert result.added == 3
+
+
+async def test_many_names_are_looked_up_in_chunks(pair: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.importer
+
+    monkeypatch.setattr(storage.importer, "KEY_CHUNK", 3)
+    lines = [ev(f"2022-07-{d:02d}", [(n, None)], [("Wang Yi", None)]) for d, n in enumerate(NAMES["us"], start=1)]
+    expected, got = await import_both(pair, lines)
+    assert got == expected and got.refused == [(7, "'Old Hand' is on the other side, not us")]
+    old, new = pair
+    assert await snapshot(new) == await snapshot(old)
