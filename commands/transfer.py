@@ -9,6 +9,7 @@ importer decides about line numbers, transactions and duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -44,6 +45,17 @@ RAISED_SIDE_KEYS = {"us": "us", "china": "china", "cn": "china"}
 # An issue slug has no limit of its own in validate.LIMITS; it is held to the length of an alias,
 # since a slug is what an alias resolves to and both show up in the same embed fields.
 ISSUE_LIMIT_KEY = "alias"
+# Issue 5: parse_line took ~200 µs a line, most of it in checks that walk a value character by
+# character in Python (validate.text's control characters, urlsplit, slugify), the whole cost of an
+# import once the store's part was made cheap. The common case is checked here at C speed and gives the
+# same value; anything else still goes to validate, so that every message stays the same.
+_KNOWN_KEYS = frozenset(KEY_ORDER)
+_PARTICIPANT_KEYS = frozenset(PARTICIPANT_KEYS)
+# What validate.text refuses as control characters: below 32 except tab and newline, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# An http(s) URL of a plain host (and port) and printable ASCII after it: urlsplit finds the scheme and
+# the host of every one of these and they hold no space, so validate.url accepts them as they are.
+_PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!-~]*)?")
 # validate.date needs a reference day only for relative words ("today", weekdays), which this
 # format refuses before calling it: the value below is never used to compute a date.
 _UNUSED_REFERENCE_DAY = dt.date(2000, 1, 1)
@@ -52,8 +64,8 @@ _UNUSED_REFERENCE_DAY = dt.date(2000, 1, 1)
 def parse_line(raw: str) -> NewEvent:
     """One line of an import file as a NewEvent; a UserError names the first thing wrong with it."""
     data = _load_object(raw)
-    unknown = [key for key in data if key not in KEY_ORDER]
-    if unknown:
+    if not data.keys() <= _KNOWN_KEYS:
+        unknown = [key for key in data if key not in _KNOWN_KEYS]
         raise UserError(
             f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
             f"a line may have: {', '.join(KEY_ORDER)}"
@@ -134,7 +146,7 @@ def _load_object(raw: str) -> dict[str, Any]:
     if not text:
         raise UserError("the line is empty; give one JSON object per line")
     try:
-        value = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        value = _decode(text)
     except _DuplicateKey as dup:
         raise UserError(f"key {dup.key!r} appears more than once") from None
     except json.JSONDecodeError as exc:
@@ -146,6 +158,14 @@ def _load_object(raw: str) -> dict[str, Any]:
     return value
 
 
+def _decode(text: str) -> Any:
+    """json.loads(text, object_pairs_hook=_refuse_duplicate_keys), with one decoder for every line
+    rather than one made per call."""
+    if text.startswith("\ufeff"):  # as json.loads refuses a second byte order mark
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -155,12 +175,17 @@ class _DuplicateKey(Exception):
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads keeps the last of two equal keys without a word; a line that says two different
     # dates is more likely a mistake than a correction, so it is refused instead.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # the dict in C first: a key is rarely repeated
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return result
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicate_keys)
 
 
 def _json_type(value: object) -> str:
@@ -190,7 +215,51 @@ def _optional_str(data: Mapping[str, Any], field: str) -> str | None:
 
 def _optional_text(data: Mapping[str, Any], field: str) -> str | None:
     value = _optional_str(data, field)
-    return None if value is None else validate.text(field, value, required=False)
+    return None if value is None else _text(field, value, required=False)
+
+
+def _passing(value: str, limit: int) -> str | None:
+    """What validate.text returns for a value it accepts as not empty, found at C speed; None if the
+    value is empty, too long or holds a control character, for validate.text to say so."""
+    stripped = value.strip()
+    if stripped and len(stripped) <= limit and not _CONTROL.search(stripped):
+        return stripped
+    return None
+
+
+def _text(field: str, value: str, *, limit_key: str | None = None, required: bool = True) -> str | None:
+    passing = _passing(value, validate.LIMITS[limit_key or field])
+    return passing if passing is not None else validate.text(field, value, limit_key=limit_key, required=required)
+
+
+def _url(field: str, value: str) -> str:
+    """validate.url, with a plain http(s) URL (most of them) recognized at C speed."""
+    candidate = value.strip()
+    if len(candidate) <= validate.LIMITS["source"] and _PLAIN_URL.fullmatch(candidate):
+        return candidate
+    return validate.url(field, value)
+
+
+@functools.lru_cache(maxsize=1024)  # a file names the same few issues on most of its lines
+def _plain_issue(item: str) -> str | None:
+    """The slug of an issue named as validate and slugify accept it, or None for the full checks."""
+    text = _passing(item, validate.LIMITS[ISSUE_LIMIT_KEY])
+    return (slugify(text) or None) if text is not None else None
+
+
+def _plain_participant(item: object, side: str) -> NewParticipant | None:
+    """A participant that passes every check of _parse_participants, or None for the full checks."""
+    if not isinstance(item, dict) or not item.keys() <= _PARTICIPANT_KEYS:
+        return None
+    name, title = item.get("name"), item.get("title")
+    if not isinstance(name, str) or (title is not None and not isinstance(title, str)):
+        return None
+    name = _passing(name, validate.LIMITS["name"])
+    if title is not None:
+        title = _passing(title, validate.LIMITS["title"])
+        if title is None:  # empty (which means no title) or wrong: the full checks tell which
+            return None
+    return None if name is None else NewParticipant(name=name, side=side, title=title)
 
 
 def _optional_choice(data: Mapping[str, Any], field: str, allowed: tuple[str, ...]) -> str | None:
@@ -209,7 +278,11 @@ def _optional_timezone(data: Mapping[str, Any]) -> str | None:
 
 
 def _parse_date(value: object) -> dt.date:
-    raw = _expect_str("date", value).strip()
+    return _calendar_date(_expect_str("date", value).strip())
+
+
+@functools.lru_cache(maxsize=4096)  # a file has many events a day: each day's text is checked once
+def _calendar_date(raw: str) -> dt.date:
     # Relative dates ("yesterday", "Wednesday") mean something only at the moment they are typed;
     # in a file they would change meaning with the day it is imported.
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
@@ -228,33 +301,36 @@ def _parse_participants(field: str, side: str, value: object) -> list[NewPartici
     people: list[NewParticipant] = []
     seen: set[str] = set()
     for index, item in enumerate(value, start=1):
-        where = f"{field}[{index}]"
-        if not isinstance(item, dict):
-            raise UserError(
-                f'must be an object like {{"name": "...", "title": "..."}}, not {_json_type(item)}',
-                field=where,
-            )
-        unknown = [key for key in item if key not in PARTICIPANT_KEYS]
-        if unknown:
-            raise UserError(
-                f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-                "a person has: name, title",
-                field=where,
-            )
-        if item.get("name") is None:
-            raise UserError("is required", field=f"{where}.name")
-        name = validate.required_text(f"{where}.name", _expect_str(f"{where}.name", item["name"]), limit_key="name")
-        title = item.get("title")
-        if title is not None:
-            title = validate.text(
-                f"{where}.title", _expect_str(f"{where}.title", title), limit_key="title", required=False
-            )
-        key = name.casefold()
+        person = _plain_participant(item, side) or _checked_participant(field, side, index, item)
+        key = person.name.casefold()
         if key in seen:
-            raise UserError(f"{name!r} is listed twice", field=field)
+            raise UserError(f"{person.name!r} is listed twice", field=field)
         seen.add(key)
-        people.append(NewParticipant(name=name, side=side, title=title))
+        people.append(person)
     return people
+
+
+def _checked_participant(field: str, side: str, index: int, item: object) -> NewParticipant:
+    """One person of a side's list, checked one thing after another; a UserError names what is wrong."""
+    where = f"{field}[{index}]"
+    if not isinstance(item, dict):
+        raise UserError(
+            f'must be an object like {{"name": "...", "title": "..."}}, not {_json_type(item)}',
+            field=where,
+        )
+    unknown = [key for key in item if key not in PARTICIPANT_KEYS]
+    if unknown:
+        raise UserError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; a person has: name, title",
+            field=where,
+        )
+    if item.get("name") is None:
+        raise UserError("is required", field=f"{where}.name")
+    name = validate.required_text(f"{where}.name", _expect_str(f"{where}.name", item["name"]), limit_key="name")
+    title = item.get("title")
+    if title is not None:
+        title = validate.text(f"{where}.title", _expect_str(f"{where}.title", title), limit_key="title", required=False)
+    return NewParticipant(name=name, side=side, title=title)
 
 
 def _parse_minutes(value: object) -> int | None:
@@ -281,7 +357,7 @@ def _parse_sources(value: object) -> list[str]:
     sources: list[str] = []
     for index, item in enumerate(value, start=1):
         where = f"sources[{index}]"
-        link = validate.url(where, _expect_str(where, item))
+        link = _url(where, _expect_str(where, item))
         if link not in sources:
             sources.append(link)
     return sources
@@ -312,11 +388,13 @@ def _parse_raised(value: object) -> dict[str, list[str]]:
             raise UserError(f"must be a list of issue slugs, not {_json_type(issues)}", field=where)
         slugs: list[str] = []
         for index, item in enumerate(issues, start=1):
-            item_where = f"{where}[{index}]"
-            text = validate.required_text(item_where, _expect_str(item_where, item), limit_key=ISSUE_LIMIT_KEY)
-            slug = slugify(text)
-            if not slug:
-                raise UserError(f"{text!r} has no letters or digits to make an issue slug of", field=item_where)
+            slug = _plain_issue(item) if isinstance(item, str) else None
+            if slug is None:
+                item_where = f"{where}[{index}]"
+                text = validate.required_text(item_where, _expect_str(item_where, item), limit_key=ISSUE_LIMIT_KEY)
+                slug = slugify(text)
+                if not slug:
+                    raise UserError(f"{text!r} has no letters or digits to make an issue slug of", field=item_where)
             if slug not in slugs:
                 slugs.append(slug)
         if slugs:

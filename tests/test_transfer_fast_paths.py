@@ -1,0 +1,110 @@
+"""commands/transfer.py checks the common case of a line at C speed (issue 5) and hands anything else
+to validate: for any input, each fast path must give what the full check gives, value or message."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commands import transfer, validate
+from commands.errors import UserError
+from storage.vocab import slugify
+
+
+def outcome(check: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    try:
+        return ("value", check(*args, **kwargs))
+    except UserError as exc:
+        return ("refused", str(exc))
+
+
+# Text near the edges the checks care about: spaces around, control characters, tabs and newlines,
+# DEL, accents, and lengths around the limits.
+EDGY = st.one_of(
+    st.text(),
+    st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "a", "é", "-", "_"])),
+    st.integers(min_value=0, max_value=600).map(lambda n: " " + "x" * n + " "),
+)
+URLS = st.one_of(
+    EDGY,
+    st.from_regex(
+        r"\s?(?i:https?|ftp)://[A-Za-z0-9._\[\]:@ -]{0,12}(:[0-9]{0,6})?([/?#][ -~é]{0,20})?\s?", fullmatch=True
+    ),
+    st.integers(min_value=480, max_value=520).map(lambda n: "https://example.org/" + "a" * (n - 20)),
+)
+
+
+@settings(max_examples=500)
+@given(EDGY, st.sampled_from(["summary", "location", "title", "name"]), st.booleans())
+def test_text(value: str, limit_key: str, required: bool) -> None:
+    assert outcome(transfer._text, "f", value, limit_key=limit_key, required=required) == outcome(
+        validate.text, "f", value, limit_key=limit_key, required=required
+    )
+
+
+@settings(max_examples=500)
+@given(URLS)
+def test_url(value: str) -> None:
+    assert outcome(transfer._url, "sources[1]", value) == outcome(validate.url, "sources[1]", value)
+
+
+PARTICIPANT_VALUES = st.one_of(st.none(), EDGY, st.integers(), st.lists(st.text(), max_size=1))
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.dictionaries(st.sampled_from(["name", "title", "other"]), PARTICIPANT_VALUES, max_size=3),
+        PARTICIPANT_VALUES,
+    )
+)
+def test_participant(item: object) -> None:
+    plain = transfer._plain_participant(item, "china")
+    checked = outcome(transfer._checked_participant, "cn", "china", 1, item)
+    assert plain is None or checked == ("value", plain)
+
+
+@settings(max_examples=500)
+@given(EDGY)
+def test_issue(item: str) -> None:
+    def full(text: str) -> str | None:
+        return slugify(validate.required_text("raised.us[1]", text, limit_key=transfer.ISSUE_LIMIT_KEY)) or None
+
+    plain = transfer._plain_issue(item)
+    assert plain is None or outcome(full, item) == ("value", plain)
+
+
+JSON_TEXT = st.one_of(
+    st.text(),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    ).map(json.dumps),
+    st.sampled_from(['{"a": 1, "a": 2}', '{"a": {"b": 1, "b": 1}}', "\ufeff{}", "[1,", "{'a': 1}"]),
+)
+
+
+@settings(max_examples=500)
+@given(JSON_TEXT)
+def test_decode(text: str) -> None:
+    def loads(decode: Callable[[str], Any]) -> tuple[str, Any]:
+        try:
+            return ("value", decode(text))
+        except transfer._DuplicateKey as dup:
+            return ("duplicate", dup.key)
+        except json.JSONDecodeError as exc:
+            return ("invalid", (exc.msg, exc.colno))
+
+    def one_key_at_a_time(pairs: list[tuple[str, Any]]) -> dict[str, Any]:  # the hook as it was first written
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise transfer._DuplicateKey(key)
+            result[key] = value
+        return result
+
+    assert loads(transfer._decode) == loads(lambda t: json.loads(t, object_pairs_hook=one_key_at_a_time))
