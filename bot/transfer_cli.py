@@ -12,6 +12,7 @@ from commands.context import Clock
 from commands.errors import UserError
 from commands.events import check_future
 from commands.transfer import dump_line, event_to_dict, parse_line
+from storage.importer import cyclic_gc_paused
 from storage.records import Actor, NewEvent
 from storage.store import Store
 
@@ -37,6 +38,11 @@ class ImportSummary:
 
 async def import_lines(store: Store, clock: Clock, workspace: str, lines: Iterable[str], source: str) -> ImportSummary:
     """Validate every line, then add the valid ones in one transaction; bad lines are reported, not fatal."""
+    with cyclic_gc_paused():  # every line is held until the import is written: see cyclic_gc_paused
+        return await _import_lines(store, clock, workspace, lines, source)
+
+
+async def _import_lines(store: Store, clock: Clock, workspace: str, lines: Iterable[str], source: str) -> ImportSummary:
     summary = ImportSummary()
     parsed: list[tuple[int, NewEvent]] = []
     for number, raw in enumerate(lines, start=1):
