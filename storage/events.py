@@ -31,6 +31,7 @@ _WITH_PARTICIPANTS = (
     " pa.office AS p_office, pa.position AS p_position FROM event e"
     " LEFT JOIN participant pa ON pa.event_id = e.id LEFT JOIN person p ON p.id = pa.person_id"
 )
+_P_ID = 12  # where the participant's columns start in a _WITH_PARTICIPANTS row: id, name, side, title, office, position
 
 
 @dataclass(frozen=True)
@@ -586,18 +587,26 @@ async def _event_tx(tx: Tx, workspace: str, event_id: int) -> Event:
 
 def _events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
     """Events from the rows of _WITH_PARTICIPANTS (a row per participant), in the order first seen."""
-    grouped: dict[int, list[sqlite3.Row]] = {}
+    # Columns by position, not name: /lastcall builds a dozen events and some thirty participants
+    # from these rows, and a lookup by name costs twice one by position (issue 5).
+    grouped: dict[int, tuple[sqlite3.Row, list[tuple[int, Participant]]]] = {}
     for r in rows:
-        grouped.setdefault(int(r["id"]), []).append(r)
+        entry = grouped.get(r[0])
+        if entry is None:
+            entry = grouped[r[0]] = (r, [])
+        if r[_P_ID] is not None:
+            entry[1].append(
+                (r[_P_ID + 5], Participant(r[_P_ID], r[_P_ID + 1], r[_P_ID + 2], r[_P_ID + 3], r[_P_ID + 4]))
+            )
     events = []
-    for group in grouped.values():
-        ordered = sorted((r for r in group if r["p_id"] is not None), key=lambda r: int(r["p_position"]))
-        events.append(_event(group[0], [_participant(r) for r in ordered]))
+    for first, people in grouped.values():
+        people.sort(key=_position)
+        events.append(_event(first, [p for _, p in people]))
     return events
 
 
-def _participant(row: sqlite3.Row) -> Participant:
-    return Participant(row["p_id"], row["p_name"], row["p_side"], row["p_title"], row["p_office"])
+def _position(entry: tuple[int, Participant]) -> int:
+    return entry[0]
 
 
 def _event(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
