@@ -34,13 +34,14 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from json.encoder import encode_basestring
+from typing import Any, NamedTuple, TypeVar, cast
 
 import aiosqlite
 
 from storage.base import Tx, _json, search_rowid, ws_token
 from storage.errors import Conflict, DuplicateEvent
-from storage.events import ImportResult, _event_text, dedupe_key, event_dict
+from storage.events import ImportResult, dedupe_key
 from storage.people import (
     _BUILTIN_BY_SLUG,
     CUSTOM_OFFICES_SQL,
@@ -50,7 +51,7 @@ from storage.people import (
     slug_for_title,
     wrong_side,
 )
-from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Person
+from storage.records import Actor, NewEvent, NewParticipant, Person
 from storage.vocab import BUILTIN_ISSUES, norm
 
 # Names looked up a statement: under SQLite's limit of bound variables (999 in builds before 3.32), with
@@ -108,6 +109,16 @@ class _Person:
     key: str  # the key it was found by; for a new person, norm(name): its person_key row
     new: bool  # created by this import, so in no event of the store and in none of its dedupe keys
     aliases: tuple[str, ...] | None = None  # read from the store when a first title re-indexes them
+
+
+class _Part(NamedTuple):
+    """A participant as the event has them (storage.records.Participant, lighter to make)."""
+
+    person_id: int
+    name: str  # the person's own name, whatever name or alias the line gave
+    side: str
+    title: str | None
+    office: str | None
 
 
 @dataclass
@@ -188,7 +199,7 @@ class _Import:
     def _line(self, number: int, new: NewEvent) -> None:
         line = _Line([], [], [])
         by_key, norms, offices = self.by_key, self.norms, self.offices  # the hot path: ~100k lines
-        parts: list[Participant] = []  # in position order, each person once
+        parts: list[_Part] = []  # in position order, each person once
         positions: list[int] = []
         has_new = False  # someone created by this import takes part: no event of the store can match
         try:
@@ -202,7 +213,7 @@ class _Import:
                     if any(p.person_id == person.id for p in parts):
                         continue  # the same person twice: the per-line path's INSERT OR IGNORE kept the first
                     has_new = has_new or person.new
-                    parts.append(Participant(person.id, person.name, side, title, office))
+                    parts.append(_Part(person.id, person.name, side, title, office))
                     positions.append(position)
             key = dedupe_key(new.day, new.kind, [p.person_id for p in parts])
             existing = self._event_with_key(key, has_new)
@@ -238,21 +249,6 @@ class _Import:
                     self.issues.append((slug, title))
                     self._audit("create", "issue", slug, None, {"slug": slug, "title": title})
                 self.concerns.append((ws, slug, side_key, day, event_id, self.at))
-        event = Event(
-            id=event_id,
-            day=new.day,
-            kind=new.kind,
-            track=track,
-            status=status,
-            minutes=new.minutes,
-            requested_by=new.requested_by,
-            location=new.location,
-            summary=new.summary,
-            sources=tuple(new.sources),
-            participants=tuple(parts),
-            time=new.time,
-            timezone=new.timezone,
-        )
         self.events.append(
             (
                 event_id,
@@ -273,10 +269,14 @@ class _Import:
                 self.actor.user_id,
             )
         )
-        self._index("event", event_id, _event_text(event))
-        after = event_dict(event)
-        after["raised"] = new.raised
-        self._audit("create", "event", event_id, None, after)
+        # _event_text(event): the summary, the location, and each participant's name and title.
+        names = " ".join(f"{p.name} {p.title or ''}" for p in parts)
+        self._index("event", event_id, " ".join(filter(None, (new.summary, new.location, names))))
+        actor = self.actor
+        after = _event_json(new, parts, track)
+        self.audits.append(
+            (ws, self.at, actor.user_id, actor.display_name, "create", "event", str(event_id), None, after)
+        )
 
     def _resolve(self, line: _Line, np: NewParticipant, side: str, person: _Person | None) -> _Person:
         """resolve_person, for the person `np` names (None: nobody yet) when they are new, on the
@@ -434,3 +434,28 @@ class _Import:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.audits,
         )
+
+
+def _event_json(new: NewEvent, parts: Sequence[_Part], track: str) -> str:
+    """The event's audit entry: event_dict(event) and what was raised, as Tx.audit encodes it (_json in
+    storage/base.py: keys sorted, ", " and ": " between, text as json writes it when not made ASCII).
+
+    Written out here rather than built as a dict and encoded: that took a third of resolving a line,
+    and an import writes one for each of its events. tests/test_importer.py compares every audit row
+    with the per-line path's, which does build the dict.
+    """
+
+    def text(value: str | None) -> str:
+        return "null" if value is None else encode_basestring(value)
+
+    people = ", ".join(f'{{"name": {text(p.name)}, "side": {text(p.side)}, "title": {text(p.title)}}}' for p in parts)
+    raised = ", ".join(f"{text(side)}: [{', '.join(map(text, slugs))}]" for side, slugs in sorted(new.raised.items()))
+    # int(): the per-line path read the minutes back from the table, so a bool became a number there.
+    minutes = "null" if new.minutes is None else str(int(new.minutes))
+    return (
+        f'{{"day": "{new.day.isoformat()}", "kind": {text(new.kind)}, "location": {text(new.location)},'
+        f' "minutes": {minutes}, "participants": [{people}], "raised": {{{raised}}},'
+        f' "requested_by": {text(new.requested_by)}, "sources": [{", ".join(map(text, new.sources))}],'
+        f' "status": {text(new.status)}, "summary": {text(new.summary)}, "time": {text(new.time)},'
+        f' "timezone": {text(new.timezone)}, "track": {text(track)}}}'
+    )
