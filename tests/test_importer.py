@@ -191,6 +191,20 @@ VARIED: list[NewEvent] = [
     ev("2022-04-01", [("Li Qiang", None)], [("Li Qiang", None)]),
     # 20: a person created by a line, then refused on the other side by a later one.
     ev("2022-04-02", [("Xie Feng", None)], [("Roger Carstens", None)]),
+    # 21: text that JSON escapes or keeps as it is, in every field of the audit entry; a name found
+    # without its accents; no participant titled, no summary.
+    ev(
+        "2022-04-03",
+        [('Émile "Mac" O\'Brien', "Envoy for \\ and \u00e9")],
+        [("Wáng Yì", None), ("习近平", "主席\tof\nthings")],
+        kind="visit",
+        location='The "Blue" Room, 北京',
+        sources=['https://example.org/?q="x"&y=é'],
+        raised={"china": ["taiwan", "new-é"], "us": ["taiwan"]},
+        time="23:59",
+        timezone="Asia/Shanghai",
+    ),
+    ev("2022-04-04", [("Nobody Titled", None)], [("Also Untitled", None)], summary=None, location=None, minutes=1440),
 ]
 
 
@@ -217,10 +231,11 @@ async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple
     old, new = pair
     expected, got = await import_both(pair, VARIED)
     assert got == expected
-    # The cases above happened: lines 4, 8, 9, 19 and 20 refused; 1, 3, 17 and 18 duplicates.
+    # The cases above happened: lines 4, 8, 9, 19 and 20 refused; 1, 3, 17 and 18 duplicates; 13 added.
     assert [n for n, _ in got.refused] == [4, 8, 9, 19, 20]
     assert got.refused[0] == (4, "'Wang Yi' is on the china side, not us")
     assert [n for n, _ in got.duplicates] == [1, 3, 17, 18]
+    assert got.added == 13
     assert await snapshot(new) == await snapshot(old)
     # And again: every line a duplicate or refused, nothing written.
     again_expected, again = await import_both(pair, VARIED)
@@ -259,7 +274,7 @@ async def test_what_the_varied_file_wrote(pair: tuple[Store, Store]) -> None:
         ("create", "issue", "fishing-rights"),
     ]
     issues = await store._all("SELECT slug FROM issue WHERE workspace = ? ORDER BY slug", (WS,))
-    assert [r["slug"] for r in issues] == ["balloon", "fishing-rights", "other-thing"]
+    assert [r["slug"] for r in issues] == ["balloon", "fishing-rights", "new-é", "other-thing"]
 
 
 NAMES = {
