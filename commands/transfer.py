@@ -45,10 +45,11 @@ RAISED_SIDE_KEYS = {"us": "us", "china": "china", "cn": "china"}
 # An issue slug has no limit of its own in validate.LIMITS; it is held to the length of an alias,
 # since a slug is what an alias resolves to and both show up in the same embed fields.
 ISSUE_LIMIT_KEY = "alias"
-# Issue 5: parse_line took ~200 µs a line, most of it in checks that walk a value character by
-# character in Python (validate.text's control characters, urlsplit, slugify), the whole cost of an
-# import once the store's part was made cheap. The common case is checked here at C speed and gives the
-# same value; anything else still goes to validate, so that every message stays the same.
+# Issue 5: parse_line took ~135 µs a line, most of it in checks that walk a value character by
+# character in Python (validate.text's control characters, urlsplit, slugify): once the store's part
+# was done in bulk, more than the import's own writes. The common case is checked here at C speed and
+# gives the same value; anything else still goes to validate, so that every message stays the same
+# (tests/test_transfer_fast_paths.py checks each fast path against the full check).
 _KNOWN_KEYS = frozenset(KEY_ORDER)
 _PARTICIPANT_KEYS = frozenset(PARTICIPANT_KEYS)
 # What validate.text refuses as control characters: below 32 except tab and newline, and DEL.
@@ -78,7 +79,7 @@ def parse_line(raw: str) -> NewEvent:
     status = _optional_str(data, "status")
     return NewEvent(
         day=_parse_date(data["date"]),
-        kind=validate.choice("kind", _expect_str("kind", data["kind"]), KINDS),
+        kind=_choice("kind", _expect_str("kind", data["kind"]), KINDS),
         track=_optional_choice(data, "track", TRACKS),
         us=_parse_participants("us", "us", data["us"]),
         cn=_parse_participants("cn", "china", data["cn"]),
@@ -87,7 +88,7 @@ def parse_line(raw: str) -> NewEvent:
         location=_optional_text(data, "location"),
         summary=_optional_text(data, "summary"),
         sources=_parse_sources(data.get("sources")),
-        status=validate.choice("status", status, EVENT_STATUSES) if status is not None else "held",
+        status=_choice("status", status, EVENT_STATUSES) if status is not None else "held",
         raised=_parse_raised(data.get("raised")),
         time=_optional_time(data),
         timezone=_optional_timezone(data),
@@ -262,19 +263,35 @@ def _plain_participant(item: object, side: str) -> NewParticipant | None:
     return None if name is None else NewParticipant(name=name, side=side, title=title)
 
 
+def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    """validate.choice, which gives a value spelled as allowed back as it is."""
+    return value if value in allowed else validate.choice(field, value, allowed)
+
+
 def _optional_choice(data: Mapping[str, Any], field: str, allowed: tuple[str, ...]) -> str | None:
     value = _optional_str(data, field)
-    return None if value is None else validate.choice(field, value, allowed)
+    return None if value is None else _choice(field, value, allowed)
 
 
 def _optional_time(data: Mapping[str, Any]) -> str | None:
     value = _optional_str(data, "time")
-    return None if value is None else validate.clock_time("time", value)
+    return None if value is None else _clock_time(value)
 
 
 def _optional_timezone(data: Mapping[str, Any]) -> str | None:
     value = _optional_str(data, "timezone")
-    return None if value is None else validate.timezone("timezone", value)
+    return None if value is None else _timezone(value)
+
+
+# The same few times and zones recur through a file; a refused one raises, and is not kept.
+@functools.lru_cache(maxsize=1024)
+def _clock_time(value: str) -> str:
+    return validate.clock_time("time", value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _timezone(value: str) -> str:
+    return validate.timezone("timezone", value)
 
 
 def _parse_date(value: object) -> dt.date:
@@ -340,10 +357,14 @@ def _parse_minutes(value: object) -> int | None:
     # numbers, and anything else suggests the file was not written for this format.
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserError(f"must be a whole number of minutes, not {_json_type(value)}", field="minutes")
+    if 1 <= value <= 1440:  # what validate.integer gives back
+        return value
     return validate.integer("minutes", value, low=1, high=1440)
 
 
 def _parse_requester(value: str) -> str:
+    if value in REQUESTERS:  # spelled as allowed: itself, whether through SIDE_ALIASES or not
+        return value
     # "cn" is the file's own word for China elsewhere in the line, so it is understood here too.
     canonical = SIDE_ALIASES.get(value.strip().lower(), value)
     return validate.choice("requested_by", canonical, REQUESTERS)

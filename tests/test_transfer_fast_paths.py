@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from commands import transfer, validate
 from commands.errors import UserError
-from storage.vocab import slugify
+from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, SIDE_ALIASES, TRACKS, slugify
 
 
 def outcome(check: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
@@ -108,3 +108,32 @@ def test_decode(text: str) -> None:
         return result
 
     assert loads(transfer._decode) == loads(lambda t: json.loads(t, object_pairs_hook=one_key_at_a_time))
+
+
+WORDS = st.one_of(
+    EDGY,
+    st.sampled_from([*KINDS, *EVENT_STATUSES, *REQUESTERS, *SIDE_ALIASES]).flatmap(
+        lambda word: st.sampled_from([word, word.upper(), f" {word} ", word.title()])
+    ),
+)
+
+
+@settings(max_examples=500)
+@given(WORDS, st.sampled_from([KINDS, EVENT_STATUSES, TRACKS]))
+def test_choice(value: str, allowed: tuple[str, ...]) -> None:
+    assert outcome(transfer._choice, "f", value, allowed) == outcome(validate.choice, "f", value, allowed)
+
+
+@settings(max_examples=500)
+@given(WORDS)
+def test_requester(value: str) -> None:
+    def full(word: str) -> str:
+        return validate.choice("requested_by", SIDE_ALIASES.get(word.strip().lower(), word), REQUESTERS)
+
+    assert outcome(transfer._parse_requester, value) == outcome(full, value)
+
+
+@given(st.integers(min_value=-5, max_value=1500))
+def test_minutes(value: int) -> None:
+    full = outcome(validate.integer, "minutes", value, low=1, high=1440)
+    assert outcome(transfer._parse_minutes, value) == full
