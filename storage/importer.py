@@ -200,6 +200,7 @@ class _Import:
         line = _Line([], [], [])
         by_key, norms, offices = self.by_key, self.norms, self.offices  # the hot path: ~100k lines
         parts: list[_Part] = []  # in position order, each person once
+        ids: list[int] = []  # theirs
         positions: list[int] = []
         has_new = False  # someone created by this import takes part: no event of the store can match
         try:
@@ -210,12 +211,13 @@ class _Import:
                         person = self._resolve(line, np, side, person)
                     title = np.title or person.title
                     office = (offices.get((side, title)) or self._office(side, title)) if title else None
-                    if any(p.person_id == person.id for p in parts):
+                    if person.id in ids:
                         continue  # the same person twice: the per-line path's INSERT OR IGNORE kept the first
                     has_new = has_new or person.new
                     parts.append(_Part(person.id, person.name, side, title, office))
+                    ids.append(person.id)
                     positions.append(position)
-            key = dedupe_key(new.day, new.kind, [p.person_id for p in parts])
+            key = dedupe_key(new.day, new.kind, ids)
             existing = self._event_with_key(key, has_new)
             if existing is not None:
                 raise DuplicateEvent(existing)
