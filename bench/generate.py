@@ -16,12 +16,25 @@ the workspace, or filtered it late, pays for it. Each workspace has:
 - one question per 20 events, open or answered;
 - 36 digest subscriptions; an audit entry for every record created, as the store would write it.
 
-The schema comes from the store's own migrations (Store.open). Rows then go in with executemany in one
-transaction; secondary indexes are dropped first and rebuilt from their own SQL afterwards, which is
-much faster than keeping them up to date row by row (the rebuilt b-trees are packed tighter than ones
-grown by years of inserts; the figures are for a store freshly loaded or VACUUMed). The full-text rows
-are written through the FTS5 table itself, as the store does. No ANALYZE: the bot never runs it, so
-the query plans are the ones a real store gets.
+How it is written, so that a million events a workspace take minutes rather than many:
+
+- The schema comes from the store's own migrations (Store.open), into the file and into copies of it,
+  one per part (PARTS): the record (people, events, participants, audit), the notes (concerns,
+  questions) and the full text. Each part is written by a process of its own while this one draws
+  the rows, in one transaction with no journal and no fsync: the file is a temporary one, renamed
+  into place only when complete, so a crash can only leave a file that is thrown away.
+- Secondary indexes are dropped first and rebuilt from their own SQL once the rows are in: sorting
+  once is much faster than keeping them up to date row by row.
+- The full-text rows are written through the FTS5 table itself, as the store does, in rowid order
+  (with a bigger buffer of pending terms during the load only, see Writer).
+- At the end the other parts are copied into the record's file with `INSERT INTO t SELECT * FROM
+  part.t`, which SQLite does by copying b-tree records as they are (its transfer optimisation, the
+  one VACUUM uses), indexes and FTS5's own tables included. The file is then switched to WAL.
+
+So every b-tree is packed as if freshly loaded (tables appended in rowid order, indexes built by one
+sort or copied in order): tighter than ones grown by years of inserts; the figures are for a store
+freshly loaded or VACUUMed. No ANALYZE: the bot never runs it, so the query plans are the ones a real
+store gets.
 
 Files are cached under bench/data/, keyed by size, seed, schema version (and a hash of the migrations'
 text, since migration 1 may still change before it ships) and this generator's version; a build
@@ -39,24 +52,28 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import marshal
 import multiprocessing
 import os
 import queue
 import random
+import shutil
 import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from storage.base import search_rowid, ws_token
+from storage.base import SEARCH_KINDS, ws_token
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.store import Store
 from storage.vocab import BUILTIN_OFFICES, norm, slugify
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_SEED = 5
 
@@ -69,11 +86,19 @@ NOW = dt.datetime(2026, 6, 30, 15, 0, tzinfo=dt.UTC)
 YEARS = 30
 START = END - dt.timedelta(days=365 * YEARS + YEARS // 4)
 SPAN = (END - START).days
+PLANNED_AHEAD = 180  # the furthest a planned contact lies beyond its announcement
 CREATED_AT = "2026-06-01T12:00:00+00:00"
 QUESTION_EVERY = 20
 SUBSCRIPTIONS = 36
 CHUNK = 20_000  # events per executemany batch
-PARALLEL_FROM = 20_000  # from this size a second process writes while this one draws
+PARALLEL_FROM = 20_000  # from this size the parts are written by processes of their own
+CACHE_KIB = 256 * 1024  # page cache of each writing connection
+SORT_CACHE_KIB = 16 * 1024  # and while it builds indexes
+SORT_CACHE_KIB = 16 * 1024  # and while it builds indexes
+SEARCH_STRIDE = len(SEARCH_KINDS)  # a full-text rowid is ref * SEARCH_STRIDE + the kind's place (storage.base)
+EVENT_ROW, CONCERN_ROW, QUESTION_ROW, PERSON_ROW = (
+    SEARCH_KINDS.index(k) for k in ("event", "concern", "question", "person")
+)
 
 TRACK_WEIGHTS = {"leaders": 4, "diplomatic": 30, "defense": 20, "economic": 26, "climate": 6, "other": 14}
 KIND_WEIGHTS = {"call": 30, "video": 12, "meeting": 30, "visit": 8, "talks": 13, "request": 5}
@@ -287,6 +312,8 @@ STANCES = (
     "shows the need for dialogue",
 )
 TIMEZONES = ("America/New_York", "Asia/Shanghai", "UTC", "Europe/Brussels")
+VERBS = ("discussed", "exchanged views on", "spoke about", "met to discuss", "clashed over")
+SUBSCRIPTION_ZONES = ("America/New_York", "Asia/Shanghai", "Europe/London", "UTC", "America/Los_Angeles")
 
 
 def schema_fingerprint() -> str:
@@ -304,11 +331,13 @@ def ensure(size: int, seed: int = DEFAULT_SEED, folder: Path = DATA_DIR, log: An
         return path
     folder.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
+    _remove_scratch(tmp)
     started = time.perf_counter()
-    stats = build(tmp, size, seed)
-    tmp.rename(path)
+    try:
+        stats = build(tmp, size, seed)
+        tmp.rename(path)
+    finally:
+        _remove_scratch(tmp)  # the parts, and the file itself if the build failed
     if log:
         log(
             f"generated {path.name}: {stats['events']:,} events, {stats['concerns']:,} concerns, "
@@ -321,7 +350,20 @@ def ensure(size: int, seed: int = DEFAULT_SEED, folder: Path = DATA_DIR, log: An
 # -- the people and their offices ----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
+class Person:
+    id: int
+    name: str
+    side: str
+    title: str
+    last: str  # the name reports shorten to
+    aliases: list[str]
+
+    def __post_init__(self) -> None:
+        self.json_name = encode_basestring(self.name)
+
+
+@dataclass(eq=False)
 class Office:
     slug: str
     title: str
@@ -331,20 +373,20 @@ class Office:
     weight: float
     builtin: bool
     holders: list[tuple[int, int]] = field(default_factory=list)  # (first day offset, person id), sorted
+    current: Person | None = None  # the holder on the day being drawn (Generator.advance)
+    # What an event's rows say of the holder as a participant: their audit JSON and full text.
+    json_participant: str = ""
+    named: str = ""
 
-    def holder(self, offset: int) -> int:
-        i = bisect.bisect_right(self.holders, (offset, 1 << 62)) - 1
-        return self.holders[max(i, 0)][1]
+    def hand_to(self, person: Person) -> None:
+        self.current = person
+        title = encode_basestring(self.title)
+        self.json_participant = f'{{"name": {person.json_name}, "side": "{self.side}", "title": {title}}}'
+        self.named = f"{person.name} {self.title}"
 
-
-@dataclass
-class Person:
-    id: int
-    name: str
-    side: str
-    title: str
-    last: str  # the name reports shorten to
-    aliases: list[str]
+    def holder(self) -> Person:
+        assert self.current is not None, "advance() first"
+        return self.current
 
 
 @dataclass
@@ -435,171 +477,27 @@ def _new_person(pid: int, side: str, title: str, used: set[str], rng: random.Ran
     return Person(pid, name, side, title, last, aliases)
 
 
-# -- rows ----------------------------------------------------------------------------------------
-
-SQL = {
-    "event": "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
-    " location, summary, sources, dedupe_key, created_at, created_by)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "participant": "INSERT INTO participant (event_id, person_id, workspace, side, title, office, position, day,"
-    " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "concern": "INSERT INTO concern (id, workspace, issue, side, text, by_name, day, event_id, source, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "question": "INSERT INTO question (id, workspace, text, issue, event_id, status, raised_on, answer,"
-    " answer_source, closed_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "search": "INSERT INTO search_index (rowid, body, ws, kind, ref) VALUES (?, ?, ?, ?, ?)",
-    "audit": "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-    "workspace": "INSERT INTO workspace (id, timezone, editor_role, created_at) VALUES (?, ?, ?, ?)",
-    "office": "INSERT INTO office (workspace, slug, title, track, forms) VALUES (?, ?, ?, ?, ?)",
-    "issue": "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, ?)",
-    "person": "INSERT INTO person (id, workspace, name, side, title, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    "person_key": "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
-    "subscription": "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, paused, role_id,"
-    " last_period_end, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-}
-Chunk = list[tuple[str, list[tuple[Any, ...]]]]  # (table, rows), written in that order
+# -- drawing the rows ------------------------------------------------------------------------------
+#
+# A million events a workspace: the drawing is written for speed. Random draws are r() (a bound
+# method) scaled by hand rather than rng.choice/randint (a Python call each), offices' holders are
+# kept current as the days advance rather than looked up, dates are a table, and the audit entries'
+# JSON is put together from pre-encoded pieces in the form json.dumps(sort_keys=True) gives
+# (tests/test_bench_smoke.py checks it), rather than by encoding a dict per event.
 
 
-class Writer:
-    """The SQLite side: every chunk of rows and its copy into the second workspace, in one transaction.
-
-    Secondary indexes are dropped first and rebuilt from their own SQL at the end: sorting once is
-    much faster than keeping them up to date row by row.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode = OFF")
-        self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute("PRAGMA cache_size = -2000000")
-        self.db.execute("BEGIN")
-        found = self.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-        self.indexes = [(str(name), str(sql)) for name, sql in found.fetchall()]
-        for name, _sql in self.indexes:
-            self.db.execute(f"DROP INDEX {name}")
-        self.token_b = ws_token(OTHER_WS)
-
-    def write(self, chunk: Chunk) -> None:
-        audit_from = self.db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
-        search: list[tuple[Any, ...]] = []
-        for table, rows in chunk:
-            if table == "clone":
-                ranges = Ranges(*rows[0])
-                clone(self.db, ranges, audit_from)
-                # The copies' full-text rows, in rowid order with the first workspace's (one FTS5 flush).
-                b = self.token_b
-                search += [
-                    (ranges.shift(kind, ref) * 4 + rowid % 4, body, b, kind, ranges.shift(kind, ref))
-                    for rowid, body, _ws, kind, ref in search
-                ]
-                search.sort()
-                self.db.executemany(SQL["search"], search)
-            elif table == "search":
-                search = rows
-            elif rows:
-                self.db.executemany(SQL[table], rows)
-
-    def finish(self) -> None:
-        for _name, sql in self.indexes:
-            self.db.execute(sql)
-        self.db.execute("COMMIT")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.close()
+def _pick(items: Sequence[Any], r: Any) -> Any:
+    """A uniform choice from a draw of r()."""
+    return items[int(r() * len(items))]
 
 
-def _writer_process(path: Path, chunks: Any) -> None:
-    writer = Writer(path)
-    while (chunk := chunks.get()) is not None:
-        writer.write(chunk)
-    writer.finish()
+def _json_list(items: Sequence[str]) -> str:
+    """A JSON list of strings that need no escaping (issue slugs, URLs)."""
+    return '["' + '", "'.join(items) + '"]' if items else "[]"
 
 
-@dataclass(frozen=True)
-class Ranges:
-    """The first workspace's ids written in one chunk, and what its copies add to them.
-
-    The copies take the ids just after each range, so both workspaces' rows are interleaved, chunk
-    by chunk, as two teams' writes would be, and every table is still only appended to.
-    """
-
-    people: tuple[int, int]  # first, last (0, -1 when none)
-    events: tuple[int, int]
-    concerns: tuple[int, int]
-    questions: tuple[int, int]
-    person_shift: int  # the copy of person i is person i + person_shift
-
-    def add(self, kind: str) -> int:
-        if kind == "person":
-            return self.person_shift
-        first, last = {"event": self.events, "concern": self.concerns, "question": self.questions}[kind]
-        return last - first + 1
-
-    def shift(self, kind: str, ref: int) -> int:
-        return ref + self.add(kind)
-
-
-def clone(db: sqlite3.Connection, r: Ranges, audit_from: int) -> None:
-    """Copy one chunk of the first workspace into the second with SQL alone."""
-    params = {
-        "a": WS,
-        "b": OTHER_WS,
-        "p": r.add("person"),
-        "p0": r.people[0],
-        "p1": r.people[1],
-        "e": r.add("event"),
-        "e0": r.events[0],
-        "e1": r.events[1],
-        "c": r.add("concern"),
-        "c0": r.concerns[0],
-        "c1": r.concerns[1],
-        "q": r.add("question"),
-        "q0": r.questions[0],
-        "q1": r.questions[1],
-        "audit": audit_from,
-    }
-    statements: list[str] = []
-    if r.people[1] >= r.people[0]:
-        statements += [
-            "INSERT INTO workspace (id, timezone, editor_role, created_at)"
-            " SELECT :b, 'Asia/Shanghai', editor_role, created_at FROM workspace WHERE id = :a",
-            "INSERT INTO office (workspace, slug, title, track, forms)"
-            " SELECT :b, slug, title, track, forms FROM office WHERE workspace = :a",
-            "INSERT INTO issue (workspace, slug, title, aliases)"
-            " SELECT :b, slug, title, aliases FROM issue WHERE workspace = :a",
-            "INSERT INTO person (id, workspace, name, side, title, created_at)"
-            " SELECT id + :p, :b, name, side, title, created_at FROM person WHERE id BETWEEN :p0 AND :p1",
-            "INSERT INTO person_key (workspace, key, person_id, alias)"
-            " SELECT :b, key, person_id + :p, alias FROM person_key WHERE workspace = :a",
-            "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, paused, role_id,"
-            " last_period_end, created_at) SELECT :b, CAST(CAST(channel_id AS INTEGER) + 1000 AS TEXT), weekday,"
-            " time, timezone, paused, role_id, last_period_end, created_at FROM subscription WHERE workspace = :a"
-            " ORDER BY id",
-        ]
-    statements += [
-        # The duplicate rule's key (day|kind|sorted person ids) with the copy's person ids: the
-        # participant table's primary key (event_id, person_id) gives the ids in order.
-        "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
-        " location, summary, sources, dedupe_key, created_at, created_by)"
-        " SELECT id + :e, :b, day, time, timezone, kind, track, status, minutes, requested_by, location, summary,"
-        " sources, day || '|' || kind || '|' || (SELECT group_concat(person_id + :p, ',') FROM participant"
-        " WHERE event_id = event.id), created_at, created_by FROM event WHERE id BETWEEN :e0 AND :e1 ORDER BY id",
-        "INSERT INTO participant (event_id, person_id, workspace, side, title, office, position, day, status)"
-        " SELECT event_id + :e, person_id + :p, :b, side, title, office, position, day, status"
-        " FROM participant WHERE event_id BETWEEN :e0 AND :e1 ORDER BY event_id, person_id",
-        "INSERT INTO concern (id, workspace, issue, side, text, by_name, day, event_id, source, created_at)"
-        " SELECT id + :c, :b, issue, side, text, by_name, day, event_id + :e, source, created_at FROM concern"
-        " WHERE id BETWEEN :c0 AND :c1 ORDER BY id",
-        "INSERT INTO question (id, workspace, text, issue, event_id, status, raised_on, answer, answer_source,"
-        " closed_on, created_at) SELECT id + :q, :b, text, issue, event_id + :e, status, raised_on, answer,"
-        " answer_source, closed_on, created_at FROM question WHERE id BETWEEN :q0 AND :q1 ORDER BY id",
-        "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
-        " SELECT :b, at, actor_id, actor_name, action, tbl, CAST(CAST(record_id AS INTEGER) + CASE tbl"
-        " WHEN 'event' THEN :e WHEN 'question' THEN :q WHEN 'person' THEN :p ELSE 0 END AS TEXT), before, after"
-        " FROM audit WHERE id > :audit ORDER BY id",
-    ]
-    for sql in statements:
-        db.execute(sql, params)
+def _json_value(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 class Rows:
@@ -614,22 +512,16 @@ class Rows:
         self.audit: list[tuple[Any, ...]] = []
 
     def take(self) -> Chunk:
-        # FTS5 flushes its pending terms whenever a rowid is lower than the previous one: in rowid
-        # order a batch is one flush instead of thousands of tiny segments.
-        self.search.sort()
         chunk: Chunk = [
             ("event", self.event),
             ("participant", self.participant),
             ("concern", self.concern),
             ("question", self.question),
-            ("search", self.search),
             ("audit", self.audit),
+            ("search", self.search),
         ]
         self.__init__()  # type: ignore[misc]
         return chunk
-
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def _event_days(n: int, rng: random.Random) -> list[int]:
@@ -660,43 +552,70 @@ class Weighted:
         return self.items[bisect.bisect_right(self.cum, r() * self.total)]
 
 
+def _weights(key: str, offices: list[Office]) -> list[float]:
+    if key.endswith(":leaders"):
+        return [8.0 if o.slug.endswith(":president") else 2.5 for o in offices]
+    return [o.weight for o in offices]
+
+
 class Generator:
+    """The first workspace's rows, chunk by chunk; each chunk ends with the ranges its copy takes."""
+
     def __init__(self, size: int, seed: int) -> None:
         self.size = size
         self.rng = random.Random(seed)
+        self.r = self.rng.random
         self.issues = Weighted(list(ISSUE_WEIGHTS), ISSUE_WEIGHTS.values())
         self.tracks = Weighted(list(TRACK_WEIGHTS), TRACK_WEIGHTS.values())
         self.kinds = Weighted(list(KIND_WEIGHTS), KIND_WEIGHTS.values())
         self.leader_kinds = Weighted(list(LEADER_KIND_WEIGHTS), LEADER_KIND_WEIGHTS.values())
         self.requesters = Weighted(("us", "china", "unknown"), (40, 35, 25))
-        self.workspaces: list[Workspace] = []
-        self.pools: list[dict[str, Weighted]] = []
+        # The ISO date of every day offset an event can fall on.
+        self.days = [(START + dt.timedelta(days=d)).isoformat() for d in range(SPAN + PLANNED_AHEAD + 1)]
+        self.pools: dict[str, tuple[Weighted, Weighted]] = {}  # track -> (US offices, Chinese offices)
+        self.changes: list[tuple[int, Office, Person]] = []  # (first day, office, new holder), by day
+        self.changed = 0  # how many of them have taken effect
         self.person_shift = 0
-        self.next_concern = 1
-        self.next_question = 1
-        self.people_by_id: dict[int, Person] = {}
+        self.next_event = self.next_concern = self.next_question = 1
         self.counts = {"events": 0, "concerns": 0, "people": 0, "questions": 0}
 
     def chunks(self) -> Iterator[Chunk]:
         w = _people(WS, 1, self.rng)
-        self.workspaces.append(w)
-        self.pools.append({key: Weighted(offs, _weights(key, offs)) for key, offs in w.offices.items()})
-        for p in w.people:
-            self.people_by_id[p.id] = p
+        self.workspace = w
+        by_id = {p.id: p for p in w.people}
+        for track in TRACK_WEIGHTS:
+            us, cn = (f"{side}:{track}" for side in ("us", "china"))
+            self.pools[track] = (
+                Weighted(w.offices[us], _weights(us, w.offices[us])),
+                Weighted(w.offices[cn], _weights(cn, w.offices[cn])),
+            )
+        offices = [o for offs in w.offices.values() for o in offs]
+        changes = [(start, i, o, by_id[pid]) for i, o in enumerate(offices) for start, pid in o.holders]
+        self.changes = [(start, o, p) for start, _i, o, p in sorted(changes, key=lambda c: c[:2])]
         # The copies of the people take the ids right after them; events and the rest follow.
         self.person_shift = len(w.people)
-        yield [*self._workspace_rows(w), ("clone", [((1, len(w.people)), (0, -1), (0, -1), (0, -1), len(w.people))])]
-        self.next_event = self.next_concern = self.next_question = 1
+        people = (1, len(w.people))
+        ranges = Ranges(people, (0, -1), (0, -1), (0, -1), len(w.people))
+        yield [*self._workspace_rows(w), ("clone", [tuple(ranges)])]
         rows = Rows()
         first = (1, 1, 1)
         for n, offset in enumerate(_event_days(self.size, self.rng), start=1):
-            self._event(rows, 0, self.next_event, offset, n % QUESTION_EVERY == 0)
+            self.advance(offset)
+            self._event(rows, self.next_event, offset, n % QUESTION_EVERY == 0)
             self.next_event += 1
             if len(rows.event) >= CHUNK or n == self.size:
                 yield self._take(rows, first)
                 first = (self.next_event, self.next_concern, self.next_question)
         self.counts = {k: 2 * v for k, v in self.counts.items()}
         self.counts["events"] = 2 * self.size
+
+    def advance(self, offset: int) -> None:
+        """Hand every office to its holder on that day (days only ever move forward)."""
+        changes = self.changes
+        while self.changed < len(changes) and changes[self.changed][0] <= offset:
+            _start, office, person = changes[self.changed]
+            office.hand_to(person)
+            self.changed += 1
 
     def _take(self, rows: Rows, first: tuple[int, int, int]) -> Chunk:
         """The chunk's rows and its copy; the ids after it are left for the copy."""
@@ -705,12 +624,11 @@ class Generator:
         self.next_event += e1 - e0 + 1
         self.next_concern += c1 - c0 + 1
         self.next_question += q1 - q0 + 1
-        return [*rows.take(), ("clone", [((0, -1), (e0, e1), (c0, c1), (q0, q1), self.person_shift)])]
+        ranges = Ranges((0, -1), (e0, e1), (c0, c1), (q0, q1), self.person_shift)
+        return [*rows.take(), ("clone", [tuple(ranges)])]
 
     def _workspace_rows(self, w: Workspace) -> Chunk:
         rng = self.rng
-        token = ws_token(w.id)
-        zones = ("America/New_York", "Asia/Shanghai", "Europe/London", "UTC", "America/Los_Angeles")
         self.counts["people"] += len(w.people)
         return [
             ("workspace", [(w.id, "America/New_York" if w.id == WS else "Asia/Shanghai", "1000", CREATED_AT)]),
@@ -723,21 +641,11 @@ class Generator:
                 + [(w.id, norm(a), p.id, a) for p in w.people for a in p.aliases],
             ),
             (
-                "search",
-                [
-                    (search_rowid("person", p.id), " ".join([p.name, p.title, *p.aliases]), token, "person", p.id)
-                    for p in w.people
-                ],
-            ),
-            (
                 "audit",
                 [
                     (
-                        w.id,
-                        CREATED_AT,
                         "u1",
                         "Ann Analyst",
-                        "create",
                         "person",
                         str(p.id),
                         _ENCODE({"name": p.name, "side": p.side, "title": p.title, "aliases": p.aliases}),
@@ -753,7 +661,7 @@ class Generator:
                         str(910000000000000000 + i + (0 if w.id == WS else 1000)),
                         rng.randrange(7),
                         f"{rng.randrange(6, 19):02d}:{rng.choice((0, 15, 30, 45)):02d}",
-                        rng.choice(zones),
+                        rng.choice(SUBSCRIPTION_ZONES),
                         int(rng.random() < 0.1),
                         None,
                         "2026-06-22T13:00:00+00:00",
@@ -762,14 +670,24 @@ class Generator:
                     for i in range(SUBSCRIPTIONS)
                 ],
             ),
+            (
+                "search",
+                [
+                    (
+                        p.id * SEARCH_STRIDE + PERSON_ROW,
+                        " ".join([p.name, p.title, *p.aliases]),
+                        w.token,
+                        "person",
+                        p.id,
+                    )
+                    for p in w.people
+                ],
+            ),
         ]
 
-    def _event(self, rows: Rows, wi: int, event_id: int, offset: int, question: bool) -> None:
-        rng = self.rng
-        r = rng.random
-        w = self.workspaces[wi]
-        pools = self.pools[wi]
-        people = self.people_by_id
+    def _event(self, rows: Rows, event_id: int, offset: int, question: bool) -> None:
+        r = self.r
+        w = self.workspace
         for _attempt in range(50):
             track = self.tracks.draw(r)
             kind = (self.leader_kinds if track == "leaders" else self.kinds).draw(r)
@@ -779,19 +697,19 @@ class Generator:
                 status = "declined" if r() < 0.7 else "planned"
             elif offset > SPAN - 30 and r() < 0.15:
                 status = "planned"  # a contact announced for the coming months
-                day_offset = offset + rng.randint(1, 180)
-            us_pool, cn_pool = pools["us:" + track], pools["china:" + track]
+                day_offset = offset + 1 + int(r() * PLANNED_AHEAD)
+            us_pool, cn_pool = self.pools[track]
             o = us_pool.draw(r)
-            us = [(o, people[o.holder(offset)])]
+            us = [(o, o.holder())]
             o = cn_pool.draw(r)
-            cn = [(o, people[o.holder(offset)])]
+            cn = [(o, o.holder())]
             for side_list, pool in ((us, us_pool), (cn, cn_pool)):
                 while len(side_list) < 3 and r() < 0.25:
                     o = pool.draw(r)
-                    extra = people[o.holder(offset)]
-                    if all(extra.id != p.id for _, p in side_list):
+                    extra = o.holder()
+                    if extra is not side_list[0][1] and (len(side_list) == 1 or extra is not side_list[1][1]):
                         side_list.append((o, extra))
-            day = (START + dt.timedelta(days=day_offset)).isoformat()
+            day = self.days[day_offset]
             ids = sorted([p.id for _, p in us] + [p.id for _, p in cn])
             key = f"{day}|{kind}|{','.join(map(str, ids))}"
             if key not in w.seen_keys:
@@ -800,7 +718,7 @@ class Generator:
         else:
             raise RuntimeError("could not draw a unique event")
         us_lead, cn_lead = us[0][1], cn[0][1]
-        k = rng.randint(1, 5)
+        k = 1 + int(r() * 5)
         issues: list[str] = []
         while len(issues) < k:
             issue = self.issues.draw(r)
@@ -809,90 +727,80 @@ class Generator:
         raised: dict[str, list[str]] = {}
         for issue in issues:
             raised.setdefault("us" if r() < 0.55 else "china", []).append(issue)
-        location = None if kind in ("call", "video", "request") else rng.choice(CITIES)
+        location = None if kind in ("call", "video", "request") else _pick(CITIES, r)
         summary = None
         if r() < 0.92:
-            phrases = [rng.choice(PHRASES[i]) for i in issues[:3]]
+            phrases = [_pick(PHRASES[i], r) for i in issues[:3]]
             topic = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
-            verb = rng.choice(("discussed", "exchanged views on", "spoke about", "met to discuss", "clashed over"))
-            summary = f"{us_lead.last} and {cn_lead.last} {verb} {topic}. {rng.choice(CLOSINGS)}"
+            summary = f"{us_lead.last} and {cn_lead.last} {_pick(VERBS, r)} {topic}. {_pick(CLOSINGS, r)}"
         minutes = None
         if kind in ("call", "video"):
             if r() < 0.7:
-                minutes = rng.choice((30, 45, 60, 75, 90, 120))
+                minutes = _pick((30, 45, 60, 75, 90, 120), r)
         elif kind in ("meeting", "summit", "talks") and r() < 0.5:
-            minutes = rng.choice((60, 90, 120, 180, 240, 360))
+            minutes = _pick((60, 90, 120, 180, 240, 360), r)
         time_ = tz = None
         if r() < 0.2:
-            time_, tz = f"{rng.randrange(0, 24):02d}:{rng.choice((0, 30)):02d}", rng.choice(TIMEZONES)
+            time_, tz = f"{int(r() * 24):02d}:{_pick(('00', '30'), r)}", _pick(TIMEZONES, r)
         requested = self.requesters.draw(r)
-        sources = [f"https://www.state.gov/readout-{event_id}"]
-        if r() < 0.5:
-            sources.append(f"https://www.fmprc.gov.cn/eng/{event_id}.html")
-        ws_id = w.id
+        source = f"https://www.state.gov/readout-{event_id}"
+        sources = [source, f"https://www.fmprc.gov.cn/eng/{event_id}.html"] if r() < 0.5 else [source]
+        json_sources = _json_list(sources)
         rows.event.append(
             (
                 event_id,
-                ws_id,
                 day,
-                time_,
-                tz,
+                time_ or "",
+                tz or "",
                 kind,
                 track,
                 status,
-                minutes,
+                minutes or 0,
                 requested,
-                location,
-                summary,
-                json.dumps(sources),
+                location or "",
+                summary or "",
+                json_sources,
                 key,
-                CREATED_AT,
-                "import",
             )
         )
-        participants = []
-        names = []
+        participants: list[str] = []
+        body = [summary] if summary else []
+        if location:
+            body.append(location)
         for side, members, start in (("us", us, 0), ("china", cn, 100)):
             for position, (office, person) in enumerate(members, start=start):
-                rows.participant.append(
-                    (event_id, person.id, ws_id, side, office.title, office.slug, position, day, status)
-                )
-                participants.append({"name": person.name, "side": side, "title": office.title})
-                names.append(f"{person.name} {office.title}")
+                rows.participant.append((event_id, person.id, side, office.title, office.slug, position, day, status))
+                participants.append(office.json_participant)
+                body.append(office.named)
         token = w.token
-        body = " ".join(filter(None, (summary, location, " ".join(names))))
-        rows.search.append((event_id * 4, body, token, "event", event_id))
+        rows.search.append((event_id * SEARCH_STRIDE + EVENT_ROW, " ".join(body), token, "event", event_id))
         for side, side_issues in raised.items():
             speaker = us_lead if side == "us" else cn_lead
             for issue in side_issues:
                 cid = self.next_concern
                 self.next_concern += 1
-                text = by = source = None
                 if r() < 1 / 7:
-                    text = f"{rng.choice(PHRASES[issue]).capitalize()} {rng.choice(STANCES)}."
+                    text = f"{_pick(PHRASES[issue], r).capitalize()} {_pick(STANCES, r)}."
                     by = speaker.name
-                    source = sources[0]
-                    rows.search.append((cid * 4 + 1, f"{text} {by} {issue}", token, "concern", cid))
-                rows.concern.append((cid, ws_id, issue, side, text, by, day, event_id, source, CREATED_AT))
+                    rows.search.append(
+                        (cid * SEARCH_STRIDE + CONCERN_ROW, f"{text} {by} {issue}", token, "concern", cid)
+                    )
+                    rows.concern.append((cid, issue, side, text, by, day, event_id, source))
+                else:
+                    rows.concern.append((cid, issue, side, "", "", day, event_id, ""))
         self.counts["concerns"] += k
         if question:
-            self._question(rows, w, event_id, offset, day, kind, issues[0], us_lead, cn_lead, sources[0])
-        after = {
-            "day": day,
-            "kind": kind,
-            "location": location,
-            "minutes": minutes,
-            "participants": participants,
-            "raised": raised,
-            "requested_by": requested,
-            "sources": sources,
-            "status": status,
-            "summary": summary,
-            "time": time_,
-            "timezone": tz,
-            "track": track,
-        }
-        rows.audit.append((ws_id, CREATED_AT, "import", "import", "create", "event", str(event_id), _ENCODE(after)))
+            self._question(rows, w, event_id, offset, day, kind, issues[0], us_lead, cn_lead, source)
+        # The audit entry's JSON, keys in sorted order, as json.dumps(after, sort_keys=True) writes it.
+        json_raised = ", ".join(f'"{side}": {_json_list(raised[side])}' for side in sorted(raised))
+        after = (
+            f'{{"day": "{day}", "kind": "{kind}", "location": {_json_value(location)}, '
+            f'"minutes": {"null" if minutes is None else minutes}, "participants": [{", ".join(participants)}], '
+            f'"raised": {{{json_raised}}}, "requested_by": "{requested}", "sources": {json_sources}, '
+            f'"status": "{status}", "summary": {_json_value(summary)}, "time": {_json_value(time_)}, '
+            f'"timezone": {_json_value(tz)}, "track": "{track}"}}'
+        )
+        rows.audit.append(("import", "import", "event", str(event_id), after))
 
     def _question(
         self,
@@ -907,50 +815,323 @@ class Generator:
         cn_lead: Person,
         source: str,
     ) -> None:
-        rng = self.rng
+        r = self.r
         qid = self.next_question
         self.next_question += 1
-        phrase = rng.choice(PHRASES[issue])
-        text = rng.choice(
+        phrase = _pick(PHRASES[issue], r)
+        text = _pick(
             (
                 f"Did {us_lead.last} and {cn_lead.last} agree on {phrase}?",
                 f"Who asked for the {kind} and why now?",
                 f"Will there be a follow-up on {phrase}?",
                 f"What did {cn_lead.last} mean about {phrase}?",
-            )
+            ),
+            r,
         )
-        answered = rng.random() < 0.5 and offset < SPAN - 1
+        answered = r() < 0.5 and offset < SPAN - 1
         closed = answer = None
         if answered:
-            closed = (START + dt.timedelta(days=min(SPAN, offset + rng.randint(1, 300)))).isoformat()
-            answer = f"Yes, according to the readout: {rng.choice(CLOSINGS)}"
+            closed = self.days[min(SPAN, offset + 1 + int(r() * 300))]
+            answer = f"Yes, according to the readout: {_pick(CLOSINGS, r)}"
         rows.question.append(
             (
                 qid,
-                w.id,
                 text,
                 issue,
                 event_id,
                 "answered" if answered else "open",
                 day,
-                answer,
-                source if answered else None,
-                closed,
-                CREATED_AT,
+                answer or "",
+                source if answered else "",
+                closed or "",
             )
         )
         body = f"{text} {answer}" if answer else text
-        rows.search.append((search_rowid("question", qid), body, w.token, "question", qid))
-        rows.audit.append(
-            (w.id, CREATED_AT, "u1", "Ann Analyst", "create", "question", str(qid), _ENCODE({"text": text}))
-        )
+        rows.search.append((qid * SEARCH_STRIDE + QUESTION_ROW, body, w.token, "question", qid))
+        rows.audit.append(("u1", "Ann Analyst", "question", str(qid), f'{{"text": {encode_basestring(text)}}}'))
         self.counts["questions"] += 1
 
 
-def _weights(key: str, offices: list[Office]) -> list[float]:
-    if key.endswith(":leaders"):
-        return [8.0 if o.slug.endswith(":president") else 2.5 for o in offices]
-    return [o.weight for o in offices]
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+# -- writing them ----------------------------------------------------------------------------------
+
+# The first workspace's rows. Values the same in every row are part of the statement, and NULLs are
+# sent as '' (0 for minutes) and turned back by NULLIF: Python's sqlite3 binds a None several times
+# slower than a string, and a million events have millions of them.
+SQL = {
+    "event": "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
+    " location, summary, sources, dedupe_key, created_at, created_by)"
+    f" VALUES (?, '{WS}', ?, NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, ''), NULLIF(?, ''),"
+    f" ?, ?, '{CREATED_AT}', 'import')",
+    "participant": "INSERT INTO participant (event_id, person_id, workspace, side, title, office, position, day,"
+    f" status) VALUES (?, ?, '{WS}', ?, ?, ?, ?, ?, ?)",
+    "concern": "INSERT INTO concern (id, workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+    f" VALUES (?, '{WS}', ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, ?, NULLIF(?, ''), '{CREATED_AT}')",
+    "question": "INSERT INTO question (id, workspace, text, issue, event_id, status, raised_on, answer,"
+    " answer_source, closed_on, created_at)"
+    f" VALUES (?, '{WS}', ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), '{CREATED_AT}')",
+    "search": "INSERT INTO search_index (rowid, body, ws, kind, ref) VALUES (?, ?, ?, ?, ?)",
+    "audit": "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
+    f" VALUES ('{WS}', '{CREATED_AT}', ?, ?, 'create', ?, ?, NULL, ?)",
+    "workspace": "INSERT INTO workspace (id, timezone, editor_role, created_at) VALUES (?, ?, ?, ?)",
+    "office": "INSERT INTO office (workspace, slug, title, track, forms) VALUES (?, ?, ?, ?, ?)",
+    "issue": "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, ?)",
+    "person": "INSERT INTO person (id, workspace, name, side, title, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "person_key": "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
+    "subscription": "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, paused, role_id,"
+    " last_period_end, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+}
+# (table, rows), written in that order, then ("clone", [the Ranges as a tuple]): plain data, which
+# marshal carries to the writer processes at about twice pickle's speed.
+Chunk = list[tuple[str, list[Any]]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """Tables written together, by one process into one file ("search" is the FTS5 table)."""
+
+    name: str
+    tables: frozenset[str]
+
+
+# The first part is written into the store's own file and the others are copied into it at the end,
+# so it takes the most bytes for the least work: the audit (a quarter of the file) goes with the
+# events and participants (an event's copy takes its key from its participants) and the small tables.
+# The notes and the full text are about as much work each as drawing the rows.
+PARTS = (
+    Part(
+        "record",
+        frozenset(
+            {"workspace", "office", "issue", "person", "person_key", "subscription", "event", "participant", "audit"}
+        ),
+    ),
+    Part("notes", frozenset({"concern", "question"})),
+    Part("text", frozenset({"search"})),
+)
+FTS_HASH_SIZE = 16 * 1024 * 1024  # bytes of pending terms FTS5 holds before it writes a segment
+MMAP_SIZE = 1 << 31  # reads of the files through memory maps (SQLite's default build caps it at 2 GB)
+
+
+def _part_paths(path: Path) -> list[Path]:
+    return [path] + [path.with_name(f"{path.name}.{part.name}") for part in PARTS[1:]]
+
+
+def _remove_scratch(path: Path) -> None:
+    for file in _part_paths(path):
+        for leftover in (file, Path(f"{file}-wal"), Path(f"{file}-shm"), Path(f"{file}-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _connect_for_load(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    # A one-off load of a temporary file, renamed into place only when complete: no journal, no fsync.
+    # Memory-mapped reads save a system call a page when indexes are built and parts copied.
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}", f"mmap_size = {MMAP_SIZE}"):
+        db.execute(f"PRAGMA {pragma}")
+    return db
+
+
+class Writer:
+    """One part's tables: every chunk of rows and its copy into the second workspace, in one transaction.
+
+    The part's secondary indexes are dropped first and rebuilt from their own SQL at the end: sorting
+    once is much faster than keeping them up to date row by row.
+    """
+
+    def __init__(self, path: Path, part: Part) -> None:
+        self.tables = part.tables
+        self.db = _connect_for_load(path)
+        self.db.execute("BEGIN")
+        found = self.db.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        self.indexes = [(str(name), str(sql)) for name, table, sql in found.fetchall() if table in self.tables]
+        for name, _sql in self.indexes:
+            self.db.execute(f"DROP INDEX {name}")
+        self.token_b = ws_token(OTHER_WS)
+        if "search" in self.tables:
+            # Fewer, bigger first segments, so less merging of them (a sixth less time); the setting
+            # is the load's only, and is taken out of the table's configuration in finish().
+            self.db.execute("INSERT INTO search_index (search_index, rank) VALUES ('hashsize', ?)", (FTS_HASH_SIZE,))
+
+    def write(self, chunk: Chunk) -> None:
+        audit_from = 0
+        if "audit" in self.tables:
+            audit_from = self.db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+        search: list[tuple[Any, ...]] = []
+        for table, rows in chunk:
+            if table == "clone":
+                ranges = Ranges(*rows[0])
+                clone(self.db, ranges, audit_from, self.tables)
+                if search:
+                    self._search(search, ranges)
+            elif table == "search":
+                search = rows
+            elif rows:
+                self.db.executemany(SQL[table], rows)
+
+    def _search(self, rows: list[tuple[Any, ...]], ranges: Ranges) -> None:
+        # The copies' full-text rows, then all in rowid order: FTS5 flushes its pending terms whenever
+        # a rowid is lower than the one before, so a sorted batch is one flush, not thousands of tiny
+        # segments.
+        b = self.token_b
+        add = {kind: ranges.add(kind) for kind in SEARCH_KINDS}
+        copies = [
+            (rowid + add[kind] * SEARCH_STRIDE, body, b, kind, ref + add[kind]) for rowid, body, _ws, kind, ref in rows
+        ]
+        both = rows + copies
+        both.sort(key=itemgetter(0))
+        self.db.executemany(SQL["search"], both)
+
+    def finish(self) -> None:
+        # CREATE INDEX sorts in runs of up to the page cache's size: small runs that fit the CPU's
+        # caches, merged, are faster than one big sort in memory. With a worker thread, the runs are
+        # sorted and merged there while this thread reads the table: about half the work moves off
+        # this thread for no more in all (it needs the runs in temporary files, the default).
+        self.db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+        self.db.execute("PRAGMA threads = 1")
+        for _name, sql in self.indexes:
+            self.db.execute(sql)
+        if "search" in self.tables:
+            self.db.execute("DELETE FROM search_index_config WHERE k = 'hashsize'")
+        self.db.execute("COMMIT")
+        self.db.close()
+
+
+def _route(chunk: Chunk, part: Part) -> Chunk:
+    return [(table, rows) for table, rows in chunk if table in part.tables or table == "clone"]
+
+
+def _writer_process(path: Path, part: Part, chunks: Any) -> None:
+    writer = Writer(path, part)
+    while (chunk := chunks.get()) is not None:
+        writer.write(marshal.loads(chunk))
+    writer.finish()
+
+
+class Ranges(NamedTuple):
+    """The first workspace's ids written in one chunk, and what its copies add to them.
+
+    The copies take the ids just after each range, so both workspaces' rows are interleaved, chunk
+    by chunk, as two teams' writes would be, and every table is still only appended to.
+    """
+
+    people: tuple[int, int]  # first, last (0, -1 when none)
+    events: tuple[int, int]
+    concerns: tuple[int, int]
+    questions: tuple[int, int]
+    person_shift: int  # the copy of person i is person i + person_shift
+
+    def add(self, kind: str) -> int:
+        if kind == "person":
+            return self.person_shift
+        first, last = {"event": self.events, "concern": self.concerns, "question": self.questions}[kind]
+        return last - first + 1
+
+    def shift(self, kind: str, ref: int) -> int:
+        return ref + self.add(kind)
+
+
+# The copy of one chunk, table by table, with SQL alone. Statements of the people's tables run with
+# the first chunk only (the one with people).
+CLONE_PEOPLE = {
+    "workspace": "INSERT INTO workspace (id, timezone, editor_role, created_at)"
+    " SELECT :b, 'Asia/Shanghai', editor_role, created_at FROM workspace WHERE id = :a",
+    "office": "INSERT INTO office (workspace, slug, title, track, forms)"
+    " SELECT :b, slug, title, track, forms FROM office WHERE workspace = :a",
+    "issue": "INSERT INTO issue (workspace, slug, title, aliases)"
+    " SELECT :b, slug, title, aliases FROM issue WHERE workspace = :a",
+    "person": "INSERT INTO person (id, workspace, name, side, title, created_at)"
+    " SELECT id + :p, :b, name, side, title, created_at FROM person WHERE id BETWEEN :p0 AND :p1",
+    "person_key": "INSERT INTO person_key (workspace, key, person_id, alias)"
+    " SELECT :b, key, person_id + :p, alias FROM person_key WHERE workspace = :a",
+    "subscription": "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, paused, role_id,"
+    " last_period_end, created_at) SELECT :b, CAST(CAST(channel_id AS INTEGER) + 1000 AS TEXT), weekday,"
+    " time, timezone, paused, role_id, last_period_end, created_at FROM subscription WHERE workspace = :a"
+    " ORDER BY id",
+}
+CLONE = {
+    # The duplicate rule's key (day|kind|sorted person ids) with the copy's person ids: the
+    # participant table's primary key (event_id, person_id) gives the ids in order.
+    "event": "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
+    " location, summary, sources, dedupe_key, created_at, created_by)"
+    " SELECT id + :e, :b, day, time, timezone, kind, track, status, minutes, requested_by, location, summary,"
+    " sources, day || '|' || kind || '|' || (SELECT group_concat(person_id + :p, ',') FROM participant"
+    " WHERE event_id = event.id), created_at, created_by FROM event WHERE id BETWEEN :e0 AND :e1 ORDER BY id",
+    "participant": "INSERT INTO participant (event_id, person_id, workspace, side, title, office, position, day,"
+    " status) SELECT event_id + :e, person_id + :p, :b, side, title, office, position, day, status"
+    " FROM participant WHERE event_id BETWEEN :e0 AND :e1 ORDER BY event_id, person_id",
+    "concern": "INSERT INTO concern (id, workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+    " SELECT id + :c, :b, issue, side, text, by_name, day, event_id + :e, source, created_at FROM concern"
+    " WHERE id BETWEEN :c0 AND :c1 ORDER BY id",
+    "question": "INSERT INTO question (id, workspace, text, issue, event_id, status, raised_on, answer, answer_source,"
+    " closed_on, created_at) SELECT id + :q, :b, text, issue, event_id + :e, status, raised_on, answer,"
+    " answer_source, closed_on, created_at FROM question WHERE id BETWEEN :q0 AND :q1 ORDER BY id",
+    "audit": "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
+    " SELECT :b, at, actor_id, actor_name, action, tbl, CAST(CAST(record_id AS INTEGER) + CASE tbl"
+    " WHEN 'event' THEN :e WHEN 'question' THEN :q WHEN 'person' THEN :p ELSE 0 END AS TEXT), before, after"
+    " FROM audit WHERE id > :audit ORDER BY id",
+}
+
+
+def clone(db: sqlite3.Connection, r: Ranges, audit_from: int, tables: frozenset[str]) -> None:
+    """Copy one chunk of the first workspace's rows of `tables` into the second with SQL alone."""
+    params = {
+        "a": WS,
+        "b": OTHER_WS,
+        "p": r.add("person"),
+        "p0": r.people[0],
+        "p1": r.people[1],
+        "e": r.add("event"),
+        "e0": r.events[0],
+        "e1": r.events[1],
+        "c": r.add("concern"),
+        "c0": r.concerns[0],
+        "c1": r.concerns[1],
+        "q": r.add("question"),
+        "q0": r.questions[0],
+        "q1": r.questions[1],
+        "audit": audit_from,
+    }
+    statements = [sql for table, sql in CLONE_PEOPLE.items() if table in tables] if r.people[1] >= r.people[0] else []
+    statements += [sql for table, sql in CLONE.items() if table in tables]
+    for sql in statements:
+        db.execute(sql, params)
+
+
+def merge(path: Path, parts: Sequence[tuple[Path, Part]]) -> None:
+    """Copy the other parts' tables into the store's file, and switch it to WAL.
+
+    `INSERT INTO t SELECT * FROM part.t` into an empty table of the same definition, indexes
+    included, is SQLite's transfer optimisation: b-tree records are copied as they are, in order.
+    The FTS5 table's own tables are copied whole, after emptying the ones its creation filled.
+    """
+    db = _connect_for_load(path)
+    try:
+        for i, (part_path, _part) in enumerate(parts):
+            db.execute(f"ATTACH DATABASE ? AS part{i}", (str(part_path),))
+            db.execute(f"PRAGMA part{i}.mmap_size = {MMAP_SIZE}")
+        db.execute("BEGIN")
+        for i, (_path, part) in enumerate(parts):
+            for table in sorted(part.tables):
+                if table == "search":
+                    found = db.execute(
+                        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name LIKE 'search\\_index\\_%'"
+                        " ESCAPE '\\'"
+                    )
+                    for (shadow,) in found.fetchall():
+                        db.execute(f"DELETE FROM main.{shadow}")
+                        db.execute(f"INSERT INTO main.{shadow} SELECT * FROM part{i}.{shadow}")
+                else:
+                    db.execute(f"INSERT INTO main.{table} SELECT * FROM part{i}.{table}")
+        db.execute("COMMIT")
+        for i in range(len(parts)):
+            db.execute(f"DETACH DATABASE part{i}")
+        db.execute("PRAGMA journal_mode = WAL")  # as the store keeps it
+    finally:
+        db.close()
 
 
 def build(path: Path, size: int, seed: int) -> dict[str, int]:
@@ -961,36 +1142,58 @@ def build(path: Path, size: int, seed: int) -> dict[str, int]:
         await store.close()
 
     asyncio.run(migrate())
+    paths = _part_paths(path)
+    for copy in paths[1:]:
+        shutil.copyfile(path, copy)  # the same schema, for every part
     gen = Generator(size, seed)
     if size < PARALLEL_FROM:
-        writer = Writer(path)
-        for rows in gen.chunks():
-            writer.write(rows)
-        writer.finish()
-        return gen.counts
-    # Two cores: this process draws the rows while a second one writes them.
+        writers = [Writer(p, part) for p, part in zip(paths, PARTS, strict=True)]
+        for chunk in gen.chunks():
+            for writer, part in zip(writers, PARTS, strict=True):
+                writer.write(_route(chunk, part))
+        for writer in writers:
+            writer.finish()
+    else:
+        _write_in_processes(gen, paths)
+    merge(path, list(zip(paths[1:], PARTS[1:], strict=True)))
+    return gen.counts
+
+
+def _write_in_processes(gen: Generator, paths: list[Path]) -> None:
+    """This process draws the rows while one process a part writes them (the SQLite side is most of
+    the work, and each part's indexes are built at the same time as the others')."""
     ctx = multiprocessing.get_context("spawn")
-    chunks = ctx.Queue(maxsize=4)
-    proc = ctx.Process(target=_writer_process, args=(path, chunks), daemon=True)
-    proc.start()
+    queues = [ctx.Queue(maxsize=3) for _ in PARTS]
+    procs = [
+        ctx.Process(target=_writer_process, args=(p, part, q), daemon=True)
+        for p, part, q in zip(paths, PARTS, queues, strict=True)
+    ]
+    for proc in procs:
+        proc.start()
     try:
         chunk: Chunk | None
         for chunk in itertools.chain(gen.chunks(), [None]):
-            while True:
-                try:
-                    chunks.put(chunk, timeout=1)
-                    break
-                except queue.Full:
-                    if not proc.is_alive():
-                        raise RuntimeError(f"the writer process stopped (exit code {proc.exitcode})") from None
-        proc.join()
-    finally:
-        if proc.is_alive():
-            proc.kill()
+            for q, proc, part in zip(queues, procs, PARTS, strict=True):
+                item = None if chunk is None else marshal.dumps(_route(chunk, part))
+                while True:
+                    try:
+                        q.put(item, timeout=1)
+                        break
+                    except queue.Full:
+                        if not proc.is_alive():
+                            raise RuntimeError(f"the {part.name} writer stopped (exit code {proc.exitcode})") from None
+        for proc in procs:
             proc.join()
-    if proc.exitcode != 0:
-        raise RuntimeError(f"the writer process failed (exit code {proc.exitcode})")
-    return gen.counts
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    failed = [
+        f"{part.name} (exit code {proc.exitcode})" for proc, part in zip(procs, PARTS, strict=True) if proc.exitcode
+    ]
+    if failed:
+        raise RuntimeError(f"writer processes failed: {', '.join(failed)}")
 
 
 def _iter_sizes(text: str) -> Iterator[int]:

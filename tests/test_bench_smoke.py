@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -45,21 +46,31 @@ def test_the_generator_writes_two_workspaces_of_the_size_with_their_records(tiny
         assert tokens == {ws_token(generate.WS), ws_token(generate.OTHER_WS)}
         db.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        # The audit's JSON (put together from pieces for speed) is what the store's json.dumps writes.
+        for (after,) in db.execute("SELECT after FROM audit"):
+            assert after == json.dumps(json.loads(after), ensure_ascii=False, sort_keys=True)
+        # None of the build's own settings stay: the store opens as the bot keeps it.
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("SELECT k FROM search_index_config").fetchall() == [("version",)]
     finally:
         db.close()
 
 
-def test_the_generator_is_reproducible(tiny: Path, tmp_path: Path) -> None:
+def test_the_generator_is_reproducible(tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Built again, this time by the writer processes that the large sizes use: the same rows.
+    monkeypatch.setattr(generate, "PARALLEL_FROM", 0)
     again = generate.ensure(SIZE, folder=tmp_path)
+    tables = ("event", "participant", "concern", "question", "audit", "person", "person_key", "subscription")
+    contents = []
     for path in (tiny, again):
         db = sqlite3.connect(path)
         try:
-            rows = db.execute("SELECT id, day, kind, summary, dedupe_key FROM event ORDER BY id").fetchall()
+            contents.append([db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables])
+            contents[-1].append(db.execute("SELECT rowid, * FROM search_index ORDER BY rowid").fetchall())
         finally:
             db.close()
-        if path == tiny:
-            first = rows
-    assert rows == first
+    assert contents[0] == contents[1]
+    assert not list(tmp_path.glob("*.tmp*")), "no scratch files left"
 
 
 async def test_the_query_figures_run(tiny: Path) -> None:
