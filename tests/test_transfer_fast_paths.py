@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.transfer_cli import sample_path
 from commands import transfer, validate
 from commands.errors import UserError
 from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, SIDE_ALIASES, TRACKS, slugify
@@ -137,3 +138,84 @@ def test_requester(value: str) -> None:
 def test_minutes(value: int) -> None:
     full = outcome(validate.integer, "minutes", value, low=1, high=1440)
     assert outcome(transfer._parse_minutes, value) == full
+
+
+# Whole lines: a line of the sample file with some of its values replaced, by values near what each
+# field allows (valid or not) or by anything at all.
+SAMPLE_LINES = [json.loads(line) for line in sample_path().read_text(encoding="utf-8").splitlines()]
+ANY = st.one_of(st.none(), EDGY, st.integers(min_value=-2, max_value=1500), st.booleans(), st.just([]), st.just({}))
+
+
+def near(*values: Any) -> st.SearchStrategy[Any]:
+    return st.one_of(st.sampled_from(values), ANY)
+
+
+PEOPLE = near(
+    [{"name": "A"}, {"name": "a"}],
+    [{"name": "A"}, {"name": "B"}],
+    [{"name": "A", "title": ""}],
+    [{"name": "A", "title": None}],
+    [{"name": " B ", "title": " T "}],
+    [{"name": "C", "extra": 1}],
+    [{"name": "D\x01"}],
+    [{"name": "x" * 101}],
+    [{"title": "T"}],
+    ["A"],
+)
+FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "date": near("2022-04-20", " 2022-04-20 ", "2022-02-30", "1899-12-31", "2022-4-20", "today"),
+    "kind": near(*KINDS, "Call", " call", "chat"),
+    "track": near(*TRACKS, "Defense", "trade"),
+    "status": near(*EVENT_STATUSES, " held", "HELD", "done"),
+    "requested_by": near(*REQUESTERS, "cn", "CN", "us ", "prc", "them"),
+    "us": PEOPLE,
+    "cn": PEOPLE,
+    "minutes": near(1, 1440, 0, 1441, 45.0, "45", True),
+    "location": near("Geneva", " Geneva ", "", "x" * 201, "a\x7fb"),
+    "summary": near("Talks.", "", "line\nbreak", "tab\there", "x" * 2001),
+    "sources": near(
+        ["https://example.org/a", "https://example.org/a "],
+        ["https://example.org/a", "https://example.org/b"],
+        ["HTTPS://EXAMPLE.ORG/X"],
+        ["ftp://example.org"],
+        ["https://a b"],
+        [1],
+        "https://example.org",
+    ),
+    "raised": near(
+        {"us": ["taiwan", "Taiwan"], "cn": []},
+        {"china": ["x"], "cn": ["y"]},
+        {"cn": ["x"], "china": []},
+        {"us": ["!!!"]},
+        {"us": [""]},
+        {"us": ["x" * 101]},
+        {"them": ["x"]},
+        {"us": "taiwan"},
+        {"us": [1]},
+        {"us": ["new issue", "New-Issue"]},
+    ),
+    "time": near("09:30", "9:30", "25:00", " 09:30 ", "0930"),
+    "timezone": near("UTC", "Asia/Shanghai", " UTC ", "Mars/Base", "America"),
+    "extra": ANY,
+}
+
+
+# One or two fields replaced at a time: with more, hardly a line stays plain enough to reach the later
+# checks of the fast path.
+REPLACED = st.lists(st.sampled_from(list(FIELDS)), min_size=1, max_size=2, unique=True).flatmap(
+    lambda keys: st.fixed_dictionaries({key: FIELDS[key] for key in keys})
+)
+
+
+@settings(max_examples=1500)
+@given(st.sampled_from(SAMPLE_LINES), REPLACED, st.sets(st.sampled_from(transfer.KEY_ORDER), max_size=1))
+def test_plain_line(line: dict[str, Any], replaced: dict[str, Any], removed: set[str]) -> None:
+    data = {key: value for key, value in {**line, **replaced}.items() if key not in removed}
+    plain = transfer._plain_line(data)
+    assert plain is None or outcome(transfer._checked_line, data) == ("value", plain)
+
+
+def test_every_sample_line_takes_the_plain_path() -> None:
+    """The fast path is the one a file written by export takes: were it never taken, imports would be
+    slow again with every test passing."""
+    assert all(transfer._plain_line(line) is not None for line in SAMPLE_LINES)
