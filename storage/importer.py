@@ -275,7 +275,7 @@ class _Import:
         names = " ".join(f"{p.name} {p.title or ''}" for p in parts)
         self._index("event", event_id, " ".join(filter(None, (new.summary, new.location, names))))
         actor = self.actor
-        after = _event_json(new, parts, track)
+        after = _event_json(new, day, parts, track)
         self.audits.append(
             (ws, self.at, actor.user_id, actor.display_name, "create", "event", str(event_id), None, after)
         )
@@ -438,7 +438,7 @@ class _Import:
         )
 
 
-def _event_json(new: NewEvent, parts: Sequence[_Part], track: str) -> str:
+def _event_json(new: NewEvent, day: str, parts: Sequence[_Part], track: str) -> str:
     """The event's audit entry: event_dict(event) and what was raised, as Tx.audit encodes it (_json in
     storage/base.py: keys sorted, ", " and ": " between, text as json writes it when not made ASCII).
 
@@ -446,18 +446,23 @@ def _event_json(new: NewEvent, parts: Sequence[_Part], track: str) -> str:
     and an import writes one for each of its events. tests/test_importer.py compares every audit row
     with the per-line path's, which does build the dict.
     """
-
-    def text(value: str | None) -> str:
-        return "null" if value is None else encode_basestring(value)
-
-    people = ", ".join(f'{{"name": {text(p.name)}, "side": {text(p.side)}, "title": {text(p.title)}}}' for p in parts)
-    raised = ", ".join(f"{text(side)}: [{', '.join(map(text, slugs))}]" for side, slugs in sorted(new.raised.items()))
+    enc = encode_basestring
+    people = ", ".join(
+        [
+            f'{{"name": {enc(p.name)}, "side": {enc(p.side)}, "title": {"null" if p.title is None else enc(p.title)}}}'
+            for p in parts
+        ]
+    )
+    raised = ", ".join([f"{enc(side)}: [{', '.join(map(enc, slugs))}]" for side, slugs in sorted(new.raised.items())])
     # int(): the per-line path read the minutes back from the table, so a bool became a number there.
     minutes = "null" if new.minutes is None else str(int(new.minutes))
+    location = "null" if new.location is None else enc(new.location)
+    summary = "null" if new.summary is None else enc(new.summary)
+    time = "null" if new.time is None else enc(new.time)
+    timezone = "null" if new.timezone is None else enc(new.timezone)
     return (
-        f'{{"day": "{new.day.isoformat()}", "kind": {text(new.kind)}, "location": {text(new.location)},'
-        f' "minutes": {minutes}, "participants": [{people}], "raised": {{{raised}}},'
-        f' "requested_by": {text(new.requested_by)}, "sources": [{", ".join(map(text, new.sources))}],'
-        f' "status": {text(new.status)}, "summary": {text(new.summary)}, "time": {text(new.time)},'
-        f' "timezone": {text(new.timezone)}, "track": {text(track)}}}'
+        f'{{"day": "{day}", "kind": {enc(new.kind)}, "location": {location}, "minutes": {minutes},'
+        f' "participants": [{people}], "raised": {{{raised}}}, "requested_by": {enc(new.requested_by)},'
+        f' "sources": [{", ".join(map(enc, new.sources))}], "status": {enc(new.status)}, "summary": {summary},'
+        f' "time": {time}, "timezone": {timezone}, "track": {enc(track)}}}'
     )
