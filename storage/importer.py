@@ -119,6 +119,7 @@ class _Part(NamedTuple):
     side: str
     title: str | None
     office: str | None
+    position: int
 
 
 @dataclass
@@ -197,32 +198,33 @@ class _Import:
     # -- one line --------------------------------------------------------------------------------
 
     def _line(self, number: int, new: NewEvent) -> None:
-        line = _Line([], [], [])
+        # Most lines find everyone known and titled: `line` is made only when one creates or changes someone.
+        line: _Line | None = None
         by_key, norms, offices = self.by_key, self.norms, self.offices  # the hot path: ~100k lines
         parts: list[_Part] = []  # in position order, each person once
         ids: list[int] = []  # theirs
-        positions: list[int] = []
         has_new = False  # someone created by this import takes part: no event of the store can match
         try:
             for side, start, people in (("us", 0, new.us), ("china", 100, new.cn)):  # positions as _add_event
                 for position, np in enumerate(people, start=start):
                     person = by_key.get(norms.get(np.name) or self._norm(np.name))
                     if person is None or person.side != side or (np.title and not person.title):
+                        line = line or _Line([], [], [])
                         person = self._resolve(line, np, side, person)
                     title = np.title or person.title
                     office = (offices.get((side, title)) or self._office(side, title)) if title else None
                     if person.id in ids:
                         continue  # the same person twice: the per-line path's INSERT OR IGNORE kept the first
                     has_new = has_new or person.new
-                    parts.append(_Part(person.id, person.name, side, title, office))
+                    parts.append(_Part(person.id, person.name, side, title, office, position))
                     ids.append(person.id)
-                    positions.append(position)
             key = dedupe_key(new.day, new.kind, ids)
             existing = self._event_with_key(key, has_new)
             if existing is not None:
                 raise DuplicateEvent(existing)
         except (Conflict, DuplicateEvent) as exc:
-            self._undo(line)
+            if line is not None:
+                self._undo(line)
             if isinstance(exc, DuplicateEvent):
                 self.duplicates.append((number, exc.event_id))
             else:
@@ -231,17 +233,17 @@ class _Import:
 
         event_id = self.next_event
         self.next_event += 1
-        self.next_person += len(line.created)
-        self.people += line.created
-        self.retitled += [person for person, _ in line.retitled if not person.new]
-        self.audits += line.audits
+        if line is not None:
+            self.next_person += len(line.created)
+            self.people += line.created
+            self.retitled += [person for person, _ in line.retitled if not person.new]
+            self.audits += line.audits
         self.dedupe[key] = event_id
         ws, day, status = self.ws, new.day.isoformat(), new.status
         # A track given stays (an empty one as "other", as the per-line insert had it); none is derived.
         track = self._derive_track([p.office for p in parts]) if new.track is None else (new.track or "other")
         self.participants += [
-            (event_id, p.person_id, ws, p.side, p.title, p.office, position, day, status)
-            for p, position in zip(parts, positions, strict=True)
+            (event_id, p.person_id, ws, p.side, p.title, p.office, p.position, day, status) for p in parts
         ]
         for side_key, slugs in new.raised.items():
             for slug in slugs:
@@ -272,7 +274,7 @@ class _Import:
             )
         )
         # _event_text(event): the summary, the location, and each participant's name and title.
-        names = " ".join(f"{p.name} {p.title or ''}" for p in parts)
+        names = " ".join([f"{p.name} {p.title or ''}" for p in parts])
         self._index("event", event_id, " ".join(filter(None, (new.summary, new.location, names))))
         actor = self.actor
         after = _event_json(new, day, parts, track)
