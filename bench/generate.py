@@ -61,7 +61,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -93,7 +93,6 @@ SUBSCRIPTIONS = 36
 CHUNK = 20_000  # events per executemany batch
 PARALLEL_FROM = 20_000  # from this size the parts are written by processes of their own
 CACHE_KIB = 256 * 1024  # page cache of each writing connection
-SORT_CACHE_KIB = 16 * 1024  # and while it builds indexes
 SORT_CACHE_KIB = 16 * 1024  # and while it builds indexes
 SEARCH_STRIDE = len(SEARCH_KINDS)  # a full-text rowid is ref * SEARCH_STRIDE + the kind's place (storage.base)
 EVENT_ROW, CONCERN_ROW, QUESTION_ROW, PERSON_ROW = (
@@ -508,8 +507,11 @@ class Rows:
         self.participant: list[tuple[Any, ...]] = []
         self.concern: list[tuple[Any, ...]] = []
         self.question: list[tuple[Any, ...]] = []
-        self.search: list[tuple[Any, ...]] = []
         self.audit: list[tuple[Any, ...]] = []
+        # Full-text rows kind by kind, each in rowid order: runs that sorting merges in linear time.
+        self.event_text: list[tuple[Any, ...]] = []
+        self.concern_text: list[tuple[Any, ...]] = []
+        self.question_text: list[tuple[Any, ...]] = []
 
     def take(self) -> Chunk:
         chunk: Chunk = [
@@ -518,7 +520,7 @@ class Rows:
             ("concern", self.concern),
             ("question", self.question),
             ("audit", self.audit),
-            ("search", self.search),
+            ("search", self.event_text + self.concern_text + self.question_text),
         ]
         self.__init__()  # type: ignore[misc]
         return chunk
@@ -773,7 +775,7 @@ class Generator:
                 participants.append(office.json_participant)
                 body.append(office.named)
         token = w.token
-        rows.search.append((event_id * SEARCH_STRIDE + EVENT_ROW, " ".join(body), token, "event", event_id))
+        rows.event_text.append((event_id * SEARCH_STRIDE + EVENT_ROW, " ".join(body), token, "event", event_id))
         for side, side_issues in raised.items():
             speaker = us_lead if side == "us" else cn_lead
             for issue in side_issues:
@@ -782,7 +784,7 @@ class Generator:
                 if r() < 1 / 7:
                     text = f"{_pick(PHRASES[issue], r).capitalize()} {_pick(STANCES, r)}."
                     by = speaker.name
-                    rows.search.append(
+                    rows.concern_text.append(
                         (cid * SEARCH_STRIDE + CONCERN_ROW, f"{text} {by} {issue}", token, "concern", cid)
                     )
                     rows.concern.append((cid, issue, side, text, by, day, event_id, source))
@@ -847,7 +849,7 @@ class Generator:
             )
         )
         body = f"{text} {answer}" if answer else text
-        rows.search.append((qid * SEARCH_STRIDE + QUESTION_ROW, body, w.token, "question", qid))
+        rows.question_text.append((qid * SEARCH_STRIDE + QUESTION_ROW, body, w.token, "question", qid))
         rows.audit.append(("u1", "Ann Analyst", "question", str(qid), f'{{"text": {encode_basestring(text)}}}'))
         self.counts["questions"] += 1
 
@@ -935,19 +937,14 @@ def _connect_for_load(path: Path) -> sqlite3.Connection:
 class Writer:
     """One part's tables: every chunk of rows and its copy into the second workspace, in one transaction.
 
-    The part's secondary indexes are dropped first and rebuilt from their own SQL at the end: sorting
-    once is much faster than keeping them up to date row by row.
+    The file's secondary indexes are dropped first; complete() builds them once all rows are in.
     """
 
     def __init__(self, path: Path, part: Part) -> None:
         self.tables = part.tables
         self.db = _connect_for_load(path)
         self.db.execute("BEGIN")
-        found = self.db.execute(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        )
-        self.indexes = [(str(name), str(sql)) for name, table, sql in found.fetchall() if table in self.tables]
-        for name, _sql in self.indexes:
+        for name, _sql in _indexes(self.db):
             self.db.execute(f"DROP INDEX {name}")
         self.token_b = ws_token(OTHER_WS)
         # FTS5's settings stay the defaults, as in the store: a bigger buffer of pending terms would
@@ -984,16 +981,14 @@ class Writer:
         self.db.executemany(SQL["search"], both)
 
     def finish(self) -> None:
-        # CREATE INDEX sorts in runs of up to the page cache's size: small runs that fit the CPU's
-        # caches, merged, are faster than one big sort in memory. With a worker thread, the runs are
-        # sorted and merged there while this thread reads the table: about half the work moves off
-        # this thread for no more in all (it needs the runs in temporary files, the default).
-        self.db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
-        self.db.execute("PRAGMA threads = 1")
-        for _name, sql in self.indexes:
-            self.db.execute(sql)
         self.db.execute("COMMIT")
         self.db.close()
+
+
+def _indexes(db: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The secondary indexes of the main database: name, SQL."""
+    found = db.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    return [(str(name), str(sql)) for name, sql in found.fetchall()]
 
 
 def _route(chunk: Chunk, part: Part) -> Chunk:
@@ -1097,37 +1092,60 @@ def clone(db: sqlite3.Connection, r: Ranges, audit_from: int, tables: frozenset[
         db.execute(sql, params)
 
 
-def merge(path: Path, parts: Sequence[tuple[Path, Part]]) -> None:
-    """Copy the other parts' tables into the store's file, and switch it to WAL.
+def complete(
+    path: Path, others: Sequence[tuple[Path, Part]], indexes: list[str], ready: Callable[[Part], None]
+) -> None:
+    """The store's file once its own part is written: the other parts copied in, the indexes built, WAL.
 
-    `INSERT INTO t SELECT * FROM part.t` into an empty table of the same definition, indexes
-    included, is SQLite's transfer optimisation: b-tree records are copied as they are, in order.
-    The FTS5 table's own tables are copied whole, after emptying the ones its creation filled.
+    `INSERT INTO t SELECT * FROM part.t` into an empty table of the same definition (no indexes on
+    either side here) is SQLite's transfer optimisation: b-tree records are copied as they are, in
+    order. The tables come first, so that each index is built once from all its rows; the full text
+    (FTS5's own tables, copied whole after emptying the ones its creation filled) comes last, so
+    that its writer, the slowest, has until then to finish. `ready(part)` waits for a part's writer.
     """
     db = _connect_for_load(path)
     try:
-        for i, (part_path, _part) in enumerate(parts):
-            db.execute(f"ATTACH DATABASE ? AS part{i}", (str(part_path),))
-            db.execute(f"PRAGMA part{i}.mmap_size = {MMAP_SIZE}")
+        for part_path, part in others:
+            if "search" not in part.tables:
+                ready(part)
+                _copy(db, part_path, part)
+        # CREATE INDEX sorts in runs of up to the page cache's size: small runs that fit the CPU's
+        # caches, merged, are faster than one big sort in memory. With a worker thread, the runs are
+        # sorted and merged there while this thread reads the table: about half the work moves off
+        # this thread for no more in all (it needs the runs in temporary files, the default).
+        db.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
+        db.execute("PRAGMA threads = 1")
         db.execute("BEGIN")
-        for i, (_path, part) in enumerate(parts):
-            for table in sorted(part.tables):
-                if table == "search":
-                    found = db.execute(
-                        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name LIKE 'search\\_index\\_%'"
-                        " ESCAPE '\\'"
-                    )
-                    for (shadow,) in found.fetchall():
-                        db.execute(f"DELETE FROM main.{shadow}")
-                        db.execute(f"INSERT INTO main.{shadow} SELECT * FROM part{i}.{shadow}")
-                else:
-                    db.execute(f"INSERT INTO main.{table} SELECT * FROM part{i}.{table}")
+        for sql in indexes:
+            db.execute(sql)
         db.execute("COMMIT")
-        for i in range(len(parts)):
-            db.execute(f"DETACH DATABASE part{i}")
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        for part_path, part in others:
+            if "search" in part.tables:
+                ready(part)
+                _copy(db, part_path, part)
         db.execute("PRAGMA journal_mode = WAL")  # as the store keeps it
     finally:
         db.close()
+
+
+def _copy(db: sqlite3.Connection, part_path: Path, part: Part) -> None:
+    db.execute("ATTACH DATABASE ? AS part", (str(part_path),))
+    db.execute(f"PRAGMA part.mmap_size = {MMAP_SIZE}")
+    db.execute("BEGIN")
+    for table in sorted(part.tables):
+        if table == "search":
+            found = db.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table'"
+                " AND name LIKE 'search\\_index\\_%' ESCAPE '\\'"
+            )
+            for (shadow,) in found.fetchall():
+                db.execute(f"DELETE FROM main.{shadow}")
+                db.execute(f"INSERT INTO main.{shadow} SELECT * FROM part.{shadow}")
+        else:
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM part.{table}")
+    db.execute("COMMIT")
+    db.execute("DETACH DATABASE part")
 
 
 def build(path: Path, size: int, seed: int) -> dict[str, int]:
@@ -1138,10 +1156,16 @@ def build(path: Path, size: int, seed: int) -> dict[str, int]:
         await store.close()
 
     asyncio.run(migrate())
+    db = sqlite3.connect(path)
+    try:
+        indexes = [sql for _name, sql in _indexes(db)]
+    finally:
+        db.close()
     paths = _part_paths(path)
     for copy in paths[1:]:
         shutil.copyfile(path, copy)  # the same schema, for every part
     gen = Generator(size, seed)
+    others = list(zip(paths[1:], PARTS[1:], strict=True))
     if size < PARALLEL_FROM:
         writers = [Writer(p, part) for p, part in zip(paths, PARTS, strict=True)]
         for chunk in gen.chunks():
@@ -1149,27 +1173,43 @@ def build(path: Path, size: int, seed: int) -> dict[str, int]:
                 writer.write(_route(chunk, part))
         for writer in writers:
             writer.finish()
+        complete(path, others, indexes, ready=lambda part: None)
     else:
-        _write_in_processes(gen, paths)
-    merge(path, list(zip(paths[1:], PARTS[1:], strict=True)))
+        with _WriterProcesses(paths) as procs:
+            procs.feed(gen.chunks())
+            procs.ready(PARTS[0])
+            complete(path, others, indexes, ready=procs.ready)
     return gen.counts
 
 
-def _write_in_processes(gen: Generator, paths: list[Path]) -> None:
-    """This process draws the rows while one process a part writes them (the SQLite side is most of
-    the work, and each part's indexes are built at the same time as the others')."""
-    ctx = multiprocessing.get_context("spawn")
-    queues = [ctx.Queue(maxsize=3) for _ in PARTS]
-    procs = [
-        ctx.Process(target=_writer_process, args=(p, part, q), daemon=True)
-        for p, part, q in zip(paths, PARTS, queues, strict=True)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
+class _WriterProcesses:
+    """One process a part, writing what this process draws (the SQLite side is most of the work)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.queues = [ctx.Queue(maxsize=3) for _ in PARTS]
+        self.procs = [
+            ctx.Process(target=_writer_process, args=(p, part, q), daemon=True)
+            for p, part, q in zip(paths, PARTS, self.queues, strict=True)
+        ]
+
+    def __enter__(self) -> _WriterProcesses:
+        for proc in self.procs:
+            proc.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc, q in zip(self.procs, self.queues, strict=True):
+            if proc.is_alive():  # only when something failed
+                proc.kill()
+                proc.join()
+                q.cancel_join_thread()  # nobody will read what is left in it
+
+    def feed(self, chunks: Iterable[Chunk]) -> None:
+        """Every chunk to every part's writer, then the end."""
         chunk: Chunk | None
-        for chunk in itertools.chain(gen.chunks(), [None]):
-            for q, proc, part in zip(queues, procs, PARTS, strict=True):
+        for chunk in itertools.chain(chunks, [None]):
+            for q, proc, part in zip(self.queues, self.procs, PARTS, strict=True):
                 item = None if chunk is None else marshal.dumps(_route(chunk, part))
                 while True:
                     try:
@@ -1178,18 +1218,13 @@ def _write_in_processes(gen: Generator, paths: list[Path]) -> None:
                     except queue.Full:
                         if not proc.is_alive():
                             raise RuntimeError(f"the {part.name} writer stopped (exit code {proc.exitcode})") from None
-        for proc in procs:
-            proc.join()
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-    failed = [
-        f"{part.name} (exit code {proc.exitcode})" for proc, part in zip(procs, PARTS, strict=True) if proc.exitcode
-    ]
-    if failed:
-        raise RuntimeError(f"writer processes failed: {', '.join(failed)}")
+
+    def ready(self, part: Part) -> None:
+        """Wait for that part's writer to have committed its file and exited."""
+        proc = self.procs[PARTS.index(part)]
+        proc.join()
+        if proc.exitcode:
+            raise RuntimeError(f"the {part.name} writer failed (exit code {proc.exitcode})")
 
 
 def _iter_sizes(text: str) -> Iterator[int]:
