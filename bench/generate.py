@@ -1198,12 +1198,15 @@ class _WriterProcesses:
             proc.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            return
         for proc, q in zip(self.procs, self.queues, strict=True):
-            if proc.is_alive():  # only when something failed
+            if proc.is_alive():
                 proc.kill()
                 proc.join()
-                q.cancel_join_thread()  # nobody will read what is left in it
+            # Nobody will read what is left in the queue: do not wait at exit for it to be sent.
+            q.cancel_join_thread()
 
     def feed(self, chunks: Iterable[Chunk]) -> None:
         """Every chunk to every part's writer, then the end."""
