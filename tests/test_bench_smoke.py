@@ -59,6 +59,8 @@ def test_the_generator_writes_two_workspaces_of_the_size_with_their_records(tiny
 def test_the_generator_is_reproducible(tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Built again, this time by the writer processes that the large sizes use: the same rows.
     monkeypatch.setattr(generate, "PARALLEL_FROM", 0)
+    # A scratch file of a build killed earlier (its process is gone) is cleared away.
+    (tmp_path / f"{generate.data_path(SIZE, folder=tmp_path).stem}.tmp99999999.notes").write_bytes(b"")
     again = generate.ensure(SIZE, folder=tmp_path)
     tables = ("event", "participant", "concern", "question", "audit", "person", "person_key", "subscription")
     contents = []
