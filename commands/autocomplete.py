@@ -36,11 +36,10 @@ async def events(store: Store, workspace: str, prefix: str) -> list[tuple[str, s
         event = await store.event(workspace, int(text))
         found = [event] if event else []
         if not found:
-            found, _ = await store.list_events(workspace, limit=MAX_CHOICES, quick=True)
+            found, _ = await store.list_events(workspace, limit=MAX_CHOICES)
     else:
         who = await store.people_matching(workspace, text, 1) if text else []
-        person_id = who[0].id if who else None
-        found, _ = await store.list_events(workspace, person_id=person_id, limit=MAX_CHOICES, quick=True)
+        found, _ = await store.list_events(workspace, person_id=who[0].id if who else None, limit=MAX_CHOICES)
     return [
         (_cut(f"#{e.id} · {e.day} · {KIND_LABEL.get(e.kind, e.kind)} · {plain(pair_line(e))}"), str(e.id))
         for e in found

@@ -142,16 +142,11 @@ class EventStore(PeopleStore):
         kind: str | None = None,
         limit: int = 50,
         offset: int = 0,
-        quick: bool = False,
     ) -> tuple[list[Event], bool]:
         """Events newest first, and whether more match beyond `limit`.
 
         No total count: counting every match would make a broad list cost as much as the whole
         workspace, and "more" is all a reader needs to narrow the search.
-
-        `quick`: read on the point connection, for autocomplete (a page of 25, at most a person as
-        filter: a few milliseconds at worst), whose answer is worthless after Discord's 3 seconds and
-        which must not queue in the reader's thread behind a burst's searches and digests.
         """
         where = ["e.workspace = ?"]
         params: list[Any] = [workspace]
@@ -204,7 +199,7 @@ class EventStore(PeopleStore):
             )
             params = [workspace, value, *params]
         rows = await self._all(
-            f"{POINT if quick else ''}SELECT {_EVENT_COLUMNS.replace('id, ', 'e.id, ', 1)} FROM {source} WHERE {clause}"
+            f"SELECT {_EVENT_COLUMNS.replace('id, ', 'e.id, ', 1)} FROM {source} WHERE {clause}"
             " ORDER BY e.day DESC, e.id DESC LIMIT ? OFFSET ?",
             (*params, limit + 1, offset),
         )

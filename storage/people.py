@@ -145,21 +145,14 @@ class PeopleStore(StoreBase):
         return [(r["key"], r["person_id"], r["name"]) for r in rows]
 
     async def people_matching(self, workspace: str, prefix: str, limit: int = 25) -> list[Person]:
-        """People whose name or alias starts with `prefix` (or any word of it does), for autocomplete.
-
-        On the point connection: a prefix range of the keys (a millisecond for one letter at 2,000
-        people). Through the reader's thread an autocomplete queued behind every search and digest of
-        a burst, and came too late for Discord to show (issue 5).
-        """
+        """People whose name or alias starts with `prefix` (or any word of it does), for autocomplete."""
         key = norm(prefix)
         if not key:
-            rows = await self._all(
-                f"{POINT}SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit)
-            )
+            rows = await self._all("SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit))
         else:
             # The primary key (workspace, key) serves the prefix range directly.
             rows = await self._all(
-                f"{POINT}SELECT DISTINCT p.* FROM person_key k JOIN person p ON p.id = k.person_id"
+                "SELECT DISTINCT p.* FROM person_key k JOIN person p ON p.id = k.person_id"
                 " WHERE k.workspace = ? AND k.key >= ? AND k.key < ? ORDER BY p.name LIMIT ?",
                 (workspace, key, key + "\uffff", limit),
             )
