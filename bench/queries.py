@@ -8,6 +8,7 @@ last day. Samples run one after another; the concurrent figure is in bench/e2e.p
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,35 +160,15 @@ async def reads(path: Path, n: int, warmup: int) -> ReadFigures:
         values = {"surname": target.surname, "name": target.name, "first": target.name.split()[0].lower()}
         values["eid"] = str(latest.id // 10 if latest else 1)
         digest = Stat.of(await timed(lambda: run(ctx, "digest preview"), n, warmup))
-        search_samples: list[float] = []
-        by_query: dict[str, Stat] = {}
-        for template in SEARCHES:
-            query = template.format(**values)
-            samples = await timed(lambda q=query: run(ctx, "search", query=q), max(n // len(SEARCHES), 5), 2)  # type: ignore[misc]
-            by_query[query] = Stat.of(samples)
-            search_samples += samples
-        people_samples: list[float] = []
-        people_by: dict[str, Stat] = {}
-        for template in PEOPLE_PREFIXES:
-            prefix = template.format(**values)
-            samples = await timed(
-                lambda p=prefix: autocomplete.people(store, WS, p),  # type: ignore[misc]
-                max(n // len(PEOPLE_PREFIXES), 5),
-                2,
-            )
-            people_by[prefix] = Stat.of(samples)
-            people_samples += samples
-        event_samples: list[float] = []
-        events_by: dict[str, Stat] = {}
-        for template in EVENT_PREFIXES:
-            prefix = template.format(**values)
-            samples = await timed(
-                lambda p=prefix: autocomplete.events(store, WS, p),  # type: ignore[misc]
-                max(n // len(EVENT_PREFIXES), 5),
-                2,
-            )
-            events_by[prefix] = Stat.of(samples)
-            event_samples += samples
+        search_samples, by_query = await _each(
+            SEARCHES, values, lambda q: run(ctx, "search", query=q), max(n // len(SEARCHES), 5)
+        )
+        people_samples, people_by = await _each(
+            PEOPLE_PREFIXES, values, lambda p: autocomplete.people(store, WS, p), max(n // len(PEOPLE_PREFIXES), 5)
+        )
+        event_samples, events_by = await _each(
+            EVENT_PREFIXES, values, lambda p: autocomplete.events(store, WS, p), max(n // len(EVENT_PREFIXES), 5)
+        )
     finally:
         await store.close()
     return ReadFigures(
@@ -199,3 +180,17 @@ async def reads(path: Path, n: int, warmup: int) -> ReadFigures:
         events_by,
         people_by,
     )
+
+
+async def _each(
+    templates: tuple[str, ...], values: dict[str, str], call: Callable[[str], Awaitable[object]], n: int
+) -> tuple[list[float], dict[str, Stat]]:
+    """Time `call` on each input in turn (templates filled from `values`): every sample, and a Stat by input."""
+    samples: list[float] = []
+    by_input: dict[str, Stat] = {}
+    for template in templates:
+        text = template.format(**values)
+        timings = await timed(lambda t=text: call(t), n, 2)  # type: ignore[misc]
+        by_input[text] = Stat.of(timings)
+        samples += timings
+    return samples, by_input

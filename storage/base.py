@@ -227,21 +227,7 @@ class Tx:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        await self.run(
-            "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                actor.workspace,
-                at.isoformat(),
-                actor.user_id,
-                actor.display_name,
-                action,
-                table,
-                str(record_id),
-                _json(before),
-                _json(after),
-            ),
-        )
+        await self.run(AUDIT_INSERT, audit_row(actor, at.isoformat(), action, table, record_id, before, after))
 
     async def index(self, workspace: str, kind: str, ref: int, body: str) -> None:
         """Put (or replace) one record's searchable text."""
@@ -269,6 +255,38 @@ def search_rowid(kind: str, ref: int) -> int:
 # What json.dumps(value, ensure_ascii=False, sort_keys=True, default=str) gives, without building an
 # encoder for every entry (an import writes one for each of its ~100k events).
 _AUDIT_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
+# An audit row: workspace, at, actor id, actor name, action, table, record id, before, after. Tx.audit
+# writes one; the importer (storage/importer.py) writes many with AUDIT_INSERT in one executemany.
+AuditRow = tuple[str, str, str, str, str, str, str, str | None, str | None]
+AUDIT_INSERT = (
+    "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def audit_row(
+    actor: Actor,
+    at: str,
+    action: str,
+    table: str,
+    record_id: object,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditRow:
+    """The values of one audit row; `at` in ISO format."""
+    return (
+        actor.workspace,
+        at,
+        actor.user_id,
+        actor.display_name,
+        action,
+        table,
+        str(record_id),
+        _json(before),
+        _json(after),
+    )
 
 
 def _json(value: dict[str, Any] | None) -> str | None:

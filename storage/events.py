@@ -538,13 +538,17 @@ async def _add_participants(
 async def _derive_track(tx: Tx, workspace: str, event_id: int) -> str:
     """The track the participants' offices point to; when they disagree, the US lead's decides."""
     rows = await tx.all("SELECT office FROM participant WHERE event_id = ? ORDER BY position", (event_id,))
-    tracks = [t for t in [await office_track(tx, workspace, r["office"]) for r in rows] if t]
-    if not tracks:
+    return track_of([await office_track(tx, workspace, r["office"]) for r in rows])
+
+
+def track_of(tracks: Sequence[str | None]) -> str:
+    """The track of an event from its participants' offices' tracks, in position order (None: an office
+    without one): leaders only if all say leaders, else the first other one, the US lead's."""
+    known = [t for t in tracks if t]
+    if not known:
         return "other"
-    if "leaders" in tracks and all(t == "leaders" for t in tracks):
-        return "leaders"
-    non_leader = [t for t in tracks if t != "leaders"]
-    return non_leader[0] if non_leader else tracks[0]
+    non_leader = [t for t in known if t != "leaders"]
+    return non_leader[0] if non_leader else "leaders"
 
 
 async def _check_duplicate(tx: Tx, workspace: str, event: Event, own_id: int) -> None:

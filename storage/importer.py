@@ -39,9 +39,9 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 import aiosqlite
 
-from storage.base import Tx, _json, search_rowid, ws_token
+from storage.base import AUDIT_INSERT, AuditRow, Tx, audit_row, search_rowid, ws_token
 from storage.errors import Conflict, DuplicateEvent
-from storage.events import ImportResult, dedupe_key
+from storage.events import ImportResult, dedupe_key, track_of
 from storage.people import (
     _BUILTIN_BY_SLUG,
     CUSTOM_OFFICES_SQL,
@@ -59,9 +59,6 @@ from storage.vocab import BUILTIN_ISSUES, norm
 KEY_CHUNK = 500
 
 T = TypeVar("T")
-# An audit row as Tx.audit writes it: workspace, at, actor id, actor name, action, table, record id,
-# before, after.
-AuditRow = tuple[str, str, str, str, str, str, str, str | None, str | None]
 
 
 async def import_events(tx: Tx, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
@@ -241,7 +238,7 @@ class _Import:
         self.dedupe[key] = event_id
         ws, day, status = self.ws, new.day.isoformat(), new.status
         # A track given stays (an empty one as "other", as the per-line insert had it); none is derived.
-        track = self._derive_track([p.office for p in parts]) if new.track is None else (new.track or "other")
+        track = track_of([self._office_track(p.office) for p in parts]) if new.track is None else (new.track or "other")
         self.participants += [
             (event_id, p.person_id, ws, p.side, p.title, p.office, p.position, day, status) for p in parts
         ]
@@ -290,7 +287,7 @@ class _Import:
             self.by_key[person.key] = person
             line.created.append(person)
             created = _person_dict(self._record(person, person.title))
-            line.audits.append(self._audit_row("create", "person", person.id, None, created))
+            line.audits.append(audit_row(self.actor, self.at, "create", "person", person.id, None, created))
             return person
         if person.side != side:
             raise wrong_side(person.name, person.side, side)
@@ -300,7 +297,7 @@ class _Import:
             person.title = np.title
             # The per-line path wrote None as the title before, whatever falsy title it replaced.
             before, after = _person_dict(self._record(person, None)), _person_dict(self._record(person, np.title))
-            line.audits.append(self._audit_row("update", "person", person.id, before, after))
+            line.audits.append(audit_row(self.actor, self.at, "update", "person", person.id, before, after))
         return person
 
     def _undo(self, line: _Line) -> None:
@@ -325,16 +322,6 @@ class _Import:
         if slug is None:
             slug = self.offices[(side, title)] = slug_for_title(self.forms[side], side, title)
         return slug
-
-    def _derive_track(self, offices: Sequence[str | None]) -> str:
-        """_derive_track: the track the participants' offices point to; when they disagree, the US lead's."""
-        tracks = [t for t in (self._office_track(o) for o in offices) if t]
-        if not tracks:
-            return "other"
-        if "leaders" in tracks and all(t == "leaders" for t in tracks):
-            return "leaders"
-        non_leader = [t for t in tracks if t != "leaders"]
-        return non_leader[0] if non_leader else tracks[0]
 
     def _office_track(self, slug: str | None) -> str | None:
         """office_track: the workspace's own office first, then the built-in one."""
@@ -363,26 +350,10 @@ class _Import:
         )
         return tuple(alias for (alias,) in rows)
 
-    def _audit_row(
-        self, action: str, table: str, record_id: object, before: dict[str, Any] | None, after: dict[str, Any] | None
-    ) -> AuditRow:
-        actor = self.actor
-        return (
-            self.ws,
-            self.at,
-            actor.user_id,
-            actor.display_name,
-            action,
-            table,
-            str(record_id),
-            _json(before),
-            _json(after),
-        )
-
     def _audit(
         self, action: str, table: str, record_id: object, before: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> None:
-        self.audits.append(self._audit_row(action, table, record_id, before, after))
+        self.audits.append(audit_row(self.actor, self.at, action, table, record_id, before, after))
 
     def _index(self, kind: str, ref: int, body: str) -> None:
         # Tx.index also deletes the record's old row first: these ids are new to the table (nothing is
@@ -433,11 +404,7 @@ class _Import:
             self.concerns,
         )
         conn.executemany("INSERT INTO search_index (rowid, body, ws, kind, ref) VALUES (?, ?, ?, ?, ?)", self.index)
-        conn.executemany(
-            "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.audits,
-        )
+        conn.executemany(AUDIT_INSERT, self.audits)
 
 
 def _event_json(new: NewEvent, day: str, parts: Sequence[_Part], track: str) -> str:
