@@ -11,7 +11,7 @@ from config.settings import SettingsError, load_settings
 
 def test_defaults() -> None:
     s = load_settings({})
-    assert s.db_path == Path("data/hotline.db") and s.discord_token is None and s.default_timezone == "UTC"
+    assert s.db_path == Path("data/hotline.db") and s.discord.token is None and s.default_timezone == "UTC"
     assert s.dormant_days == 90 and s.digest_catchup_hours == 12.0
 
 
@@ -39,6 +39,6 @@ def test_bad_settings_are_refused_clearly(env: dict[str, str], message: str) -> 
 
 
 def test_the_token_never_shows_in_repr_or_str() -> None:
-    s = load_settings({"DISCORD_TOKEN": "MTIz.secret.token"})
-    assert s.discord_token == "MTIz.secret.token"
-    assert "secret" not in repr(s) and "secret" not in str(s) and "discord_token=<set>" in repr(s)
+    s = load_settings({"DISCORD_TOKEN": "MTIz.hush-hush.token"})
+    assert s.discord.token == "MTIz.hush-hush.token"
+    assert "hush-hush" not in repr(s) and "hush-hush" not in str(s) and "token=<set>" in repr(s)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.discord_app import DiscordPoster
-from bot.scheduler import DigestScheduler
+from bot.discord.poster import DiscordPoster
+from bot.runtime.scheduler import DigestScheduler
 from storage.records import Subscription
 from tests.discord.conftest import Discord
 from tests.discord.fake import FakeChannel, Shown
@@ -21,8 +21,7 @@ DUE = dt.datetime(2022, 4, 28, 9, 0, tzinfo=dt.UTC)
 
 
 def scheduler(discord: Discord) -> DigestScheduler:
-    assert discord.bot.scheduler is not None
-    return discord.bot.scheduler
+    return discord.runtime.scheduler
 
 
 async def subscribe(discord: Discord, channel: FakeChannel, **options: Any) -> Subscription:
@@ -228,9 +227,9 @@ async def test_a_digest_missed_while_stopped_is_posted_once_at_start_marked_late
     [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id))]
     assert "(late: due 2022-04-28 09:00 UTC)" in post.title
     await discord.stop()
-    bot = await discord.start()  # and again: the period is already sent
-    assert bot._scheduler_start is not None
-    await bot._scheduler_start  # catch-up done
+    await discord.start()  # and again: the period is already sent
+    assert discord.runtime.scheduler_start is not None
+    await discord.runtime.scheduler_start  # catch-up done
     assert len(discord.fake.posts(channel.id)) == 1
 
 
@@ -239,10 +238,11 @@ async def test_two_bots_on_one_store_post_a_digest_once(discord: Discord) -> Non
     sub = await subscribe(discord, channel)
     await record_week(discord)
     first = scheduler(discord)
-    second = await discord.start()
-    assert second.scheduler is not None and second.scheduler is not first
+    await discord.start()
+    second = scheduler(discord)
+    assert second is not first
     discord.clock.at = DUE
-    outcomes = await asyncio.gather(first.delivery.run_due(sub.id), second.scheduler.delivery.run_due(sub.id))
+    outcomes = await asyncio.gather(first.delivery.run_due(sub.id), second.delivery.run_due(sub.id))
     assert sorted(outcomes) == ["claimed-elsewhere", "sent"]
     assert len(discord.fake.posts(channel.id)) == 1
 
@@ -250,8 +250,7 @@ async def test_two_bots_on_one_store_post_a_digest_once(discord: Discord) -> Non
 async def test_a_post_that_gets_no_answer_is_not_retried_and_status_says_so(discord: Discord) -> None:
     channel = discord.world.hq.channel("digest")
     sub = await subscribe(discord, channel)
-    delivery = scheduler(discord).delivery
-    poster = delivery.poster
+    poster = discord.runtime.posters.get("discord")
     assert isinstance(poster, DiscordPoster)
     poster.send_timeout = 0.3
     # Discord takes the message but the answer never arrives in time: retrying could post it twice.
