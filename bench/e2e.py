@@ -38,9 +38,10 @@ from aiohttp import web
 from bench.generate import GUILD_A, NOW, WS
 from bench.measure import Stat
 from bench.queries import TRACK, find_target
-from bot.discord_app import HotlineBot
-from commands.context import FixedClock
-from config.settings import Settings
+from bot.discord.app import HotlineBot
+from bot.discord.info import DISCORD
+from bot.runtime.runner import Runner
+from commands.context import CoreSettings, FixedClock
 from storage.records import Actor
 from storage.store import Store
 from tests.discord.fake.interactions import AUTOCOMPLETE, SLASH, base_payload, command_data
@@ -296,12 +297,12 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True) -> E2EFig
         port = int(first[1])
         discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/gateway")
-        settings = Settings(db_path=Path("unused"), discord_token=TimedFake().token, dev_guild=GUILD_A)
-        # No digest scheduler: the generated subscriptions post to channels the fake does not have,
-        # and catching up on them would run beside the figures.
-        bot = HotlineBot(settings=settings, store=store, clock=FixedClock(NOW), digests=False)
+        # No runtime, so no digest scheduler: the generated subscriptions post to channels the fake
+        # does not have, and catching up on them would run beside the figures.
+        runner = Runner(store, FixedClock(NOW), CoreSettings(), DISCORD)
+        bot = HotlineBot(runner=runner, store=store, dev_guild=GUILD_A)
         bot._connection.guild_ready_timeout = 0.01
-        task = asyncio.create_task(bot.start(settings.discord_token or ""))
+        task = asyncio.create_task(bot.start(TimedFake().token))
         while True:
             text = (await asyncio.wait_for(driver.stdout.readline(), 600)).decode()
             if not text:

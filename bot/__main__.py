@@ -1,7 +1,7 @@
 """Entry point: `python -m bot [console|run|sync|import FILE|export|backup PATH] [--workspace W]`.
 
-With no subcommand: Discord when DISCORD_TOKEN is set, else the console on the sample data.
-Settings are read here, once, and handed down with the store and the clock.
+With no subcommand: every configured platform (Discord, Slack) when one is, else the console on the
+sample data. Settings are read here, once, and handed down with the store and the clock.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.console import Console, run_console, stdin_is_terminal, workspace_id
+from bot.console.console import Console, run_console, stdin_is_terminal, workspace_id
+from bot.runtime.logs import quiet_foreign_warnings
+from bot.runtime.platform import StartupError
+from bot.runtime.platforms import configured_platforms
 from bot.transfer_cli import export, import_file, sample_path
 from commands.context import CoreSettings, SystemClock
 from commands.errors import UserError
@@ -31,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="the commands in a terminal, against the embedded store")
     console.add_argument("--workspace", default="local", help="workspace name (default: local)")
     console.add_argument("--empty", action="store_true", help="do not load the sample data into a new store")
-    sub.add_parser("run", help="run on Discord (needs DISCORD_TOKEN)")
+    sub.add_parser("run", help="run every configured platform: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN…)")
     sub.add_parser("sync", help="register the slash commands with Discord everywhere (needs DISCORD_TOKEN)")
     imp = sub.add_parser("import", help="import events from a JSON Lines file")
     imp.add_argument("file", type=Path)
@@ -60,6 +63,8 @@ async def _console(settings: Settings, workspace: str, empty: bool) -> int:
                 f"at {settings.db_path}.\nTo start empty instead: python -m bot console --empty "
                 "(with HOTLINE_DB pointing at a new file).\n"
             )
+        # The console prints each reply; the runner's per-command log line would only interleave.
+        logging.getLogger("hotline.console").setLevel(max(logging.WARNING, logging.getLogger().level))
         console = Console(store, clock, core_settings(settings), ws, sys.stdout)
         failures = await run_console(console, sys.stdin, interactive=stdin_is_terminal())
     finally:
@@ -99,20 +104,30 @@ def _backup(settings: Settings, path: Path, force: bool) -> int:
     return 0
 
 
-async def _discord(settings: Settings, sync: bool) -> int:
-    if not settings.discord_token:
+async def _run(settings: Settings) -> int:
+    from bot.runtime.service import NOT_CONFIGURED, serve
+
+    if not configured_platforms(settings):
+        raise SettingsError(NOT_CONFIGURED)  # before the store is touched
+    store = await Store.open(settings.db_path)
+    try:
+        await serve(settings, store, SystemClock())
+    finally:
+        await store.close()
+    return 0
+
+
+async def _sync(settings: Settings) -> int:
+    if not settings.discord.token:
         raise SettingsError(
             "DISCORD_TOKEN is not set: Discord mode needs the bot's token "
             "(without it, `python -m bot console` runs Hotline in the terminal)"
         )
-    from bot import discord_app  # imported only here: the console never loads discord.py
+    from bot.discord.platform import sync_commands  # imported only here: the console never loads discord.py
 
     store = await Store.open(settings.db_path)
     try:
-        if sync:
-            await discord_app.sync_commands(settings, store, SystemClock())
-        else:
-            await discord_app.run_discord(settings, store, SystemClock())
+        await sync_commands(settings.discord, store, SystemClock(), core_settings(settings))
     finally:
         await store.close()
     return 0
@@ -126,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotline: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    command = args.command or ("run" if settings.discord_token else "console")
+    quiet_foreign_warnings()
+    command = args.command or ("run" if configured_platforms(settings) else "console")
     try:
         if command == "console":
             return asyncio.run(_console(settings, getattr(args, "workspace", "local"), getattr(args, "empty", False)))
@@ -136,10 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.workspace))
         if command == "backup":
             return _backup(settings, args.path, args.force)
-        return asyncio.run(_discord(settings, sync=command == "sync"))
+        if command == "sync":
+            return asyncio.run(_sync(settings))
+        return asyncio.run(_run(settings))
     except (SettingsError, StoreError, UserError) as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -1,4 +1,4 @@
-"""`python -m bot import FILE` and `python -m bot export`: the JSON Lines format of DESIGN.md."""
+"""`python -m bot import FILE` and `python -m bot export`: the JSON Lines format (README, "Data format")."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from commands.reply import plain
 from storage.store import Store
 from storage.vocab import norm
 
-MAX_CHOICES = 25  # Discord shows at most 25
-LABEL_LIMIT = 100  # Discord's limit for a choice's name
+MAX_CHOICES = 25  # suggestions per answer: as many as a picker shows without scrolling far
+LABEL_LIMIT = 100  # characters in a suggestion's label
 
 
 async def people(store: Store, workspace: str, prefix: str) -> list[tuple[str, str]]:

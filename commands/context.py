@@ -1,4 +1,4 @@
-"""What every command receives: the store, who is calling, the clock and the core settings."""
+"""What every command receives: the store, who is calling, the clock, the core settings and the platform."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from commands.platform import PLAIN, PlatformInfo
 from storage.records import Actor
 from storage.store import Store
 
@@ -62,3 +63,4 @@ class Ctx:
     caller: Caller
     clock: Clock
     settings: CoreSettings = CoreSettings()
+    platform: PlatformInfo = PLAIN  # the words and reference syntax of the caller's platform

@@ -1,8 +1,10 @@
 """Scheduled digests: which period is due, claiming it, composing it, and posting it exactly once.
 
-Platform-neutral: a Poster (Discord's lives in bot/) does the posting and reports failures as a
-DeliveryError of a kind this module understands. The scheduler in bot/ only decides *when* to call
-`run_due`; the store's digest_run table decides *whether* a period may still be posted.
+Platform-neutral: a Poster does the posting and reports failures as a DeliveryError of a kind this
+module understands. In a running Hotline the poster is the runtime's router (bot/runtime/routing.py),
+which hands each subscription to the poster of its workspace's platform. The scheduler decides only
+*when* to call `run_due`; the store's digest_run table decides *whether* a period may still be posted.
+docs/ARCHITECTURE.md follows one digest from the job to the post.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ LONGEST_PERIOD = dt.timedelta(days=31)
 LATE_AFTER = dt.timedelta(minutes=5)
 
 FailureKind = Literal["missing", "forbidden", "transient", "uncertain"]
-Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "skipped"]
+Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "skipped", "unavailable"]
 
 
 class DeliveryError(Exception):
@@ -46,7 +48,11 @@ class DeliveryError(Exception):
 
 
 class Poster(Protocol):
-    async def post(self, channel_id: str, reply: Reply) -> list[str]:
+    def unavailable(self, workspace: str) -> str | None:
+        """None if this poster can post for the workspace; else why not, in words for /digest status."""
+        ...
+
+    async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
         """Post a digest (split across messages as the platform needs); returns the message ids."""
         ...
 
@@ -107,35 +113,63 @@ class DigestDelivery:
         one digest per channel, not a flood.
         """
         outcomes: dict[int, Outcome] = {}
-        now = self.clock.now()
         for sub in await self.store.subscriptions():
-            if sub.paused:
-                continue
-            end = previous_run(sub, now)
-            if (sub.created_at and end < sub.created_at) or await self.store.digest_run(sub.id, end):
-                continue
-            if now - end <= self.catchup:
-                outcomes[sub.id] = await self.deliver(sub, end, late=now - end > LATE_AFTER)
-            else:
-                start, _ = period_for(sub, end)
-                reason = (
-                    f"the digest due {end:%Y-%m-%d %H:%M} UTC was missed while Hotline was down and skipped "
-                    f"(over {self.catchup.total_seconds() / 3600:g} hours late); the next one covers that period"
-                )
-                await self.store.skip_digest(sub.id, start, end, at=now, claimer=self.claimer, reason=reason)
-                outcomes[sub.id] = "skipped"
+            try:
+                outcome = await self._catch_up_one(sub)
+            except Exception:
+                # One subscription's trouble must not keep the others' digests from going out.
+                log.exception("digest catch-up failed for subscription %s (%s)", sub.id, sub.workspace)
+                outcome = "failed"
+            if outcome is not None:
+                outcomes[sub.id] = outcome
         return outcomes
 
+    async def _catch_up_one(self, sub: Subscription) -> Outcome | None:
+        now = self.clock.now()
+        if sub.paused:
+            return None
+        end = previous_run(sub, now)
+        if (sub.created_at and end < sub.created_at) or await self.store.digest_run(sub.id, end):
+            return None
+        reason = self.poster.unavailable(sub.workspace)
+        if reason is not None:
+            # Not recorded as skipped: a process that runs this platform may still post it.
+            await self._unavailable(sub, reason)
+            return "unavailable"
+        if now - end <= self.catchup:
+            return await self.deliver(sub, end, late=now - end > LATE_AFTER)
+        start, _ = period_for(sub, end)
+        reason = (
+            f"the digest due {end:%Y-%m-%d %H:%M} UTC was missed while Hotline was down and skipped "
+            f"(over {self.catchup.total_seconds() / 3600:g} hours late); the next one covers that period"
+        )
+        await self.store.skip_digest(sub.id, start, end, at=now, claimer=self.claimer, reason=reason)
+        return "skipped"
+
     async def deliver(self, sub: Subscription, end: dt.datetime, *, late: bool) -> Outcome:
+        reason = self.poster.unavailable(sub.workspace)
+        if reason is not None:
+            await self._unavailable(sub, reason)
+            return "unavailable"
         start, end = period_for(sub, end)
         now = self.clock.now()
+        # The claim re-reads `paused` in its own transaction: a pause that lands after run_due read
+        # the subscription still stops the post.
         if not await self.store.claim_digest(sub.id, start, end, late=late, claimer=self.claimer, at=now):
-            return "claimed-elsewhere"
-        reply = await self.compose(sub, start, end, late=late)
+            current = await self.store.subscription_by_id(sub.id)
+            return "paused" if current is None or current.paused else "claimed-elsewhere"
+        try:
+            reply = await self.compose(sub, start, end, late=late)
+        except Exception:
+            await self._unexpected(sub, end, "composing it")
+            return "failed"
         for attempt in range(1, self.attempts + 1):
             try:
-                ids = await self.poster.post(sub.channel_id, reply)
-            except DeliveryError as exc:
+                ids = await self.poster.post(sub.workspace, sub.channel_id, reply)
+            except Exception as exc:
+                if not isinstance(exc, DeliveryError):
+                    await self._unexpected(sub, end, "posting it")
+                    return "failed"
                 if exc.kind == "transient" and attempt < self.attempts:
                     log.warning("digest for channel %s failed (%s), retrying", sub.channel_id, exc.detail)
                     await self.sleep(self.backoff * 2 ** (attempt - 1))
@@ -154,6 +188,20 @@ class DigestDelivery:
             )
             return "sent"
         raise AssertionError("unreachable: the last attempt returns")
+
+    async def _unavailable(self, sub: Subscription, reason: str) -> None:
+        """No running poster serves this subscription's platform: say so, claim nothing."""
+        log.warning("digest not posted: workspace=%s channel=%s: %s", sub.workspace, sub.channel_id, reason)
+        if sub.last_error != reason:
+            await self.store.note_digest_error(sub.id, reason)
+
+    async def _unexpected(self, sub: Subscription, end: dt.datetime, doing: str) -> None:
+        """A bug or a surprise while delivering: release the claim as failed, keep the subscription."""
+        log.exception(
+            "digest failed unexpectedly while %s: workspace=%s channel=%s", doing, sub.workspace, sub.channel_id
+        )
+        reason = f"the digest failed unexpectedly while {doing} (see the log); the next digest will try again"
+        await self.store.finish_digest(sub.id, end, at=self.clock.now(), sent=False, detail=reason)
 
     async def _failed(self, sub: Subscription, end: dt.datetime, exc: DeliveryError) -> None:
         now = self.clock.now()

@@ -133,8 +133,8 @@ async def compose_digest(
 # -- subscriptions (the scheduler issue wires them to time) -------------------------------------
 
 
-def _channel(value: str) -> str:
-    return validate.reference("channel", value, "<#")
+def _channel(ctx: Ctx, value: str) -> str:
+    return validate.reference("channel", value, "channel", ctx.platform)
 
 
 async def digest_subscribe(
@@ -145,11 +145,11 @@ async def digest_subscribe(
     timezone: str | None = None,
     role: str | None = None,
 ) -> Reply:
-    target = _channel(channel)
+    target = _channel(ctx, channel)
     day = WEEKDAYS.index(weekday) if weekday else 0
     at = validate.clock_time("time", time) if time else "09:00"
     tz = validate.timezone("timezone", timezone) if timezone else (await zone(ctx)).key
-    ping = validate.reference("role", role, "<@&") if role else None
+    ping = validate.reference("role", role, "role", ctx.platform) if role else None
     with store_errors():
         sub, created = await ctx.store.subscribe(
             ctx.caller.actor, ctx.clock.now(), channel_id=target, weekday=day, time=at, timezone=tz, role_id=ping
@@ -167,7 +167,7 @@ async def digest_subscribe(
 
 async def digest_unsubscribe(ctx: Ctx, channel: str) -> Reply:
     with store_errors():
-        sub = await ctx.store.unsubscribe(ctx.caller.actor, ctx.clock.now(), _channel(channel))
+        sub = await ctx.store.unsubscribe(ctx.caller.actor, ctx.clock.now(), _channel(ctx, channel))
     return Reply(
         title=line("Unsubscribed channel ", Ref("channel", sub.channel_id)), lines=[line("No more digests there.")]
     )
@@ -177,7 +177,7 @@ async def digest_pause(ctx: Ctx, channel: str) -> Reply:
     try:
         with store_errors():
             sub = await ctx.store.set_paused(
-                ctx.caller.actor, ctx.clock.now(), _channel(channel), True, f"paused by {ctx.caller.display_name}"
+                ctx.caller.actor, ctx.clock.now(), _channel(ctx, channel), True, f"paused by {ctx.caller.display_name}"
             )
     except UserError as exc:
         raise UserError(str(exc), field="channel") from None
@@ -190,7 +190,7 @@ async def digest_pause(ctx: Ctx, channel: str) -> Reply:
 async def digest_resume(ctx: Ctx, channel: str) -> Reply:
     try:
         with store_errors():
-            sub = await ctx.store.set_paused(ctx.caller.actor, ctx.clock.now(), _channel(channel), False, None)
+            sub = await ctx.store.set_paused(ctx.caller.actor, ctx.clock.now(), _channel(ctx, channel), False, None)
     except UserError as exc:
         raise UserError(str(exc), field="channel") from None
     nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())

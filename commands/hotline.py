@@ -11,11 +11,11 @@ from storage.vocab import norm, slugify
 
 
 async def editors(ctx: Ctx, role: str) -> Reply:
-    role_id = validate.reference("role", role, "<@&")
+    role_id = validate.reference("role", role, "role", ctx.platform)
     await ctx.store.set_workspace(ctx.caller.actor, ctx.clock.now(), editor_role=role_id)
     return Reply(
         title=line("Editors set"),
-        lines=[line("Members with ", Ref("role", role_id), ", and those with Manage Server, may change the record.")],
+        lines=[line("Members with ", Ref("role", role_id), f", and {ctx.platform.editors}, may change the record.")],
     )
 
 

@@ -1,6 +1,6 @@
-"""The command surface (the contract in DESIGN.md) as data, and the one entry point adapters call.
+"""The command surface (docs/ARCHITECTURE.md) as data, and the one entry point adapters call.
 
-Each adapter (console, Discord, later Slack) reads COMMANDS for names, option names, types,
+Each adapter (console, Discord, Slack) reads COMMANDS for names, option names, types,
 choices and descriptions, and calls `dispatch` with the values it collected. Values may
 arrive as strings (the console) or already typed (Discord); `dispatch` coerces and checks
 both the same way, so a bad value reads the same everywhere.
@@ -343,6 +343,6 @@ def raise_forbidden(ctx: Ctx) -> None:
     from commands.errors import Forbidden
 
     raise Forbidden(
-        "only editors may change the record: members with the Manage Server permission or the "
-        "editor role set by /hotline editors"
+        f"only editors may change the record: {ctx.platform.editors} or the editor "
+        f"{ctx.platform.role_word} set by /hotline editors"
     )

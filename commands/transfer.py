@@ -1,4 +1,4 @@
-"""The JSON Lines import and export format (the contract in DESIGN.md), as pure functions.
+"""The JSON Lines import and export format (README, "Data format"), as pure functions.
 
 One line is one contact event. `parse_line` turns a line into a NewEvent or raises a UserError that
 names the field; `event_to_dict` and `dump_line` write an event back in the same shape, so that an
@@ -20,7 +20,7 @@ from commands.errors import UserError
 from storage.records import Event, NewEvent, NewParticipant
 from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, SIDE_ALIASES, TRACKS, slugify
 
-# The order of DESIGN.md's example; "time" and "timezone" go last because most lines lack them.
+# The order of the README's example; "time" and "timezone" go last because most lines lack them.
 KEY_ORDER = (
     "date",
     "kind",

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.errors import UserError
+from commands.platform import PlatformInfo, ReferenceKind
 from storage.vocab import SIDE_ALIASES
 
-# Limits chosen so that one value always fits a Discord embed field (1024 characters) with room
-# for its label, and a summary fits an embed description (4096).
+# The record's own limits (README, "Limits"): short enough that a value reads as one item in any
+# chat client; an adapter whose display holds less splits or pages the reply, never the record.
 LIMITS = {
     "name": 100,
     "title": 200,
@@ -158,13 +159,14 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def reference(field: str, value: str, mention_prefix: str) -> str:
-    """A channel or role: its id, or its mention (<#id>, <@&id>) as chat clients paste it, or a plain name
-    (the console has no ids). Stored as the id or name; never anything that could mention someone."""
+def reference(field: str, value: str, kind: ReferenceKind, platform: PlatformInfo) -> str:
+    """A channel or role: its id, or its reference as the platform's client pastes it (Discord's
+    <#id>), or a plain name (the console has no ids). Stored as the id or name; never anything that
+    could mention someone."""
     raw = value.strip()
-    match = re.fullmatch(re.escape(mention_prefix) + r"(\d+)>", raw)
-    if match:
-        return match.group(1)
+    pasted = platform.reference_id(kind, raw)
+    if pasted is not None:
+        return pasted
     if not re.fullmatch(r"[\w][\w .\-]{0,99}", raw):
         raise UserError(f"{raw!r} is not a {field}; give its id, its mention, or a plain name", field=field)
     return raw

@@ -97,6 +97,11 @@ class DigestStore(WorkspaceStore):
                 await tx.run("UPDATE subscription SET last_error = ? WHERE id = ?", (reason, subscription_id))
             return inserted
 
+    async def note_digest_error(self, subscription_id: int, reason: str) -> None:
+        """Say why a subscription's digest could not go out, without claiming or skipping any period."""
+        async with self._transaction() as tx:
+            await tx.run("UPDATE subscription SET last_error = ? WHERE id = ?", (reason, subscription_id))
+
     async def pause_for_failure(self, subscription_id: int, *, at: dt.datetime, reason: str) -> None:
         """Pause a subscription whose channel cannot be posted to, and say why."""
         async with self._transaction() as tx:

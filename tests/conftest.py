@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.discord.info import DISCORD
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
@@ -38,7 +39,7 @@ class Runner:
     """Runs commands through commands.surface.dispatch as one caller of one workspace."""
 
     def __init__(self, store: Store, clock: FixedClock, workspace: str = WS, editor: bool = True) -> None:
-        self.ctx = Ctx(store, Caller(workspace, "u1", "Ann Analyst", editor), clock, CoreSettings())
+        self.ctx = Ctx(store, Caller(workspace, "u1", "Ann Analyst", editor), clock, CoreSettings(), DISCORD)
 
     # Positional-only, so that a command's own `name` option can be passed as a keyword.
     async def __call__(self, command: str, /, **args: Any) -> Reply:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import DigestScheduler, trigger_for
+from bot.runtime.scheduler import DigestScheduler, trigger_for
 from commands.context import CoreSettings, FixedClock
 from commands.delivery import DeliveryError, DigestDelivery, FailureKind, period_days, period_for, previous_run
 from commands.reply import Reply, render_text
@@ -34,7 +34,10 @@ class FakePoster:
         self.failures = list(failures or [])
         self.posts: list[tuple[str, Reply]] = []
 
-    async def post(self, channel_id: str, reply: Reply) -> list[str]:
+    def unavailable(self, workspace: str) -> str | None:
+        return None
+
+    async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
         if self.failures:
             raise DeliveryError(self.failures.pop(0), "HTTP error from the fake")
         self.posts.append((channel_id, reply))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from config.settings import SettingsError, load_settings
 
 def test_defaults() -> None:
     s = load_settings({})
-    assert s.db_path == Path("data/hotline.db") and s.discord_token is None and s.default_timezone == "UTC"
+    assert s.db_path == Path("data/hotline.db") and s.discord.token is None and s.default_timezone == "UTC"
     assert s.dormant_days == 90 and s.digest_catchup_hours == 12.0
 
 
@@ -39,6 +40,79 @@ def test_bad_settings_are_refused_clearly(env: dict[str, str], message: str) -> 
 
 
 def test_the_token_never_shows_in_repr_or_str() -> None:
-    s = load_settings({"DISCORD_TOKEN": "MTIz.secret.token"})
-    assert s.discord_token == "MTIz.secret.token"
-    assert "secret" not in repr(s) and "secret" not in str(s) and "discord_token=<set>" in repr(s)
+    s = load_settings({"DISCORD_TOKEN": "MTIz.hush-hush.token"})
+    assert s.discord.token == "MTIz.hush-hush.token"
+    assert "hush-hush" not in repr(s) and "hush-hush" not in str(s) and "token=<set>" in repr(s)
+
+
+def test_platform_sections_come_from_their_toml_tables_and_the_environment_wins(tmp_path: Path) -> None:
+    config = tmp_path / "hotline.toml"
+    config.write_text(
+        '[discord]\ntoken = "file-token"\ndev_guild = 42\n'
+        '[slack]\nbot_token = "xoxb-file"\nsigning_secret = "file-signing"\nport = 3100\n'
+        'api_url = "http://127.0.0.1:9/api"\n'
+    )
+    s = load_settings({"HOTLINE_CONFIG": str(config), "HOTLINE_SLACK_PORT": "3200"})
+    assert s.discord.token == "file-token" and s.discord.dev_guild == 42
+    assert s.slack.bot_token == "xoxb-file" and s.slack.signing_secret == "file-signing"
+    assert s.slack.port == 3200 and s.slack.api_url == "http://127.0.0.1:9/api/"
+    assert s.slack.transport == "http" and s.slack.enabled
+
+
+def test_slack_defaults_and_socket_mode() -> None:
+    off = load_settings({})
+    assert not off.slack.enabled and off.slack.transport is None
+    assert off.slack.api_url == "https://slack.com/api/" and off.slack.port == 3000
+    s = load_settings({"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-def"})
+    assert s.slack.transport == "socket" and s.slack.bot_token == "xoxb-1-abc" and s.slack.app_token == "xapp-1-def"
+    oauth = load_settings({"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "shh", "SLACK_SIGNING_SECRET": "sig"})
+    assert oauth.slack.enabled and oauth.slack.transport == "http" and oauth.slack.bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_APP_TOKEN": "xapp-1"}, "starts with xoxb-"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "starts with xapp-"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "Socket Mode needs SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": "sig"}, "HTTP needs SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "no transport"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "sig"}, "go together"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}, "needs SLACK_SIGNING_SECRET"),
+        (
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "s",
+                "SLACK_SIGNING_SECRET": "x",
+                "SLACK_APP_TOKEN": "xapp-1",
+            },
+            "unset SLACK_APP_TOKEN",
+        ),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "HOTLINE_SLACK_PORT": "0"}, "between 1 and 65535"),
+        ({"HOTLINE_SLACK_API_URL": "ftp://slack.example/api/"}, "must be an http(s) URL"),
+        ({"HOTLINE_SLACK_API_URL": "not a url"}, "must be an http(s) URL"),
+    ],
+)
+def test_bad_slack_settings_are_refused_clearly(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load_settings(env)
+
+
+def test_a_platform_table_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "hotline.toml"
+    config.write_text('slack = "yes"\n')
+    with pytest.raises(SettingsError, match=r"\[slack\] must be a table"):
+        load_settings({"HOTLINE_CONFIG": str(config)})
+
+
+def test_no_secret_of_any_platform_shows_in_repr() -> None:
+    secrets = {
+        "DISCORD_TOKEN": "disc-XYZZY1",
+        "SLACK_BOT_TOKEN": "xoxb-XYZZY2",
+        "SLACK_APP_TOKEN": "xapp-XYZZY3",
+        "SLACK_SIGNING_SECRET": "XYZZY4",
+    }
+    s = load_settings(secrets)
+    for text in (repr(s), str(s), repr(s.slack), repr(s.discord)):
+        assert "XYZZY" not in text, text
+    assert "bot_token=<set>" in repr(s) and "client_secret=<unset>" in repr(s)

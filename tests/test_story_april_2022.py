@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from bot.console import Console, run_console
+from bot.console.console import Console, run_console
 from commands.context import CoreSettings, FixedClock
 from storage.store import Store
 

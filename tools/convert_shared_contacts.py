@@ -5,7 +5,7 @@
 
 The research file (../shared/data/us-china-contacts-2020-2022.jsonl) has its own shape: a free-text
 channel, who initiated, topics per side, sources as "host/path title" notes, a confidence mark and
-a research note. This script maps those onto the contract in DESIGN.md. Summaries are written by
+a research note. This script maps those onto the import format (README, "Data format"). Summaries are written by
 hand below, from the notes, rather than derived: the notes are working prose meant for researchers.
 Every line written is read back with commands.transfer.parse_line, so the sample always imports.
 """

@@ -12,7 +12,6 @@ digest's opt-in role).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -23,11 +22,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.discord_app import HotlineBot
+from bot.discord.app import HotlineBot
+from bot.discord.info import DISCORD
+from bot.discord.platform import DiscordPlatform
+from bot.runtime.service import Runtime
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply
 from commands.surface import dispatch
-from config.settings import Settings
+from config.settings import DiscordSettings, Settings
 from storage.store import Store
 from tests.discord.fake import FakeDiscord, FakeInteraction, Shown
 from tests.discord.fake.interactions import AUTOCOMPLETE, COMPONENT, SLASH, base_payload, command_data
@@ -101,21 +103,26 @@ class Discord:
         self.store = store
         self.clock = clock
         self.options = options
-        self.bots: list[tuple[HotlineBot, asyncio.Task[None]]] = []
+        self.bots: list[Runtime] = []
+
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime started last (its store, scheduler and delivery)."""
+        return self.bots[-1]
 
     @property
     def bot(self) -> HotlineBot:
         """The bot started last: the one interactions go to."""
-        return self.bots[-1][0]
+        return bot_of(self.runtime)
 
     async def start(self) -> HotlineBot:
         """Start a(nother) bot on the same store and fake, as a restart or a second process would."""
-        self.bots.append(await start_bot(self.fake, self.world, self.store, self.clock, self.options))
+        self.bots.append(await start_runtime(self.fake, self.world, self.store, self.clock, self.options))
         return self.bot
 
     async def stop(self) -> None:
         """Stop the bot started last."""
-        await stop_bot(*self.bots.pop())
+        await self.bots.pop().stop()
 
     def _who(
         self, member: FakeUser | None, guild: FakeGuild | None, typed_in: FakeChannel | None
@@ -206,7 +213,7 @@ class Discord:
         """Run a command through commands/ directly, as an editor: quick set-up, no Discord."""
         guild = guild or self.world.hq
         caller = Caller(f"discord:{guild.id}", "setup", "Set-up", is_editor=True)
-        return await dispatch(Ctx(self.store, caller, self.clock, CoreSettings()), command, args)
+        return await dispatch(Ctx(self.store, caller, self.clock, CoreSettings(), DISCORD), command, args)
 
     def message(self, shown: Shown) -> Shown:
         """The message as it is now (after later edits)."""
@@ -269,39 +276,37 @@ def bot_options(request: pytest.FixtureRequest) -> BotOptions:
     return getattr(request, "param", BotOptions())
 
 
-async def start_bot(
+def bot_of(runtime: Runtime) -> HotlineBot:
+    [platform] = runtime.platforms
+    assert isinstance(platform, DiscordPlatform)
+    return platform.bot
+
+
+async def start_runtime(
     fake: FakeDiscord, world: World, store: Store, clock: FixedClock, options: BotOptions
-) -> tuple[HotlineBot, asyncio.Task[None]]:
-    settings = Settings(db_path=Path("unused"), discord_token=fake.token, dev_guild=world.hq.id)
-    bot = HotlineBot(
-        settings=settings,
-        store=store,
-        clock=clock,
+) -> Runtime:
+    """A runtime with Discord as its one platform, as `python -m bot run` builds it, on this store."""
+    settings = Settings(db_path=Path("unused"), discord=DiscordSettings(token=fake.token, dev_guild=world.hq.id))
+    runtime = Runtime(settings, store, clock)
+    platform = DiscordPlatform.from_runtime(
+        runtime,
         defer_after=options.defer_after,
         page_timeout=options.page_timeout,
         confirm_timeout=options.confirm_timeout,
     )
     # discord.py waits this long after the last GUILD_CREATE before on_ready; 2 s by default.
-    bot._connection.guild_ready_timeout = 0.01
-    task = asyncio.create_task(bot.start(fake.token))
+    platform.bot._connection.guild_ready_timeout = 0.01
+    await runtime.start([platform])
     try:
-        await fake.wait_until(lambda: (world.hq.id in fake.guild_commands and bot.is_ready()) or task.done())
-        if task.done():
-            task.result()
+        await fake.wait_until(lambda: world.hq.id in fake.guild_commands and platform.connected)
     except BaseException:
-        await stop_bot(bot, task)
+        await runtime.stop()
         raise
     # The dev guild got its copy at start; the other guild sees them as after `python -m bot sync`.
     fake.guild_commands[world.other.id] = [
         {k: v for k, v in c.items() if k != "guild_id"} for c in fake.guild_commands[world.hq.id]
     ]
-    return bot, task
-
-
-async def stop_bot(bot: HotlineBot, task: asyncio.Task[None]) -> None:
-    """Close the gateway, then wait for start() to return (it re-raises what killed it)."""
-    await bot.close()
-    await task
+    return runtime
 
 
 @pytest_asyncio.fixture(loop_scope="module")

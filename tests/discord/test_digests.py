@@ -7,9 +7,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from apscheduler.triggers.date import DateTrigger
 
-from bot.discord_app import DiscordPoster
-from bot.scheduler import DigestScheduler
+from bot.discord.poster import DiscordPoster
+from bot.runtime.scheduler import DigestScheduler
+from commands.context import Caller, CoreSettings, Ctx
+from commands.surface import dispatch
 from storage.records import Subscription
 from tests.discord.conftest import Discord
 from tests.discord.fake import FakeChannel, Shown
@@ -21,8 +24,7 @@ DUE = dt.datetime(2022, 4, 28, 9, 0, tzinfo=dt.UTC)
 
 
 def scheduler(discord: Discord) -> DigestScheduler:
-    assert discord.bot.scheduler is not None
-    return discord.bot.scheduler
+    return discord.runtime.scheduler
 
 
 async def subscribe(discord: Discord, channel: FakeChannel, **options: Any) -> Subscription:
@@ -228,9 +230,9 @@ async def test_a_digest_missed_while_stopped_is_posted_once_at_start_marked_late
     [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id))]
     assert "(late: due 2022-04-28 09:00 UTC)" in post.title
     await discord.stop()
-    bot = await discord.start()  # and again: the period is already sent
-    assert bot._scheduler_start is not None
-    await bot._scheduler_start  # catch-up done
+    await discord.start()  # and again: the period is already sent
+    assert discord.runtime.scheduler_start is not None
+    await discord.runtime.scheduler_start  # catch-up done
     assert len(discord.fake.posts(channel.id)) == 1
 
 
@@ -239,10 +241,11 @@ async def test_two_bots_on_one_store_post_a_digest_once(discord: Discord) -> Non
     sub = await subscribe(discord, channel)
     await record_week(discord)
     first = scheduler(discord)
-    second = await discord.start()
-    assert second.scheduler is not None and second.scheduler is not first
+    await discord.start()
+    second = scheduler(discord)
+    assert second is not first
     discord.clock.at = DUE
-    outcomes = await asyncio.gather(first.delivery.run_due(sub.id), second.scheduler.delivery.run_due(sub.id))
+    outcomes = await asyncio.gather(first.delivery.run_due(sub.id), second.delivery.run_due(sub.id))
     assert sorted(outcomes) == ["claimed-elsewhere", "sent"]
     assert len(discord.fake.posts(channel.id)) == 1
 
@@ -250,8 +253,7 @@ async def test_two_bots_on_one_store_post_a_digest_once(discord: Discord) -> Non
 async def test_a_post_that_gets_no_answer_is_not_retried_and_status_says_so(discord: Discord) -> None:
     channel = discord.world.hq.channel("digest")
     sub = await subscribe(discord, channel)
-    delivery = scheduler(discord).delivery
-    poster = delivery.poster
+    poster = discord.runtime.posters.get("discord")
     assert isinstance(poster, DiscordPoster)
     poster.send_timeout = 0.3
     # Discord takes the message but the answer never arrives in time: retrying could post it twice.
@@ -261,3 +263,53 @@ async def test_a_post_that_gets_no_answer_is_not_retried_and_status_says_so(disc
     assert len(discord.fake.posts(channel.id)) == 1  # posted once, never twice
     [after] = await discord.store.subscriptions(f"discord:{discord.world.hq.id}")
     assert not after.paused and after.last_error and "may or may not have appeared" in after.last_error
+
+
+async def test_a_console_subscription_does_not_stop_the_discord_catch_up(discord: Discord) -> None:
+    # A console workspace subscribed first on the same store, to a channel that is a name, not an id:
+    # the Discord bot's catch-up used to raise at int("general"), leave that claim stuck and post nothing.
+    console = Caller("console:local", "console", "console user", True)
+    ctx = Ctx(discord.store, console, discord.clock, CoreSettings())
+    await dispatch(ctx, "digest subscribe", {"channel": "general", "weekday": "thursday", "time": "09:00"})
+    [console_sub] = await discord.store.subscriptions("console:local")
+    channel = discord.world.hq.channel("digest")
+    await subscribe(discord, channel)
+    await record_week(discord)
+    await discord.stop()
+    discord.clock.at = DUE + dt.timedelta(hours=2)
+    await discord.start()
+    assert discord.runtime.scheduler_start is not None
+    await discord.runtime.scheduler_start  # catch-up done
+    [post] = [Shown.of(m) for m in discord.fake.posts(channel.id)]
+    assert "(late: due 2022-04-28 09:00 UTC)" in post.title
+    assert await discord.store.digest_runs(console_sub.id) == []  # never claimed, so never stuck
+    after = await discord.store.subscription_by_id(console_sub.id)
+    assert after is not None and not after.paused
+    assert after.last_error and "no running Hotline posts to console workspaces (running: discord)" in after.last_error
+
+
+async def test_the_scheduled_job_fires_and_posts_through_discord(discord: Discord) -> None:
+    """From /digest subscribe to the post: the runner rebuilds the jobs, APScheduler fires one for
+    real (a second away instead of next Thursday), delivery routes it to Discord."""
+    fired: list[dt.datetime] = []
+
+    def soon(sub: Subscription) -> DateTrigger:
+        at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+        fired.append(at)
+        return DateTrigger(run_date=at)
+
+    scheduler(discord).trigger = soon
+    channel = discord.world.hq.channel("digest")
+    await record_week(discord)
+    discord.clock.at = DUE  # the period the job covers; the firing is on the real clock
+    sub = await subscribe(discord, channel)  # the runner's after_write adds the job
+    assert fired and scheduler(discord).next_run(sub.id) is not None
+    assert discord.fake.posts(channel.id) == []
+    [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id), 10)]
+    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert f"{ENVOYS[0]} ↔ Wang Yi" in post.text
+    for _ in range(100):  # the job marks the period sent right after the post
+        if [r.status for r in await discord.store.digest_runs(sub.id)] == ["sent"]:
+            break
+        await asyncio.sleep(0.02)
+    assert [r.status for r in await discord.store.digest_runs(sub.id)] == ["sent"]

@@ -1,4 +1,4 @@
-"""`python -m bot run` and `python -m bot sync`: run_discord and sync_commands against the fake."""
+"""`python -m bot run` and `python -m bot sync`: serve and sync_commands against the fake."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.discord_app import run_discord, sync_commands
-from commands.context import FixedClock
+from bot.discord.platform import sync_commands
+from bot.runtime.service import serve
+from commands.context import CoreSettings, FixedClock
 from commands.surface import COMMANDS
-from config.settings import Settings, SettingsError
+from config.settings import DiscordSettings, Settings, SettingsError
 from storage.store import Store
 from tests.discord.conftest import NOW, World, _Collect
 from tests.discord.fake import FakeDiscord
@@ -43,8 +44,7 @@ def installed(fake: FakeDiscord) -> Iterator[FakeDiscord]:
 async def test_sync_registers_every_command_globally_and_nothing_else(
     installed: FakeDiscord, store: Store, logs: _Collect
 ) -> None:
-    settings = Settings(db_path=Path("unused"), discord_token=installed.token)
-    await sync_commands(settings, store, FixedClock(NOW))
+    await sync_commands(DiscordSettings(token=installed.token), store, FixedClock(NOW), CoreSettings())
     tops = {name.split()[0] for name, c in COMMANDS.items() if not c.hidden}
     assert {c["name"] for c in installed.global_commands} == tops
     assert installed.guild_commands == {}
@@ -55,18 +55,18 @@ async def test_sync_registers_every_command_globally_and_nothing_else(
 
 async def test_no_token_is_a_clear_settings_error(store: Store) -> None:
     with pytest.raises(SettingsError, match="DISCORD_TOKEN"):
-        await run_discord(Settings(db_path=Path("unused")), store, FixedClock(NOW))
+        await serve(Settings(db_path=Path("unused")), store, FixedClock(NOW))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_a_signal_closes_the_gateway_and_returns(
     installed: FakeDiscord, world: World, store: Store, logs: _Collect, sig: signal.Signals
 ) -> None:
-    settings = Settings(db_path=Path("unused"), discord_token=installed.token, dev_guild=world.hq.id)
-    task = asyncio.create_task(run_discord(settings, store, FixedClock(NOW)))
+    settings = Settings(db_path=Path("unused"), discord=DiscordSettings(token=installed.token, dev_guild=world.hq.id))
+    task = asyncio.create_task(serve(settings, store, FixedClock(NOW)))
     await installed.wait_until(lambda: (world.hq.id in installed.guild_commands and installed.gateways) or task.done())
     assert not task.done(), task
-    # run_discord handles the signal itself; without its handler this would stop the test run.
+    # serve handles the signal itself; without its handler this would stop the test run.
     assert signal.getsignal(sig) not in (signal.SIG_DFL, signal.default_int_handler)
     os.kill(os.getpid(), sig)
     await asyncio.wait_for(task, 5)

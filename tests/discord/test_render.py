@@ -9,7 +9,7 @@ import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.discord_render import (
+from bot.discord.render import (
     BLANK,
     _escape_all,
     allowed_mentions,

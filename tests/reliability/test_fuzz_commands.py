@@ -30,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.discord.info import DISCORD
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import UserError
 from commands.reply import render_text
@@ -437,7 +438,7 @@ class World:
 
     def ctx(self, caller: str) -> Ctx:
         assert self.store is not None
-        return Ctx(self.store, CALLERS[caller], self.clock, CoreSettings())
+        return Ctx(self.store, CALLERS[caller], self.clock, CoreSettings(), DISCORD)
 
     def renew(self) -> None:
         """Check and close the current store, then open a new one and seed it."""

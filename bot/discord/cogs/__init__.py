@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 if TYPE_CHECKING:
-    from bot.discord_app import HotlineBot
+    from bot.discord.app import HotlineBot
 
 
 def all_cogs(bot: HotlineBot) -> list[commands.Cog]:
-    from bot.cogs.concern import ConcernCog
-    from bot.cogs.digest import DigestCog
-    from bot.cogs.event import EventCog
-    from bot.cogs.hotline import HotlineCog
-    from bot.cogs.lastcall import LastcallCog
-    from bot.cogs.person import PersonCog
-    from bot.cogs.question import QuestionCog
-    from bot.cogs.search import SearchCog
+    from bot.discord.cogs.concern import ConcernCog
+    from bot.discord.cogs.digest import DigestCog
+    from bot.discord.cogs.event import EventCog
+    from bot.discord.cogs.hotline import HotlineCog
+    from bot.discord.cogs.lastcall import LastcallCog
+    from bot.discord.cogs.person import PersonCog
+    from bot.discord.cogs.question import QuestionCog
+    from bot.discord.cogs.search import SearchCog
 
     return [
         LastcallCog(bot),

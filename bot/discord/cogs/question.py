@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs._shared import DISCORD_INT_MAX, description, group, surface
+from bot.discord.cogs._shared import DISCORD_INT_MAX, description, group, surface
 
 if TYPE_CHECKING:
-    from bot.discord_app import HotlineBot
+    from bot.discord.app import HotlineBot
 
 # The surface allows larger ids than Discord can carry; Discord's limit is the one that can bind here.
 QuestionId = app_commands.Range[int, 1, DISCORD_INT_MAX]

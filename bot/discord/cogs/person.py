@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.cogs._shared import description, group, surface
+from bot.discord.cogs._shared import description, group, surface
 
 if TYPE_CHECKING:
-    from bot.discord_app import HotlineBot
+    from bot.discord.app import HotlineBot
 
 
 class PersonCog(commands.Cog):

@@ -16,7 +16,7 @@ import discord
 from commands.reply import Confirm
 
 if TYPE_CHECKING:
-    from bot.discord_app import HotlineBot
+    from bot.discord.app import HotlineBot
 
 log = logging.getLogger("hotline.discord")
 
@@ -108,8 +108,7 @@ class ConfirmView(PagedView):
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm_button(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]) -> None:
         self.stop()  # one answer only: a second press finds no view
-        args = {**self.confirm.args, "confirmed": True}
-        done = await self.bot.run_command(interaction, self.confirm.command, args, replace=True)
+        done = await self.bot.run_confirmed(interaction, self.confirm)
         if not done:
             # The error went privately to the member; the prompt must not stay pressable.
             await self._edit_origin(view=None)

@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs._shared import description, group, surface
+from bot.discord.cogs._shared import description, group, surface
 
 if TYPE_CHECKING:
-    from bot.discord_app import HotlineBot
+    from bot.discord.app import HotlineBot
 
 
 class ConcernCog(commands.Cog):

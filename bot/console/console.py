@@ -1,7 +1,9 @@
 """The console: the command surface in a terminal, against the embedded store.
 
 Interactive at a terminal; otherwise one command per line from standard input, so a file of
-commands can be piped in. Each reply is printed as plain text.
+commands can be piped in. Each line is parsed (commands/command_line.py) and run by the shared
+Runner (bot/runtime/runner.py); each reply is printed as plain text. Only the prompt, the reading
+of lines and the y/N of a confirmation are the console's own.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from bot.console_parse import parse_command_line
-from commands.context import Caller, Clock, CoreSettings, Ctx
+from bot.runtime.runner import AfterWrite, Invocation, Outcome, Runner
+from commands.command_line import parse_command_line
+from commands.context import Caller, Clock, CoreSettings
 from commands.errors import UserError
+from commands.platform import PLAIN
 from commands.reply import Reply, plain, render_text
-from commands.surface import dispatch
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -30,8 +33,18 @@ def workspace_id(name: str) -> str:
 
 
 class Console:
-    def __init__(self, store: Store, clock: Clock, settings: CoreSettings, workspace: str, out: TextIO) -> None:
-        self.ctx = Ctx(store, Caller(workspace, "console", "console user", is_editor=True), clock, settings)
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        settings: CoreSettings,
+        workspace: str,
+        out: TextIO,
+        *,
+        after_write: AfterWrite | None = None,
+    ) -> None:
+        self.runner = Runner(store, clock, settings, PLAIN, after_write=after_write)
+        self.caller = Caller(workspace, "console", "console user", is_editor=True)
         self.out = out
         self.failures = 0
 
@@ -41,23 +54,30 @@ class Console:
             return
         try:
             name, args = parse_command_line(text)
-            reply = await dispatch(self.ctx, name, args)
-            if reply.confirm is not None:
-                reply = await self._confirm(reply, read_line)
         except UserError as exc:
-            self.failures += 1
-            self._print(f"Error: {exc}")
+            self._fail(str(exc))
             return
-        self._print(render_text(reply))
+        inv = Invocation(self.caller, name, args, channel="console")
+        outcome = await self.runner.run(inv)
+        if outcome.reply is not None and outcome.reply.confirm is not None:
+            outcome = await self._confirm(inv, outcome.reply, read_line)
+        if outcome.reply is None:
+            self._fail(outcome.error or "the command failed")
+            return
+        self._print(render_text(outcome.reply))
 
-    async def _confirm(self, reply: Reply, read_line: ReadLine) -> Reply:
+    async def _confirm(self, inv: Invocation, reply: Reply, read_line: ReadLine) -> Outcome:
         assert reply.confirm is not None
         self.out.write(plain(reply.confirm.prompt) + " [y/N] ")
         self.out.flush()
         answer = await read_line()
         if (answer or "").strip().lower() in ("y", "yes"):
-            return await dispatch(self.ctx, reply.confirm.command, {**reply.confirm.args, "confirmed": True})
-        return Reply(title=("Cancelled; nothing changed.",))
+            return await self.runner.confirm(inv, reply.confirm)
+        return Outcome(Reply(title=("Cancelled; nothing changed.",)), None)
+
+    def _fail(self, message: str) -> None:
+        self.failures += 1
+        self._print(f"Error: {message}")
 
     def _print(self, text: str) -> None:
         self.out.write(text + "\n\n")

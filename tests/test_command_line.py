@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.console_parse import parse_command_line
+from commands.command_line import parse_command_line
 from commands.errors import UserError
 from commands.reply import Reply
 from commands.surface import COMMANDS, Command, Option

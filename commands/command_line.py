@@ -1,4 +1,4 @@
-"""The console's command line: the same words as the Discord slash commands, typed as text.
+"""A command typed as one line of text: the console's input, and Slack's slash-command text.
 
     /event add date:2022-04-20 us:"Lloyd J. Austin III" cn:"Wei Fenghe" kind:call minutes:45
 

@@ -24,7 +24,7 @@ from commands.surface import COMMANDS, Command
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from bot.discord_app import HotlineBot
+    from bot.discord.app import HotlineBot
 
 log = logging.getLogger("hotline.discord")
 

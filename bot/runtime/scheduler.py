@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from commands.delivery import DigestDelivery
@@ -29,8 +31,10 @@ def trigger_for(sub: Subscription) -> CronTrigger:
 
 
 class DigestScheduler:
-    def __init__(self, delivery: DigestDelivery) -> None:
+    def __init__(self, delivery: DigestDelivery, trigger: Callable[[Subscription], BaseTrigger] = trigger_for) -> None:
         self.delivery = delivery
+        # When each subscription's job fires; tests give a trigger seconds away to see a real firing.
+        self.trigger = trigger
         self._aps: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
@@ -53,7 +57,7 @@ class DigestScheduler:
         for job_id, sub in wanted.items():
             self._aps.add_job(
                 self._fire,
-                trigger_for(sub),
+                self.trigger(sub),
                 args=[sub.id],
                 id=job_id,
                 replace_existing=True,

@@ -1,0 +1,24 @@
+"""Log hygiene at the entrypoint: warnings from libraries that do not concern Hotline stay out.
+
+discord.py warns at every start that voice needs PyNaCl and davey; Hotline has no voice, so those
+two lines are dropped. Only they are: every other warning of discord.py still shows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+VOICE_LOGGER = "discord.client"
+VOICE_WARNING = "voice will NOT be supported"
+
+
+class DropVoiceWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == VOICE_LOGGER and VOICE_WARNING in record.getMessage())
+
+
+def quiet_foreign_warnings() -> None:
+    """Install the filter on the logger that emits the voice warnings (idempotent)."""
+    logger = logging.getLogger(VOICE_LOGGER)
+    if not any(isinstance(f, DropVoiceWarnings) for f in logger.filters):
+        logger.addFilter(DropVoiceWarnings())

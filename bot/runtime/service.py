@@ -1,0 +1,164 @@
+"""The running Hotline: one store, one scheduler, one runner, and every configured platform.
+
+`serve` is `python -m bot run`: it builds the Runtime, starts each configured platform (a failure
+ends the start with that platform's one-line StartupError), starts the digest scheduler, and runs
+until SIGTERM or Ctrl-C, or until a platform stops on its own. Stopping is bounded at every step, so
+a platform stuck in a reconnect backoff cannot hold the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import signal
+import socket
+from collections.abc import Sequence
+
+from bot.runtime.platform import Platform
+from bot.runtime.platforms import configured_platforms
+from bot.runtime.routing import RoutingPoster
+from bot.runtime.runner import Invocation, Runner
+from bot.runtime.scheduler import DigestScheduler
+from commands.context import Clock, CoreSettings
+from commands.delivery import DigestDelivery
+from commands.platform import PlatformInfo
+from config.settings import Settings, SettingsError
+from storage.store import Store
+
+log = logging.getLogger("hotline.runtime")
+
+# Each platform gets this long to stop; the process as a whole stays well within a container's
+# ten seconds between SIGTERM and SIGKILL.
+STOP_BOUND = 4.0
+
+
+def core_settings(settings: Settings) -> CoreSettings:
+    return CoreSettings(default_timezone=settings.default_timezone, dormant_days=settings.dormant_days)
+
+
+class Runtime:
+    """What every platform shares: the store, the clock, the digest scheduler and delivery."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock, *, claimer: str | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.core = core_settings(settings)
+        self.posters = RoutingPoster()
+        self.delivery = DigestDelivery(
+            store,
+            clock,
+            self.core,
+            self.posters,
+            # Names this process in the digest claims, so two processes on one store post once.
+            claimer=claimer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}",
+            catchup=dt.timedelta(hours=settings.digest_catchup_hours),
+        )
+        self.scheduler = DigestScheduler(self.delivery)
+        self.platforms: list[Platform] = []
+        self.scheduler_start: asyncio.Task[None] | None = None
+
+    def runner(self, platform: PlatformInfo) -> Runner:
+        """The runner a platform's adapter calls; after a digest change the jobs follow the store."""
+        return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write)
+
+    async def _after_write(self, inv: Invocation) -> None:
+        if inv.name.startswith("digest "):
+            await self.scheduler.sync_jobs()
+
+    async def start(self, platforms: Sequence[Platform]) -> None:
+        """Start each platform in turn, then the scheduler. A StartupError stops those already started."""
+        for platform in platforms:
+            try:
+                await platform.start()
+            except BaseException:
+                await self.stop()
+                raise
+            self.platforms.append(platform)
+            poster = platform.poster()
+            if poster is not None:
+                self.posters.add(platform.name, poster)
+            log.info("%s started", platform.name)
+        # Missed digests go out now, in the background: retries against a struggling platform can
+        # take minutes and must not hold up the start.
+        self.scheduler_start = asyncio.create_task(self._start_scheduler())
+
+    async def _start_scheduler(self) -> None:
+        try:
+            await self.scheduler.start()
+        except Exception:
+            log.exception("the digest scheduler failed to start; digests will not be posted until a restart")
+
+    async def stop(self) -> None:
+        task, self.scheduler_start = self.scheduler_start, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=STOP_BOUND)
+        self.scheduler.shutdown()
+        while self.platforms:
+            platform = self.platforms.pop()
+            self.posters.remove(platform.name)
+            try:
+                await asyncio.wait_for(platform.stop(), STOP_BOUND)
+            except TimeoutError:
+                log.warning("%s did not stop within %g s; leaving it", platform.name, STOP_BOUND)
+            except Exception:
+                log.exception("%s failed while stopping", platform.name)
+
+    async def run_until_stopped(self, stop: asyncio.Event) -> None:
+        """Wait for `stop`, or for any platform to end on its own (its error is re-raised)."""
+        waiters = {asyncio.ensure_future(p.wait()) for p in self.platforms}
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            done, _ = await asyncio.wait({*waiters, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*waiters, stopping):
+                task.cancel()
+        for task in done & waiters:
+            with contextlib.suppress(asyncio.CancelledError):
+                task.result()  # a platform's fatal error ends the process with it
+            log.warning("a platform stopped on its own; stopping Hotline")
+
+
+NOT_CONFIGURED = (
+    "DISCORD_TOKEN is not set: Discord mode needs the bot's token, and no other platform is configured "
+    "(Slack: SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET). Without them, "
+    "`python -m bot console` runs Hotline in the terminal"
+)
+
+
+async def serve(settings: Settings, store: Store, clock: Clock) -> None:
+    """`python -m bot run`: every configured platform in this process until SIGTERM or Ctrl-C.
+
+    The caller opened the store and closes it after this returns.
+    """
+    entries = configured_platforms(settings)
+    if not entries:
+        raise SettingsError(NOT_CONFIGURED)
+    runtime = Runtime(settings, store, clock)
+    platforms = [entry.build(runtime) for entry in entries]
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    handled: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+        except (NotImplementedError, RuntimeError):  # not on this platform, or not the main thread
+            pass
+    try:
+        await runtime.start(platforms)
+        try:
+            await runtime.run_until_stopped(stop)
+        finally:
+            if stop.is_set():
+                log.info("stopping: closing %s", ", ".join(p.name for p in runtime.platforms) or "nothing")
+            await runtime.stop()
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+    log.info("stopped")

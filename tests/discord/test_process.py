@@ -1,0 +1,182 @@
+"""`python -m bot run` in a process of its own against the fake Discord: starting, failing to start, stopping.
+
+These run the real entrypoint (tests/discord/launch.py only points discord.py at the fake) and look
+at what a person running Hotline would see: the exit code, the lines on standard error, and how long
+SIGTERM takes to end the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from tests.discord.conftest import build_world
+from tests.discord.fake import FakeDiscord
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def own_fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord of this test's own: some tests stop it, which the shared one must not suffer."""
+    fake = FakeDiscord()
+    world = build_world()
+    fake.add_guild(world.hq)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Process:
+    """`python -m bot …` against a fake; its standard error read line by line as it comes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+
+    @classmethod
+    async def start(cls, api: str, gateway: str, *args: str, env: dict[str, str], db: Path) -> Process:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "HOTLINE_", "SLACK_"))}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.discord.launch",
+            api,
+            gateway,
+            *args,
+            cwd=ROOT,
+            env=base | {"HOTLINE_DB": str(db)} | env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        return cls(proc)
+
+    async def line_matching(self, pattern: str, within: float) -> re.Match[str]:
+        assert self.proc.stderr is not None
+        deadline = time.monotonic() + within
+        for seen in self.lines:
+            if found := re.search(pattern, seen):
+                return found
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines))
+            raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
+            if not raw:
+                raise AssertionError(f"the process ended before {pattern!r}:\n" + "".join(self.lines))
+            self.lines.append(raw.decode())
+            if found := re.search(pattern, self.lines[-1]):
+                return found
+
+    async def finish(self, within: float) -> tuple[int, str]:
+        """Wait for the exit; its code and all of standard error."""
+        assert self.proc.stderr is not None
+        rest = await asyncio.wait_for(self.proc.stderr.read(), within)
+        code = await asyncio.wait_for(self.proc.wait(), within)
+        self.lines.append(rest.decode())
+        return code, "".join(self.lines)
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+def assert_one_clear_line(stderr: str, *fragments: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    [line] = [x for x in stderr.splitlines() if x.startswith("hotline: ")]
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+async def test_a_rejected_token_ends_with_one_line_naming_discord_and_the_token(
+    own_fake: FakeDiscord, tmp_path: Path
+) -> None:
+    bot = await Process.start(
+        own_fake.api_url, own_fake.gateway_url, "run", env={"DISCORD_TOKEN": "not-the-token"}, db=tmp_path / "h.db"
+    )
+    try:
+        code, stderr = await bot.finish(30)
+    finally:
+        await bot.kill()
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "discord:", "401", "DISCORD_TOKEN")
+    assert "not-the-token" not in stderr
+
+
+async def test_an_unreachable_discord_ends_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    port = free_port()
+    api, gateway = f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}/gateway"
+    bot = await Process.start(api, gateway, "run", env={"DISCORD_TOKEN": "some-token"}, db=tmp_path / "h.db")
+    try:
+        code, stderr = await bot.finish(30)
+    finally:
+        await bot.kill()
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "discord: cannot reach Discord at 127.0.0.1", "check the network")
+    assert "some-token" not in stderr
+
+
+async def test_sigterm_ends_the_process_promptly_while_discord_is_unreachable(
+    own_fake: FakeDiscord, tmp_path: Path
+) -> None:
+    bot = await Process.start(
+        own_fake.api_url, own_fake.gateway_url, "run", env={"DISCORD_TOKEN": own_fake.token}, db=tmp_path / "h.db"
+    )
+    try:
+        await bot.line_matching(r"connected as Hotline", within=30)
+        await own_fake.stop()  # Discord goes away: discord.py retries with a growing backoff
+        # Wait for a backoff long enough that a close which does not end it would be seen.
+        while True:
+            found = await bot.line_matching(r"Attempting a reconnect in (\d+\.\d+)s", within=60)
+            bot.lines = [x for x in bot.lines if found.group(0) not in x]  # the next match is a later attempt
+            if float(found.group(1)) >= 3.5:
+                break
+        sent = time.monotonic()
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(10)
+        took = time.monotonic() - sent
+    finally:
+        await bot.kill()
+    assert code == 0, stderr
+    # Under 3 s: sooner than the backoff would end, and sooner than the runtime's own bound on a
+    # platform's stop (4 s), so it is the Discord platform itself that ends its sleeping task.
+    assert took < 3.0, f"{took:.1f} s to stop:\n{stderr}"
+    assert "stopping: closing discord" in stderr and stderr.rstrip().endswith("stopped")
+
+
+async def test_a_start_shows_no_voice_warnings(own_fake: FakeDiscord, tmp_path: Path) -> None:
+    bot = await Process.start(
+        own_fake.api_url, own_fake.gateway_url, "run", env={"DISCORD_TOKEN": own_fake.token}, db=tmp_path / "h.db"
+    )
+    try:
+        await bot.line_matching(r"connected as Hotline", within=30)
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(10)
+    finally:
+        await bot.kill()
+    assert code == 0, stderr
+    assert "PyNaCl" not in stderr and "davey" not in stderr and "voice" not in stderr.lower(), stderr
+    assert "discord started" in stderr  # the log itself is not silenced
