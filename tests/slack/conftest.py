@@ -22,7 +22,7 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "AL
 @dataclass
 class SlackWorld:
     """Two teams. In HQ: the owner, an admin, an analyst (in the user group "analysts"), a reader;
-    #general (the bot is in it), #briefings (the bot is not), #old (archived), a private #core."""
+    #general (the bot is in it), #briefings (the bot is not), #old (archived), a private #core (without the reader)."""
 
     hq: FakeTeam
     other: FakeTeam
@@ -48,6 +48,7 @@ def build_world(fake: FakeSlack) -> SlackWorld:
     briefings = hq.add_channel("briefings", bot_member=False)
     old = hq.add_channel("old", archived=True)
     core = hq.add_channel("core", private=True)
+    core.members.discard(reader.id)
     analysts = hq.add_usergroup("analysts", analyst)
     other = fake.add_team("Other Org", "other-org")
     stranger = other.add_user("bea", owner=True, admin=True)
