@@ -1,0 +1,1 @@
+"""Hotline on Slack: rendering, modals and editors (the listeners come with the shared runtime)."""

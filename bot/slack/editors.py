@@ -1,0 +1,96 @@
+"""Who may change the record in a Slack team: its admins and owners, or members of the user group
+set by `/hotline editors`. Both are asked of Slack (users.info, usergroups.users.list) and kept for
+a short while, so a burst of commands costs one lookup, and a change in Slack applies within `ttl`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from commands.context import Clock
+
+DEFAULT_TTL = dt.timedelta(seconds=60)
+
+
+class EditorCheckFailed(Exception):
+    """Slack could not say whether someone is an editor (a missing scope, a rate limit, an outage).
+
+    The message says what to fix; the caller is refused the write, never let through.
+    """
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: bool | frozenset[str]
+    expires: dt.datetime
+
+
+class Editors:
+    def __init__(self, clock: Clock, *, ttl: dt.timedelta = DEFAULT_TTL) -> None:
+        self.clock = clock
+        self.ttl = ttl
+        self._admins: dict[tuple[str, str], _Entry] = {}  # (team, user) -> is admin or owner
+        self._groups: dict[tuple[str, str], _Entry] = {}  # (team, user group) -> its members
+
+    async def is_editor(self, client: AsyncWebClient, team_id: str, user_id: str, editor_group: str | None) -> bool:
+        """`client` carries the team's bot token; `editor_group` is the user group id the workspace set."""
+        if await self._is_admin(client, team_id, user_id):
+            return True
+        if editor_group is None:
+            return False
+        return user_id in await self._members(client, team_id, editor_group)
+
+    def forget(self, team_id: str) -> None:
+        """Drop what is known of a team (after `/hotline editors` changed its group)."""
+        for cache in (self._admins, self._groups):
+            for key in [k for k in cache if k[0] == team_id]:
+                del cache[key]
+
+    def _fresh(self, cache: dict[tuple[str, str], _Entry], key: tuple[str, str]) -> _Entry | None:
+        entry = cache.get(key)
+        return entry if entry is not None and entry.expires > self.clock.now() else None
+
+    async def _is_admin(self, client: AsyncWebClient, team_id: str, user_id: str) -> bool:
+        key = (team_id, user_id)
+        entry = self._fresh(self._admins, key)
+        if entry is None:
+            try:
+                response = await client.users_info(user=user_id)
+                user = response["user"]
+                value = bool(user.get("is_admin") or user.get("is_owner"))
+            except SlackApiError as exc:
+                if exc.response.get("error") != "user_not_found":
+                    raise _failed(exc, "users:read") from exc
+                value = False  # someone Slack does not know in this team is nobody's editor
+            entry = _Entry(value, self.clock.now() + self.ttl)
+            self._admins[key] = entry
+        return bool(entry.value)
+
+    async def _members(self, client: AsyncWebClient, team_id: str, group: str) -> frozenset[str]:
+        key = (team_id, group)
+        entry = self._fresh(self._groups, key)
+        if entry is None:
+            try:
+                response = await client.usergroups_users_list(usergroup=group)
+                members = frozenset(str(u) for u in response.get("users") or [])
+            except SlackApiError as exc:
+                if exc.response.get("error") != "no_such_subteam":
+                    raise _failed(exc, "usergroups:read") from exc
+                members = frozenset()  # the group was deleted: nobody is an editor through it
+            entry = _Entry(members, self.clock.now() + self.ttl)
+            self._groups[key] = entry
+        assert isinstance(entry.value, frozenset)
+        return entry.value
+
+
+def _failed(exc: SlackApiError, scope: str) -> EditorCheckFailed:
+    error = str(exc.response.get("error"))
+    if error == "missing_scope":
+        return EditorCheckFailed(
+            f"Slack refused to say who may edit: the app lacks the {scope} scope; reinstall it from the manifest"
+        )
+    return EditorCheckFailed(f"Slack could not say who may edit right now ({error}); try again in a moment")
