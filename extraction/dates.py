@@ -21,7 +21,7 @@ from extraction.rules import BEIJING_PREVIOUS_WASHINGTON_DAY, CN, MONTHS, RELATI
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_RANGE = r"(?:\s*[-–]\s*\d{1,2})?"
+_RANGE = r"(?:\s*(?:[-–]|to|and)\s*\d{1,2}(?!\d))?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 _PART = r"(?P<part>morning|afternoon|evening|night|early morning)"
 _WEEKDAY = r"(?P<weekday>" + "|".join(WEEKDAYS) + r")"
@@ -100,7 +100,8 @@ def _resolve(sentence: str, match: re.Match[str], published: dt.date | None) -> 
         elif part is None and words == "this morning":
             part = "morning"
     text = match.group(0)
-    return DateMention(match.start(), match.end(), text, day, part, bool(re.search(r"\d\s*[-–]\s*\d", text)))
+    is_range = bool(re.search(r"\d\s*(?:[-–]|to|and)\s*\d", text))
+    return DateMention(match.start(), match.end(), text, day, part, is_range)
 
 
 def _calendar(year: str | None, month: int, day: int, published: dt.date | None) -> dt.date | None:

@@ -27,9 +27,11 @@ from extraction.mentions import Mention, clean_title, side_marker
 from extraction.mentions import find as find_mentions
 from extraction.people import KnownPerson, People, looks_chinese, name_key, surname_of
 from extraction.rules import (
+    BOTH,
     CN,
     CONTACT_CUES,
     DURATION_UNITS,
+    GROUP_REFERENCES,
     IN_PERSON_KINDS,
     KIND_STRENGTH,
     MONTHS,
@@ -39,6 +41,7 @@ from extraction.rules import (
     PUBLISHER_SIDE,
     REQUEST_CUES,
     SIDE_MARKERS,
+    SUBJECT_PRONOUNS,
     TITLE_WORDS,
     US,
     WEEKDAYS,
@@ -76,6 +79,7 @@ _INSTITUTIONS: Final = re.compile(
 _NUMBER = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _DURATION: Final = re.compile(
     rf"(?i)\b(?P<num>{_NUMBER})(?P<half>\s+and\s+a\s+half)?[\s-]+(?P<unit>minutes?|hours?)(?:[\s-]+long)?\b"
+    rf"(?:,?\s+and\s+(?P<more>{_NUMBER})[\s-]+minutes?\b)?"
 )
 _PLACE: Final = re.compile(
     r"\b(?:in|at)\s+(?P<place>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*(?:,\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)?)"
@@ -92,13 +96,14 @@ class Person:
     side: str | None = None
 
     @property
-    def name(self) -> str:
+    def name(self) -> str | None:
+        """The fullest form the text gives; a known person's name for a surname alone; None for a group."""
         full = [n for n in self.names if len(n.split()) > 1]
         if full:
             return max(full, key=lambda n: (len(n.split()), len(n)))
         if self.known is not None:
             return self.known.name
-        return self.names[0]
+        return self.names[0] if self.names else None
 
     @property
     def surname_only(self) -> bool:
@@ -120,6 +125,10 @@ def extract(readout: Readout, people: People) -> Draft:
     unknowns: list[str] = []
 
     contact = _contact_sentence(found)
+    if contact is None:
+        contact = _group_contact(found, author)
+        if contact is not None:
+            unknowns.append("the text names no one on one side: a group stands for it")
     if contact is None:
         title_found = _people_of(sentences.split(_clean_title(readout.title)), people, seed=found)
         contact = _contact_sentence(title_found)
@@ -204,8 +213,9 @@ def _people_of(
     by_key: dict[str, Person] = {}
     by_surname: dict[str, Person] = {}
     for earlier in (p for f in seed or [] for p in f.people):
-        by_key.setdefault(name_key(earlier.name), earlier)
-        by_surname.setdefault(surname_of(earlier.name, earlier.side), earlier)
+        if earlier.name is not None:
+            by_key.setdefault(name_key(earlier.name), earlier)
+            by_surname.setdefault(surname_of(earlier.name, earlier.side), earlier)
     for mention in (m for found in candidates for m in found if not m.single):
         key = name_key(mention.name)
         if key not in by_key:
@@ -280,9 +290,17 @@ def _office_side(title: str) -> str | None:
 
 
 def _participant(person: Person) -> Participant:
-    title = next((clean_title(t) for t in person.titles if clean_title(t)), None)
-    if title is None and person.known is not None:
-        title = person.known.title
+    """The person as a participant, with the first full title the text gives them. Where the text gives a
+    surname and a bare head word ("Secretary Blinken"), the known person's title ("Secretary of State")."""
+    if not person.names:  # a group: its label as the text words it
+        return Participant(None, person.titles[0] if person.titles else None, None)
+    titles = [t for t in (clean_title(raw) for raw in person.titles) if t]
+    full = [t for t in titles if len(t.split()) > 1]
+    title = full[0] if full else (titles[0] if titles else None)
+    known_title = person.known.title if person.known is not None else None
+    surname_only = all(len(n.split()) == 1 for n in person.names)
+    if known_title and surname_only and not full and (title is None or title.casefold() in known_title.casefold()):
+        title = known_title
     return Participant(person.name, title, person.known)
 
 
@@ -308,15 +326,58 @@ def _clean_title(title: str) -> str:
 
 
 def _contact_sentence(found: list[_Found]) -> tuple[_Found, int, str, list[Person], list[Person]] | None:
+    """The first sentence with a contact cue between a subject and an object; a subject pronoun ("she met
+    with") stands for the first person of the last sentence that named anyone."""
+    earlier: Person | None = None
     for f in found:
         if not f.mentions:
             continue
         for start, end, kind in _cues(f.sentence.text):
             subject = _chain_before(f, start)
+            if not subject and earlier is not None and _pronoun_subject(f.sentence.text[:start]):
+                subject = [earlier]
             obj = _chain_after(f, end)
             if subject and obj:
                 return f, start, kind, subject, obj
+        earlier = f.people[0]
     return None
+
+
+def _pronoun_subject(before: str) -> bool:
+    words = re.findall(r"[a-z]+", before.casefold())
+    return any(w in SUBJECT_PRONOUNS for w in words[-3:])
+
+
+def _group_contact(
+    found: list[_Found], author: str | None
+) -> tuple[_Found, int, str, list[Person], list[Person]] | None:
+    """When no sentence has two named people: the first with a contact cue and one named person on a side,
+    with the other side a group the text names ("the Chinese delegation") or implies ("the two sides")."""
+    text = " ".join(f.sentence.text for f in found).casefold().replace("’", "'")
+    groups = {side: phrase for phrase, side in GROUP_REFERENCES.items() if _has_phrase(text, phrase)}
+    for f in found:
+        cues = _cues(f.sentence.text)
+        if not f.mentions or not cues:
+            continue
+        person = f.people[0]
+        _settle_side(person)
+        side = person.side if person.side in (US, CN) else author
+        if side not in (US, CN):
+            continue
+        other = CN if side == US else US
+        phrase = next((p for p, s in GROUP_REFERENCES.items() if s == other and _has_phrase(text, p)), None)
+        if phrase is None and BOTH not in groups:
+            continue
+        person.side = side
+        label = phrase.removeprefix("the ") if phrase else ("Chinese side" if other == CN else "U.S. side")
+        group = Person(names=[], titles=[label], side=other)
+        start, _, kind = cues[0]
+        return f, start, kind, [person], [group]
+    return None
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text) is not None
 
 
 def _chain_before(f: _Found, cue: int) -> list[Person]:
@@ -520,6 +581,9 @@ def _minutes(found: list[_Found]) -> int | None:
             minutes = number * DURATION_UNITS[match.group("unit").casefold()]
             if match.group("half"):
                 minutes += DURATION_UNITS[match.group("unit").casefold()] // 2
+            if match.group("more"):
+                more = match.group("more").casefold()
+                minutes += int(more) if more.isdigit() else NUMBER_WORDS.get(more, 0)
             if 0 < minutes <= 1440:
                 return minutes
     return None

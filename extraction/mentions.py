@@ -231,7 +231,8 @@ def side_marker(text: str | None) -> str | None:
     folded = text.casefold().replace("’", "'")
     best: tuple[int, str] | None = None
     for marker, side in SIDE_MARKERS.items():
-        for match in re.finditer(r"(?<![\w.])" + re.escape(marker) + r"(?![\w])", folded):
+        # "Deputy Assistant Secretary of Defense for China", "Ambassador to China": the office's subject.
+        for match in re.finditer(r"(?<!for )(?<!to )(?<!on )(?<![\w.])" + re.escape(marker) + r"(?![\w])", folded):
             if best is None or match.start() < best[0]:
                 best = (match.start(), side)
     return best[1] if best else None

@@ -103,6 +103,34 @@ KIND_STRENGTH: Final[tuple[str, ...]] = ("video", "call", "talks", "summit", "me
 REMOTE_KINDS: Final = frozenset({"call", "video"})
 IN_PERSON_KINDS: Final = frozenset({"meeting", "summit", "visit", "talks"})
 
+# Groups that stand for a side when the text names no one on it ("the PLA Navy delegation"): phrase -> side.
+# "the two sides" only says that the other side took part; its group is then called "<side> side".
+GROUP_REFERENCES: Final[dict[str, str]] = {
+    "the chinese delegation": CN,
+    "chinese delegation": CN,
+    "the pla navy delegation": CN,
+    "pla navy": CN,
+    "the pla delegation": CN,
+    "the chinese side": CN,
+    "prc counterparts": CN,
+    "chinese counterparts": CN,
+    "chinese officials": CN,
+    "prc officials": CN,
+    "the u.s. delegation": US,
+    "u.s. delegation": US,
+    "the us delegation": US,
+    "the american delegation": US,
+    "the u.s. side": US,
+    "the us side": US,
+    "u.s. counterparts": US,
+    "u.s. officials": US,
+    "american officials": US,
+    "the two sides": BOTH,
+    "both sides": BOTH,
+}
+# Words that stand for the subject of an earlier sentence ("During the trip, she met with …").
+SUBJECT_PRONOUNS: Final = words("he she the secretary president minister premier")
+
 # -- who asked for the contact ----------------------------------------------------------------------------
 # The meaning is whose side asked: "latter" is the person the contact sentence names second, "former" the
 # first, "counterpart" the side facing the author's principal, or a side outright.
