@@ -132,4 +132,7 @@ def parse_published(value: object) -> dt.date | None:
         return None
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         raise ValueError(f"published must be YYYY-MM-DD or null, not {value!r}")
-    return dt.date.fromisoformat(value.strip())
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as err:
+        raise ValueError(f"published {value!r} is not a calendar date ({err})") from None

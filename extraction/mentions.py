@@ -125,10 +125,11 @@ def _mention(sentence: str, toks: list[Token], i: int, j: int, people: People) -
     elif j > i and looks_chinese(name):
         evidence = "chinese"
     single = i == j
-    if not raw_title:
-        raw_title = _title_after(sentence, toks[j].end)
-        if raw_title and not evidence:
-            evidence = "appositive"
+    if not raw_title or not clean_title(raw_title):  # none, or a rank only ("Admiral Dong Jun, Minister of …")
+        after = _title_after(sentence, toks[j].end)
+        if after:
+            raw_title = after
+            evidence = evidence or "appositive"
     if not evidence and _verb_follows(toks, j):
         evidence = "verb"
     if not evidence and single:
@@ -200,7 +201,9 @@ def _verb_follows(toks: list[Token], j: int) -> bool:
 
 _LEADING_SIDE = re.compile(
     r"^(?:the\s+)?(?:(?:people['’]s republic of china(?:['’]s)?|china['’]s|chinese(?!\s+communist)|prc|u\.s\.|us"
-    r"|united states|american|his|her|(?:" + "|".join(re.escape(m) for m in SIDE_MARKERS) + r"))\s*(?:\(prc\)\s*)?)+",
+    r"|united states|american|his|her|(?:"
+    + "|".join(re.escape(m) for m in sorted(SIDE_MARKERS, key=len, reverse=True) if m != "chinese")
+    + r")(?![\w'’]))\s*(?:\(prc\)\s*)?)+",
     re.IGNORECASE,
 )
 _TRAILING_OF = re.compile(
