@@ -328,6 +328,14 @@ def _clean_title(title: str) -> str:
 def _contact_sentence(found: list[_Found]) -> tuple[_Found, int, str, list[Person], list[Person]] | None:
     """The first sentence with a contact cue between a subject and an object; a subject pronoun ("she met
     with") stands for the first person of the last sentence that named anyone."""
+    # Headings (a line without a full stop, such as a page title carried into the text) only if no sentence.
+    ends = [bool(re.search(r"[.!?][\"”’)]?$", f.sentence.text)) for f in found]
+    sentences_first = [f for f, end in zip(found, ends, strict=True) if end]
+    headings = [f for f, end in zip(found, ends, strict=True) if not end]
+    return _first_contact(sentences_first) or _first_contact(headings)
+
+
+def _first_contact(found: list[_Found]) -> tuple[_Found, int, str, list[Person], list[Person]] | None:
     earlier: Person | None = None
     for f in found:
         if not f.mentions:

@@ -6,7 +6,7 @@ Rules, each refused with a FetchRefused whose message says which:
   metadata service), multicast, reserved and unspecified addresses are refused. Loopback is allowed only
   with allow_loopback=True, which only tests set, and then only for the URL given: a redirect may lead
   back to the same host and port but to no other loopback service. The connection goes to the very addresses that were
-  checked: the check runs inside the connector's resolver (_CheckedResolver), so a second DNS answer
+  checked: the check runs inside the connector's resolver (CheckedResolver), so a second DNS answer
   cannot swap in another address between check and connect; an address written in the URL is checked
   before the request, as aiohttp does not resolve those;
 - redirects are followed by hand, at most `max_redirects` (3), each new URL checked like the first;
@@ -93,6 +93,8 @@ def address_refusal(address: str, *, allow_loopback: bool) -> str | None:
         return None if allow_loopback else f"{ip} is a loopback address"
     if ip.is_link_local:
         return f"{ip} is a link-local address (such as a cloud metadata service)"
+    if ip.is_unspecified:
+        return f"{ip} is not a public address"
     if ip.is_private:
         return f"{ip} is a private address"
     if ip.is_multicast:
@@ -131,7 +133,7 @@ def check_url(url: str, *, allow_loopback: bool) -> tuple[str, int]:
     return host, port or (443 if scheme == "https" else 80)
 
 
-class _CheckedResolver(AbstractResolver):
+class CheckedResolver(AbstractResolver):
     """Resolves with aiohttp's resolver and refuses a host if any of its addresses may not be reached.
 
     The connector connects only to the addresses this returns, so the checked addresses are the ones used.
@@ -179,7 +181,7 @@ async def fetch(
     """GET a URL under the rules of the module's docstring. A 304 is returned (empty body) only when
     `allow_not_modified` (a conditional request); any other status but 2xx is a FetchFailed."""
     timeout = aiohttp.ClientTimeout(total=limits.total_seconds, connect=limits.connect_seconds)
-    connector = aiohttp.TCPConnector(resolver=_CheckedResolver(allow_loopback), use_dns_cache=False)
+    connector = aiohttp.TCPConnector(resolver=CheckedResolver(allow_loopback), use_dns_cache=False)
     request_headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(sorted(accept)), **(headers or {})}
     try:
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -270,4 +272,8 @@ async def fetch_readout(url: str, *, allow_loopback: bool = False, limits: Limit
         found = await asyncio.to_thread(main_text, page.text, page.url)
     except NoMainText as err:
         raise FetchRefused(f"{page.url}: {err}") from None
-    return FetchedReadout(page.url, found.title, found.text, found.published)
+    text = found.text
+    first, _, rest = text.partition("\n")
+    if found.title and first.strip() == found.title.strip() and rest.strip():
+        text = rest.strip()  # the page's heading, repeated at the top of the main text
+    return FetchedReadout(page.url, found.title, text, found.published)

@@ -7,6 +7,7 @@ development machine; docs/EXTRACTION.md), so it is imported on first use, not wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class NoMainText(ValueError):
@@ -22,7 +23,9 @@ class PageText:
 
 def main_text(html: str, url: str | None = None) -> PageText:
     """The page's title, main text (paragraphs separated by newlines) and date; NoMainText if it has none."""
+    # Imported here: heavy, and only needed when a page is fetched.
     import trafilatura
+    from trafilatura.settings import Document
 
     document = trafilatura.bare_extraction(
         html,
@@ -31,10 +34,12 @@ def main_text(html: str, url: str | None = None) -> PageText:
         include_comments=False,
         include_tables=False,
         favor_precision=True,
-        as_dict=True,
+        # The page's own publication metadata, not a date guessed from the body (which names the contact's).
+        date_extraction_params={"extensive_search": False, "original_date": False},
     )
-    if not isinstance(document, dict) or not (document.get("text") or "").strip():
+    found: dict[str, Any] = document.as_dict() if isinstance(document, Document) else {}
+    text = str(found.get("text") or "").strip()
+    if not text:
         raise NoMainText("the page has no main text that could be read")
-    title = document.get("title") or ""
-    date = document.get("date")
-    return PageText(str(title), str(document["text"]).strip(), str(date) if date else None)
+    date = found.get("date")
+    return PageText(str(found.get("title") or ""), text, str(date) if date else None)

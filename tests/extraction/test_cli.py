@@ -107,7 +107,9 @@ def test_python_dash_m_extraction(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["id"] == "state-call"
-    usage = subprocess.run([sys.executable, "-m", "extraction"], capture_output=True, text=True, timeout=60, check=False)
+    usage = subprocess.run(
+        [sys.executable, "-m", "extraction"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert usage.returncode == 2 and "usage" in usage.stderr
 
 
@@ -130,7 +132,7 @@ def test_a_draft_that_is_no_contact_cannot_become_a_line(people: People) -> None
 
     manila = {
         **GOOD,
-        "text": "Secretary of Defense Lloyd J. Austin III spoke with Philippine Officer in Charge Carlito Galvez today.",
+        "text": "Secretary of Defense Lloyd J. Austin III spoke with Philippine Officer in Charge Carlito Galvez.",
     }
     draft = extract(parse_readout(json.dumps(manila)), people)
     with pytest.raises(DraftIncomplete, match="not a US–China contact; no Chinese participant"):

@@ -47,7 +47,10 @@ def test_a_name_with_its_title_as_written(people: People) -> None:
     )
     found = find(sentence, people)
     assert [(m.name, m.title) for m in found] == [
-        ("Wang Yi", "Member of the Political Bureau of the CPC Central Committee, State Councilor and Foreign Minister"),
+        (
+            "Wang Yi",
+            "Member of the Political Bureau of the CPC Central Committee, State Councilor and Foreign Minister",
+        ),
         ("Antony Blinken", "Secretary of State"),
     ]
 
@@ -64,7 +67,9 @@ def test_country_words_and_ranks_leave_the_title() -> None:
 
 
 def test_a_title_after_the_name_between_commas(people: People) -> None:
-    sentence = "Secretary Austin had his first engagement with Admiral Dong Jun, Minister of National Defense of the PRC."
+    sentence = (
+        "Secretary Austin had his first engagement with Admiral Dong Jun, Minister of National Defense of the PRC."
+    )
     dong = find(sentence, people)[1]
     assert (dong.name, dong.title) == ("Dong Jun", "Minister of National Defense")
 
@@ -148,12 +153,21 @@ def test_two_named_people_joined_by_and_speak_for_both_sides(people: People) -> 
 @pytest.mark.parametrize(
     ("sentence", "issues"),
     [
-        ("The two sides discussed key issues, Russia’s war against Ukraine, and cross-Strait issues.", ["russia-ukraine", "taiwan"]),
+        (
+            "The two sides discussed key issues, Russia’s war against Ukraine, and cross-Strait issues.",
+            ["russia-ukraine", "taiwan"],
+        ),
         ("called on the PRC to honor obligations under the 1984 Sino-British Joint Declaration.", ["hong-kong"]),
-        ("expressed concerns about recent provocations from the Democratic People’s Republic of Korea.", ["north-korea"]),
+        (
+            "expressed concerns about recent provocations from the Democratic People’s Republic of Korea.",
+            ["north-korea"],
+        ),
         ("with a level playing field for American workers and businesses.", ["trade"]),
         ("They also exchanged views on global and domestic macroeconomic outlooks.", ["economy"]),
-        ("concerns over U.S. curbs on semiconductor exports to China, as well as sanctions and tariffs", ["export-controls", "sanctions", "tariffs"]),
+        (
+            "concerns over U.S. curbs on semiconductor exports to China, as well as sanctions and tariffs",
+            ["export-controls", "sanctions", "tariffs"],
+        ),
         ("open lines of military-to-military communication between the U.S. and the PRC.", ["military-communication"]),
         ("developing the systems necessary for crisis communications and risk reduction.", ["crisis-communications"]),
         ("The Secretary discussed the need to maintain open lines of communication.", []),
@@ -202,9 +216,15 @@ def test_a_contact_named_in_passing_is_not_the_contact(people: People) -> None:
     [
         ("Wei Fenghe held a phone talk with US Secretary of Defense Dr. Mark Esper on March 3, 2020.", "call"),
         ("Secretary Austin had his first engagement with Admiral Dong Jun via teleconference.", "video"),
-        ("Chinese Defense Minister Dong Jun held talks with U.S. Defense Secretary Lloyd Austin in Beijing.", "meeting"),
+        (
+            "Chinese Defense Minister Dong Jun held talks with U.S. Defense Secretary Lloyd Austin in Beijing.",
+            "meeting",
+        ),
         ("President Xi Jinping had a meeting with U.S. President Joe Biden in Bali, Indonesia.", "summit"),
-        ("National Security Advisor Jake Sullivan met on September 16-17 with Foreign Minister Wang Yi in Malta.", "talks"),
+        (
+            "National Security Advisor Jake Sullivan met on September 16-17 with Foreign Minister Wang Yi in Malta.",
+            "talks",
+        ),
     ],
 )
 def test_kinds(people: People, sentence: str, kind: str) -> None:
