@@ -11,6 +11,7 @@ How fields are compared:
   ignored: "Lloyd J. Austin III" = "Lloyd Austin"). A participant without a name (a group, such as "the
   US delegation") counts as the single entry "(unnamed)" of its side, whatever its title.
 - raised issues: micro F1 over (readout, side, issue) triples.
+- titles (for information): the title given for each gold participant whose name was found, exactly.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def score(cases: Sequence[Case], people: People) -> list[FieldScore]:
         (FieldScore("location", None), lambda d: _place(d["location"])),
         (FieldScore("minutes", None), lambda d: d["minutes"]),
     ]
+    titles = FieldScore("titles as written (of names found)", None)
     raised = FieldScore("raised issues per side (micro F1)", 0.75, kind="F1")
     tp = fp = fn = 0
     for case in cases:
@@ -113,6 +115,15 @@ def score(cases: Sequence[Case], people: People) -> list[FieldScore]:
             else:
                 row.misses.append(f"{case.readout.id}: got {_show(mine)}, gold {_show(theirs)}")
         for side in ("us", "cn"):
+            mine_titles = {name_key(p["name"]): p["title"] for p in got[side] if p.get("name")}
+            for person in case.gold[side]:
+                key = name_key(person["name"]) if person.get("name") else None
+                if key in mine_titles:
+                    titles.total += 1
+                    if mine_titles[key] == person["title"]:
+                        titles.right += 1
+                    else:
+                        titles.misses.append(f"{case.readout.id}: got {mine_titles[key]!r}, gold {person['title']!r}")
             mine_set = set(got[f"raised_{side}"])
             gold_set = set(case.gold[f"raised_{side}"])
             tp += len(mine_set & gold_set)
@@ -127,6 +138,7 @@ def score(cases: Sequence[Case], people: People) -> list[FieldScore]:
     raised.right, raised.total = tp, tp + fn
     rows = [row for row, _ in simple]
     rows.insert(5, raised)
+    rows.append(titles)
     return rows
 
 

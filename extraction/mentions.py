@@ -157,7 +157,8 @@ def _title_before(sentence: str, toks: list[Token], i: int) -> tuple[str | None,
         word = tok.bare.strip(".")
         is_title = word in TITLE_WORDS or word in _SIDE_WORDS or tok.text.casefold() in SIDE_MARKERS
         is_title = is_title or word in _CONNECTORS or tok.text in ("PRC", "CCP", "CPC", "U.S.", "US")
-        if not is_title:
+        # "At the invitation of his U.S. counterpart, Chinese … Minister": the counterpart is someone else.
+        if not is_title or (word in ("counterpart", "counterparts") and "," in gap):
             break
         first = k
         k -= 1
