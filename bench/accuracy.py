@@ -117,13 +117,13 @@ def score(cases: Sequence[Case], people: People) -> list[FieldScore]:
         for side in ("us", "cn"):
             mine_titles = {name_key(p["name"]): p["title"] for p in got[side] if p.get("name")}
             for person in case.gold[side]:
-                key = name_key(person["name"]) if person.get("name") else None
-                if key in mine_titles:
+                found = mine_titles.get(name_key(person["name"])) if person.get("name") else None
+                if found is not None or (person.get("name") and name_key(person["name"]) in mine_titles):
                     titles.total += 1
-                    if mine_titles[key] == person["title"]:
+                    if found == person["title"]:
                         titles.right += 1
                     else:
-                        titles.misses.append(f"{case.readout.id}: got {mine_titles[key]!r}, gold {person['title']!r}")
+                        titles.misses.append(f"{case.readout.id}: got {found!r}, gold {person['title']!r}")
             mine_set = set(got[f"raised_{side}"])
             gold_set = set(case.gold[f"raised_{side}"])
             tp += len(mine_set & gold_set)
