@@ -1,0 +1,99 @@
+"""RSS and Atom feeds: their items, and conditional requests so that an unchanged feed costs one 304.
+
+feedparser parses bytes already fetched (through extraction.fetch, under its rules); it never fetches
+anything itself here. The schedule, the per-feed state kept across restarts and the posting of drafts
+belong to the feed follower, which sits on top of this.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+from extraction.fetch import DEFAULT_LIMITS, FEED_TYPES, FetchRefused, Limits, fetch
+
+
+class NotAFeed(FetchRefused):
+    """What was fetched is not an RSS or Atom feed."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    id: str  # the item's guid or id; its link when it has none
+    link: str | None
+    title: str
+    published: dt.datetime | None  # UTC
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the server said identifies this version of the feed, for the next conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The conditional request headers these validators call for."""
+        out: dict[str, str] = {}
+        if self.etag:
+            out["If-None-Match"] = self.etag
+        if self.last_modified:
+            out["If-Modified-Since"] = self.last_modified
+        return out
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    url: str
+    changed: bool  # False: 304 Not Modified, no items
+    items: tuple[FeedItem, ...]
+    validators: Validators
+
+
+def parse_feed(body: bytes, url: str | None = None) -> tuple[FeedItem, ...]:
+    """The items of an RSS or Atom document, in document order; NotAFeed if it is neither."""
+    parsed: Any = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    version = parsed.get("version") or ""
+    if not version and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        why = f" ({problem})" if problem else ""
+        raise NotAFeed(f"{url or 'the document'} is not an RSS or Atom feed{why}")
+    items: list[FeedItem] = []
+    for entry in parsed.entries:
+        link = entry.get("link") or None
+        ident = entry.get("id") or entry.get("guid") or link
+        if not ident:
+            continue  # an item with neither id nor link cannot be told apart from the next poll's
+        items.append(FeedItem(str(ident), str(link) if link else None, str(entry.get("title") or ""), _when(entry)))
+    return tuple(items)
+
+
+def _when(entry: Any) -> dt.datetime | None:
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if value:
+            return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.UTC)
+    return None
+
+
+async def fetch_feed(
+    url: str, validators: Validators = Validators(), *, allow_loopback: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> FeedResult:
+    """The feed's items, or changed=False when the server says it has not changed since `validators`."""
+    got = await fetch(
+        url,
+        accept=FEED_TYPES,
+        allow_loopback=allow_loopback,
+        limits=limits,
+        headers=validators.headers(),
+        allow_not_modified=True,
+    )
+    headers = {k.casefold(): v for k, v in got.headers.items()}
+    fresh = Validators(headers.get("etag") or validators.etag, headers.get("last-modified") or validators.last_modified)
+    if got.status == 304:
+        return FeedResult(got.url, False, (), fresh)
+    return FeedResult(got.url, True, parse_feed(got.body, got.url), fresh)
