@@ -246,7 +246,7 @@ def side_line(event: Event, side: str, with_title: bool = True) -> Line:
         if i:
             parts.append(", ")
         parts.extend(person_span(p, with_title))
-    return tuple(parts) if parts else ("—",)
+    return tuple(parts) if parts else ("not named",)
 
 
 def pair_line(event: Event) -> Line:
@@ -273,7 +273,22 @@ def facts_line(event: Event) -> Line:
         facts.append(f"requested by {SIDE_LABEL[event.requested_by]}")
     if event.status != "held":
         facts.append(event.status)
+    if event.confidence in ("partial", "unconfirmed"):
+        facts.append(CONFIDENCE_LABEL[event.confidence])
     return (" · ".join(facts),)
+
+
+CONFIDENCE_LABEL = {"verified": "verified", "partial": "partly verified", "unconfirmed": "unconfirmed"}
+
+
+def confidence_lines(event: Event) -> list[Line]:
+    """How well the record establishes the contact, when it says so: "Confidence: partly verified —
+    China's topics are not confirmed by a source."."""
+    if event.confidence is None and event.confidence_note is None:
+        return []
+    label = CONFIDENCE_LABEL.get(event.confidence or "", event.confidence or "not stated")
+    note = (" — ", UserText(event.confidence_note)) if event.confidence_note else ()
+    return [line(f"Confidence: {label}", *note)]
 
 
 def source_lines(event: Event) -> tuple[Line, ...]:

@@ -225,8 +225,10 @@ async def event_list(
     with_: str | None = None,
     track: str | None = None,
     issue: str | None = None,
+    status: str | None = None,
 ) -> Reply:
     ws = ctx.caller.workspace
+    status = validate.choice("status", status, EVENT_STATUSES) if status else None
     now = await today(ctx)
     start = validate.date("since", since, now) if since else None
     end = validate.date("until", until, now) if until else None
@@ -242,6 +244,7 @@ async def event_list(
         side=who.side if who else None,
         track=track,
         issue=issue_slug,
+        status=status,
         limit=LIST_LIMIT,
     )
     filters = ", ".join(
@@ -253,6 +256,7 @@ async def event_list(
                 f"with {who.label}" if who else None,
                 f"track {track}" if track else None,
                 f"issue {issue_slug}" if issue_slug else None,
+                f"status {status}" if status else None,
             ],
         )
     )
@@ -271,7 +275,7 @@ async def event_list(
     ]
     lines = [line(f"{plural(len(events), 'event')}, newest first" + (f" ({filters})" if filters else ""))]
     footer = (
-        line(f"Showing the newest {LIST_LIMIT}; narrow with since, until, with, track or issue to see older ones.")
+        line(f"Showing the newest {LIST_LIMIT}; narrow with since, until, with, track, issue or status to see more.")
         if more
         else None
     )

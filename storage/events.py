@@ -30,7 +30,8 @@ _EVENT_COLUMNS = (
 # participants are put in order in Python: sorting a handful of rows needs no temporary b-tree.
 _WITH_PARTICIPANTS = (
     "SELECT e.id, e.day, e.time, e.timezone, e.kind, e.track, e.status, e.minutes, e.requested_by, e.location,"
-    " e.summary, e.sources, e.confidence, e.confidence_note, pa.person_id AS p_id, p.name AS p_name, pa.side AS p_side, pa.title AS p_title,"
+    " e.summary, e.sources, e.confidence, e.confidence_note, pa.person_id AS p_id, p.name AS p_name,"
+    " pa.side AS p_side, pa.title AS p_title,"
     " pa.office AS p_office, pa.position AS p_position FROM event e"
     " LEFT JOIN participant pa ON pa.event_id = e.id LEFT JOIN person p ON p.id = pa.person_id"
 )

@@ -48,10 +48,10 @@ from storage.people import (
     _BUILTIN_BY_SLUG,
     CUSTOM_OFFICES_SQL,
     PERSON_WORD_INSERT,
-    name_words,
     _person_dict,
     _person_text,
     custom_forms,
+    name_words,
     slug_for_title,
     wrong_side,
 )

@@ -224,6 +224,30 @@ class PeopleStore(StoreBase):
             await tx.audit(actor, at, "create", "person", person.id, None, _person_dict(full))
         return full
 
+    async def add_aliases(
+        self, actor: Actor, at: dt.datetime, person_id: int, aliases: Iterable[str]
+    ) -> tuple[list[str], list[str]]:
+        """Give a person the aliases they lack, in one transaction with one audit entry. Returns the
+        aliases added and, for each left out because it names someone else, why."""
+        added: list[str] = []
+        refused: list[str] = []
+        async with self._transaction() as tx:
+            row = await tx.one("SELECT * FROM person WHERE workspace = ? AND id = ?", (actor.workspace, person_id))
+            if row is None:
+                raise RecordMissing("person", person_id)
+            person = _person(row, await _alias_list(tx, person_id))
+            for alias in aliases:
+                try:
+                    if await _add_alias(tx, actor.workspace, person, alias):
+                        added.append(alias)
+                except Conflict as exc:
+                    refused.append(str(exc))
+            if added:
+                after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person_id))
+                await tx.index(actor.workspace, "person", person.id, _person_text(after))
+                await tx.audit(actor, at, "update", "person", person.id, _person_dict(person), _person_dict(after))
+        return added, refused
+
 
 def _words_fit(typed: list[str], words: list[str]) -> bool:
     """Whether each typed word starts a different word of the name, in any order."""

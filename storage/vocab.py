@@ -59,13 +59,17 @@ PROPER_WORDS: Final = {
     **{
         word: word.capitalize()
         for word in (
-            "asia", "bali", "beijing", "biden", "boeing", "burma", "busan", "china", "chinese", "francisco",
+            "american", "americans", "asia", "bali", "beijing", "biden", "boeing", "burma", "busan", "china", "chinese", "francisco",
             "gaza", "geneva", "hamas", "hong", "hormuz", "houthis", "indo", "iran", "iranian", "israel", "japan",
             "kong", "korea", "korean", "lai", "london", "minsk", "pacific", "pelosi", "philippines", "russia",
             "russian", "san", "sunnylands", "taiwan", "trump", "ukraine", "woodside", "xi",
         )
     },
 }  # fmt: skip
+
+
+# Names of more than one word, as a title made from a slug writes them.
+PROPER_PHRASES: Final = {"middle east": "Middle East", "new start": "New START", "white house": "White House"}
 
 
 def slug_title(slug: str) -> str:
@@ -79,7 +83,10 @@ def slug_title(slug: str) -> str:
             words.append(PROPER_WORDS[word])
         else:
             words.append(word.capitalize() if i == 0 else word)
-    return " ".join(words)
+    title = " ".join(words)
+    for phrase, written in PROPER_PHRASES.items():
+        title = re.sub(rf"\b{phrase}\b", written, title, flags=re.IGNORECASE)
+    return title
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,10 @@ def _comparable(url: str) -> str:
 
 
 def _text(value: object) -> str | None:
-    return str(value).strip() or None if value is not None else None
+    """A title or publisher as a reader sees it: without the annotator's "[title not captured]"."""
+    if value is None:
+        return None
+    return re.sub(r"^\[[^\]]*\]\s*", "", str(value)).strip() or None
 
 
 def record_key(record: Mapping[str, Any]) -> str:
@@ -364,14 +367,14 @@ def convert_files(data: Path, notices: list[str]) -> str:
     entries.sort(key=lambda e: (e[0], e[1]))  # stable: a file's own order within a day
     converter = Converter(notices)
     out: list[str] = []
-    for _, _, record, text, declined in entries:
+    for _, _, entry, text, declined in entries:
         try:
-            line = dump_line(converter.convert(record, text, declined))
+            line = dump_line(converter.convert(entry, text, declined))
             parse_line(line)  # the sample must import: fail here rather than in a user's workspace
         except (KeyError, TypeError) as exc:
-            raise ConversionError(f"{record_key(record)}: the record lacks {exc}") from None
+            raise ConversionError(f"{record_key(entry)}: the record lacks {exc}") from None
         except UserError as exc:
-            raise ConversionError(f"{record_key(record)}: {exc}") from None
+            raise ConversionError(f"{record_key(entry)}: {exc}") from None
         out.append(line)
     return "".join(line + "\n" for line in out)
 
