@@ -452,25 +452,35 @@ def sample_lines() -> list[str]:
     return SAMPLE.read_text(encoding="utf-8").splitlines()
 
 
-def test_sample_has_the_33_contacts() -> None:
-    assert len(sample_lines()) == 33
+def test_sample_has_the_contacts_of_2020_to_2026() -> None:
+    lines = sample_lines()
+    assert len(lines) == 113
+    statuses = [json.loads(raw)["status"] for raw in lines]
+    assert statuses.count("held") == 94
+    assert {s for s in statuses if s != "held"} == {"declined", "postponed", "cancelled"}
+    assert json.loads(lines[-1])["date"] == "2026-05-14"
 
 
-@pytest.mark.parametrize("number", range(1, 34))
+@pytest.mark.parametrize("number", range(1, 114))
 def test_every_sample_line_parses(number: int) -> None:
     raw = sample_lines()[number - 1]
     event = parse_line(raw)
     # What parse_line normalizes is already normal in the sample, so importing it changes nothing.
     data = json.loads(raw)
-    assert list(data) == list(KEY_ORDER[:12])
+    assert list(data)[:12] == list(KEY_ORDER[:12])
     assert event.raised == {side: slugs for side, slugs in data["raised"].items() if slugs}
-    assert event.sources == data["sources"]
+    assert [s.as_json() for s in event.sources] == data["sources"]
+    assert event.confidence == data.get("confidence")
 
 
-def test_sample_flags_the_unconfirmed_record() -> None:
-    by_date = {json.loads(raw)["date"]: json.loads(raw) for raw in sample_lines()}
-    assert by_date["2022-05-18"]["summary"].startswith("Unconfirmed")
+def test_sample_marks_what_is_unconfirmed() -> None:
+    by_date = {json.loads(raw)["date"]: json.loads(raw) for raw in sample_lines() if '"held"' in raw}
+    assert by_date["2022-05-18"]["confidence"] == "unconfirmed"
+    assert by_date["2022-11-22"]["confidence"] == "partial" and "Taiwan" in by_date["2022-11-22"]["confidence_note"]
+    assert "confidence" not in by_date["2022-04-20"]
     assert by_date["2022-06-10"]["requested_by"] == "china"
     assert by_date["2020-06-17"]["requested_by"] == "unknown"  # disputed
     assert by_date["2021-11-15"]["kind"] == "summit"
+    for line in sample_lines():
+        assert "from memory" not in line.split('"sources"')[0]
     assert by_date["2022-11-14"]["kind"] == "meeting"

@@ -299,7 +299,7 @@ class Converter:
             person["title"] = title
         aliases = sample_text.PEOPLE.get(name, ())
         if aliases and name not in self.introduced:
-            person["aliases"] = list(aliases)
+            person["aliases"] = sorted(aliases)  # as the store lists them, so an export gives the same line
         self.introduced.add(name)
         return person
 
