@@ -60,9 +60,10 @@ PROPER_WORDS: Final = {
         word: word.capitalize()
         for word in (
             "american", "americans", "asia", "bali", "beijing", "biden", "boeing", "burma", "busan", "china",
-            "chinese", "francisco", "gaza", "geneva", "hamas", "hong", "hormuz", "houthis", "indo", "iran", "iranian", "israel", "japan",
-            "kong", "korea", "korean", "lai", "london", "minsk", "pacific", "pelosi", "philippines", "russia",
-            "russian", "san", "sunnylands", "taiwan", "trump", "ukraine", "woodside", "xi",
+            "chinese", "francisco", "gaza", "geneva", "hamas", "hong", "hormuz", "houthis", "indo", "iran",
+            "iranian", "israel", "japan", "kong", "korea", "korean", "lai", "london", "minsk", "pacific",
+            "pelosi", "philippines", "russia", "russian", "san", "sunnylands", "taiwan", "trump", "ukraine",
+            "woodside", "xi",
         )
     },
 }  # fmt: skip
