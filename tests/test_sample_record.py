@@ -120,6 +120,20 @@ async def test_a_declined_request_reads_as_one(sample: Runner, store: Store) -> 
     assert "China: not named" in unnamed
 
 
+async def test_a_contact_the_same_day_as_the_previous_one(sample: Runner, store: Store) -> None:
+    text = await sample.text("event show", id=await event_id(store, "2023-06-19", "Xi Jinping"))
+    assert "first recorded contact between Antony Blinken and Xi Jinping" in text
+    assert "previous diplomatic-track contact: 2023-06-19, the same day" in text
+
+
+async def test_a_planned_contact_reads_as_one(sample: Runner) -> None:
+    reply = await sample("event add", date="2027-03-01", us="Rubio", cn="Wang Yi", kind="meeting", status="planned")
+    event_id_ = int(render_text(reply).split("#")[1].split()[0])
+    text = await sample.text("event show", id=event_id_)
+    assert "latest held contact between Marco Rubio and Wang Yi: 2026-02-13, 381 days before" in text
+    assert "in between" not in text
+
+
 async def test_event_list_and_the_digest_show_refused_contacts(sample: Runner) -> None:
     listed = await sample.text("event list", status="declined", since="2024-01-01")
     assert "3 events, newest first (since 2024-01-01, status declined)" in listed
