@@ -73,6 +73,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from storage.base import SEARCH_KINDS, ws_token
+from storage.people import name_words
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.store import Store
 from storage.vocab import BUILTIN_OFFICES, norm, slugify
@@ -674,6 +675,17 @@ class Generator:
                 + [(w.id, norm(a), p.id, a) for p in w.people for a in p.aliases],
             ),
             (
+                "person_word",
+                sorted(
+                    {
+                        (w.id, word, p.id)
+                        for p in w.people
+                        for name in (p.name, *p.aliases)
+                        for word in name_words(norm(name))
+                    }
+                ),
+            ),
+            (
                 "audit",
                 [
                     (
@@ -913,6 +925,7 @@ SQL = {
     "issue": "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, ?)",
     "person": "INSERT INTO person (id, workspace, name, side, title, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     "person_key": "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
+    "person_word": "INSERT INTO person_word (workspace, word, person_id) VALUES (?, ?, ?)",
     "subscription": "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, paused, role_id,"
     " last_period_end, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 }
@@ -937,7 +950,18 @@ PARTS = (
     Part(
         "record",
         frozenset(
-            {"workspace", "office", "issue", "person", "person_key", "subscription", "event", "participant", "audit"}
+            {
+                "workspace",
+                "office",
+                "issue",
+                "person",
+                "person_key",
+                "person_word",
+                "subscription",
+                "event",
+                "participant",
+                "audit",
+            }
         ),
     ),
     Part("notes", frozenset({"concern", "question"})),
@@ -1070,6 +1094,8 @@ CLONE_PEOPLE = {
     " SELECT id + :p, :b, name, side, title, created_at FROM person WHERE id BETWEEN :p0 AND :p1",
     "person_key": "INSERT INTO person_key (workspace, key, person_id, alias)"
     " SELECT :b, key, person_id + :p, alias FROM person_key WHERE workspace = :a",
+    "person_word": "INSERT INTO person_word (workspace, word, person_id)"
+    " SELECT :b, word, person_id + :p FROM person_word WHERE workspace = :a",
     "subscription": "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, paused, role_id,"
     " last_period_end, created_at) SELECT :b, CAST(CAST(channel_id AS INTEGER) + 1000 AS TEXT), weekday,"
     " time, timezone, paused, role_id, last_period_end, created_at FROM subscription WHERE workspace = :a"

@@ -34,7 +34,8 @@ SEARCHES = (
     "{name}",  # and the whole name
     "exit bans",
 )
-PEOPLE_PREFIXES = ("w", "wa", "wang", "li", "s", "smi", "j", "zh", "{first}")
+# "{sur}": the start of a surname, a word inside most names ("aus" for Lloyd J. Austin III).
+PEOPLE_PREFIXES = ("w", "wa", "wang", "li", "s", "smi", "j", "zh", "{first}", "{sur}", "{first} {sur}")
 EVENT_PREFIXES = ("", "#", "12", "{eid}", "{surname}", "wang y")
 
 
@@ -158,6 +159,7 @@ async def reads(path: Path, n: int, warmup: int) -> ReadFigures:
         ctx = context(store)
         latest = await store.latest_event(WS)
         values = {"surname": target.surname, "name": target.name, "first": target.name.split()[0].lower()}
+        values["sur"] = target.surname[:3].lower()
         values["eid"] = str(latest.id // 10 if latest else 1)
         digest = Stat.of(await timed(lambda: run(ctx, "digest preview"), n, warmup))
         search_samples, by_query = await _each(

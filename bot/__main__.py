@@ -1,4 +1,4 @@
-"""Entry point: `python -m bot [console|run|sync|import FILE|export|backup PATH] [--workspace W]`.
+"""Entry point: `python -m bot [console|run|sync|import FILE|export|samples update|backup PATH] [--workspace W]`.
 
 With no subcommand: every configured platform (Discord, Slack) when one is, else the console on the
 sample data. Settings are read here, once, and handed down with the store and the clock.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.console.console import Console, run_console, stdin_is_terminal, workspa
 from bot.runtime.logs import quiet_foreign_warnings
 from bot.runtime.platform import StartupError
 from bot.runtime.platforms import configured_platforms
-from bot.transfer_cli import export, import_file, sample_path
+from bot.transfer_cli import export, import_file, sample_path, silence_stdout, update_samples
 from commands.context import CoreSettings, SystemClock
 from commands.errors import UserError
 from config.settings import Settings, SettingsError, load_settings
@@ -41,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--workspace", default="local")
     exp = sub.add_parser("export", help="write the workspace's events as JSON Lines to standard output")
     exp.add_argument("--workspace", default="local")
+    samples = sub.add_parser("samples", help="the sample record")
+    samples_sub = samples.add_subparsers(dest="samples_command", required=True)
+    update = samples_sub.add_parser("update", help="add the sample's contacts (and aliases) a workspace lacks")
+    update.add_argument("--workspace", default="local")
     backup = sub.add_parser("backup", help="copy the store to PATH, consistently, even while the bot runs")
     backup.add_argument("path", type=Path)
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
@@ -59,7 +64,7 @@ async def _console(settings: Settings, workspace: str, empty: bool) -> int:
         if not empty and not await store.audit_entries(ws, limit=1):
             summary = await import_file(store, clock, ws, sample_path())
             print(
-                f"New store: loaded {summary.added} sample US–China contacts (2020–2022) into {ws} "
+                f"New store: loaded {summary.added} sample US–China contacts (2020–2026) into {ws} "
                 f"at {settings.db_path}.\nTo start empty instead: python -m bot console --empty "
                 "(with HOTLINE_DB pointing at a new file).\n"
             )
@@ -91,6 +96,17 @@ async def _export(settings: Settings, workspace: str) -> int:
         await store.close()
     print(f"exported {count} events", file=sys.stderr)
     return 0
+
+
+async def _samples_update(settings: Settings, workspace: str) -> int:
+    store = await Store.open(settings.db_path)
+    try:
+        update = await update_samples(store, SystemClock(), workspace_id(workspace))
+    finally:
+        await store.close()
+    for text in update.lines(sample_path().name):
+        print(text)
+    return 1 if update.imported.errors else 0
 
 
 def _backup(settings: Settings, path: Path, force: bool) -> int:
@@ -150,12 +166,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_import(settings, args.file, args.workspace))
         if command == "export":
             return asyncio.run(_export(settings, args.workspace))
+        if command == "samples":
+            return asyncio.run(_samples_update(settings, args.workspace))
         if command == "backup":
             return _backup(settings, args.path, args.force)
         if command == "sync":
             return asyncio.run(_sync(settings))
         return asyncio.run(_run(settings))
-    except (SettingsError, StoreError, UserError) as exc:
+    except (SettingsError, StoreError, UserError, OSError, sqlite3.Error) as exc:
+        if isinstance(exc, BrokenPipeError):  # the reader of our output left (`export | head`): no error
+            silence_stdout()
+            return 0
         print(f"hotline: {exc}", file=sys.stderr)
         return 2
     except StartupError as exc:
@@ -163,6 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # one clear line, not a traceback; the traceback is for the log
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"hotline: unexpected error: {type(exc).__name__}: {exc} (HOTLINE_LOG_LEVEL=DEBUG shows where)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

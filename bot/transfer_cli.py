@@ -1,8 +1,11 @@
-"""`python -m bot import FILE` and `python -m bot export`: the JSON Lines format (README, "Data format")."""
+"""`python -m bot import FILE`, `python -m bot export` and `python -m bot samples update`: the JSON Lines
+format of the README's "Data format"."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +18,7 @@ from commands.transfer import dump_line, event_to_dict, parse_line
 from storage.importer import cyclic_gc_paused
 from storage.records import Actor, NewEvent
 from storage.store import Store
+from storage.vocab import norm
 
 EXPORT_BATCH = 2000
 
@@ -73,19 +77,85 @@ async def import_file(store: Store, clock: Clock, workspace: str, path: Path) ->
 
 
 async def export(store: Store, workspace: str, out: TextIO) -> int:
-    """Write every event of the workspace, oldest first; returns how many."""
+    """Write every event of the workspace, oldest first; returns how many. Each person's aliases are
+    written with them on the first line they appear in, so that an import of the file knows them."""
     count = 0
     after = None
+    introduced: set[int] = set()
     while True:
         batch = await store.events_after(workspace, after, EXPORT_BATCH)
         if not batch:
             return count
         raised = await store.raised_at(workspace, [e.id for e in batch])
         for event in batch:
-            out.write(dump_line(event_to_dict(event, raised.get(event.id, {}))) + "\n")
+            aliases: dict[int, tuple[str, ...]] = {}
+            for p in event.participants:
+                if p.person_id not in introduced:
+                    introduced.add(p.person_id)
+                    person = await store.person(workspace, p.person_id)
+                    aliases[p.person_id] = person.aliases if person else ()
+            out.write(dump_line(event_to_dict(event, raised.get(event.id, {}), aliases)) + "\n")
         count += len(batch)
         after = (batch[-1].day, batch[-1].id)
 
 
 def sample_path() -> Path:
     return Path(__file__).resolve().parent.parent / "samples" / "us-china-contacts.jsonl"
+
+
+@dataclass
+class SampleUpdate:
+    """What `python -m bot samples update` did: the import of the sample, and aliases given to people
+    who were already known (a line that duplicates a recorded event adds nothing, its aliases included)."""
+
+    imported: ImportSummary
+    aliases_added: int = 0
+    aliases_refused: list[str] = field(default_factory=list)
+
+    def lines(self, source: str) -> list[str]:
+        out = [line for line in self.imported.lines(source) if "skipped, already recorded" not in line]
+        out += [f"alias left out: {why}" for why in self.aliases_refused]
+        out.append(f"{source}: {self.aliases_added} aliases added to people already recorded")
+        return out
+
+
+async def update_samples(store: Store, clock: Clock, workspace: str, path: Path | None = None) -> SampleUpdate:
+    """Bring a workspace that started on an older sample up to the current one: the contacts it lacks
+    are added (the importer's duplicate rule skips those it has), and people it knows get the aliases
+    the sample gives them. Running it again changes nothing."""
+    source = path or sample_path()
+    imported = await import_file(store, clock, workspace, source)
+    update = SampleUpdate(imported)
+    text = await asyncio.to_thread(source.read_text, encoding="utf-8")
+    wanted: dict[str, list[str]] = {}  # a name's key -> the aliases the sample gives it
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            new = parse_line(raw)
+        except UserError:
+            continue  # reported by the import already
+        for participant in (*new.us, *new.cn):
+            if participant.aliases:
+                wanted.setdefault(norm(participant.name), []).extend(participant.aliases)
+    actor = Actor(workspace, "import", f"update from {source.name}")
+    for key, aliases in wanted.items():
+        person = await store.find_person(workspace, key)
+        if person is None:
+            continue
+        known = {norm(x) for x in (person.name, *person.aliases)}
+        missing = [a for a in dict.fromkeys(aliases) if norm(a) not in known]
+        if not missing:
+            continue
+        added, refused = await store.add_aliases(actor, clock.now(), person.id, missing)
+        update.aliases_added += len(added)
+        update.aliases_refused += refused
+    return update
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, after its reader went away (`python -m bot export |
+    head`): the interpreter flushes it again at exit, and a closed pipe is no error to report."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from commands import names
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
 from commands.reply import Line, Link, Span, UserText, When, line
 from storage.errors import Conflict, DuplicateEvent, RecordMissing
-from storage.records import Event, Issue, NewParticipant, Participant, Person
+from storage.records import Event, Issue, NewParticipant, Participant, Person, Source
 from storage.vocab import SIDE_ALIASES, norm, slugify
 
 SIDE_LABEL = {"us": "US", "china": "China", "other": "Other"}
@@ -113,16 +114,28 @@ async def resolve_who(ctx: Ctx, text: str, field: str = "with", sides: bool = Tr
     return Who(person=person)
 
 
+# How match_person found someone: the name or alias itself, by its whole words, or by close spelling.
+EXACT, BY_WORDS, BY_SPELLING = "exact", "words", "spelling"
+
+
 async def find_person_fuzzy(ctx: Ctx, raw: str, field: str, loose: bool = True) -> Person:
-    """A person by name or alias: exact, then by whole words, then by close spelling.
+    """A person by name or alias: exact, then by whole words, then by close spelling (match_person)."""
+    person, _ = await match_person(ctx, raw, field, loose)
+    return person
+
+
+async def match_person(ctx: Ctx, raw: str, field: str, loose: bool = True) -> tuple[Person, str]:
+    """A person by name or alias: exact, then by whole words, then by close spelling (the rule is in
+    commands/names.py); and how they were found (EXACT, BY_WORDS, BY_SPELLING).
 
     `loose=False` (recording an event) matches by words only for a single word ("Austin"), so that a
-    new full name whose words happen to appear in a known one ("Wei Wei") is not taken for it.
+    new full name whose words happen to appear in a known one ("Wei Wei") is not taken for it, and
+    asks for closer spelling (names.RECORD_CUTOFF).
     """
     ws = ctx.caller.workspace
     exact = await ctx.store.find_person(ws, raw)
     if exact:
-        return exact
+        return exact, EXACT
     key = norm(raw)
     keys = await ctx.store.person_keys(ws)
     # "austin" -> "lloyd j austin iii": every typed word is a word of one name or alias.
@@ -133,18 +146,18 @@ async def find_person_fuzzy(ctx: Ctx, raw: str, field: str, loose: bool = True) 
         pid = next(iter(by_words))
         found = await ctx.store.person(ws, pid)
         assert found is not None
-        return found
+        return found, BY_WORDS
     if len(by_words) > 1:
-        names = ", ".join(sorted(by_words.values())[:8])
-        raise UserError(f"{raw!r} could be several people: {names}; give more of the name", field=field)
+        listed = ", ".join(sorted(by_words.values())[:8])
+        raise UserError(f"{raw!r} could be several people: {listed}; give more of the name", field=field)
     # "Wei Fenge" -> "wei fenghe": close spelling of a whole key.
-    # Recording is stricter than looking up: "John Kirby" must not become "John Kerry" (0.8).
-    close = difflib.get_close_matches(key, [k for k, _, _ in keys], n=5, cutoff=0.8 if loose else 0.9)
+    cutoff = names.LOOKUP_CUTOFF if loose else names.RECORD_CUTOFF
+    close = set(names.close_keys(key, [k for k, _, _ in keys], cutoff))
     ids = {pid: name for k, pid, name in keys if k in close}
     if len(ids) == 1:
         found = await ctx.store.person(ws, next(iter(ids)))
         assert found is not None
-        return found
+        return found, BY_SPELLING
     if len(ids) > 1:
         raise UserError(f"{raw!r} could be several people: {', '.join(sorted(ids.values()))}", field=field)
     raise NotFound(f"nobody called {raw!r} is recorded in this workspace; /person add adds someone", field=field)
@@ -210,8 +223,8 @@ async def resolve_issue(ctx: Ctx, text: str, field: str = "issue", create: bool 
 
 
 def _near_issues(slug: str, issues: list[Issue]) -> list[str]:
-    names = {i.slug for i in issues}
-    return difflib.get_close_matches(slug, sorted(names), n=3, cutoff=0.85)
+    slugs = {i.slug for i in issues}
+    return difflib.get_close_matches(slug, sorted(slugs), n=3, cutoff=0.85)
 
 
 async def issue_titles(ctx: Ctx) -> dict[str, str]:
@@ -233,7 +246,7 @@ def side_line(event: Event, side: str, with_title: bool = True) -> Line:
         if i:
             parts.append(", ")
         parts.extend(person_span(p, with_title))
-    return tuple(parts) if parts else ("—",)
+    return tuple(parts) if parts else ("not named",)
 
 
 def pair_line(event: Event) -> Line:
@@ -260,11 +273,41 @@ def facts_line(event: Event) -> Line:
         facts.append(f"requested by {SIDE_LABEL[event.requested_by]}")
     if event.status != "held":
         facts.append(event.status)
+    if event.confidence in ("partial", "unconfirmed"):
+        facts.append(CONFIDENCE_LABEL[event.confidence])
     return (" · ".join(facts),)
 
 
+CONFIDENCE_LABEL = {"verified": "verified", "partial": "partly verified", "unconfirmed": "unconfirmed"}
+
+
+def confidence_lines(event: Event) -> list[Line]:
+    """How well the record establishes the contact, when it says so: "Confidence: partly verified —
+    China's topics are not confirmed by a source."."""
+    if event.confidence is None and event.confidence_note is None:
+        return []
+    label = CONFIDENCE_LABEL.get(event.confidence or "", event.confidence or "not stated")
+    note = (" — ", UserText(event.confidence_note)) if event.confidence_note else ()
+    return [line(f"Confidence: {label}", *note)]
+
+
 def source_lines(event: Event) -> tuple[Line, ...]:
-    return tuple(line(Link(u)) for u in event.sources)
+    """Each source on a line, in the order recorded (official ones first, where the record says so):
+    a link labelled with its page's title, then its publisher; a citation without a link as words."""
+    return tuple(source_line(s) for s in event.sources)
+
+
+def source_line(source: Source) -> Line:
+    parts: list[Span] = []
+    if source.url is not None:
+        parts.append(Link(source.url, source.title) if source.title else Link(source.url))
+    elif source.title:
+        parts.append(UserText(source.title))
+    if source.publisher:
+        parts += [" — " if parts else "", UserText(source.publisher)]
+    if source.note:
+        parts += [" (", UserText(source.note), ")"] if parts else [UserText(source.note)]
+    return tuple(parts)
 
 
 def raised_lines(raised: dict[str, list[str]], titles: dict[str, str]) -> list[tuple[str, Line]]:

@@ -11,11 +11,13 @@ from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import At, Field, Line, Ref, Reply, UserText, line
 from commands.schedule import WEEKDAYS, describe, next_run
-from storage.records import Concern, Subscription
+from storage.records import Concern, Event, Subscription
 from storage.vocab import TRACKS
 
 DEFAULT_DAYS = 7
 SECTION_LIMIT = 50
+# The statuses of contacts that did not take place, listed in their own section of a digest.
+NOT_TAKEN_PLACE = ("declined", "postponed", "cancelled")
 CONCERNS_PER_SIDE = 5  # per issue and side in a digest
 
 
@@ -44,10 +46,17 @@ async def compose_digest(
         if q.status == "answered"
     ]
     planned, more_planned = await ctx.store.list_events(ws, since=now, status="planned", limit=SECTION_LIMIT)
+    not_held: list[Event] = []  # refused, postponed or cancelled in the period, newest first
+    more_not_held = False
+    for status in NOT_TAKEN_PLACE:
+        found, beyond = await ctx.store.list_events(ws, since=first, until=last, status=status, limit=SECTION_LIMIT)
+        not_held += found
+        more_not_held = more_not_held or beyond
+    not_held.sort(key=lambda e: (e.day, e.id), reverse=True)
     last_by_track = await ctx.store.last_held_by_track(ws)
 
     lines: list[Line] = [line("Period: ", first.isoformat(), " to ", last.isoformat())]
-    if short_when_empty and not held and not concerns and not answered:
+    if short_when_empty and not held and not not_held and not concerns and not answered:
         latest = await ctx.store.latest_event(ws)
         lines.append(
             line(
@@ -72,6 +81,15 @@ async def compose_digest(
             line(
                 "No contact recorded in this period. Last contact: ",
                 *(event_headline(latest, now) if latest else ("none yet",)),
+            )
+        )
+    if not_held:
+        shown = not_held[:SECTION_LIMIT]
+        cut = len(not_held) > len(shown) or more_not_held
+        fields.append(
+            Field(
+                line(f"Refused, postponed or cancelled ({len(shown)}{'+' if cut else ''})"),
+                tuple(line(*event_headline(e, now)) for e in reversed(shown)),
             )
         )
     if concerns:

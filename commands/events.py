@@ -7,9 +7,10 @@ from typing import Any
 
 from commands import validate
 from commands.common import (
+    EXACT,
     event_headline,
     facts_line,
-    find_person_fuzzy,
+    match_person,
     plural,
     resolve_issue,
     resolve_who,
@@ -22,15 +23,18 @@ from commands.context import Ctx
 from commands.errors import NotFound, UserError
 from commands.lastcall import describe_event
 from commands.reply import Confirm, Field, Line, Reply, UserText, line
-from storage.records import NewEvent, NewParticipant
+from storage.records import NewEvent, NewParticipant, Source
 from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, TRACKS
 
 LIST_LIMIT = 50
 MAX_PEOPLE_PER_SIDE = 10
 
 
-async def _participants(ctx: Ctx, field: str, value: str, side: str) -> list[NewParticipant]:
-    """Names as typed, each resolved to a known person when it clearly means one ("Austin")."""
+async def _participants(
+    ctx: Ctx, field: str, value: str, side: str, taken: list[tuple[str, str]] | None = None
+) -> list[NewParticipant]:
+    """Names as typed, each resolved to a known person when it clearly means one ("Austin"); a name
+    taken for someone by its words or spelling is added to `taken` as (typed, known), for the reply."""
     people = split_people(value)
     if not people:
         raise UserError("give at least one name (several: separate with commas)", field=field)
@@ -41,9 +45,11 @@ async def _participants(ctx: Ctx, field: str, value: str, side: str) -> list[New
         p.title = validate.text(field, p.title, limit_key="title", required=False) if p.title else None
         p.side = side
         try:
-            known = await find_person_fuzzy(ctx, p.name, field, loose=False)
+            known, how = await match_person(ctx, p.name, field, loose=False)
         except NotFound:
             continue  # a new person: the store creates them and the reply says so
+        if how != EXACT and taken is not None:
+            taken.append((p.name, known.name))
         p.name = known.name
     return people
 
@@ -92,17 +98,18 @@ async def event_add(
     check_future("date", day, status, now)
     us_raised_slugs, _ = await _raised(ctx, "us_raised", us_raised)
     cn_raised_slugs, _ = await _raised(ctx, "cn_raised", cn_raised)
+    taken: list[tuple[str, str]] = []
     new = NewEvent(
         day=day,
         kind=kind,
         track=track,
-        us=await _participants(ctx, "us", us, "us"),
-        cn=await _participants(ctx, "cn", cn, "china"),
+        us=await _participants(ctx, "us", us, "us", taken),
+        cn=await _participants(ctx, "cn", cn, "china", taken),
         minutes=minutes,
         requested_by=requested_by or "unknown",
         location=validate.text("location", location, required=False) if location else None,
         summary=validate.text("summary", summary, required=False) if summary else None,
-        sources=validate.urls("source", source) if source else [],
+        sources=[Source(u) for u in validate.urls("source", source)] if source else [],
         status=status,
         raised={k: v for k, v in (("us", us_raised_slugs), ("china", cn_raised_slugs)) if v},
     )
@@ -110,6 +117,9 @@ async def event_add(
         added = await ctx.store.add_event(ctx.caller.actor, ctx.clock.now(), new)
     event = added.event
     lines: list[Line] = [line(*event_headline(event, now)), facts_line(event)]
+    for typed, known in taken:
+        # So that the editor sees a wrong match at once, and can fix it with /event edit.
+        lines.append(line(UserText(typed), " → taken as ", UserText(known)))
     if added.new_people:
         lines.append(
             line(
@@ -150,6 +160,7 @@ async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:
     now = await today(ctx)
     raw = value.strip()
     changes: dict[str, Any] = {}
+    taken: list[tuple[str, str]] = []
     optional_clear = {"minutes", "location", "summary", "source", "time"}
     if not raw and field not in optional_clear:
         raise UserError(f"{field} cannot be empty", field="value")
@@ -171,18 +182,19 @@ async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:
     elif field in ("location", "summary"):
         changes[field] = validate.text("value", raw, limit_key=field, required=False)
     elif field == "source":
-        changes["sources"] = validate.urls("value", raw) if raw else []
+        changes["sources"] = [Source(u) for u in validate.urls("value", raw)] if raw else []
     elif field == "time":
         changes["time"] = validate.clock_time("value", raw) if raw else None
     elif field in ("us", "cn"):
-        changes[field] = await _participants(ctx, "value", raw, "us" if field == "us" else "china")
+        changes[field] = await _participants(ctx, "value", raw, "us" if field == "us" else "china", taken)
     else:  # the surface's choices make this unreachable; keep the message clear anyway
         raise UserError(f"{field!r} cannot be edited", field="field")
     with store_errors():
         after = await ctx.store.edit_event(ctx.caller.actor, ctx.clock.now(), id, changes)
     return Reply(
         title=line(f"Updated event #{id}: {field}"),
-        lines=[line(*event_headline(after, now))],
+        lines=[line(*event_headline(after, now))]
+        + [line(UserText(typed), " → taken as ", UserText(known)) for typed, known in taken],
         footer=line(f"/event show id:{id}"),
     )
 
@@ -213,8 +225,10 @@ async def event_list(
     with_: str | None = None,
     track: str | None = None,
     issue: str | None = None,
+    status: str | None = None,
 ) -> Reply:
     ws = ctx.caller.workspace
+    status = validate.choice("status", status, EVENT_STATUSES) if status else None
     now = await today(ctx)
     start = validate.date("since", since, now) if since else None
     end = validate.date("until", until, now) if until else None
@@ -230,6 +244,7 @@ async def event_list(
         side=who.side if who else None,
         track=track,
         issue=issue_slug,
+        status=status,
         limit=LIST_LIMIT,
     )
     filters = ", ".join(
@@ -241,6 +256,7 @@ async def event_list(
                 f"with {who.label}" if who else None,
                 f"track {track}" if track else None,
                 f"issue {issue_slug}" if issue_slug else None,
+                f"status {status}" if status else None,
             ],
         )
     )
@@ -259,7 +275,7 @@ async def event_list(
     ]
     lines = [line(f"{plural(len(events), 'event')}, newest first" + (f" ({filters})" if filters else ""))]
     footer = (
-        line(f"Showing the newest {LIST_LIMIT}; narrow with since, until, with, track or issue to see older ones.")
+        line(f"Showing the newest {LIST_LIMIT}; narrow with since, until, with, track, issue or status to see more.")
         if more
         else None
     )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from commands.common import (
+    KIND_LABEL,
     SIDE_LABEL,
+    confidence_lines,
     facts_line,
     issue_titles,
     pair_line,
+    plural,
     raised_lines,
     resolve_who,
     side_line,
@@ -50,6 +53,7 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
     ]
     if event.location:
         lines.append(line("Where: ", UserText(event.location)))
+    lines += confidence_lines(event)
     # One field per side, side by side where the platform can show them so.
     fields: list[Field] = [
         Field(line("US"), (side_line(event, "us"),), inline=True),
@@ -90,29 +94,45 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
     )
 
 
+# How a contact that did not take place is counted between two that did ("2 requests refused").
+NOT_HELD_WORDS = {
+    "declined": ("request refused", "requests refused"),
+    "postponed": ("contact postponed", "contacts postponed"),
+    "cancelled": ("contact cancelled", "contacts cancelled"),
+    "planned": ("request pending", "requests pending"),
+}
+
+
+def gap(event: Event, earlier: dt.date) -> str:
+    """How long before `event` a previous contact was, as the "what it means" lines say it."""
+    days = (event.day - earlier).days
+    if days == 0:
+        return "the same day"
+    return f"{plural(days, 'day')} {'earlier' if event.status == 'held' else 'before'}"
+
+
 async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
-    """What the record says about this contact: firsts, gaps, the previous one between the same offices."""
+    """What the record says about this contact: the previous contact between the same people, between
+    the same offices and on the same track (each "first recorded" when there is none), and the
+    contacts refused, postponed or cancelled on the track since the previous one.
+
+    Only contacts that took place count as previous ones. For a contact that did not take place
+    (planned, declined...) the lines say "latest ... before it" rather than "previous".
+    """
     ws = ctx.caller.workspace
     before = (event.day, event.id)
+    held = event.status == "held"
+    previous = "previous" if held else "latest held"
     out: list[Line] = []
     us, cn = event.side("us"), event.side("china")
     if us and cn:
         a, b = us[0], cn[0]
         prev = await ctx.store.previous_day_between(ws, ("person", a.person_id), ("person", b.person_id), before)
+        pair = line(UserText(a.name), " and ", UserText(b.name))
         if prev is None:
-            out.append(line("First recorded contact between ", UserText(a.name), " and ", UserText(b.name)))
+            out.append(line("first recorded contact between ", *pair))
         else:
-            out.append(
-                line(
-                    "Previous between ",
-                    UserText(a.name),
-                    " and ",
-                    UserText(b.name),
-                    ": ",
-                    prev.isoformat(),
-                    f" ({(event.day - prev).days} days earlier)",
-                )
-            )
+            out.append(line(f"{previous} contact between ", *pair, f": {prev.isoformat()}, {gap(event, prev)}"))
         if a.office and b.office:
             office_a = await ctx.store.office_by_slug(ws, a.office)
             office_b = await ctx.store.office_by_slug(ws, b.office)
@@ -128,22 +148,36 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
                 out.append(
                     line(
                         *label,
-                        f": previous {prev_o.day.isoformat()}, ",
+                        f": {previous} contact {prev_o.day.isoformat()} (",
                         *pair_line(prev_o),
-                        f", {(event.day - prev_o.day).days} days earlier",
+                        f"), {gap(event, prev_o.day)}",
                     )
                 )
-    if event.status == "held":
-        prev_t = await ctx.store.latest_day(ws, track=event.track, before=before)
-        if prev_t is None:
-            out.append(line(f"First recorded contact on the {event.track} track"))
-        else:
-            gap = (event.day - prev_t).days
-            out.append(line(f"First on the {event.track} track since {prev_t.isoformat()} ({gap} days)"))
-            refused, more = await ctx.store.requests_not_granted(ws, event.track, prev_t, event.day, limit=10)
-            if refused:
-                out.append(line(f"Not granted in between ({len(refused)}{'+' if more else ''}):"))
-                for r in reversed(refused):
-                    who = SIDE_LABEL.get(r.requested_by, "one side")
-                    out.append(line("  ", when(r.day, now), f" {who} asked: ", *pair_line(r), f" — {r.status}"))
+    prev_t = await ctx.store.latest_day(ws, track=event.track, before=before)
+    if prev_t is None:
+        out.append(line(f"first recorded {event.track}-track contact"))
+    else:
+        out.append(line(f"{previous} {event.track}-track contact: {prev_t.isoformat()}, {gap(event, prev_t)}"))
+        if held:
+            out += await _not_held_between(ctx, event, prev_t, now)
+    return out
+
+
+async def _not_held_between(ctx: Ctx, event: Event, since: dt.date, now: dt.date) -> list[Line]:
+    """The track's contacts that did not take place since the previous one: counted, then listed."""
+    refused, more = await ctx.store.requests_not_granted(ctx.caller.workspace, event.track, since, event.day, limit=10)
+    if not refused:
+        return []
+    counts: dict[str, int] = {}
+    for r in refused:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    parts = [
+        f"{n}{'+' if more else ''} {NOT_HELD_WORDS[status][0 if n == 1 else 1]}"
+        for status, n in sorted(counts.items(), key=lambda item: list(NOT_HELD_WORDS).index(item[0]))
+    ]
+    out = [line(", ".join(parts) + " in between:")]
+    for r in reversed(refused):
+        who = f"{SIDE_LABEL[r.requested_by]} asked" if r.requested_by in ("us", "china") else "asked by either side"
+        kind = KIND_LABEL.get(r.kind, r.kind)
+        out.append(line("  ", when(r.day, now), f" {kind} ({who}): ", *pair_line(r), f" — {r.status}"))
     return out

@@ -108,7 +108,9 @@ _commands = (
             Option("location", "text", "Where it took place"),
             Option("summary", "text", "What happened, in a few sentences"),
             Option("source", "url", "Link to a readout or report (several: separate with spaces)"),
-            Option("status", "choice", "held (default), planned or declined", choices=EVENT_STATUSES),
+            Option(
+                "status", "choice", "held (default), planned, declined, postponed or cancelled", choices=EVENT_STATUSES
+            ),
             Option("us_raised", "issues", "Issues the US raised, separated by commas"),
             Option("cn_raised", "issues", "Issues China raised, separated by commas"),
         ),
@@ -151,6 +153,9 @@ _commands = (
             Option("with", "person", WHO),
             Option("track", "choice", "Only this track", choices=TRACKS),
             Option("issue", "issue", "Only events where this issue was raised"),
+            Option(
+                "status", "choice", "Only events of this status (declined: refused requests)", choices=EVENT_STATUSES
+            ),
         ),
     ),
     Command(

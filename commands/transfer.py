@@ -17,10 +17,10 @@ from typing import Any
 
 from commands import validate
 from commands.errors import UserError
-from storage.records import Event, NewEvent, NewParticipant
-from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, SIDE_ALIASES, TRACKS, slugify
+from storage.records import Event, NewEvent, NewParticipant, Source
+from storage.vocab import CONFIDENCES, EVENT_STATUSES, KINDS, REQUESTERS, SIDE_ALIASES, TRACKS, slugify
 
-# The order of the README's example; "time" and "timezone" go last because most lines lack them.
+# The order of the README's example; the confidence, "time" and "timezone" go last because most lines lack them.
 KEY_ORDER = (
     "date",
     "kind",
@@ -34,11 +34,15 @@ KEY_ORDER = (
     "summary",
     "sources",
     "raised",
+    "confidence",
+    "confidence_note",
     "time",
     "timezone",
 )
 REQUIRED_KEYS = ("date", "kind", "us", "cn")
-PARTICIPANT_KEYS = ("name", "title")
+PARTICIPANT_KEYS = ("name", "title", "aliases")
+SOURCE_KEYS = ("url", "title", "publisher", "note")
+MAX_ALIASES = 20  # as /person add allows
 # The file writes participants under "cn" but issues under "china" (the store's side name); issues
 # are read under either spelling so a hand-written file does not trip over the difference.
 RAISED_SIDE_KEYS = {"us": "us", "china": "china", "cn": "china"}
@@ -51,7 +55,9 @@ ISSUE_LIMIT_KEY = "alias"
 # gives the same value; anything else still goes to validate, so that every message stays the same
 # (tests/test_transfer_fast_paths.py checks each fast path against the full check).
 _KNOWN_KEYS = frozenset(KEY_ORDER)
-_PARTICIPANT_KEYS = frozenset(PARTICIPANT_KEYS)
+# The keys _plain_line handles; a line with any other known key (a confidence) takes the full checks.
+_PLAIN_KEYS = _KNOWN_KEYS - {"confidence", "confidence_note"}
+_PLAIN_PARTICIPANT_KEYS = frozenset(("name", "title"))
 # What validate.text refuses as control characters: below 32 except tab and newline, and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # An http(s) URL of a plain host (and port) and printable ASCII after it: urlsplit finds the scheme and
@@ -82,22 +88,31 @@ def _checked_line(data: dict[str, Any]) -> NewEvent:
             raise UserError("is required", field=key)
 
     requested_by = _optional_str(data, "requested_by")
-    status = _optional_str(data, "status")
+    raw_status = _optional_str(data, "status")
+    status = _choice("status", raw_status, EVENT_STATUSES) if raw_status is not None else "held"
+    day = _parse_date(data["date"])
+    kind = _choice("kind", _expect_str("kind", data["kind"]), KINDS)
+    track = _optional_choice(data, "track", TRACKS)
+    # A contact that did not take place may leave a side unnamed: a request nobody answered.
+    us = _parse_participants("us", "us", data["us"], may_be_empty=status != "held")
+    cn = _parse_participants("cn", "china", data["cn"], may_be_empty=status != "held")
     return NewEvent(
-        day=_parse_date(data["date"]),
-        kind=_choice("kind", _expect_str("kind", data["kind"]), KINDS),
-        track=_optional_choice(data, "track", TRACKS),
-        us=_parse_participants("us", "us", data["us"]),
-        cn=_parse_participants("cn", "china", data["cn"]),
+        day=day,
+        kind=kind,
+        track=track,
+        us=us,
+        cn=cn,
         minutes=_parse_minutes(data.get("minutes")),
         requested_by=_parse_requester(requested_by) if requested_by is not None else "unknown",
         location=_optional_text(data, "location"),
         summary=_optional_text(data, "summary"),
         sources=_parse_sources(data.get("sources")),
-        status=_choice("status", status, EVENT_STATUSES) if status is not None else "held",
+        status=status,
         raised=_parse_raised(data.get("raised")),
         time=_optional_time(data),
         timezone=_optional_timezone(data),
+        confidence=_optional_choice(data, "confidence", CONFIDENCES),
+        confidence_note=_optional_text(data, "confidence_note", limit_key="text"),
     )
 
 
@@ -106,7 +121,7 @@ def _plain_line(data: dict[str, Any]) -> NewEvent | None:
     far fewer steps (most lines of a file are such; issue 5). None for anything else, for
     _checked_line to check: it gives the same NewEvent, or says what is wrong, first things first.
     """
-    if not data.keys() <= _KNOWN_KEYS:
+    if not data.keys() <= _PLAIN_KEYS:
         return None
     get = data.get
     date, kind, track = get("date"), get("kind"), get("track")
@@ -163,12 +178,18 @@ def _plain_line(data: dict[str, Any]) -> NewEvent | None:
     )
 
 
-def event_to_dict(event: Event, raised: Mapping[str, Iterable[str]]) -> dict[str, object]:
-    """The export line of an event; `raised` maps a side ("us", "china") to the issue slugs it raised.
+def event_to_dict(
+    event: Event, raised: Mapping[str, Iterable[str]], aliases: Mapping[int, Iterable[str]] | None = None
+) -> dict[str, object]:
+    """The export line of an event; `raised` maps a side ("us", "china") to the issue slugs it raised,
+    `aliases` a participant's person id to the aliases to write with them (the export gives each
+    person's on the first line they appear in).
 
     Optional values that are unset are written as null (or an empty list) rather than left out, so
-    every exported line has the same keys; "time" and "timezone" are the exception, being rare.
+    every exported line has the same keys; "time", "timezone" and the confidence are the exception,
+    being rare.
     """
+    people_aliases = aliases or {}
     by_side: dict[str, list[str]] = {"us": [], "china": []}
     for side, slugs in raised.items():
         canonical = RAISED_SIDE_KEYS.get(side)
@@ -184,16 +205,20 @@ def event_to_dict(event: Event, raised: Mapping[str, Iterable[str]]) -> dict[str
         "date": event.day.isoformat(),
         "kind": event.kind,
         "track": event.track,
-        "us": [_participant_dict(p.name, p.title) for p in event.side("us")],
-        "cn": [_participant_dict(p.name, p.title) for p in event.side("china")],
+        "us": [_participant_dict(p.name, p.title, people_aliases.get(p.person_id, ())) for p in event.side("us")],
+        "cn": [_participant_dict(p.name, p.title, people_aliases.get(p.person_id, ())) for p in event.side("china")],
         "minutes": event.minutes,
         "requested_by": event.requested_by,
         "location": event.location,
         "status": event.status,
         "summary": event.summary,
-        "sources": list(event.sources),
+        "sources": [s.as_json() for s in event.sources],
         "raised": by_side,
     }
+    if event.confidence is not None:
+        line["confidence"] = event.confidence
+    if event.confidence_note is not None:
+        line["confidence_note"] = event.confidence_note
     if event.time is not None:
         line["time"] = event.time
     if event.timezone is not None:
@@ -282,9 +307,9 @@ def _optional_str(data: Mapping[str, Any], field: str) -> str | None:
     return None if value is None else _expect_str(field, value)
 
 
-def _optional_text(data: Mapping[str, Any], field: str) -> str | None:
+def _optional_text(data: Mapping[str, Any], field: str, limit_key: str | None = None) -> str | None:
     value = _optional_str(data, field)
-    return None if value is None else _text(field, value, required=False)
+    return None if value is None else _text(field, value, limit_key=limit_key, required=False)
 
 
 def _passing(value: str, limit: int) -> str | None:
@@ -318,7 +343,7 @@ def _plain_issue(item: str) -> str | None:
 
 def _plain_participant(item: object, side: str) -> NewParticipant | None:
     """A participant that passes every check of _parse_participants, or None for the full checks."""
-    if not isinstance(item, dict) or not item.keys() <= _PARTICIPANT_KEYS:
+    if not isinstance(item, dict) or not item.keys() <= _PLAIN_PARTICIPANT_KEYS:
         return None
     name, title = item.get("name"), item.get("title")
     if not isinstance(name, str) or (title is not None and not isinstance(title, str)):
@@ -350,19 +375,20 @@ def _plain_minutes(value: object) -> bool:
     return type(value) is int and 1 <= value <= 1440  # not a bool, in range: what _parse_minutes keeps
 
 
-def _plain_sources(value: object) -> list[str] | None:
+def _plain_sources(value: object) -> list[Source] | None:
     """_parse_sources of plain http(s) URLs, or None."""
     if value is None:
         return []
     if not isinstance(value, list):
         return None
-    sources: list[str] = []
+    sources: list[Source] = []
     for item in value:
         link = item.strip() if isinstance(item, str) else ""
         if len(link) > validate.LIMITS["source"] or not _PLAIN_URL.fullmatch(link):
             return None
-        if link not in sources:
-            sources.append(link)
+        source = Source(link)
+        if source not in sources:
+            sources.append(source)
     return sources
 
 
@@ -443,14 +469,14 @@ def _calendar_date(raw: str) -> dt.date:
     return validate.date("date", raw, _UNUSED_REFERENCE_DAY)
 
 
-def _parse_participants(field: str, side: str, value: object) -> list[NewParticipant]:
+def _parse_participants(field: str, side: str, value: object, may_be_empty: bool = False) -> list[NewParticipant]:
     if not isinstance(value, list):
         raise UserError(
             f'must be a list of people like [{{"name": "...", "title": "..."}}], not {_json_type(value)}',
             field=field,
         )
-    if not value:
-        raise UserError("must name at least one person", field=field)
+    if not value and not may_be_empty:
+        raise UserError("must name at least one person (only a contact that did not take place may not)", field=field)
     people: list[NewParticipant] = []
     seen: set[str] = set()
     for index, item in enumerate(value, start=1):
@@ -474,7 +500,8 @@ def _checked_participant(field: str, side: str, index: int, item: object) -> New
     unknown = [key for key in item if key not in PARTICIPANT_KEYS]
     if unknown:
         raise UserError(
-            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; a person has: name, title",
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            "a person has: name, title, aliases",
             field=where,
         )
     if item.get("name") is None:
@@ -483,7 +510,23 @@ def _checked_participant(field: str, side: str, index: int, item: object) -> New
     title = item.get("title")
     if title is not None:
         title = validate.text(f"{where}.title", _expect_str(f"{where}.title", title), limit_key="title", required=False)
-    return NewParticipant(name=name, side=side, title=title)
+    return NewParticipant(name=name, side=side, title=title, aliases=_parse_aliases(f"{where}.aliases", item))
+
+
+def _parse_aliases(where: str, item: Mapping[str, Any]) -> tuple[str, ...]:
+    value = item.get("aliases")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise UserError(f"must be a list of names, not {_json_type(value)}", field=where)
+    if len(value) > MAX_ALIASES:
+        raise UserError(f"{len(value)} aliases; at most {MAX_ALIASES}", field=where)
+    aliases: list[str] = []
+    for index, alias in enumerate(value, start=1):
+        text = validate.required_text(f"{where}[{index}]", _expect_str(f"{where}[{index}]", alias), limit_key="alias")
+        if text not in aliases:
+            aliases.append(text)
+    return tuple(aliases)
 
 
 def _parse_minutes(value: object) -> int | None:
@@ -506,18 +549,38 @@ def _parse_requester(value: str) -> str:
     return validate.choice("requested_by", canonical, REQUESTERS)
 
 
-def _parse_sources(value: object) -> list[str]:
+def _parse_sources(value: object) -> list[Source]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise UserError(f"must be a list of http(s) URLs, not {_json_type(value)}", field="sources")
-    sources: list[str] = []
+        raise UserError(
+            f"must be a list of http(s) URLs or source objects ({', '.join(SOURCE_KEYS)}), not {_json_type(value)}",
+            field="sources",
+        )
+    sources: list[Source] = []
     for index, item in enumerate(value, start=1):
         where = f"sources[{index}]"
-        link = _url(where, _expect_str(where, item))
-        if link not in sources:
-            sources.append(link)
+        source = _parse_source(where, item) if isinstance(item, dict) else Source(_url(where, _expect_str(where, item)))
+        if source not in sources:
+            sources.append(source)
     return sources
+
+
+def _parse_source(where: str, item: Mapping[str, Any]) -> Source:
+    """A source object: a link with its page's title and publisher, or a note for a citation without one."""
+    unknown = [key for key in item if key not in SOURCE_KEYS]
+    if unknown:
+        raise UserError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"a source has: {', '.join(SOURCE_KEYS)}",
+            field=where,
+        )
+    url = _optional_str(item, "url")
+    texts = {key: _optional_text(item, key, limit_key="source") for key in ("title", "publisher", "note")}
+    if url is None and texts["note"] is None:
+        raise UserError("needs a url, or a note for a citation without a link", field=where)
+    link = None if url is None else _url(f"{where}.url", url)
+    return Source(link, texts["title"], texts["publisher"], texts["note"])
 
 
 def _parse_raised(value: object) -> dict[str, list[str]]:
@@ -559,5 +622,9 @@ def _parse_raised(value: object) -> dict[str, list[str]]:
     return raised
 
 
-def _participant_dict(name: str, title: str | None) -> dict[str, str]:
-    return {"name": name} if title is None else {"name": name, "title": title}
+def _participant_dict(name: str, title: str | None, aliases: Iterable[str] = ()) -> dict[str, object]:
+    person: dict[str, object] = {"name": name} if title is None else {"name": name, "title": title}
+    listed = list(aliases)
+    if listed:
+        person["aliases"] = listed
+    return person

@@ -12,8 +12,8 @@ from typing import Any
 from storage.base import Tx
 from storage.errors import DuplicateEvent, RecordMissing
 from storage.people import POINT, PeopleStore, office_slug_tx, office_track, resolve_person
-from storage.records import Actor, Event, NewEvent, NewParticipant, Participant
-from storage.vocab import EVENT_STATUSES
+from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Source
+from storage.vocab import EVENT_STATUSES, slug_title
 
 # previous_between: past this many held contacts a side is walked only if the other is as busy.
 WALK_COUNT = 200
@@ -21,17 +21,21 @@ WALK_COUNT = 200
 RECENT_COUNT = 32
 # list_events: below this many matches a filter drives the query; at or above, events are probed.
 FEW_MATCHES = 5000
-_EVENT_COLUMNS = "id, day, time, timezone, kind, track, status, minutes, requested_by, location, summary, sources"
+_EVENT_COLUMNS = (
+    "id, day, time, timezone, kind, track, status, minutes, requested_by, location, summary, sources,"
+    " confidence, confidence_note"
+)
 # One event and its participants in one statement, a row per participant (issue 5: every statement is
 # a round trip to aiosqlite's thread, and /lastcall reads five events: one trip each, not two). The
 # participants are put in order in Python: sorting a handful of rows needs no temporary b-tree.
 _WITH_PARTICIPANTS = (
     "SELECT e.id, e.day, e.time, e.timezone, e.kind, e.track, e.status, e.minutes, e.requested_by, e.location,"
-    " e.summary, e.sources, pa.person_id AS p_id, p.name AS p_name, pa.side AS p_side, pa.title AS p_title,"
+    " e.summary, e.sources, e.confidence, e.confidence_note, pa.person_id AS p_id, p.name AS p_name,"
+    " pa.side AS p_side, pa.title AS p_title,"
     " pa.office AS p_office, pa.position AS p_position FROM event e"
     " LEFT JOIN participant pa ON pa.event_id = e.id LEFT JOIN person p ON p.id = pa.person_id"
 )
-_P_ID = 12  # where the participant's columns start in a _WITH_PARTICIPANTS row: id, name, side, title, office, position
+_P_ID = 14  # where the participant's columns start in a _WITH_PARTICIPANTS row: id, name, side, title, office, position
 
 
 @dataclass(frozen=True)
@@ -208,8 +212,9 @@ class EventStore(PeopleStore):
     async def requests_not_granted(
         self, workspace: str, track: str, since: dt.date, until: dt.date, limit: int
     ) -> tuple[list[Event], bool]:
-        """Requests on a track between two days that were not held (declined or still planned), newest
-        first, and whether more than `limit` exist.
+        """Contacts on a track between two days that did not take place, newest first, and whether more
+        than `limit` exist: declined, postponed or cancelled ones of any kind, and requests still planned
+        (a planned meeting is not a request that went unanswered).
 
         /lastcall asks this for the gap since the previous held contact on the track. Issue 5: through
         list_events it cost a trip to the reader's thread and a second statement for the participants
@@ -217,16 +222,20 @@ class EventStore(PeopleStore):
         range of the track index per status, and the gap holds no held contact of the track by
         definition, so it is short.
         """
+
         # One range of the track index per status: `status IN (...)` made SQLite walk the workspace's
         # day index instead, reading every event of the span (17 ms for half a year at a million).
         # `+e.workspace`: with `e.workspace = ?` usable, SQLite read the workspace's whole index rather
         # than the few ids (as in events_by_ids).
-        one = (
-            "SELECT id, day FROM event WHERE workspace = ? AND status = ? AND track = ? AND kind = 'request'"
-            " AND day >= ? AND day <= ? ORDER BY day DESC, id DESC LIMIT ?"
-        )
+        def one(status: str) -> str:
+            kind = " AND kind = 'request'" if status == "planned" else ""
+            return (
+                f"SELECT id, day FROM event WHERE workspace = ? AND status = ? AND track = ?{kind}"
+                " AND day >= ? AND day <= ? ORDER BY day DESC, id DESC LIMIT ?"
+            )
+
         not_held = [s for s in EVENT_STATUSES if s != "held"]
-        union = " UNION ALL ".join(f"SELECT * FROM ({one})" for _ in not_held)
+        union = " UNION ALL ".join(f"SELECT * FROM ({one(status)})" for status in not_held)
         params: list[Any] = [workspace]
         for status in not_held:
             params += [workspace, status, track, since.isoformat(), until.isoformat(), limit + 1]
@@ -341,7 +350,7 @@ class EventStore(PeopleStore):
             if "day" in changes:
                 columns["day"] = changes["day"].isoformat()
             if "sources" in changes:
-                columns["sources"] = json.dumps(list(changes["sources"]))
+                columns["sources"] = sources_json(changes["sources"])
             if columns:
                 assignments = ", ".join(f"{c} = ?" for c in columns)
                 await tx.run(f"UPDATE event SET {assignments} WHERE id = ?", (*columns.values(), event_id))
@@ -466,8 +475,8 @@ def _previous_id(
 async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
     event_id = await tx.run(
         "INSERT INTO event (workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
-        " location, summary, sources, dedupe_key, created_at, created_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+        " location, summary, sources, confidence, confidence_note, dedupe_key, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
         (
             actor.workspace,
             new.day.isoformat(),
@@ -480,7 +489,9 @@ async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> Ad
             new.requested_by,
             new.location,
             new.summary,
-            json.dumps(new.sources),
+            sources_json(new.sources),
+            new.confidence,
+            new.confidence_note,
             at.isoformat(),
             actor.user_id,
         ),
@@ -522,7 +533,7 @@ async def _add_participants(
     row = await tx.one("SELECT day, status FROM event WHERE id = ?", (event_id,))
     assert row is not None
     for position, np in enumerate(people, start=start):
-        person, is_new = await resolve_person(tx, actor, at, np.name, side, np.title)
+        person, is_new = await resolve_person(tx, actor, at, np.name, side, np.title, np.aliases)
         if is_new:
             created.append(person.name)
         title = np.title or person.title
@@ -570,7 +581,7 @@ async def ensure_issue(tx: Tx, actor: Actor, at: dt.datetime, slug: str) -> bool
     row = await tx.one("SELECT 1 FROM issue WHERE workspace = ? AND slug = ?", (actor.workspace, slug))
     if row:
         return False
-    title = slug.replace("-", " ").capitalize()
+    title = slug_title(slug)
     await tx.run(
         "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '[]')",
         (actor.workspace, slug, title),
@@ -626,11 +637,18 @@ def _event(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
         requested_by=row["requested_by"],
         location=row["location"],
         summary=row["summary"],
-        sources=tuple(json.loads(row["sources"])),
+        sources=tuple(Source.from_json(item) for item in json.loads(row["sources"])),
         participants=tuple(participants),
         time=row["time"],
         timezone=row["timezone"],
+        confidence=row["confidence"],
+        confidence_note=row["confidence_note"],
     )
+
+
+def sources_json(sources: Sequence[Source]) -> str:
+    """The event.sources column: a list of URLs and source objects (Source.as_json)."""
+    return json.dumps([s.as_json() for s in sources], ensure_ascii=False)
 
 
 def _event_text(event: Event) -> str:
@@ -639,8 +657,8 @@ def _event_text(event: Event) -> str:
 
 
 def event_dict(event: Event) -> dict[str, Any]:
-    """An event as plain data, for the audit trail."""
-    return {
+    """An event as plain data, for the audit trail; a confidence only when it has one."""
+    data: dict[str, Any] = {
         "day": event.day.isoformat(),
         "time": event.time,
         "timezone": event.timezone,
@@ -651,6 +669,10 @@ def event_dict(event: Event) -> dict[str, Any]:
         "requested_by": event.requested_by,
         "location": event.location,
         "summary": event.summary,
-        "sources": list(event.sources),
+        "sources": [s.as_json() for s in event.sources],
         "participants": [{"name": p.name, "side": p.side, "title": p.title} for p in event.participants],
     }
+    if event.confidence is not None or event.confidence_note is not None:
+        data["confidence"] = event.confidence
+        data["confidence_note"] = event.confidence_note
+    return data

@@ -19,6 +19,8 @@ The rules kept, as the per-line path applies them (tests/test_importer.py compar
 - The same person twice in one event counts once (the per-line path's INSERT OR IGNORE).
 - A line with the day, kind and participants of an event of the store or of an earlier line
   (`dedupe_key`) is a duplicate: skipped, undone, and reported with that event's id.
+- A participant's aliases new to the workspace become the person's (person_key and person_word rows, a
+  re-index and an audit entry, as resolve_person writes them); one that names someone else refuses the line.
 - Issues new to the workspace are created once, with their audit entry (ensure_issue); a concern row per
   issue raised; the event's full-text row and its audit entry, with what was raised.
 - Ids are what the per-line inserts would have taken: the next free one per table, in file order, a
@@ -33,7 +35,7 @@ import json
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -41,18 +43,20 @@ import aiosqlite
 
 from storage.base import AUDIT_INSERT, AuditRow, Tx, audit_row, search_rowid, ws_token
 from storage.errors import Conflict, DuplicateEvent
-from storage.events import ImportResult, dedupe_key, track_of
+from storage.events import ImportResult, dedupe_key, sources_json, track_of
 from storage.people import (
     _BUILTIN_BY_SLUG,
     CUSTOM_OFFICES_SQL,
+    PERSON_WORD_INSERT,
     _person_dict,
     _person_text,
     custom_forms,
+    name_words,
     slug_for_title,
     wrong_side,
 )
 from storage.records import Actor, NewEvent, NewParticipant, Person
-from storage.vocab import BUILTIN_ISSUES, norm
+from storage.vocab import BUILTIN_ISSUES, norm, slug_title
 
 # Names looked up a statement: under SQLite's limit of bound variables (999 in builds before 3.32), with
 # room for the workspace.
@@ -126,6 +130,8 @@ class _Line:
     created: list[_Person]
     retitled: list[tuple[_Person, str | None]]  # (person, title before)
     audits: list[AuditRow]
+    aliased: list[tuple[_Person, tuple[str, ...] | None, list[tuple[str, str]]]] = field(default_factory=list)
+    # (person, aliases before, (key, alias) added)
 
 
 class _Import:
@@ -144,6 +150,8 @@ class _Import:
         # Rows to write, in the order the per-line path wrote them.
         self.people: list[_Person] = []
         self.retitled: list[_Person] = []  # people of the store given a first title
+        self.aliases: list[tuple[str, int, str]] = []  # (key, person id, alias) of person_key rows to add
+        self.realiased: list[_Person] = []  # people of the store given an alias: re-indexed
         self.issues: list[tuple[str, str]] = []  # (slug, title)
         self.events: list[tuple[Any, ...]] = []
         self.participants: list[tuple[Any, ...]] = []
@@ -166,7 +174,9 @@ class _Import:
 
     def _load(self, lines: Sequence[tuple[int, NewEvent]]) -> None:
         conn, ws = self.conn, self.ws
-        keys = sorted({self._norm(p.name) for _, new in lines for p in (*new.us, *new.cn)})
+        keys = sorted(
+            {self._norm(n) for _, new in lines for p in (*new.us, *new.cn) for n in (p.name, *p.aliases)} - {""}
+        )
         seen: dict[int, _Person] = {}  # a person's name and aliases share one object
         for start in range(0, len(keys), KEY_CHUNK):
             chunk = keys[start : start + KEY_CHUNK]
@@ -208,6 +218,9 @@ class _Import:
                     if person is None or person.side != side or (np.title and not person.title):
                         line = line or _Line([], [], [])
                         person = self._resolve(line, np, side, person)
+                    if np.aliases:
+                        line = line or _Line([], [], [])
+                        self._add_aliases(line, person, np.aliases)
                     title = np.title or person.title
                     office = (offices.get((side, title)) or self._office(side, title)) if title else None
                     if person.id in ids:
@@ -235,6 +248,10 @@ class _Import:
             self.people += line.created
             self.retitled += [person for person, _ in line.retitled if not person.new]
             self.audits += line.audits
+            for person, _, added in line.aliased:
+                self.aliases += [(key, person.id, alias) for key, alias in added]
+                if not person.new and person not in self.realiased:
+                    self.realiased.append(person)
         self.dedupe[key] = event_id
         ws, day, status = self.ws, new.day.isoformat(), new.status
         # A track given stays (an empty one as "other", as the per-line insert had it); none is derived.
@@ -246,7 +263,7 @@ class _Import:
             for slug in slugs:
                 if slug not in self.known_issues:  # ensure_issue
                     self.known_issues.add(slug)
-                    title = slug.replace("-", " ").capitalize()
+                    title = slug_title(slug)
                     self.issues.append((slug, title))
                     self._audit("create", "issue", slug, None, {"slug": slug, "title": title})
                 self.concerns.append((ws, slug, side_key, day, event_id, self.at))
@@ -264,7 +281,9 @@ class _Import:
                 new.requested_by,
                 new.location,
                 new.summary,
-                json.dumps(new.sources),
+                sources_json(new.sources),
+                new.confidence,
+                new.confidence_note,
                 key,
                 self.at,
                 self.actor.user_id,
@@ -300,7 +319,33 @@ class _Import:
             line.audits.append(audit_row(self.actor, self.at, "update", "person", person.id, before, after))
         return person
 
+    def _add_aliases(self, line: _Line, person: _Person, aliases: tuple[str, ...]) -> None:
+        """resolve_person's aliases: the new ones become the person's, with an audit entry."""
+        added: list[tuple[str, str]] = []
+        for alias in aliases:
+            key = self._norm(alias)
+            if not key:
+                continue
+            owner = self.by_key.get(key)
+            if owner is not None and owner is not person:
+                raise Conflict(f"the alias {alias!r} already means {owner.name!r}")
+            if owner is None:
+                self.by_key[key] = person
+                added.append((key, alias))
+        if not added:
+            return
+        before_aliases = self._record(person, person.title).aliases
+        line.aliased.append((person, before_aliases, added))
+        person.aliases = tuple(sorted((*before_aliases, *(alias for _, alias in added))))
+        before = _person_dict(Person(person.id, person.name, person.side, person.title, before_aliases))
+        after = _person_dict(self._record(person, person.title))
+        line.audits.append(audit_row(self.actor, self.at, "update", "person", person.id, before, after))
+
     def _undo(self, line: _Line) -> None:
+        for person, aliases, added in reversed(line.aliased):
+            for key, _ in added:
+                del self.by_key[key]
+            person.aliases = aliases
         for person in line.created:
             del self.by_key[person.key]
         for person, title in reversed(line.retitled):
@@ -340,7 +385,7 @@ class _Import:
 
     def _record(self, person: _Person, title: str | None) -> Person:
         """The person with that title, as the per-line path had them for the audit trail and the index."""
-        if person.aliases is None:  # only a person of the store can have aliases: the import adds none
+        if person.aliases is None:  # a new person has only the aliases this import gives them
             person.aliases = () if person.new else self._aliases(person.id)
         return Person(person.id, person.name, person.side, title, person.aliases)
 
@@ -375,11 +420,24 @@ class _Import:
             "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, NULL)",
             [(ws, p.key, p.id) for p in self.people],
         )
+        conn.executemany(
+            "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
+            [(ws, key, pid, alias) for key, pid, alias in self.aliases],
+        )
+        conn.executemany(
+            PERSON_WORD_INSERT,
+            [(ws, word, p.id) for p in self.people for word in name_words(p.key)]
+            + [(ws, word, pid) for key, pid, _ in self.aliases for word in name_words(key)],
+        )
         conn.executemany("UPDATE person SET title = ? WHERE id = ?", [(p.title, p.id) for p in self.retitled])
         conn.executemany(
             "DELETE FROM search_index WHERE rowid = ?", [(search_rowid("person", p.id),) for p in self.retitled]
         )
-        for person in self.retitled:
+        realiased = [p for p in self.realiased if p not in self.retitled]
+        conn.executemany(
+            "DELETE FROM search_index WHERE rowid = ?", [(search_rowid("person", p.id),) for p in realiased]
+        )
+        for person in (*self.retitled, *realiased):
             self._index("person", person.id, _person_text(self._record(person, person.title)))
         conn.executemany(
             "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '[]')",
@@ -387,8 +445,8 @@ class _Import:
         )
         conn.executemany(
             "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
-            " location, summary, sources, dedupe_key, created_at, created_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " location, summary, sources, confidence, confidence_note, dedupe_key, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.events,
         )
         conn.executemany(
@@ -429,9 +487,20 @@ def _event_json(new: NewEvent, day: str, parts: Sequence[_Part], track: str) -> 
     summary = "null" if new.summary is None else enc(new.summary)
     time = "null" if new.time is None else enc(new.time)
     timezone = "null" if new.timezone is None else enc(new.timezone)
+    confidence = ""
+    if new.confidence is not None or new.confidence_note is not None:  # event_dict's keys only when set
+        level = "null" if new.confidence is None else enc(new.confidence)
+        note = "null" if new.confidence_note is None else enc(new.confidence_note)
+        confidence = f'"confidence": {level}, "confidence_note": {note}, '
+    sources = ", ".join([_SOURCE_ENCODER.encode(s.as_json()) for s in new.sources])
     return (
-        f'{{"day": "{day}", "kind": {enc(new.kind)}, "location": {location}, "minutes": {minutes},'
+        f'{{{confidence}"day": "{day}", "kind": {enc(new.kind)}, "location": {location}, "minutes": {minutes},'
         f' "participants": [{people}], "raised": {{{raised}}}, "requested_by": {enc(new.requested_by)},'
-        f' "sources": [{", ".join(map(enc, new.sources))}], "status": {enc(new.status)}, "summary": {summary},'
+        f' "sources": [{sources}], "status": {enc(new.status)}, "summary": {summary},'
         f' "time": {time}, "timezone": {timezone}, "track": {enc(track)}}}'
     )
+
+
+# A source as Tx.audit encodes it (storage/base.py's _AUDIT_ENCODER): a URL as a string, an object with
+# its keys sorted.
+_SOURCE_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)

@@ -20,6 +20,19 @@ for _office in BUILTIN_OFFICES:
 _BUILTIN_BY_SLUG = {o.slug: o for o in BUILTIN_OFFICES}
 # Marks an _all statement that reads a few rows by key (see PeopleStore._point).
 POINT = "/* point */ "
+# people_matching: how many people one index range may bring in before they are ranked. The exact and
+# start-of-name matches come from their own ranges, so this caps only the word matches.
+WORD_CANDIDATES = 200
+# How people_matching ranks a match, best first: the name or alias is what was typed; starts with it as
+# a whole word ("dong" in "Dong Jun"); starts with it ("xi" in "Xie Feng"); has a word that is it ("austin"
+# in "Lloyd J. Austin III"); has a word that starts with it ("aus").
+EXACT, START_WORD, START, WORD, WORD_START = 0, 1, 2, 3, 4
+PERSON_WORD_INSERT = "INSERT OR IGNORE INTO person_word (workspace, word, person_id) VALUES (?, ?, ?)"
+
+
+def name_words(key: str) -> list[str]:
+    """The words of a name's key (storage.vocab.norm of it) that suggestions match by their start."""
+    return sorted(set(key.split()))
 
 
 def _person(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
@@ -145,18 +158,52 @@ class PeopleStore(StoreBase):
         return [(r["key"], r["person_id"], r["name"]) for r in rows]
 
     async def people_matching(self, workspace: str, prefix: str, limit: int = 25) -> list[Person]:
-        """People whose name or alias starts with `prefix` (or any word of it does), for autocomplete."""
+        """People a typed prefix may mean, for autocomplete: each typed word starts a word of one of
+        their names or aliases ("aus" -> Lloyd J. Austin III, "lloyd aus" too).
+
+        Ranked as EXACT ... WORD_START say, then by name. Names and aliases that start with what was
+        typed come from the (workspace, key) primary key, the others from the word index (person_word):
+        one range of each, whatever the number of people.
+        """
         key = norm(prefix)
         if not key:
             rows = await self._all("SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit))
-        else:
-            # The primary key (workspace, key) serves the prefix range directly.
-            rows = await self._all(
-                "SELECT DISTINCT p.* FROM person_key k JOIN person p ON p.id = k.person_id"
-                " WHERE k.workspace = ? AND k.key >= ? AND k.key < ? ORDER BY p.name LIMIT ?",
-                (workspace, key, key + "\uffff", limit),
-            )
-        return [_person(r) for r in rows]
+            return [_person(r) for r in rows]
+        typed = key.split()
+        upper = key + "\uffff"
+        rank: dict[int, int] = {}
+        starts = await self._all(
+            "SELECT key, person_id FROM person_key WHERE workspace = ? AND key >= ? AND key < ? LIMIT ?",
+            (workspace, key, upper, WORD_CANDIDATES),
+        )
+        for row in starts:
+            found = EXACT if row["key"] == key else START_WORD if row["key"].startswith(key + " ") else START
+            rank[row["person_id"]] = min(found, rank.get(row["person_id"], WORD_START))
+        longest = max(typed, key=len)  # the rarest word makes the shortest range
+        words = await self._all(
+            "SELECT word, person_id FROM person_word WHERE workspace = ? AND word >= ? AND word < ? LIMIT ?",
+            (workspace, longest, longest + "\uffff", WORD_CANDIDATES),
+        )
+        by_word: dict[int, int] = {}
+        for row in words:
+            if row["person_id"] not in rank:
+                found = WORD if row["word"] == longest else WORD_START
+                by_word[row["person_id"]] = min(found, by_word.get(row["person_id"], WORD_START))
+        candidates = list(by_word)
+        if len(typed) > 1 and candidates:
+            # Every typed word must start a word of the same name or alias.
+            marks = ",".join("?" * len(candidates))
+            keys = await self._all(f"SELECT key, person_id FROM person_key WHERE person_id IN ({marks})", candidates)
+            fitting = {r["person_id"] for r in keys if _words_fit(typed, r["key"].split())}
+            candidates = [pid for pid in candidates if pid in fitting]
+        for pid in candidates:
+            rank[pid] = by_word[pid]
+        if not rank:
+            return []
+        marks = ",".join("?" * len(rank))
+        rows = await self._all(f"SELECT * FROM person WHERE workspace = ? AND id IN ({marks})", (workspace, *rank))
+        people = sorted((_person(r) for r in rows), key=lambda p: (rank[p.id], p.name.casefold(), p.id))
+        return people[:limit]
 
     async def _aliases(self, person_id: int) -> tuple[str, ...]:
         rows = await self._all(
@@ -177,6 +224,41 @@ class PeopleStore(StoreBase):
             await tx.audit(actor, at, "create", "person", person.id, None, _person_dict(full))
         return full
 
+    async def add_aliases(
+        self, actor: Actor, at: dt.datetime, person_id: int, aliases: Iterable[str]
+    ) -> tuple[list[str], list[str]]:
+        """Give a person the aliases they lack, in one transaction with one audit entry. Returns the
+        aliases added and, for each left out because it names someone else, why."""
+        added: list[str] = []
+        refused: list[str] = []
+        async with self._transaction() as tx:
+            row = await tx.one("SELECT * FROM person WHERE workspace = ? AND id = ?", (actor.workspace, person_id))
+            if row is None:
+                raise RecordMissing("person", person_id)
+            person = _person(row, await _alias_list(tx, person_id))
+            for alias in aliases:
+                try:
+                    if await _add_alias(tx, actor.workspace, person, alias):
+                        added.append(alias)
+                except Conflict as exc:
+                    refused.append(str(exc))
+            if added:
+                after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person_id))
+                await tx.index(actor.workspace, "person", person.id, _person_text(after))
+                await tx.audit(actor, at, "update", "person", person.id, _person_dict(person), _person_dict(after))
+        return added, refused
+
+
+def _words_fit(typed: list[str], words: list[str]) -> bool:
+    """Whether each typed word starts a different word of the name, in any order."""
+    left = list(words)
+    for word in sorted(typed, key=len, reverse=True):
+        match = next((w for w in left if w.startswith(word)), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return True
+
 
 async def _insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None) -> Person:
     existing = await tx.one(
@@ -193,30 +275,70 @@ async def _insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side:
         "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, NULL)",
         (actor.workspace, norm(name), person_id),
     )
+    for word in name_words(norm(name)):
+        await tx.run(PERSON_WORD_INSERT, (actor.workspace, word, person_id))
     return Person(person_id, name, side, title)
 
 
-async def _add_alias(tx: Tx, workspace: str, person: Person, alias: str) -> None:
+async def _add_alias(tx: Tx, workspace: str, person: Person, alias: str) -> bool:
+    """Give `person` another name; False if it is theirs already. A name of someone else is refused."""
     key = norm(alias)
     if not key:
-        return
+        return False
     existing = await tx.one(
         "SELECT p.id, p.name FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
         (workspace, key),
     )
     if existing and existing["id"] != person.id:
         raise Conflict(f"the alias {alias!r} already means {existing['name']!r}")
-    if not existing:
-        await tx.run(
-            "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
-            (workspace, key, person.id, alias),
-        )
+    if existing:
+        return False
+    await tx.run(
+        "INSERT INTO person_key (workspace, key, person_id, alias) VALUES (?, ?, ?, ?)",
+        (workspace, key, person.id, alias),
+    )
+    for word in name_words(key):
+        await tx.run(PERSON_WORD_INSERT, (workspace, word, person.id))
+    return True
 
 
 async def resolve_person(
+    tx: Tx,
+    actor: Actor,
+    at: dt.datetime,
+    name: str,
+    side: str,
+    title: str | None,
+    aliases: tuple[str, ...] = (),
+) -> tuple[Person, bool]:
+    """The person of that name or alias, or a new one of that side. Returns (person, created).
+
+    `aliases` are other forms of the name (an import file's): those new to the workspace become the
+    person's; one that already names someone else is refused, as /person add refuses it.
+    """
+    person, created = await _resolve_person(tx, actor, at, name, side, title)
+    if not aliases:
+        return person, created
+    before = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person.id))
+    added = [alias for alias in aliases if await _add_alias(tx, actor.workspace, person, alias)]
+    if not added:
+        return person, created
+    after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person.id))
+    await tx.index(actor.workspace, "person", person.id, _person_text(after))
+    await tx.audit(actor, at, "update", "person", person.id, _person_dict(before), _person_dict(after))
+    return after, created
+
+
+async def _alias_list(tx: Tx, person_id: int) -> tuple[str, ...]:
+    rows = await tx.all(
+        "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias", (person_id,)
+    )
+    return tuple(r["alias"] for r in rows)
+
+
+async def _resolve_person(
     tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None
 ) -> tuple[Person, bool]:
-    """The person of that name or alias, or a new one of that side. Returns (person, created)."""
     row = await tx.one(
         "SELECT p.* FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
         (actor.workspace, norm(name)),
@@ -228,13 +350,7 @@ async def resolve_person(
         if title and not person.title:
             # The first title an event gives someone becomes their current title: a change like any other.
             await tx.run("UPDATE person SET title = ? WHERE id = ?", (title, person.id))
-            aliases = tuple(
-                r["alias"]
-                for r in await tx.all(
-                    "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias",
-                    (person.id,),
-                )
-            )
+            aliases = await _alias_list(tx, person.id)
             before = Person(person.id, person.name, person.side, None, aliases)
             person = Person(person.id, person.name, person.side, title, aliases)
             await tx.index(actor.workspace, "person", person.id, _person_text(person))

@@ -25,6 +25,33 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a fact comes from: a link (with the page's title and publisher when known), or, for a
+    citation without an address, its words as a note."""
+
+    url: str | None
+    title: str | None = None
+    publisher: str | None = None
+    note: str | None = None
+
+    def as_json(self) -> str | dict[str, str]:
+        """The stored and exported form: a bare link as its URL, anything more as an object."""
+        if self.url is not None and self.title is None and self.publisher is None and self.note is None:
+            return self.url
+        fields = (("url", self.url), ("title", self.title), ("publisher", self.publisher), ("note", self.note))
+        return {key: value for key, value in fields if value is not None}
+
+    @staticmethod
+    def from_json(value: object) -> Source:
+        """The inverse of as_json, for values the store wrote (validated on the way in)."""
+        if isinstance(value, str):
+            return Source(value)
+        if not isinstance(value, dict):
+            raise ValueError(f"a source is a URL or an object, not {value!r}")
+        return Source(value.get("url"), value.get("title"), value.get("publisher"), value.get("note"))
+
+
+@dataclass(frozen=True)
 class Event:
     id: int
     day: dt.date
@@ -35,10 +62,12 @@ class Event:
     requested_by: str
     location: str | None
     summary: str | None
-    sources: tuple[str, ...]
+    sources: tuple[Source, ...]
     participants: tuple[Participant, ...]
     time: str | None = None  # "HH:MM", optional
     timezone: str | None = None
+    confidence: str | None = None  # one of vocab.CONFIDENCES; None: as verified as its sources
+    confidence_note: str | None = None  # which facts are unconfirmed, in a reader's words
 
     def side(self, side: str) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.side == side)
@@ -149,6 +178,7 @@ class NewParticipant:
     name: str
     side: str
     title: str | None = None
+    aliases: tuple[str, ...] = ()  # other forms of the name, added to the person if new to the workspace
 
 
 @dataclass
@@ -162,8 +192,10 @@ class NewEvent:
     requested_by: str = "unknown"
     location: str | None = None
     summary: str | None = None
-    sources: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     status: str = "held"
     raised: dict[str, list[str]] = field(default_factory=dict)  # side -> issue slugs
     time: str | None = None
     timezone: str | None = None
+    confidence: str | None = None
+    confidence_note: str | None = None

@@ -61,7 +61,7 @@ MIGRATIONS: tuple[str, ...] = (
         requested_by TEXT NOT NULL DEFAULT 'unknown',
         location TEXT,
         summary TEXT,
-        sources TEXT NOT NULL DEFAULT '[]',  -- JSON list of URLs
+        sources TEXT NOT NULL DEFAULT '[]',  -- JSON list of URLs (from 3: or of records.Source objects)
         dedupe_key TEXT NOT NULL,  -- day|kind|sorted person ids: the duplicate rule
         created_at TEXT NOT NULL,
         created_by TEXT NOT NULL
@@ -167,6 +167,29 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT,  -- the error, or why it was skipped, or the posted message ids
         PRIMARY KEY (subscription_id, period_end)
     ) WITHOUT ROWID;
+    """,
+    # 3: how well an event is established (vocab.CONFIDENCES, with a note on what is unconfirmed); sources
+    # may now be objects with the page's title and publisher, or a note for a citation without a link,
+    # beside plain URLs (records.Source), in the same JSON list. And every word of every name and alias,
+    # so that suggestions match any word by its start ("aus" -> "Lloyd J. Austin III") from an index.
+    """
+    ALTER TABLE event ADD COLUMN confidence TEXT;
+    ALTER TABLE event ADD COLUMN confidence_note TEXT;
+    CREATE TABLE person_word (
+        workspace TEXT NOT NULL,
+        word TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+        PRIMARY KEY (workspace, word, person_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX person_word_person ON person_word(person_id);
+    WITH RECURSIVE split(workspace, person_id, word, rest) AS (
+        SELECT workspace, person_id, '', key || ' ' FROM person_key
+        UNION ALL
+        SELECT workspace, person_id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
+        FROM split WHERE rest != ''
+    )
+    INSERT OR IGNORE INTO person_word (workspace, word, person_id)
+        SELECT workspace, word, person_id FROM split WHERE word != '';
     """,
 )
 

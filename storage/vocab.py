@@ -24,7 +24,13 @@ SIDE_ALIASES: Final = {
 }
 KINDS: Final = ("call", "video", "meeting", "summit", "visit", "talks", "request")
 TRACKS: Final = ("leaders", "diplomatic", "defense", "economic", "climate", "other")
-EVENT_STATUSES: Final = ("held", "planned", "declined")
+# held: it took place; planned: it is to come; declined: one side asked and the other refused or never
+# answered; postponed: put off by one side; cancelled: called off, or a standing channel suspended.
+EVENT_STATUSES: Final = ("held", "planned", "declined", "postponed", "cancelled")
+# How well an event is established, where a source says it is less than verified: "partial" when some of
+# its facts are unconfirmed (the event's confidence note says which), "unconfirmed" when the contact
+# itself is. An event without a confidence is as verified as its sources.
+CONFIDENCES: Final = ("verified", "partial", "unconfirmed")
 REQUESTERS: Final = ("us", "china", "unknown")
 QUESTION_STATUSES: Final = ("open", "answered", "dropped")
 
@@ -38,6 +44,50 @@ def norm(text: str) -> str:
 
 def slugify(text: str) -> str:
     return "-".join(norm(text).replace("_", " ").split())
+
+
+# Words of an issue slug written in capitals ("pla-aircraft-behavior" -> "PLA aircraft behavior") or
+# with a capital (proper names), when a title is made from a slug.
+ACRONYMS: Final = frozenset(
+    {
+        "ai", "aml", "apec", "asean", "ccp", "cmc", "cop27", "cop28", "covid", "dprk", "eu", "g20", "g7", "indopacom",
+        "mfa", "mmca", "mnd", "nato", "nsa", "pla", "prc", "scs", "uk", "un", "unga", "us", "usa", "wto",
+    }
+)  # fmt: skip
+PROPER_WORDS: Final = {
+    "tiktok": "TikTok",
+    **{
+        word: word.capitalize()
+        for word in (
+            "american", "americans", "asia", "bali", "beijing", "biden", "boeing", "burma", "busan", "china",
+            "chinese", "francisco", "gaza", "geneva", "hamas", "hong", "hormuz", "houthis", "indo", "iran",
+            "iranian", "israel", "japan", "kong", "korea", "korean", "lai", "london", "minsk", "pacific",
+            "pelosi", "philippines", "russia", "russian", "san", "sunnylands", "taiwan", "trump", "ukraine",
+            "woodside", "xi",
+        )
+    },
+}  # fmt: skip
+
+
+# Names of more than one word, as a title made from a slug writes them.
+PROPER_PHRASES: Final = {"middle east": "Middle East", "new start": "New START", "white house": "White House"}
+
+
+def slug_title(slug: str) -> str:
+    """A readable title for an issue known only by its slug: first word capitalized, acronyms and proper
+    names kept as they are written ("pla-aircraft-behavior" -> "PLA aircraft behavior")."""
+    words: list[str] = []
+    for i, word in enumerate(w for w in slug.replace("_", "-").split("-") if w):
+        if word in ACRONYMS:
+            words.append(word.upper())
+        elif word in PROPER_WORDS:
+            words.append(PROPER_WORDS[word])
+        else:
+            words.append(word.capitalize() if i == 0 else word)
+    title = " ".join(words)
+    for phrase, written in PROPER_PHRASES.items():
+        title = re.sub(rf"\b{phrase}\b", written, title, flags=re.IGNORECASE)
+    return title
 
 
 @dataclass(frozen=True)
@@ -91,10 +141,22 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
         ("President", "US President", "POTUS", "President of the US"),
     ),
     OfficeDef(
+        "us:president-elect",
+        "President-elect of the United States",
+        "leaders",
+        ("President-elect", "US President-elect"),
+    ),
+    OfficeDef(
         "us:vice-president",
         "Vice President of the United States",
         "leaders",
         ("Vice President", "VP", "VPOTUS"),
+    ),
+    OfficeDef(
+        "us:vice-president-elect",
+        "Vice President-elect of the United States",
+        "leaders",
+        ("Vice President-elect",),
     ),
     OfficeDef(
         "us:secretary-of-state",
@@ -138,7 +200,7 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
         "us:indopacom-commander",
         "Commander, US Indo-Pacific Command",
         "defense",
-        ("INDOPACOM Commander", "Commander of INDOPACOM"),
+        ("INDOPACOM Commander", "Commander of INDOPACOM", "Commander, U.S. Indo-Pacific Command"),
     ),
     OfficeDef(
         "us:secretary-of-the-treasury",
@@ -152,6 +214,30 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
         "US Trade Representative",
         "economic",
         ("USTR", "United States Trade Representative", "Trade Representative"),
+    ),
+    OfficeDef(
+        "us:under-secretary-arms-control",
+        "Under Secretary of State for Arms Control and International Security",
+        "diplomatic",
+        ("Under Secretary for Arms Control and International Security",),
+    ),
+    OfficeDef(
+        "us:assistant-secretary-arms-control",
+        "Assistant Secretary of State for Arms Control, Verification and Compliance",
+        "diplomatic",
+        ("Assistant Secretary for Arms Control, Verification and Compliance",),
+    ),
+    OfficeDef(
+        "us:arms-control-envoy",
+        "Special Presidential Envoy for Arms Control",
+        "diplomatic",
+        ("US arms control envoy",),
+    ),
+    OfficeDef(
+        "us:secretary-of-health",
+        "Secretary of Health and Human Services",
+        "other",
+        ("HHS Secretary", "Health Secretary"),
     ),
     OfficeDef(
         "us:climate-envoy",
@@ -172,6 +258,7 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
             "Xi",
         ),
     ),
+    OfficeDef("china:vice-president", "Vice President of the PRC", "leaders", ("Chinese Vice President",)),
     OfficeDef("china:premier", "Premier of the State Council", "leaders", ("Premier", "Chinese Premier")),
     OfficeDef(
         "china:vice-premier",
@@ -225,7 +312,7 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
         "china:cmc-vice-chairman",
         "Vice Chairman of the Central Military Commission",
         "defense",
-        ("CMC Vice Chairman", "Vice Chairman of the CMC"),
+        ("CMC Vice Chairman", "Vice Chairman of the CMC", "Vice Chairman, Central Military Commission"),
     ),
     OfficeDef(
         "china:chief-joint-staff",
@@ -237,7 +324,32 @@ BUILTIN_OFFICES: Final[tuple[OfficeDef, ...]] = (
             "Chief of the Joint Staff Department, Central Military Commission (General, PLA)",
         ),
     ),
+    OfficeDef(
+        "china:eastern-theater-commander",
+        "Commander, PLA Eastern Theater Command",
+        "defense",
+        ("Eastern Theater Commander",),
+    ),
+    OfficeDef(
+        "china:southern-theater-commander",
+        "Commander, PLA Southern Theater Command",
+        "defense",
+        ("Southern Theater Commander",),
+    ),
     OfficeDef("china:commerce-minister", "Minister of Commerce", "economic", ("Commerce Minister",)),
+    OfficeDef(
+        "china:international-trade-representative",
+        "China International Trade Representative",
+        "economic",
+        ("International Trade Representative",),
+    ),
+    OfficeDef("china:finance-minister", "Minister of Finance", "economic", ("Finance Minister",)),
+    OfficeDef(
+        "china:arms-control-director-general",
+        "Director-General, Department of Arms Control, Ministry of Foreign Affairs",
+        "diplomatic",
+        ("MFA arms control chief",),
+    ),
     OfficeDef(
         "china:climate-envoy",
         "Special Envoy for Climate Change",

@@ -100,7 +100,7 @@ CASES = [
     case("unknown track", Case("event add", event(track="military"), "track", ("'military'", ", ".join(TRACKS)))),
     case(
         "unknown status",
-        Case("event add", event(status="cancelled"), "status", ("'cancelled'", ", ".join(EVENT_STATUSES))),
+        Case("event add", event(status="called off"), "status", ("'called off'", ", ".join(EVENT_STATUSES))),
     ),
     case(
         "unknown requested_by",

@@ -42,6 +42,10 @@ def test_the_generator_writes_two_workspaces_of_the_size_with_their_records(tiny
         assert db.execute(
             "SELECT count(*) FROM concern c JOIN event e ON e.id = c.event_id WHERE c.workspace != e.workspace"
         ).fetchone() == (0,)
+        # Every word of every name and alias is in the word index that suggestions read, and no other.
+        keys = db.execute("SELECT workspace, key, person_id FROM person_key").fetchall()
+        words = {(ws, word, pid) for ws, key, pid in keys for word in key.split()}
+        assert set(db.execute("SELECT workspace, word, person_id FROM person_word")) == words
         tokens = {ws for (ws,) in db.execute("SELECT DISTINCT ws FROM search_index")}
         assert tokens == {ws_token(generate.WS), ws_token(generate.OTHER_WS)}
         db.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")

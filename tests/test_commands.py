@@ -61,8 +61,8 @@ async def test_lastcall_plain_is_the_newest_held_contact(run: Runner) -> None:
     text = await run.text("lastcall")
     assert "Latest contact: Lloyd J. Austin III ↔ Wei Fenghe" in text
     assert "When: 2022-04-20 (yesterday)" in text
-    assert "First recorded contact between Lloyd J. Austin III and Wei Fenghe" in text
-    assert "Secretary of Defense ↔ Minister of National Defense: previous 2020-08-06" in text
+    assert "first recorded contact between Lloyd J. Austin III and Wei Fenghe" in text
+    assert "Secretary of Defense ↔ Minister of National Defense: previous contact 2020-08-06" in text
 
 
 @pytest.mark.parametrize("who", ["Wei Fenge", "wei fenghe", "WEI", "Esper", "mark esper"])
@@ -81,7 +81,7 @@ async def test_lastcall_with_a_person_and_a_track(run: Runner) -> None:
     await seed(run)
     text = await run.text("lastcall", **{"with": "Xi Jinping", "track": "leaders"})
     assert "Joseph R. Biden Jr. ↔ Xi Jinping" in text
-    assert "First recorded contact on the leaders track" in text
+    assert "first recorded leaders-track contact" in text
     assert "Virtual summit on managing competition." in text
 
 
@@ -107,7 +107,7 @@ async def test_lastcall_previous_between_the_same_people(run: Runner) -> None:
     await seed(run)
     await run("event add", date="2022-06-10", us="Austin", cn="Wei Fenghe", kind="meeting")
     text = await run.text("lastcall")
-    assert "Previous between Lloyd J. Austin III and Wei Fenghe: 2022-04-20 (51 days earlier)" in text
+    assert "previous contact between Lloyd J. Austin III and Wei Fenghe: 2022-04-20, 51 days earlier" in text
 
 
 async def test_a_planned_contact_is_not_the_last_call(run: Runner) -> None:
@@ -416,7 +416,7 @@ async def test_users_extend_the_office_table_and_past_contacts_follow(run: Runne
     reply = await run.text("hotline office", side="us", form="Head of the Pentagon", office="SecDef")
     assert "US office: Secretary of Defense" in reply and "Head of the Pentagon" in reply
     after = await run.text("lastcall")
-    assert "Secretary of Defense ↔ Minister of National Defense: previous 2022-04-20" in after
+    assert "Secretary of Defense ↔ Minister of National Defense: previous contact 2022-04-20" in after
     assert "Head of the Pentagon" in await run.text("hotline offices", side="us")
 
 

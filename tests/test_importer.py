@@ -19,7 +19,7 @@ import pytest
 
 from storage.errors import Conflict, DuplicateEvent
 from storage.events import ImportResult, _add_event
-from storage.records import Actor, NewEvent, NewParticipant
+from storage.records import Actor, NewEvent, NewParticipant, Source
 from storage.store import Store
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 
@@ -71,6 +71,12 @@ def ev(
         cn=[NewParticipant(name, "china", title) for name, title in cn],
         **more,
     )
+
+
+def aliased(event: NewEvent, side: str, index: int, *aliases: str) -> NewEvent:
+    """The event with aliases given to one of its participants, as an import file gives them."""
+    (event.us if side == "us" else event.cn)[index].aliases = aliases
+    return event
 
 
 async def set_up(store: Store) -> None:
@@ -173,7 +179,7 @@ VARIED: list[NewEvent] = [
         requested_by="china",
         location="Singapore",
         summary="Shangri-La Dialogue sidelines.",
-        sources=["https://example.org/a", "https://example.org/b"],
+        sources=[Source("https://example.org/a"), Source("https://example.org/b")],
         time="09:30",
         timezone="Asia/Singapore",
     ),
@@ -199,7 +205,7 @@ VARIED: list[NewEvent] = [
         [("Wáng Yì", None), ("习近平", "主席\tof\nthings")],
         kind="visit",
         location='The "Blue" Room, 北京',
-        sources=['https://example.org/?q="x"&y=é'],
+        sources=[Source('https://example.org/?q="x"&y=é')],
         raised={"china": ["taiwan", "new-é"], "us": ["taiwan"]},
         time="23:59",
         timezone="Asia/Shanghai",
@@ -275,6 +281,59 @@ async def test_what_the_varied_file_wrote(pair: tuple[Store, Store]) -> None:
     ]
     issues = await store._all("SELECT slug FROM issue WHERE workspace = ? ORDER BY slug", (WS,))
     assert [r["slug"] for r in issues] == ["balloon", "fishing-rights", "new-é", "other-thing"]
+
+
+# Aliases, confidence and sources with titles (what the 2020–2026 sample carries), both paths alike.
+ALIASED = [
+    # 1: a new person with aliases, one of them twice and one their own name.
+    aliased(
+        ev("2023-01-01", [("Pete Hegseth", "Secretary of War")], [("Dong Jun", None)]),
+        "us",
+        0,
+        "Hegseth",
+        "Pete",
+        "hegseth",
+        "Pete Hegseth",
+    ),
+    # 2: a person of the store (Blinken, set up with none) given aliases, found by one of them next line.
+    aliased(ev("2023-01-02", [("Antony Blinken", None)], [("Wang Yi", None)]), "us", 0, "Tony Blinken", "Blinken"),
+    ev("2023-01-03", [("Tony Blinken", None)], [("Dong Jun", None)], kind="meeting"),
+    # 4: an alias that already means someone else: the line is refused, its new person undone.
+    aliased(ev("2023-01-04", [("New Person", None)], [("Wang Yi", None)]), "us", 0, "Hegseth"),
+    # 5: an alias on a duplicate line: undone with it.
+    aliased(ev("2023-01-02", [("Antony Blinken", None)], [("Wang Yi", None)]), "china", 0, "Wang"),
+    # 6: confidence, and sources with title, publisher or a note.
+    ev(
+        "2023-01-06",
+        [("Pete", None)],
+        [("Dong Jun", None)],
+        confidence="partial",
+        confidence_note="China's topics are unconfirmed.",
+        sources=[
+            Source("https://example.org/r", "Readout", "Department of Defense"),
+            Source(None, note="a wire report without a link"),
+            Source("https://example.org/plain"),
+        ],
+    ),
+]
+
+
+async def test_aliases_and_confidence_give_the_same_rows(pair: tuple[Store, Store]) -> None:
+    expected, got = await import_both(pair, ALIASED)
+    assert got == expected
+    assert [n for n, _ in got.refused] == [4]
+    assert got.refused[0] == (4, "the alias 'Hegseth' already means 'Pete Hegseth'")
+    assert [n for n, _ in got.duplicates] == [5]
+    old, new = pair
+    assert await snapshot(new) == await snapshot(old)
+    hegseth = await new.find_person(WS, "hegseth")
+    assert hegseth is not None and hegseth.aliases == ("Hegseth", "Pete")
+    assert await new.find_person(WS, "Wang") is None
+    assert [p.name for p in await new.people_matching(WS, "heg")] == ["Pete Hegseth"]
+    event = (await new.list_events(WS, since=dt.date(2023, 1, 6), limit=1))[0][0]
+    assert (event.confidence, event.confidence_note) == ("partial", "China's topics are unconfirmed.")
+    assert event.sources[0] == Source("https://example.org/r", "Readout", "Department of Defense")
+    assert event.sources[1].url is None
 
 
 NAMES = {

@@ -15,7 +15,7 @@ import pytest
 
 from storage.base import BUSY_TIMEOUT_MS
 from storage.errors import Conflict, DuplicateEvent, RecordMissing, SchemaTooNew
-from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant
+from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant, Source
 from storage.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from storage.store import Store
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
@@ -97,6 +97,33 @@ async def test_a_new_database_is_migrated_to_the_schema_version(store: Store) ->
     assert await pragma(store._reader, "user_version") == SCHEMA_VERSION
     tables = {r["name"] for r in await store._all("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"event", "participant", "person", "concern", "question", "audit", "search_index"} <= tables
+
+
+async def test_a_version_2_store_gains_confidence_and_the_word_index(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as conn:
+        for version, script in enumerate(MIGRATIONS[:2], start=1):
+            conn.executescript(script)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("INSERT INTO person VALUES (1, ?, 'Lloyd J. Austin III', 'us', NULL, '2022-01-01')", (WS,))
+        conn.execute("INSERT INTO person_key VALUES (?, 'lloyd j austin iii', 1, NULL)", (WS,))
+        conn.execute("INSERT INTO person_key VALUES (?, 'austin', 1, 'Austin')", (WS,))
+        conn.execute(
+            "INSERT INTO event (workspace, day, kind, track, status, sources, dedupe_key, created_at, created_by)"
+            " VALUES (?, '2022-04-20', 'call', 'defense', 'held', '[\"https://example.org/a\"]', 'k', 'x', 'u')",
+            (WS,),
+        )
+    store = await Store.open(path)
+    try:
+        assert await pragma(store._writer, "user_version") == SCHEMA_VERSION
+        words = await store._all("SELECT word FROM person_word WHERE workspace = ? ORDER BY word", (WS,))
+        assert [r["word"] for r in words] == ["austin", "iii", "j", "lloyd"]
+        assert [p.name for p in await store.people_matching(WS, "aus")] == ["Lloyd J. Austin III"]
+        event = await store.event(WS, 1)
+        assert event is not None and event.sources == (Source("https://example.org/a"),)
+        assert event.confidence is None and event.confidence_note is None
+    finally:
+        await store.close()
 
 
 async def test_reopening_is_idempotent(tmp_path: Path) -> None:

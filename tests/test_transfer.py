@@ -11,7 +11,7 @@ import pytest
 
 from commands.errors import UserError
 from commands.transfer import KEY_ORDER, dump_line, event_to_dict, parse_line
-from storage.records import Event, Participant
+from storage.records import Event, Participant, Source
 from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, TRACKS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "us-china-contacts.jsonl"
@@ -62,7 +62,7 @@ def test_parses_the_design_example() -> None:
     assert event.location is None
     assert event.status == "held"
     assert event.summary == "First call between the two."
-    assert event.sources == ["https://www.defense.gov/News/Releases/"]
+    assert event.sources == [Source("https://www.defense.gov/News/Releases/")]
     assert event.raised == {"us": ["taiwan", "south-china-sea"], "china": ["taiwan"]}
     assert event.time is None and event.timezone is None
 
@@ -118,7 +118,9 @@ def test_time_and_timezone() -> None:
 
 
 def test_duplicate_sources_are_kept_once() -> None:
-    assert parse_line(line(sources=["https://a.example/x", "https://a.example/x"])).sources == ["https://a.example/x"]
+    assert parse_line(line(sources=["https://a.example/x", "https://a.example/x"])).sources == [
+        Source("https://a.example/x")
+    ]
 
 
 def test_a_byte_order_mark_is_ignored() -> None:
@@ -251,13 +253,66 @@ def test_unknown_key() -> None:
 
 
 def test_unknown_keys_are_all_named() -> None:
-    message = refused(line(channel="phone call", confidence="high"))
-    assert "unknown keys 'channel', 'confidence'" in message
+    message = refused(line(channel="phone call", note="from memory"))
+    assert "unknown keys 'channel', 'note'" in message
 
 
 @pytest.mark.parametrize("key", ["us", "cn"])
 def test_empty_participant_list(key: str) -> None:
-    assert refused(line(**{key: []})) == f"{key}: must name at least one person"
+    assert refused(line(**{key: []})) == (
+        f"{key}: must name at least one person (only a contact that did not take place may not)"
+    )
+
+
+@pytest.mark.parametrize("status", ["declined", "postponed", "cancelled", "planned"])
+def test_a_contact_that_did_not_take_place_may_leave_a_side_unnamed(status: str) -> None:
+    event = parse_line(line(status=status, cn=[]))
+    assert event.cn == [] and event.status == status
+    assert parse_line(line(status=status, us=[], cn=[])).us == []
+
+
+def test_sources_with_title_publisher_or_note() -> None:
+    event = parse_line(
+        line(
+            sources=[
+                {"url": "https://www.defense.gov/r", "title": "Readout", "publisher": "Department of Defense"},
+                {"note": "forexlive, 27 March 2020"},
+                "https://example.org/x",
+            ]
+        )
+    )
+    assert event.sources == [
+        Source("https://www.defense.gov/r", "Readout", "Department of Defense"),
+        Source(None, note="forexlive, 27 March 2020"),
+        Source("https://example.org/x"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"title": "no link"}, "sources[1]: needs a url, or a note for a citation without a link"),
+        ({"url": "ftp://x.example/"}, "sources[1].url: 'ftp://x.example/' is not a link"),
+        ({"url": "https://x.example/", "by": "me"}, "sources[1]: unknown key 'by'; a source has: url, title"),
+        ({"url": "https://x.example/", "title": 5}, "title: must be a string, not a number"),
+    ],
+)
+def test_bad_source_objects_are_refused(source: dict[str, Any], message: str) -> None:
+    assert refused(line(sources=[source])).startswith(message)
+
+
+def test_confidence_and_its_note() -> None:
+    event = parse_line(line(confidence="partial", confidence_note="China's topics are unconfirmed."))
+    assert (event.confidence, event.confidence_note) == ("partial", "China's topics are unconfirmed.")
+    assert refused(line(confidence="sure")).startswith("confidence: 'sure' is not one of: verified, partial")
+
+
+def test_participant_aliases() -> None:
+    event = parse_line(line(us=[{"name": "Pete Hegseth", "aliases": ["Hegseth", "Hegseth", "Pete"]}]))
+    assert event.us[0].aliases == ("Hegseth", "Pete")
+    assert refused(line(us=[{"name": "X", "aliases": "Y"}])) == "us[1].aliases: must be a list of names, not a string"
+    too_many = [f"a{i}" for i in range(21)]
+    assert refused(line(us=[{"name": "X", "aliases": too_many}])) == "us[1].aliases: 21 aliases; at most 20"
 
 
 def test_participants_must_be_a_list_of_objects() -> None:
@@ -272,7 +327,7 @@ def test_participant_without_a_name() -> None:
 
 def test_participant_unknown_key() -> None:
     message = refused(line(us=[{"name": "Austin", "side": "us"}]))
-    assert message == "us[1]: unknown key 'side'; a person has: name, title"
+    assert message == "us[1]: unknown key 'side'; a person has: name, title, aliases"
 
 
 def test_participant_name_and_title_limits() -> None:
@@ -317,7 +372,7 @@ def make_event(**changes: Any) -> Event:
         "requested_by": "china",
         "location": "Singapore (Shangri-La Dialogue)",
         "summary": 'Wei asked for the meeting; "most of it" on Taiwan.\nSecond line.',
-        "sources": ("https://www.defense.gov/a", "https://example.org/b"),
+        "sources": (Source("https://www.defense.gov/a"), Source("https://example.org/b")),
         "participants": (
             Participant(3, "Wei Fenghe", "china", "Minister of National Defense", "china:minister-of-national-defense"),
             Participant(1, "Lloyd J. Austin III", "us", "Secretary of Defense", "us:secretary-of-defense"),
@@ -397,25 +452,35 @@ def sample_lines() -> list[str]:
     return SAMPLE.read_text(encoding="utf-8").splitlines()
 
 
-def test_sample_has_the_33_contacts() -> None:
-    assert len(sample_lines()) == 33
+def test_sample_has_the_contacts_of_2020_to_2026() -> None:
+    lines = sample_lines()
+    assert len(lines) == 113
+    statuses = [json.loads(raw)["status"] for raw in lines]
+    assert statuses.count("held") == 94
+    assert {s for s in statuses if s != "held"} == {"declined", "postponed", "cancelled"}
+    assert json.loads(lines[-1])["date"] == "2026-05-14"
 
 
-@pytest.mark.parametrize("number", range(1, 34))
+@pytest.mark.parametrize("number", range(1, 114))
 def test_every_sample_line_parses(number: int) -> None:
     raw = sample_lines()[number - 1]
     event = parse_line(raw)
     # What parse_line normalizes is already normal in the sample, so importing it changes nothing.
     data = json.loads(raw)
-    assert list(data) == list(KEY_ORDER[:12])
+    assert list(data)[:12] == list(KEY_ORDER[:12])
     assert event.raised == {side: slugs for side, slugs in data["raised"].items() if slugs}
-    assert event.sources == data["sources"]
+    assert [s.as_json() for s in event.sources] == data["sources"]
+    assert event.confidence == data.get("confidence")
 
 
-def test_sample_flags_the_unconfirmed_record() -> None:
-    by_date = {json.loads(raw)["date"]: json.loads(raw) for raw in sample_lines()}
-    assert by_date["2022-05-18"]["summary"].startswith("Unconfirmed")
+def test_sample_marks_what_is_unconfirmed() -> None:
+    by_date = {json.loads(raw)["date"]: json.loads(raw) for raw in sample_lines() if '"held"' in raw}
+    assert by_date["2022-05-18"]["confidence"] == "unconfirmed"
+    assert by_date["2022-11-22"]["confidence"] == "partial" and "Taiwan" in by_date["2022-11-22"]["confidence_note"]
+    assert "confidence" not in by_date["2022-04-20"]
     assert by_date["2022-06-10"]["requested_by"] == "china"
     assert by_date["2020-06-17"]["requested_by"] == "unknown"  # disputed
     assert by_date["2021-11-15"]["kind"] == "summit"
+    for line in sample_lines():
+        assert "from memory" not in line.split('"sources"')[0]
     assert by_date["2022-11-14"]["kind"] == "meeting"

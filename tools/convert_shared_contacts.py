@@ -1,12 +1,14 @@
-"""Convert the shared research file of US–China contacts (2020–2022) into Hotline's import format.
+"""Convert the research files of US–China contacts (2020–2026) into Hotline's import format.
 
     .venv/bin/python -m tools.convert_shared_contacts            # writes samples/us-china-contacts.jsonl
     .venv/bin/python -m tools.convert_shared_contacts --check    # fails if the sample is out of date
 
-The research file (../shared/data/us-china-contacts-2020-2022.jsonl) has its own shape: a free-text
-channel, who initiated, topics per side, sources as "host/path title" notes, a confidence mark and
-a research note. This script maps those onto the import format (README, "Data format"). Summaries are written by
-hand below, from the notes, rather than derived: the notes are working prose meant for researchers.
+The research files (samples/research/, copies of the project's shared data) have their own shape: a
+free-text channel, who initiated, topics per side, official sources (URL, title, publisher), older
+citations as "host/path words" text, a confidence mark and a research note; the file of declined
+contacts has a status and a side that asked instead. This script maps those onto the import format
+(README, "Data format"). Its prose comes from tools/sample_text.py, written by hand for readers, and
+never from the research notes; what the research marks as unconfirmed becomes the event's confidence.
 Every line written is read back with commands.transfer.parse_line, so the sample always imports.
 """
 
@@ -23,10 +25,20 @@ from typing import Any
 from commands import validate
 from commands.errors import UserError
 from commands.transfer import dump_line, parse_line
-from storage.vocab import BUILTIN_ISSUES, BUILTIN_OFFICES, norm, slugify
+from storage.people import slug_for_title
+from storage.records import Source
+from storage.vocab import BUILTIN_ISSUES, BUILTIN_OFFICES, EVENT_STATUSES, norm, slugify
+from tools import sample_text
+from tools.sample_text import Text
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_INPUT = REPO.parent / "shared" / "data" / "us-china-contacts-2020-2022.jsonl"
+DEFAULT_DATA = REPO / "samples" / "research"
+CONTACT_FILES = (
+    "us-china-contacts-2020-2022.jsonl",
+    "us-china-contacts-2023-2024.jsonl",
+    "us-china-contacts-2025-2026.jsonl",
+)
+DECLINED_FILE = "us-china-declined-2020-2026.jsonl"
 DEFAULT_OUTPUT = REPO / "samples" / "us-china-contacts.jsonl"
 
 KIND_BY_CHANNEL = {
@@ -34,239 +46,66 @@ KIND_BY_CHANNEL = {
     "video call": "video",
     "in-person meeting": "meeting",
     "virtual summit": "summit",
+    "visit": "visit",
 }
 
 # The offices that make a contact belong to a track other than "diplomatic". The sides are checked
 # as a pair because a title alone can mislead: a vice premier talks economics with the Treasury but
 # climate with the climate envoy.
-DEFENSE_US = {"us:secretary-of-defense", "us:chairman-joint-chiefs"}
-DEFENSE_CN = {"china:minister-of-national-defense", "china:cmc-vice-chairman", "china:chief-joint-staff"}
-ECONOMIC_US = {"us:trade-representative", "us:secretary-of-the-treasury"}
-ECONOMIC_CN = {"china:vice-premier"}
+LEADERS_US = {"us:president", "us:president-elect"}
+DEFENSE_US = {"us:secretary-of-defense", "us:chairman-joint-chiefs", "us:indopacom-commander"}
+DEFENSE_CN = {
+    "china:minister-of-national-defense",
+    "china:cmc-vice-chairman",
+    "china:chief-joint-staff",
+    "china:eastern-theater-commander",
+    "china:southern-theater-commander",
+}
+ECONOMIC_US = {"us:trade-representative", "us:secretary-of-the-treasury", "us:secretary-of-commerce"}
+ECONOMIC_CN = {
+    "china:vice-premier",
+    "china:premier",
+    "china:commerce-minister",
+    "china:finance-minister",
+    "china:international-trade-representative",
+}
 CLIMATE = {"us:climate-envoy", "china:climate-envoy"}
 
 BUILTIN_SLUGS = {issue.slug for issue in BUILTIN_ISSUES}
+BUILTIN_OFFICE_SLUGS = {office.slug for office in BUILTIN_OFFICES}
 ALIAS_TO_SLUG = {norm(alias): issue.slug for issue in BUILTIN_ISSUES for alias in issue.aliases}
 
 # A host name, optionally followed by a path, as the research notes write it ("defense.gov/News/...").
 HOST_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
-# Two hosts for one item ("whtc.com / upnewsinfo.com Reuters") are joined by one of these.
-HOST_JOINERS = {"&", "/"}
-
-# Written from each record's note, keyed by date (the file has one contact a day at most).
-SUMMARIES: dict[str, str] = {
-    "2020-02-06": (
-        "Phone call between Presidents Trump and Xi. The White House placed it on the evening of "
-        "Thursday 6 February, Washington time; Chinese accounts date it to the morning of 7 February in "
-        "Beijing. Chinese state media said Trump asked for the call. According to the White House, both "
-        "sides reaffirmed that the Phase One trade deal would be carried out."
-    ),
-    "2020-03-26": (
-        "Phone call between Presidents Trump and Xi on the evening of 26 March, Washington time "
-        "(27 March in Beijing). Trump put the call back to give an interview to Fox, and tweeted on "
-        "27 March that it had just ended. No duration was reported."
-    ),
-    "2020-05-07": (
-        "Phone call between Trade Representative Lighthizer and Treasury Secretary Mnuchin and Vice "
-        "Premier Liu He on economic and trade issues, the Phase One deal among them. It took place on the "
-        "evening of 7 May, Washington time; Xinhua first reported it on the morning of 8 May, Beijing "
-        "time. Both sides said they would keep holding regular calls."
-    ),
-    "2020-06-17": (
-        "Secretary of State Pompeo met Yang Jiechi at Joint Base Pearl Harbor-Hickam in Honolulu; "
-        "Deputy Secretary Biegun took part according to The Epoch Times. The talks, a dinner and then a "
-        "working session, ran across 16 and 17 June local time, about seven hours by EIRNS's count. Who "
-        "asked for the meeting is disputed: Xinhua said Pompeo did, while a source quoted by Bloomberg "
-        "said China did. China's topics other than the state of relations are from memory and unconfirmed."
-    ),
-    "2020-08-06": (
-        "Phone call between Defense Secretary Esper and Defense Minister Wei Fenghe, 90 minutes long "
-        "according to Pentagon spokesman Jonathan Hoffman. By Xinhua's account Wei pressed the US to halt "
-        "statements and actions Beijing considers wrong and to keep maritime risks under control. China's "
-        "objection to blaming it for COVID-19 comes from a summary by geopolitic.org."
-    ),
-    "2020-08-24": (
-        "Phone call between Trade Representative Lighthizer and Treasury Secretary Mnuchin and Vice "
-        "Premier Liu He on the Phase One trade deal. USTR put it on the evening of Monday 24 August, "
-        "Washington time; the Chinese readout and the South China Morning Post date it to the morning of "
-        "Tuesday 25 August in Beijing. China's statement called the call constructive."
-    ),
-    "2020-10-30": (
-        "Phone call from General Milley, Chairman of the Joint Chiefs, to General Li Zuocheng, days "
-        "before the US election, to reassure China that the US was not about to attack. There was no "
-        "readout at the time: Bob Woodward and Robert Costa's book Peril disclosed the call in September "
-        "2021, and Milley later confirmed his calls with Li to Congress. The details rest on that "
-        "secondary account."
-    ),
-    "2021-01-08": (
-        "Second phone call from General Milley to General Li Zuocheng, two days after the 6 January "
-        "attack on the Capitol. Like the October 2020 call it is known from the book Peril rather than "
-        "from a readout; the details rest on that secondary account."
-    ),
-    "2021-02-05": (
-        "Secretary of State Blinken's first call with Yang Jiechi, and the Biden administration's first "
-        "contact with China at cabinet level. It took place on Friday 5 February, US time; China's foreign "
-        "ministry dates it to 6 February. By the Chinese readout, Yang said the US should put right its "
-        "mistakes and that each side should respect the other's political system; the list of China's "
-        "topics is partly from memory and unconfirmed."
-    ),
-    "2021-02-10": (
-        "President Biden's first phone call with President Xi, on the evening of 10 February in "
-        "Washington, which was the morning of 11 February, Lunar New Year's Eve, in Beijing. Biden said "
-        "afterwards that they had talked for two hours without a break."
-    ),
-    "2021-03-18": (
-        "Talks in Anchorage between Blinken and Sullivan and Yang Jiechi and Wang Yi, in three sessions "
-        "across 18 and 19 March local time. The US called them high-level talks, China a high-level "
-        "strategic dialogue. The opening exchange in front of the press was openly hostile. The record "
-        "carries the first day's date."
-    ),
-    "2021-04-15": (
-        "Climate envoy John Kerry met China's climate envoy Xie Zhenhua in Shanghai on 15 and 16 April, "
-        "the first visit to China by an official of the Biden administration. The two sides issued a "
-        "joint statement on climate change, released on 17 April in the US and 18 April in Beijing."
-    ),
-    "2021-07-26": (
-        "Deputy Secretary of State Sherman visited Tianjin on 25 and 26 July; on 26 July she held talks "
-        "with Vice Foreign Minister Xie Feng and then met Foreign Minister Wang Yi. China's foreign "
-        "ministry spokesman Zhao Lijian said the US had proposed the visit. Xie handed over two lists: US "
-        "actions China wants stopped, and individual cases it wants resolved."
-    ),
-    "2021-09-01": (
-        "Video meeting between climate envoy John Kerry, who was in Tianjin, and Foreign Minister Wang Yi, "
-        "during Kerry's trip of 31 August to 3 September for climate talks with Xie Zhenhua. On 2 "
-        "September Kerry also met Vice Premier Han Zheng and Yang Jiechi by video."
-    ),
-    "2021-09-02": (
-        "Video meeting between climate envoy John Kerry, in Tianjin, and Vice Premier Han Zheng, one of "
-        "several during Kerry's climate trip to China. The State Department readout noted that China "
-        "produces 27 percent of the world's emissions."
-    ),
-    "2021-09-09": (
-        "Phone call of 90 minutes between Presidents Biden and Xi, on the evening of 9 September in "
-        "Washington and the morning of 10 September in Beijing; Chinese documents refer to it as the "
-        "10 September call. A senior US official said Biden had asked for it."
-    ),
-    "2021-10-06": (
-        "National Security Advisor Sullivan met Yang Jiechi at a hotel near Zurich airport. They agreed "
-        "to carry out what the two presidents had settled in their September call, and the meeting "
-        "prepared the virtual summit held in November."
-    ),
-    "2021-10-31": (
-        "Blinken and Wang Yi met in Rome on the sidelines of the G20 summit, for a little less than an "
-        "hour according to Sky TG24. It was their first meeting in person since Anchorage."
-    ),
-    "2021-11-15": (
-        "Virtual summit between Presidents Biden and Xi, Biden in the Roosevelt Room of the White House "
-        "and Xi in Beijing. It lasted about three and a half hours in two sessions, according to the "
-        "White House, on the evening of 15 November in Washington (16 November in Beijing, the date "
-        "Xinhua gives). Xi warned the US against playing with fire over Taiwan."
-    ),
-    "2022-01-26": (
-        "Phone call between Blinken and Wang Yi, on Wednesday 26 January by the State Department's "
-        "account (US Eastern time) and Thursday 27 January by China's foreign ministry (Beijing time). "
-        "Blinken pressed for de-escalation over Ukraine; Wang spoke of Russia's security concerns and the "
-        "coming Beijing Winter Olympics."
-    ),
-    "2022-02-22": (
-        "Blinken called Wang Yi, according to Republic World, the day after Russia recognized the two "
-        "breakaway republics in eastern Ukraine and two days before its full-scale invasion. China's "
-        "point on the Minsk agreements comes from earlier remarks by Wang reported in the same article, "
-        "not necessarily from this call."
-    ),
-    "2022-03-14": (
-        "Sullivan met Yang Jiechi at the Rome Cavalieri hotel in Rome. Axios described an intense "
-        "meeting of seven hours; Italian and Bulgarian outlets reported close to eight, counting a break. "
-        "The record uses 420 minutes. China's raising of Taiwan is from memory of the Chinese readout and "
-        "unconfirmed."
-    ),
-    "2022-03-18": (
-        "Secure video call of 110 minutes between Presidents Biden and Xi, on a Friday morning in "
-        "Washington and Friday evening in Beijing. It centred on Russia's war in Ukraine and on the risk "
-        "of China giving Russia material support. The US point that its Taiwan policy had not changed is "
-        "from memory of the White House readout and unconfirmed."
-    ),
-    "2022-04-20": (
-        "Phone call of about 45 minutes between Defense Secretary Austin and Defense Minister Wei Fenghe, "
-        "their first contact, following the Biden–Xi video call of 18 March. Pentagon press secretary "
-        "John Kirby gave the US readout; the Global Times gave China's account. The minister's name is "
-        "Wei Fenghe, sometimes misspelled Wei Fenge."
-    ),
-    "2022-05-18": (
-        "Unconfirmed: a phone call between Sullivan and Yang Jiechi in May 2022. Later reports mention "
-        "it, one placing it 61 days after the 18 March video call, which gives 18 May, but no readout of "
-        "it was read. The exact date and the topics are from memory."
-    ),
-    "2022-06-10": (
-        "Austin met Wei Fenghe in Singapore on the sidelines of the Shangri-La Dialogue. According to the "
-        "Department of Defense, Wei had asked for the meeting earlier that week. Planned for 30 minutes, "
-        "it ran a little under an hour (the 55 minutes recorded are approximate), most of it on Taiwan."
-    ),
-    "2022-06-13": (
-        "Sullivan and Yang Jiechi met in Luxembourg; the meeting was not announced beforehand. Most "
-        "reports put it at about four and a half hours, some at about five."
-    ),
-    "2022-07-05": (
-        "Video call between Treasury Secretary Yellen and Vice Premier Liu He, China's lead for the "
-        "comprehensive economic dialogue. It took place on the morning of 5 July in Beijing, the evening "
-        "of 4 July US Eastern time; both sides give 5 July as the date. Xinhua said the US side asked "
-        "for it."
-    ),
-    "2022-07-09": (
-        "Blinken and Wang Yi met in Nusa Dua, Bali, on the sidelines of the G20 foreign ministers' "
-        "meeting: a morning session and a working lunch, about five hours by Blinken's account. China's "
-        "foreign ministry reported agreement on a joint working group. The US raising of detained "
-        "Americans and human rights is from memory of Blinken's press remarks and unconfirmed."
-    ),
-    "2022-07-28": (
-        "The fifth phone call between Presidents Biden and Xi, from 8:33 to 10:50 a.m. US Eastern time "
-        "on 28 July, evening in Beijing: 2 hours 17 minutes by the White House's account, about two and "
-        "a half hours according to Sputnik and CCTV. The White House called it a phone call; some "
-        "outlets, NHK among them, described a video call."
-    ),
-    "2022-09-23": (
-        "Blinken and Wang Yi met in New York during the 77th UN General Assembly, for about 90 minutes "
-        "according to a US official. It was their first meeting since Speaker Pelosi's visit to Taiwan "
-        "in August 2022."
-    ),
-    "2022-11-14": (
-        "The first meeting in person of Biden and Xi as presidents, at the Mulia resort in Nusa Dua, "
-        "Bali, on the sidelines of the G20 summit. It lasted about three hours (an early AFP report said "
-        "more than two). They agreed that a nuclear war must never be fought and opposed any use or "
-        "threat of nuclear weapons in Ukraine. Xi called Taiwan the first red line in relations."
-    ),
-    "2022-11-22": (
-        "Austin met Wei Fenghe in Siem Reap, Cambodia, on the margins of the ASEAN Defence Ministers' "
-        "Meeting-Plus. The excerpt of the Pentagon readout that was read breaks off before its sentence "
-        "on Taiwan, so Taiwan on both sides is from memory and unconfirmed."
-    ),
-}
+# Research working notes that must never reach a reader (tools/sample_text.py is checked for them).
+WORKING_NOTES = re.compile(
+    r"from memory|project convention|excerpt|breaks off|sources read|out of scope|the brief|per the note",
+    re.IGNORECASE,
+)
+# What the research files write for a record less than verified, and for a fact recalled, not read.
+VERIFIED = "verified-in-source"
+RECALLED = re.compile(r"from memory|inferred|not confirmed|unconfirmed", re.IGNORECASE)
 
 
 class ConversionError(Exception):
-    """The research file holds something this mapping does not know how to carry over."""
+    """The research files hold something this mapping does not know how to carry over."""
 
 
 def office_of(side: str, title: str) -> tuple[str, bool]:
-    """The built-in office a title maps to, and whether only a part of the title matched.
-
-    Only the vocab's forms count, so that a title missing from them is noticed here rather than
-    left to the store's looser fallback.
-    """
-    for candidate, partial in ((title, False), *((seg, True) for seg in _segments(title))):
-        key = norm(candidate)
-        for office in BUILTIN_OFFICES:
-            if office.side == side and key in {norm(f) for f in (office.title, *office.forms)}:
-                return office.slug, partial
+    """The office a title maps to (as the store maps it, storage.people.slug_for_title), and whether
+    only a part of the title matched. A title of no built-in office is refused, unless tools/sample_text.py
+    lists it as an office of its own, so that a title missing from storage/vocab.py is noticed here."""
+    slug = slug_for_title({}, side, title)
+    if slug in BUILTIN_OFFICE_SLUGS:
+        whole = norm(title) in {norm(f) for o in BUILTIN_OFFICES if o.slug == slug for f in (o.title, *o.forms)}
+        return slug, not whole
+    if title in sample_text.OWN_OFFICES:
+        return slug, False
     raise ConversionError(f"{side} title {title!r} matches no office form in storage/vocab.py")
 
 
-def _segments(title: str) -> list[str]:
-    return [part.strip() for part in title.split(";") if part.strip()]
-
-
 def track_for(us_offices: set[str], cn_offices: set[str]) -> str:
-    if "us:president" in us_offices and "china:president" in cn_offices:
+    if us_offices & LEADERS_US and "china:president" in cn_offices:
         return "leaders"
     if us_offices & DEFENSE_US and cn_offices & DEFENSE_CN:
         return "defense"
@@ -292,8 +131,11 @@ def requester(initiated_by: str | None) -> str:
 
 
 def issue_slug(topic: str) -> str:
-    """A topic as an issue slug: built-in slugs and aliases resolve to the built-in issue."""
+    """A topic as an issue slug: built-in slugs, aliases and the topics of sample_text.TOPICS resolve to the
+    built-in issue."""
     slug = slugify(topic)
+    if slug in sample_text.TOPICS:
+        return sample_text.TOPICS[slug]
     if slug in BUILTIN_SLUGS:
         return slug
     return ALIAS_TO_SLUG.get(norm(topic.replace("-", " ")), slug)
@@ -327,110 +169,227 @@ def split_source_field(field: str) -> list[str]:
     return [item for item in items if item]
 
 
-def item_urls(item: str) -> list[str]:
-    """https:// URLs for the host names an item starts with; an item naming no host gives none.
+def citation(item: str) -> Source:
+    """One item of a free-text source field: a link when it starts with a host and a path to a page
+    ("defense.gov/News/..." -> https://defense.gov/News/..., the words after it its note); otherwise,
+    a bare host ("forexlive.com 2020-03-27 'Title'") being no page anyone could open, its words as a note."""
+    first, _, rest = item.partition(" ")
+    if HOST_RE.fullmatch(first) and "/" in first.rstrip("/"):
+        url = validate.url("sources", "https://" + first)
+        note = rest.strip()
+        if note.startswith("(") and note.endswith(")") and note.count("(") == 1:
+            note = note[1:-1].strip()
+        return Source(url, note=note or None)
+    return Source(None, note=item)
 
-    Only the leading host (and a path written against it) is used: numbers or words after a space,
-    such as an article id, are not part of a URL we could vouch for.
-    """
-    urls: list[str] = []
-    words = item.split()
-    i = 0
-    while i < len(words) and HOST_RE.fullmatch(words[i]):
-        urls.append("https://" + words[i])
-        if i + 2 < len(words) and words[i + 1] in HOST_JOINERS and HOST_RE.fullmatch(words[i + 2]):
-            i += 2
+
+def sources(record: Mapping[str, Any]) -> list[Source]:
+    """The official sources first, each with its title and publisher, then the free-text citations."""
+    found: list[Source] = []
+    for official in record.get("official_sources") or []:
+        url = validate.url("official_sources", str(official["url"]))
+        found.append(Source(url, _text(official.get("title")), _text(official.get("publisher"))))
+    known = {_comparable(s.url) for s in found if s.url}
+    for item in split_source_field(record.get("source") or ""):
+        source = citation(item)
+        if source.url is not None and _comparable(source.url) in known:
+            continue  # the same page as an official source, which says more about it
+        if source.url is not None:
+            known.add(_comparable(source.url))
+        found.append(source)
+    return found
+
+
+def _comparable(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url).removesuffix(".html").removesuffix("/")
+
+
+def _text(value: object) -> str | None:
+    """A title or publisher as a reader sees it: without the annotator's "[title not captured]"."""
+    if value is None:
+        return None
+    return re.sub(r"^\[[^\]]*\]\s*", "", str(value)).strip() or None
+
+
+def record_key(record: Mapping[str, Any]) -> str:
+    """The key of a record's entry in tools/sample_text.py: its date and first participant's name as written."""
+    people = [*record["cn"], *record["us"]]
+    return f"{record['date']} {people[0]['name'] if people else 'none'}"
+
+
+def person_name(name: str) -> str:
+    return sample_text.NAME_FORMS.get(name, name)
+
+
+def person_title(side: str, title: str | None) -> str | None:
+    if title is None:
+        return None
+    if title == "President":
+        return sample_text.BARE_PRESIDENT[side]
+    return sample_text.TITLE_FORMS.get(title, title)
+
+
+class Converter:
+    """One conversion: people get their aliases on the first line they appear in."""
+
+    def __init__(self, notices: list[str]) -> None:
+        self.notices = notices
+        self.introduced: set[str] = set()
+
+    def convert(self, record: Mapping[str, Any], text: Text, declined: bool) -> dict[str, object]:
+        date = str(record["date"])
+        where = f"{date} ({record_key(record)})"
+        channel = record["channel"]
+        if channel not in KIND_BY_CHANNEL:
+            raise ConversionError(f"{where}: channel {channel!r} has no kind")
+        _check_text(where, record, text)
+
+        offices: dict[str, set[str]] = {"us": set(), "china": set()}
+        people: dict[str, list[dict[str, object]]] = {"us": [], "china": []}
+        for key, side in (("us", "us"), ("cn", "china")):
+            for person in record[key]:
+                title = person_title(side, person.get("title"))
+                if title is not None:
+                    slug, partial = office_of(side, title)
+                    offices[side].add(slug)
+                    if partial:
+                        self.notices.append(f"{where}: title {title!r} matched {slug} by a part of it")
+                people[side].append(self._person(person_name(person["name"]), title))
+        if not declined and not (people["us"] and people["china"]):
+            raise ConversionError(f"{where}: a contact that took place names someone on each side")
+
+        if declined:
+            status = record.get("status")
+            if status not in EVENT_STATUSES or status == "held":
+                raise ConversionError(f"{where}: status {status!r} is not one of a contact that did not take place")
+            asked = record.get("requested_by")
+            requested_by = asked if asked in ("us", "china") else "unknown"
+            if asked not in ("us", "china", None):
+                raise ConversionError(f"{where}: requested_by {asked!r} is neither us, china nor null")
+            if text.track is None:
+                raise ConversionError(f"{where}: a declined record needs its track in tools/sample_text.py")
         else:
-            break
-    return urls
-
-
-def sources(field: str | None) -> tuple[list[str], list[str]]:
-    """The URLs of a source field, and the items that named no host (reported, not kept)."""
-    urls: list[str] = []
-    dropped: list[str] = []
-    for item in split_source_field(field or ""):
-        found = item_urls(item)
+            status, requested_by = "held", requester(record.get("initiated_by"))
+        found = sources(record)
         if not found:
-            dropped.append(item)
-        for url in found:
-            checked = validate.url("sources", url)
-            if checked not in urls:
-                urls.append(checked)
-    return urls, dropped
+            raise ConversionError(f"{where}: no source")
+
+        line: dict[str, object] = {
+            "date": date,
+            "kind": KIND_BY_CHANNEL[channel],
+            "track": text.track or track_for(offices["us"], offices["china"]),
+            "us": people["us"],
+            "cn": people["china"],
+            "minutes": record.get("duration_min"),
+            "requested_by": requested_by,
+            "location": record.get("location"),
+            "status": status,
+            "summary": text.summary,
+            "sources": [s.as_json() for s in found],
+            "raised": {"us": issues(record.get("topics_us") or []), "china": issues(record.get("topics_cn") or [])},
+        }
+        if text.confidence is not None:
+            line["confidence"] = text.confidence
+            line["confidence_note"] = text.note
+        return line
+
+    def _person(self, name: str, title: str | None) -> dict[str, object]:
+        person: dict[str, object] = {"name": name}
+        if title is not None:
+            person["title"] = title
+        aliases = sample_text.PEOPLE.get(name, ())
+        if aliases and name not in self.introduced:
+            person["aliases"] = sorted(aliases)  # as the store lists them, so an export gives the same line
+        self.introduced.add(name)
+        return person
 
 
-def convert(record: Mapping[str, Any], notices: list[str]) -> dict[str, object]:
-    date = str(record["date"])
-    channel = record["channel"]
-    if channel not in KIND_BY_CHANNEL:
-        raise ConversionError(f"{date}: channel {channel!r} has no kind")
-    summary = SUMMARIES.get(date)
-    if summary is None:
-        raise ConversionError(f"{date}: no summary written for this record")
-    if record.get("confidence") == "from-memory" and "unconfirmed" not in summary.lower():
-        raise ConversionError(f"{date}: the record is from memory, and its summary must say it is unconfirmed")
-
-    offices: dict[str, set[str]] = {"us": set(), "china": set()}
-    for key, side in (("us", "us"), ("cn", "china")):
-        for person in record[key]:
-            slug, partial = office_of(side, person["title"])
-            offices[side].add(slug)
-            if partial:
-                notices.append(f"{date}: title {person['title']!r} matched {slug} only by its first part")
-
-    urls, dropped = sources(record.get("source"))
-    notices.extend(f"{date}: source item without a host, left out: {item!r}" for item in dropped)
-    if not urls:
-        raise ConversionError(f"{date}: no source item names a host")
-
-    return {
-        "date": date,
-        "kind": KIND_BY_CHANNEL[channel],
-        "track": track_for(offices["us"], offices["china"]),
-        "us": [_person(p) for p in record["us"]],
-        "cn": [_person(p) for p in record["cn"]],
-        "minutes": record.get("duration_min"),
-        "requested_by": requester(record.get("initiated_by")),
-        "location": record.get("location"),
-        "status": "held",
-        "summary": summary,
-        "sources": urls,
-        "raised": {"us": issues(record.get("topics_us") or []), "china": issues(record.get("topics_cn") or [])},
-    }
+def _check_text(where: str, record: Mapping[str, Any], text: Text) -> None:
+    """The text is for readers, and says what the research could not confirm."""
+    for words in (text.summary, text.note or ""):
+        found = WORKING_NOTES.search(words)
+        if found:
+            raise ConversionError(f"{where}: the text for readers holds a research note ({found.group(0)!r})")
+    if not text.summary:
+        raise ConversionError(f"{where}: no summary written for this record")
+    if text.confidence is not None and not text.note:
+        raise ConversionError(f"{where}: a confidence needs a note saying what is unconfirmed")
+    recalled = (
+        RECALLED.search(str(record.get("note") or "")) and record_key(record) not in sample_text.UNCONFIRMED_LEFT_OUT
+    )
+    if (record.get("confidence") != VERIFIED or recalled) and text.confidence is None:
+        raise ConversionError(
+            f"{where}: the research marks this record or one of its facts as unconfirmed "
+            f"({record.get('confidence')}); tools/sample_text.py must give it a confidence"
+        )
 
 
-def _person(person: Mapping[str, Any]) -> dict[str, str]:
-    return {"name": person["name"], "title": person["title"]}
+def read_records(path: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConversionError(f"{path.name} line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(value, dict):
+            raise ConversionError(f"{path.name} line {number}: not a JSON object")
+        records.append(value)
+    return records
 
 
-def convert_file(lines: Iterable[str], notices: list[str]) -> str:
-    records = [json.loads(line) for line in lines if line.strip()]
-    dates = [str(r["date"]) for r in records]
-    if len(set(dates)) != len(dates):
-        raise ConversionError("two records share a date; SUMMARIES needs another key")
-    unused = set(SUMMARIES) - set(dates)
-    if unused:
-        raise ConversionError(f"summaries for dates not in the file: {', '.join(sorted(unused))}")
+def convert_files(data: Path, notices: list[str]) -> str:
+    """The sample: every record of the research files in `data`, by date (contacts before the declined
+    ones of the same day, each file in its order)."""
+    batches = [(read_records(data / name), sample_text.CONTACTS, False) for name in CONTACT_FILES]
+    batches.append((read_records(data / DECLINED_FILE), sample_text.DECLINED, True))
+    entries: list[tuple[str, int, Mapping[str, Any], Text, bool]] = []
+    used_of: dict[bool, set[str]] = {False: set(), True: set()}  # the keys used in CONTACTS, in DECLINED
+    for order, (records, texts, declined) in enumerate(batches):
+        used = used_of[declined]
+        for record in records:
+            try:
+                key = record_key(record)
+            except (KeyError, TypeError, IndexError) as exc:
+                raise ConversionError(f"a record lacks {exc}: {json.dumps(record)[:80]}") from None
+            if key in used:
+                raise ConversionError(f"two records are keyed {key!r}; tools/sample_text.py needs another key")
+            used.add(key)
+            text = texts.get(key)
+            if text is None:
+                raise ConversionError(f"{key}: no summary written for this record in tools/sample_text.py")
+            entries.append((str(record["date"]), order, record, text, declined))
+    for texts, used in ((sample_text.CONTACTS, used_of[False]), (sample_text.DECLINED, used_of[True])):
+        unused = set(texts) - used
+        if unused:
+            raise ConversionError(f"texts for records not in the files: {', '.join(sorted(unused))}")
+    entries.sort(key=lambda e: (e[0], e[1]))  # stable: a file's own order within a day
+    converter = Converter(notices)
     out: list[str] = []
-    for record in records:
-        line = dump_line(convert(record, notices))
-        parse_line(line)  # the sample must import: fail here rather than in a user's workspace
+    for _, _, entry, text, declined in entries:
+        try:
+            line = dump_line(converter.convert(entry, text, declined))
+            parse_line(line)  # the sample must import: fail here rather than in a user's workspace
+        except (KeyError, TypeError) as exc:
+            raise ConversionError(f"{record_key(entry)}: the record lacks {exc}") from None
+        except UserError as exc:
+            raise ConversionError(f"{record_key(entry)}: {exc}") from None
         out.append(line)
     return "".join(line + "\n" for line in out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the folder of the research files")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--check", action="store_true", help="compare with --output instead of writing it")
-    parser.add_argument("--quiet", action="store_true", help="do not list what was left out")
+    parser.add_argument("--quiet", action="store_true", help="do not list titles matched by a part")
     args = parser.parse_args(argv)
 
     notices: list[str] = []
     try:
-        text = convert_file(args.input.read_text(encoding="utf-8").splitlines(), notices)
+        text = convert_files(args.data, notices)
     except (ConversionError, UserError, OSError) as exc:
         print(f"convert_shared_contacts: {exc}", file=sys.stderr)
         return 2

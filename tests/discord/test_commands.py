@@ -130,7 +130,7 @@ async def test_lastcall_says_it_all_with_fields_per_side(discord: Discord) -> No
         "US": ("Lloyd J. Austin III (Secretary of Defense)", True),
         "China": ("Wei Fenghe (Minister of National Defense)", True),
     }
-    assert "First on the defense track since 2020-08-06 (622 days)" in fields["What it means"]
+    assert "previous defense-track contact: 2020-08-06, 622 days earlier" in fields["What it means"]
     assert f"<t:{YESTERDAY_TS}:R>" in shown.text
 
 

@@ -78,11 +78,11 @@ async def test_april_2022_story_through_slash_commands(discord: Discord) -> None
         "China\nWei Fenghe (State Councilor and Minister of National Defense)",
         f"<t:{APRIL_20}:D> (<t:{APRIL_20}:R>)",
         "phone call · defense track · 45 minutes · requested by US",
-        "First recorded contact between Lloyd J. Austin III and Wei Fenghe",
-        "Secretary of Defense ↔ Minister of National Defense: previous 2020-08-06, Mark T. Esper ↔ Wei Fenghe, "
-        "622 days earlier",
-        "First on the defense track since 2020-08-06 (622 days)",
-        "US asked: Lloyd J. Austin III ↔ Xu Qiliang — declined",
+        "first recorded contact between Lloyd J. Austin III and Wei Fenghe",
+        "Secretary of Defense ↔ Minister of National Defense: previous contact 2020-08-06 "
+        "(Mark T. Esper ↔ Wei Fenghe), 622 days earlier",
+        "previous defense-track contact: 2020-08-06, 622 days earlier",
+        "request (US asked): Lloyd J. Austin III ↔ Xu Qiliang — declined",
         "Taiwan, South China Sea, East China Sea, North Korea, Russia–Ukraine",
         "How did Wei respond?",
         "@\u200beveryone should read the readout.",

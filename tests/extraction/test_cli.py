@@ -122,7 +122,7 @@ def test_a_draft_becomes_a_line_the_importer_accepts(tmp_path: Path, people: Peo
     assert event.kind == "call" and str(event.day) == "2022-10-31"
     assert [p.name for p in event.us] == ["Antony Blinken"]  # the known person's own name
     assert event.raised == {"us": ["russia-ukraine"]}
-    assert event.sources == ["https://www.state.gov/example"]
+    assert [s.url for s in event.sources] == ["https://www.state.gov/example"]
 
 
 def test_a_draft_that_is_no_contact_cannot_become_a_line(people: People) -> None:

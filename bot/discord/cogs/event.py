@@ -87,6 +87,7 @@ class EventCog(commands.Cog):
         with_: str | None = None,
         track: str | None = None,
         issue: str | None = None,
+        status: str | None = None,
     ) -> None:
         await self.bot.run_command(
             interaction,
@@ -97,5 +98,6 @@ class EventCog(commands.Cog):
                 "with": with_,
                 "track": track,
                 "issue": issue,
+                "status": status,
             },
         )
