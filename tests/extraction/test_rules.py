@@ -273,7 +273,15 @@ def test_a_surname_only_participant_is_the_known_person(people: People) -> None:
     austin = draft.us[0]
     assert austin.person is not None and austin.name == "Lloyd J. Austin III"
     assert austin.title == "Secretary of Defense"
-    assert draft.cn[0].proposed_new  # Dong Jun is not among the sample people
+    dong = draft.cn[0]
+    assert dong.person is not None and dong.name == "Dong Jun"  # known from the 2024 contacts of the sample
+
+
+def test_a_name_outside_the_record_is_a_proposed_new_person(people: People) -> None:
+    text = "Secretary Austin spoke today with Admiral Hu Zhongming, Commander of the PLA Navy."
+    draft = extract(readout(text, "US DoD", "2024-04-16"), people)
+    assert [p.name for p in draft.cn] == ["Hu Zhongming"]
+    assert draft.cn[0].proposed_new
 
 
 def test_a_side_named_by_no_one_is_a_group(people: People) -> None:
