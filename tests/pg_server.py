@@ -96,9 +96,8 @@ class PgServer:
         name = f"hotline_test_{os.getpid()}_{next(self._names)}"
         conn = await asyncpg.connect(self.admin_url)
         try:
-            # FILE_COPY copies the template's files rather than logging every page: with fsync off
-            # it takes a few milliseconds.
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY = FILE_COPY')
+            # 0.1 s on a quiet machine (0.2-0.4 s with the cores busy), fsync being off.
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         finally:
             await conn.close()
         return self.url(name)
