@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import traceback
 
 from storage.postgres.pool import is_postgres_url
 from storage.postgres.store import PostgresStore
@@ -40,6 +41,14 @@ async def open_once(target: str) -> None:
         await lite.close()
 
 
+def where(exc: BaseException) -> str:
+    """The line of storage/ where the error (or the database error behind it) was raised."""
+    cause = exc.__cause__ or exc
+    frames = [f for f in traceback.extract_tb(cause.__traceback__) if "/storage/" in f.filename]
+    name = getattr(cause, "sqlite_errorname", type(cause).__name__)
+    return f"[{name} at {frames[-1].name}: {frames[-1].line}]" if frames else f"[{name}]"
+
+
 def main() -> None:
     applied = Applied()
     for name in ("storage.schema", "storage.postgres.migrate"):
@@ -51,7 +60,7 @@ def main() -> None:
         try:
             asyncio.run(open_once(line.strip()))
         except Exception as exc:
-            print(f"error {type(exc).__name__}: {exc}".replace("\n", " "), flush=True)
+            print(f"error {type(exc).__name__}: {exc} {where(exc)}".replace("\n", " "), flush=True)
         else:
             print(f"ok {applied.count}", flush=True)
 

@@ -15,8 +15,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from storage.errors import OpenFailed
 from storage.postgres.migrate import database_version, schema_version
 from storage.schema import SCHEMA_VERSION
+from storage.store import Store
 from tests.pg_server import PgServer
 
 PROCESSES = 8
@@ -118,3 +120,18 @@ async def test_eight_processes_open_a_new_postgres_database_at_once(children: Ch
             await conn.close()
         await pg_server.drop_database(url)
     print(f"PostgreSQL: {ROUNDS} rounds of {PROCESSES} processes in {time.perf_counter() - began:.2f} s")
+
+
+async def test_a_new_file_locked_past_the_busy_timeout_is_refused_clearly(tmp_path: Path) -> None:
+    # Another process holds the new file's lock: the switch to WAL waits for the busy timeout, then
+    # gives up with the reason, leaving the file as the holder has it.
+    path = tmp_path / "held.db"
+    with closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute("BEGIN EXCLUSIVE")
+        began = time.monotonic()
+        with pytest.raises(OpenFailed, match="locked by another process"):
+            await Store.open(path, busy_timeout_ms=200)
+        assert 0.2 <= time.monotonic() - began < 5
+        holder.execute("ROLLBACK")
+        assert holder.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert holder.execute("PRAGMA user_version").fetchone()[0] == 0
