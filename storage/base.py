@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -80,6 +81,26 @@ async def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> aiosql
     return db
 
 
+async def _use_wal(db: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL mode (a no-op once it is).
+
+    Processes that open a new file at the same moment each try to switch it, which takes the file's
+    exclusive lock. SQLite sees that waiting there could deadlock and answers SQLITE_BUSY at once,
+    without the busy timeout (about 1 open in 100 when eight start together), so the waiting is done
+    here: try again until the busy timeout has passed.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(0.005)
+
+
 def _open_failed(path: Path, exc: sqlite3.Error) -> OpenFailed:
     if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_DIRECTORY":
         reason = "its folder is read-only, and SQLite must create the -wal and -shm files beside it"
@@ -114,7 +135,7 @@ class StoreBase:
         except sqlite3.Error as exc:
             raise _open_failed(path, exc) from exc
         try:
-            await writer.execute("PRAGMA journal_mode = WAL")
+            await _use_wal(writer, busy_timeout_ms)
             await migrate(writer)
             reader = await _connect(path, busy_timeout_ms)
         except BaseException as exc:

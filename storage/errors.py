@@ -8,10 +8,11 @@ class StoreError(Exception):
 
 
 class SchemaTooNew(StoreError):
-    def __init__(self, found: int, known: int) -> None:
+    def __init__(self, found: int, known: int, elsewhere: str = "another file") -> None:
+        """`elsewhere`: what else HOTLINE_DB could name (a file for SQLite, a database for PostgreSQL)."""
         super().__init__(
             f"the database is at schema version {found}, newer than this Hotline knows ({known}); "
-            "upgrade Hotline or point HOTLINE_DB at another file"
+            f"upgrade Hotline or point HOTLINE_DB at {elsewhere}"
         )
         self.found = found
         self.known = known
@@ -52,3 +53,15 @@ class OpenFailed(StoreError):
 
 class BackupFailed(StoreError):
     """A backup could not be made; no partial copy is left at the target path."""
+
+
+class BackendIncomplete(OpenFailed):
+    """HOTLINE_DB names a backend whose store does not yet do everything commands/ asks of a store."""
+
+    def __init__(self, backend: str, missing: list[str]) -> None:
+        super().__init__(
+            f"the {backend} store cannot be used yet: it lacks {len(missing)} of the store's methods "
+            f"({', '.join(missing)}); point HOTLINE_DB at a SQLite file meanwhile"
+        )
+        self.backend = backend
+        self.missing = missing

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 import aiosqlite
 
 from storage.errors import SchemaTooNew
+
+log = logging.getLogger(__name__)
 
 # Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -197,21 +202,56 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 async def migrate(db: aiosqlite.Connection) -> int:
-    """Bring the schema up to SCHEMA_VERSION; refuse a database newer than this code."""
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
-    if current > SCHEMA_VERSION:
-        raise SchemaTooNew(current, SCHEMA_VERSION)
-    for version in range(current, SCHEMA_VERSION):
-        # executescript commits first, so each migration runs in its own explicit transaction;
-        # a failing statement leaves it open, and it is rolled back whole.
+    """Bring the schema up to SCHEMA_VERSION; refuse a database newer than this code.
+
+    Several processes may open a new file at once. Each migration runs in a transaction that holds
+    SQLite's write lock from its first statement (BEGIN EXCLUSIVE waits out the busy timeout), and the
+    version is read again inside it: a process that waited for another's migration finds it applied
+    and skips it, rather than creating the same tables twice.
+    """
+    current = await _user_version(db)
+    while current < SCHEMA_VERSION:
+        await db.execute("BEGIN EXCLUSIVE")
         try:
-            await db.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
-            )
-        except Exception:
+            current = await _user_version(db)
+            if current < SCHEMA_VERSION:
+                for statement in split_statements(MIGRATIONS[current]):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {current + 1}")
+                log.info("SQLite schema migrated to version %d", current + 1)
+            await db.commit()
+        except BaseException:
+            # A failing statement leaves the migration's transaction open: it is rolled back whole.
             if db.in_transaction:
                 await db.rollback()
             raise
+        current = await _user_version(db)
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(current, SCHEMA_VERSION)
     return SCHEMA_VERSION
+
+
+async def _user_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def split_statements(script: str) -> list[str]:
+    """A migration's statements one by one (executescript would commit the open transaction first).
+
+    Split at each ';' that ends a complete statement as SQLite itself judges it, so that a ';' inside
+    a string, a comment or a trigger body does not split a statement.
+    """
+    statements: list[str] = []
+    pieces = script.split(";")
+    pending = pieces[0]
+    for piece in pieces[1:]:
+        pending += ";"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+        pending += piece
+    if pending.strip():
+        raise ValueError(f"a migration ends in an incomplete statement: {pending.strip()[:80]!r}")
+    return statements

@@ -15,6 +15,9 @@ from commands.reply import Reply, render_text
 from commands.surface import dispatch
 from storage.store import Store
 
+# The session's PostgreSQL server and a fresh database per test: tests/pg_server.py.
+pytest_plugins = ["tests.pg_server"]
+
 WS = "console:test"
 OTHER_WS = "console:other"
 # Thursday 2022-04-21, the day after the Austin–Wei call.

@@ -1,0 +1,356 @@
+"""What commands/ and bot/ may ask of a store, whatever keeps the record (SQLite or PostgreSQL).
+
+Every backend's store satisfies `StoreContract`: the same methods, arguments, records
+(storage/records.py) and errors (storage/errors.py). A method's docstring is the contract; how a backend
+meets it (indexes, SQL, threads, pools) is its own business.
+
+Rules every implementation keeps:
+- `workspace` scopes every read; an id of another workspace is as unknown as an id that never existed
+  (a read returns None or leaves it out; a write raises RecordMissing).
+- Every write is one transaction together with its audit entry: it happens whole or not at all. `actor`
+  is who writes (and names the workspace); `at` is the injected clock's instant, never the backend's.
+- A write the database itself cannot take (locked, full, read-only, unreachable) raises WriteFailed and
+  changes nothing; a broken rule of the record raises Conflict, DuplicateEvent or RecordMissing.
+- Writers in several processes never lose an update nor create a second person, issue or event that
+  the uniqueness rules forbid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from storage.events import AddedEvent, ImportResult
+from storage.records import (
+    Actor,
+    AuditEntry,
+    Concern,
+    DigestRun,
+    Event,
+    Issue,
+    NewEvent,
+    Office,
+    Person,
+    Question,
+    Subscription,
+    WorkspaceSettings,
+)
+from storage.workspaces import SearchHit
+
+
+@runtime_checkable
+class StoreContract(Protocol):
+    """The store as commands/ and bot/ use it. Opened by storage.factory.open_store; closed with close()."""
+
+    async def close(self) -> None:
+        """Release the connections. The store may not be used afterwards."""
+
+    # -- workspaces ----------------------------------------------------------------------------
+
+    async def workspace_settings(self, workspace: str) -> WorkspaceSettings:
+        """The workspace's settings; a workspace never configured has None for each."""
+
+    async def set_workspace(
+        self, actor: Actor, at: dt.datetime, *, timezone: str | None = None, editor_role: str | None = None
+    ) -> WorkspaceSettings:
+        """Set the actor's workspace's time zone and/or editor role (None leaves one as it is)."""
+
+    async def audit_entries(self, workspace: str, limit: int = 50) -> list[AuditEntry]:
+        """The workspace's newest audit entries first."""
+
+    async def search(self, workspace: str, text: str, limit: int = 25) -> list[SearchHit]:
+        """Full-text search over the workspace's events, concerns, questions and people: the most relevant
+        matches first, each with a short snippet. The last word of `text` also matches as a prefix."""
+
+    # -- people and offices --------------------------------------------------------------------
+
+    async def person(self, workspace: str, person_id: int) -> Person | None:
+        """A person by id, with their aliases."""
+
+    async def find_person(self, workspace: str, name: str) -> Person | None:
+        """Exact match on a name or alias, ignoring case, accents and punctuation."""
+
+    async def person_keys(self, workspace: str) -> list[tuple[str, int, str]]:
+        """Every (key, person id, name) of the workspace, for fuzzy matching in commands/."""
+
+    async def people_matching(self, workspace: str, prefix: str, limit: int = 25) -> list[Person]:
+        """People whose name or alias starts with `prefix` (or any word of it does), for autocomplete."""
+
+    async def add_person(
+        self, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None, aliases: list[str]
+    ) -> Person:
+        """A new person. Conflict if the name or an alias already names someone in the workspace."""
+
+    async def add_aliases(
+        self, actor: Actor, at: dt.datetime, person_id: int, aliases: Iterable[str]
+    ) -> tuple[list[str], list[str]]:
+        """Give a person the aliases they lack, in one transaction with one audit entry. Returns the
+        aliases added and, for each left out because it names someone else, why."""
+
+    async def offices(self, workspace: str) -> list[Office]:
+        """The built-in offices and the workspace's own."""
+
+    async def office_of(self, workspace: str, side: str, title: str | None) -> Office | None:
+        """The office a title maps to, through the workspace's own forms and then the built-in ones."""
+
+    async def office_by_slug(self, workspace: str, slug: str) -> Office | None:
+        """An office (built-in or the workspace's own) by slug."""
+
+    async def add_office_forms(
+        self, actor: Actor, at: dt.datetime, slug: str, title: str, track: str, forms: list[str]
+    ) -> Office:
+        """Add (or extend) an office of the workspace with more common forms of its title."""
+
+    # -- events --------------------------------------------------------------------------------
+
+    async def event(self, workspace: str, event_id: int) -> Event | None:
+        """An event by id, with its participants in the order they were given."""
+
+    async def events_by_ids(self, workspace: str, ids: Sequence[int]) -> list[Event]:
+        """The events of those ids that exist in the workspace (unknown ids are left out)."""
+
+    async def latest_event(
+        self,
+        workspace: str,
+        *,
+        person_id: int | None = None,
+        side: str | None = None,
+        track: str | None = None,
+        status: str = "held",
+        before: tuple[dt.date, int] | None = None,
+    ) -> Event | None:
+        """The newest event of that status (optionally with a person, a side or on a track).
+
+        `before` = (day, id) finds the one before a given event, in the order /lastcall uses: day, then id,
+        both descending."""
+
+    async def latest_day(
+        self, workspace: str, *, track: str | None = None, before: tuple[dt.date, int] | None = None
+    ) -> dt.date | None:
+        """The day of the event latest_event would find, without reading the event."""
+
+    async def previous_between(
+        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
+    ) -> Event | None:
+        """The latest held event before `before` where A and B both took part.
+
+        Keys are ("person", id) or ("office", slug)."""
+
+    async def previous_day_between(
+        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
+    ) -> dt.date | None:
+        """The day of the event previous_between would find, without reading the event."""
+
+    async def list_events(
+        self,
+        workspace: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        person_id: int | None = None,
+        side: str | None = None,
+        track: str | None = None,
+        issue: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Event], bool]:
+        """Events newest first, and whether more match beyond `limit` (no total count)."""
+
+    async def requests_not_granted(
+        self, workspace: str, track: str, since: dt.date, until: dt.date, limit: int
+    ) -> tuple[list[Event], bool]:
+        """Requests on a track between two days that were not held (declined or still planned), newest
+        first, and whether more than `limit` exist."""
+
+    async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
+        """Events oldest first, from just after `after` = (day, id): keyset paging for export."""
+
+    async def last_held_by_track(self, workspace: str) -> dict[str, dt.date]:
+        """The date of the latest held contact on each track that has one."""
+
+    async def raised_at(self, workspace: str, event_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+        """For each event, the issues each side raised there, in the order they were recorded."""
+
+    async def add_event(self, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
+        """Record an event, creating the people and issues it names that are new.
+
+        DuplicateEvent if the workspace has an event of the same day, kind and participants; Conflict if a
+        participant is known on the other side."""
+
+    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+        """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped and
+        counted. Each line as add_event would add it, a refused line undoing only itself."""
+
+    async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
+        """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists).
+
+        RecordMissing for an unknown id; DuplicateEvent if the change makes it a duplicate."""
+
+    async def delete_event(self, actor: Actor, at: dt.datetime, event_id: int) -> Event:
+        """Delete an event with its participants and concerns; its questions stay, unlinked. Returns what
+        was deleted. RecordMissing for an unknown id."""
+
+    # -- issues, concerns, questions -----------------------------------------------------------
+
+    async def issues(self, workspace: str) -> list[Issue]:
+        """The built-in issues and the workspace's own."""
+
+    async def find_issue(self, workspace: str, text: str) -> Issue | None:
+        """An issue by slug, title or alias (exact, ignoring case and punctuation)."""
+
+    async def add_concern(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        issue: str,
+        side: str,
+        text: str,
+        by: str | None,
+        day: dt.date,
+        event_id: int | None,
+        source: str | None,
+    ) -> Concern:
+        """Record a concern a side stated on an issue. RecordMissing for an unknown event id."""
+
+    async def concerns_on(self, workspace: str, issue: str, side: str | None = None, limit: int = 100) -> list[Concern]:
+        """Stated concerns on an issue, newest first."""
+
+    async def concerns_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Concern]:
+        """Concerns dated start <= day < end, oldest first."""
+
+    async def concerns_by_ids(self, workspace: str, ids: list[int]) -> list[Concern]:
+        """The concerns of those ids that exist in the workspace."""
+
+    async def question(self, workspace: str, question_id: int) -> Question | None:
+        """A question by id."""
+
+    async def add_question(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        text: str,
+        issue: str | None,
+        event_id: int | None,
+        raised_on: dt.date,
+    ) -> Question:
+        """Record an open question. RecordMissing for an unknown event id."""
+
+    async def close_question(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        question_id: int,
+        *,
+        status: str,
+        answer: str | None,
+        source: str | None,
+        closed_on: dt.date,
+    ) -> Question:
+        """Answer or drop a question (a drop keeps its reason in `answer`). RecordMissing for an unknown id."""
+
+    async def list_questions(
+        self,
+        workspace: str,
+        *,
+        status: str = "open",
+        issue: str | None = None,
+        event_id: int | None = None,
+        limit: int = 100,
+    ) -> tuple[list[Question], bool]:
+        """Questions of a status; open ones oldest first, closed ones most recently closed first; and
+        whether more than `limit` exist."""
+
+    async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
+        """The questions linked to any of those events, oldest raised first."""
+
+    async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
+        """Questions closed on start <= day < end, oldest first."""
+
+    async def questions_by_ids(self, workspace: str, ids: list[int]) -> list[Question]:
+        """The questions of those ids that exist in the workspace, in the order of `ids`."""
+
+    # -- digests -------------------------------------------------------------------------------
+
+    async def subscriptions(self, workspace: str | None = None) -> list[Subscription]:
+        """One workspace's subscriptions, or every workspace's (the scheduler, at start)."""
+
+    async def subscription_by_id(self, subscription_id: int) -> Subscription | None:
+        """A subscription by id, in any workspace (the scheduler's jobs know only the id)."""
+
+    async def subscribe(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        channel_id: str,
+        weekday: int,
+        time: str,
+        timezone: str,
+        role_id: str | None,
+    ) -> tuple[Subscription, bool]:
+        """Create or reschedule a channel's subscription. Returns (subscription, created)."""
+
+    async def unsubscribe(self, actor: Actor, at: dt.datetime, channel_id: str) -> Subscription:
+        """Remove a channel's subscription; returns it. RecordMissing if the channel has none."""
+
+    async def set_paused(
+        self, actor: Actor, at: dt.datetime, channel_id: str, paused: bool, reason: str | None
+    ) -> Subscription:
+        """Pause or resume a channel's subscription. Conflict if it already is so; RecordMissing if none."""
+
+    async def claim_digest(
+        self,
+        subscription_id: int,
+        period_start: dt.datetime,
+        period_end: dt.datetime,
+        *,
+        late: bool,
+        claimer: str,
+        at: dt.datetime,
+    ) -> bool:
+        """Claim one period for posting. False if it was claimed before (by anyone, in any process), or the
+        subscription is gone or paused: then the caller must not post."""
+
+    async def finish_digest(
+        self, subscription_id: int, period_end: dt.datetime, *, at: dt.datetime, sent: bool, detail: str | None
+    ) -> None:
+        """Mark a claimed period sent (and the subscription's last period) or failed (with the error)."""
+
+    async def skip_digest(
+        self,
+        subscription_id: int,
+        period_start: dt.datetime,
+        period_end: dt.datetime,
+        *,
+        at: dt.datetime,
+        claimer: str,
+        reason: str,
+    ) -> bool:
+        """Record a period that will not be posted (missed too long ago); False if already recorded."""
+
+    async def pause_for_failure(self, subscription_id: int, *, at: dt.datetime, reason: str) -> None:
+        """Pause a subscription whose channel cannot be posted to, and say why."""
+
+    async def note_digest_error(self, subscription_id: int, reason: str) -> None:
+        """Say why a subscription's digest could not go out, without claiming or skipping any period."""
+
+    async def digest_runs(self, subscription_id: int, limit: int = 5) -> list[DigestRun]:
+        """A subscription's newest deliveries first."""
+
+    async def digest_run(self, subscription_id: int, period_end: dt.datetime) -> DigestRun | None:
+        """The delivery of one period, if it was claimed or skipped."""
+
+
+def contract_methods() -> list[str]:
+    """The names of the contract's methods, sorted."""
+    return sorted(name for name, value in vars(StoreContract).items() if not name.startswith("_") and callable(value))
+
+
+def missing_methods(cls: type) -> list[str]:
+    """The contract's methods that `cls` does not define (inherited ones count), sorted."""
+    return [name for name in contract_methods() if not callable(getattr(cls, name, None))]

@@ -1,0 +1,81 @@
+"""storage.factory.open_store: HOTLINE_DB's value chooses the backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from storage import factory
+from storage.contract import missing_methods
+from storage.errors import BackendIncomplete, OpenFailed
+from storage.postgres.store import PostgresStore
+from storage.store import Store
+
+
+@pytest.mark.parametrize(
+    ("value", "backend"),
+    [
+        ("postgresql://hotline@db.internal/hotline", "postgresql"),
+        ("postgres://hotline@db.internal/hotline", "postgresql"),
+        ("PostgreSQL://hotline@/hotline?host=/run/postgresql", "postgresql"),
+        ("/data/hotline.db", "sqlite"),
+        ("hotline.db", "sqlite"),
+        ("postgresql.db", "sqlite"),
+        ("data/postgres:/hotline.db", "sqlite"),
+    ],
+)
+def test_the_backend_is_chosen_from_the_value(value: str, backend: str) -> None:
+    assert factory.backend_of(value) == backend
+
+
+async def test_a_path_opens_the_sqlite_store(tmp_path: Path) -> None:
+    store = await factory.open_store(str(tmp_path / "sub" / "hotline.db"))
+    try:
+        assert isinstance(store, Store)
+        assert (await store.workspace_settings("console:test")).timezone is None
+    finally:
+        await store.close()
+    assert (tmp_path / "sub" / "hotline.db").exists()
+
+
+async def test_a_path_sqlite_cannot_use_fails_to_open(tmp_path: Path) -> None:
+    (tmp_path / "folder.db").mkdir()
+    with pytest.raises(OpenFailed, match="cannot open the database"):
+        await factory.open_store(str(tmp_path / "folder.db"))
+
+
+async def test_a_postgres_url_is_refused_naming_what_the_backend_lacks_without_touching_the_database(
+    pg_url: str,
+) -> None:
+    with pytest.raises(BackendIncomplete) as info:
+        await factory.open_store(pg_url)
+    message = str(info.value)
+    assert message.startswith("the PostgreSQL store cannot be used yet")
+    assert "add_event" in message and "claim_digest" in message and "point HOTLINE_DB at a SQLite file" in message
+    assert info.value.missing == missing_methods(PostgresStore)
+    conn = await asyncpg.connect(pg_url)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('schema_version')") is None  # not even migrated
+    finally:
+        await conn.close()
+
+
+async def test_a_store_that_proves_incomplete_once_open_is_closed_and_refused(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should the class check and the instance ever disagree, the opened store is closed, not handed out.
+    checks = iter([[], ["add_event"]])
+    monkeypatch.setattr(factory, "missing_methods", lambda cls: next(checks))
+    closed: list[bool] = []
+    real_close = PostgresStore.close
+
+    async def close(self: PostgresStore) -> None:
+        closed.append(True)
+        await real_close(self)
+
+    monkeypatch.setattr(PostgresStore, "close", close)
+    with pytest.raises(BackendIncomplete, match="add_event"):
+        await factory.open_store(pg_url)
+    assert closed == [True]
