@@ -23,7 +23,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -96,6 +96,12 @@ class RecentRequests:
         return True
 
 
+def _retry_number(values: Sequence[str] | None) -> int:
+    """X-Slack-Retry-Num as a number: 0 for a first delivery (Socket Mode sends retry_attempt 0)."""
+    first = values[0] if values else "0"
+    return int(first) if first.isdecimal() else 1
+
+
 def _user(body: Mapping[str, Any]) -> tuple[str, str]:
     """(user id, name) of whoever sent a slash command or an interaction."""
     if "user_id" in body:
@@ -154,7 +160,7 @@ class HotlineSlack:
         Slack marks a redelivery with X-Slack-Retry-Num (Socket Mode: retry_attempt, which slack-bolt
         turns into the same header); a request whose trigger id was already seen is one too.
         """
-        retried = bool(req.headers.get("x-slack-retry-num"))
+        retried = _retry_number(req.headers.get("x-slack-retry-num")) > 0
         key = body.get("trigger_id")
         fresh = self.recent.first_time(str(key)) if key else True
         if retried or not fresh:
