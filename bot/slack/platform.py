@@ -55,6 +55,7 @@ log = logging.getLogger("hotline.slack")
 EVENTS_PATH = "/slack/events"
 MANIFEST = Path(__file__).with_name("manifest.json")
 CLOSE_BOUND = 3.0
+CONNECT_BOUND = 15.0
 REJECTED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 
 
@@ -144,11 +145,16 @@ class SlackPlatform:
             )
         else:
             bolt = AsyncApp(
-                client=web_client(settings, settings.bot_token, handlers),
+                # The token itself rather than a client holding it: slack-bolt warns that a token is
+                # unused when SLACK_BOT_TOKEN is in the environment and a client is given.
+                token=settings.bot_token,
                 signing_secret=settings.signing_secret or "",
                 # Socket Mode requests come over Hotline's own connection: nothing to verify.
                 request_verification_enabled=settings.transport == "http",
             )
+            # Every client of a request is a copy of this one: the URL and the retries carry over.
+            bolt.client.base_url = settings.api_url
+            bolt.client.retry_handlers = list(handlers)
         options: dict[str, Any] = {}
         if submit_wait is not None:
             options["submit_wait"] = submit_wait
@@ -219,12 +225,11 @@ class SlackPlatform:
         self.team_id = str(response.get("team_id"))
 
     async def _connect_socket(self) -> None:
-        handler = AsyncSocketModeHandler(self.hotline.bolt, self.settings.app_token)
-        self._socket = handler
+        # slack_sdk's connect retries for ever whatever goes wrong, so the app token is checked on
+        # its own first (the URL it gives is left unused), and the connection is given a bound.
         try:
-            await handler.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
+            await self.hotline.bolt.client.apps_connections_open(app_token=str(self.settings.app_token))
         except SlackApiError as exc:
-            await self.stop()
             error = str(exc.response.get("error"))
             raise StartupError(
                 f"slack: Slack refused the app-level token ({error} from apps.connections.open): check "
@@ -232,8 +237,17 @@ class SlackPlatform:
                 "Socket Mode is on"
             ) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            await self.stop()
             raise unreachable(self.settings, exc) from None
+        handler = AsyncSocketModeHandler(self.hotline.bolt, self.settings.app_token)
+        self._socket = handler
+        try:
+            await asyncio.wait_for(handler.connect_async(), CONNECT_BOUND)  # type: ignore[no-untyped-call]
+        except TimeoutError:
+            await self.stop()
+            raise StartupError(
+                f"slack: the Socket Mode connection did not open within {CONNECT_BOUND:g} s: check that "
+                "wss-primary.slack.com is reachable (firewall, proxy), or use HTTP (SLACK_SIGNING_SECRET)"
+            ) from None
 
     async def _listen(self) -> None:
         runner = web.AppRunner(self.hotline.bolt.web_app(path=EVENTS_PATH, port=self.port))

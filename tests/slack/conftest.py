@@ -133,7 +133,7 @@ def sender(fake: FakeSlack) -> Sender:
 @pytest.fixture
 def mode(request: pytest.FixtureRequest) -> Mode:
     """The transport Hotline runs with: parametrize with `@pytest.mark.parametrize("mode", [...], indirect=True)`."""
-    return getattr(request, "param", "http")  # type: ignore[no-any-return]
+    return getattr(request, "param", "http")
 
 
 @pytest.fixture

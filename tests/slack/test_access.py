@@ -148,4 +148,4 @@ async def test_a_slow_command_is_acked_at_once_and_still_answers(
     monkeypatch.setattr(hotline.store, "search", slow)
     ix = await hotline.slash("search taiwan")  # acked within Slack's three seconds
     [answer] = await hotline.sender.responses(ix, within=6)
-    assert not answer.response_type == "in_channel" and "No matches for taiwan" in str(answer.text)
+    assert answer.response_type != "in_channel" and "No matches for taiwan" in str(answer.text)

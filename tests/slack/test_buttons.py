@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.slack.harness import SlackHarness, Shown
+from tests.slack.harness import Shown, SlackHarness
 
 
 async def events(hotline: SlackHarness) -> int:

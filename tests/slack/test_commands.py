@@ -64,7 +64,9 @@ async def test_event_show_edit_list(hotline: SlackHarness) -> None:
 
 async def test_concern_add_and_positions(hotline: SlackHarness) -> None:
     await hotline.run(APRIL_2022)
-    added = await hotline.run('concern add issue:taiwan side:china text:"Taiwan is China\'s Taiwan" event:1 by:"Wei Fenghe"')
+    added = await hotline.run(
+        'concern add issue:taiwan side:china text:"Taiwan is China\'s Taiwan" event:1 by:"Wei Fenghe"'
+    )
     assert added.title.startswith("Recorded concern #")
     shown = await hotline.run("positions taiwan side:china")
     assert shown.title == "Positions on Taiwan (China)"

@@ -44,9 +44,7 @@ async def test_a_good_submission_is_recorded_and_announced(hotline: SlackHarness
 async def test_a_bad_value_comes_back_on_its_field(hotline: SlackHarness) -> None:
     w = hotline.world
     ix, view_id = await open_modal(hotline)
-    sub = await hotline.sender.submit(
-        w.hq, w.owner, view_id, {**GOOD, "minutes": "forty"}, transport=hotline.transport
-    )
+    sub = await hotline.sender.submit(w.hq, w.owner, view_id, {**GOOD, "minutes": "forty"}, transport=hotline.transport)
     assert sub.ack.payload is not None and sub.ack.payload["response_action"] == "errors"
     assert list(sub.ack.payload["errors"]) == ["minutes"]
     assert await hotline.store.event_count(hotline.workspace()) == 0
@@ -68,7 +66,9 @@ async def test_people_and_issue_suggestions_come_from_the_store(hotline: SlackHa
     w = hotline.world
     await hotline.direct("person add", name="Lloyd J. Austin III", side="us", title="Secretary of Defense")
     _, view_id = await open_modal(hotline)
-    people = await hotline.sender.suggest(w.hq, w.owner, "hotline_suggest_people", "Llo", block_id="us", view_id=view_id)
+    people = await hotline.sender.suggest(
+        w.hq, w.owner, "hotline_suggest_people", "Llo", block_id="us", view_id=view_id
+    )
     assert people.ack.payload is not None
     values = [o["value"] for o in people.ack.payload["options"]]
     assert values == ["Llo", "Lloyd J. Austin III"]  # what was typed first, for a new name
@@ -83,4 +83,6 @@ async def test_a_modal_slack_will_not_open_gets_a_private_note(hotline: SlackHar
     hotline.fake.fail("views.open", error="expired_trigger_id")
     ix = await hotline.slash("event add")
     [note] = await hotline.answer(ix)
-    assert not note.public and "expired_trigger_id" in (note.post.text or "") and "/hotline event add date:" in note.text
+    assert (
+        not note.public and "expired_trigger_id" in (note.post.text or "") and "/hotline event add date:" in note.text
+    )
