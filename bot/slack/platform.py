@@ -36,6 +36,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from yarl import URL
 
+from bot.runtime.logs import keep_tokens_out_of_logs
 from bot.runtime.platform import StartupError
 from bot.slack.app import HotlineSlack
 from bot.slack.editors import Editors
@@ -127,6 +128,7 @@ class SlackPlatform:
         submit_wait: float | None = None,
     ) -> SlackPlatform:
         settings = runtime.settings.slack
+        keep_tokens_out_of_logs()
         handlers = retry_handlers() if handlers is None else handlers
         installations: StoredInstallations | None = None
         if settings.client_id is not None:
