@@ -39,7 +39,7 @@ async def test_a_new_workspace_installs_and_is_served_with_its_own_token(hotline
     )
     assert shown.title.startswith("Recorded event #")
     assert await hotline.store.event_count(f"slack:{third.id}") == 1
-    # Its posts go out with its own token.
+    # Slack is asked about its members with its own token.
     [users_info] = [c for c in hotline.fake.calls_to("users.info") if c.team_id == third.id]
     assert users_info.token == third.bot_token
 
