@@ -274,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         slack_report = Report()
         asyncio.run(measure_slack(ensure_data([LARGE], args.seed, args.data), slack_report, args.quick))
         print(render(slack_report.rows))
+        for note in render_notes(slack_report):
+            print(note)
         return 0
     started = time.perf_counter()
     facts = machine()

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -56,6 +57,7 @@ HOTLINE = "/hotline"
 SUBMIT_WAIT = 2.0
 # How long a request's trigger id is remembered, so that a redelivery never runs a write twice.
 RECENT_TTL = 600.0
+CONCURRENCY = 8
 RECENT_MAX = 20_000
 
 EXPIRED = "These buttons have expired: nothing was changed. Run the command again."
@@ -130,6 +132,7 @@ class HotlineSlack:
         editors: Editors | None = None,
         held: HeldReplies | None = None,
         submit_wait: float = SUBMIT_WAIT,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.bolt = bolt
         self.runner = runner
@@ -139,6 +142,11 @@ class HotlineSlack:
         self.held = held or HeldReplies(clock)
         self.submit_wait = submit_wait
         self.recent = RecentRequests()
+        # Commands run after their ack; this many at a time, so that the acks of a burst are not
+        # queued behind hundreds of commands sharing the event loop (an answer may come minutes
+        # later: a response_url lasts 30 minutes; an ack must come within 3 s).
+        self.running = asyncio.Semaphore(concurrency)
+        self._session: aiohttp.ClientSession | None = None
         bolt.middleware(self._once)
         bolt.command(LASTCALL)(self._on_command)
         bolt.command(HOTLINE)(self._on_command)
@@ -215,11 +223,12 @@ class HotlineSlack:
                 await self._private(respond, str(exc))
                 return
             if name == modals.EVENT_ADD and not args:
-                await self._open_event_add(body, respond, client, context)
+                await self._open_event_add(body, respond, client, context)  # at once: its trigger lasts 3 s
                 return
-            inv = self.invocation(body, context, name, args)
-            outcome = await self.runner.run(inv, resolve=self.resolver(client, context, name))
-            await self._show(respond, outcome, inv)
+            async with self.running:
+                inv = self.invocation(body, context, name, args)
+                outcome = await self.runner.run(inv, resolve=self.resolver(client, context, name))
+                await self._show(respond, outcome, inv)
         except Exception:
             await self._unexpected(respond, f"{slash} {body.get('text') or ''}".strip(), body, context)
 
@@ -413,7 +422,7 @@ class HotlineSlack:
         if not url:
             log.warning("a modal submission had no response_url to answer on")
             return
-        response = await AsyncWebhookClient(url).send(
+        response = await AsyncWebhookClient(url, session=self._http()).send(
             **message.as_args(), response_type="ephemeral" if private else "in_channel"
         )
         if response.status_code != 200:
@@ -436,9 +445,25 @@ class HotlineSlack:
     # -- answering -------------------------------------------------------------------------------
 
     async def _respond(self, respond: AsyncRespond, **message: Any) -> None:
-        response = await respond(**message)
+        """Post on the request's response_url, over one HTTP session for every answer (slack-bolt's
+        `respond` opens a session per call, which costs the event loop dearly in a burst)."""
+        if not respond.response_url:
+            log.warning("a request had no response_url to answer on")
+            return
+        response = await AsyncWebhookClient(respond.response_url, session=self._http()).send(**message)
         if response.status_code != 200:
             log.warning("Slack refused a reply: %s %s", response.status_code, response.body)
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # trust_env: HTTPS_PROXY and NO_PROXY apply, as they do to slack_sdk's own calls.
+            self._session = aiohttp.ClientSession(trust_env=True)
+        return self._session
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def _private(self, respond: AsyncRespond, text: str) -> None:
         await self._respond(

@@ -282,6 +282,7 @@ class SlackPlatform:
         runner, self._runner = self._runner, None
         if runner is not None:
             await asyncio.wait_for(runner.cleanup(), CLOSE_BOUND)
+        await self.hotline.close()
 
     def poster(self) -> Poster | None:
         return SlackPoster(self._client_for, serves=self._serves)
