@@ -78,14 +78,17 @@ from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.store import Store
 from storage.vocab import BUILTIN_OFFICES, norm, slugify
 
-GENERATOR_VERSION = 3  # 2 was briefly a build whose full text had fewer segments than the store makes
+# 2 was briefly a build whose full text had fewer segments than the store makes; 4 made the second
+# workspace a Slack team's, so that the Slack end-to-end rows query a record as large as Discord's.
+GENERATOR_VERSION = 4
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_SEED = 5
 
 GUILD_A = 900000000000000001
-GUILD_B = 900000000000000002
 WS = f"discord:{GUILD_A}"  # the workspace the benchmarks query
-OTHER_WS = f"discord:{GUILD_B}"  # the second workspace of the same size
+SLACK_TEAM = "T0BENCH0002"
+# The second workspace of the same size: a Slack team's, which the Slack end-to-end rows query.
+OTHER_WS = f"slack:{SLACK_TEAM}"
 END = dt.date(2026, 6, 30)  # the last day of held contacts; the benchmarks' clock stands on it
 NOW = dt.datetime(2026, 6, 30, 15, 0, tzinfo=dt.UTC)
 YEARS = 30

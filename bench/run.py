@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import e2e, queries
+from bench import e2e, queries, slack_e2e
 from bench.generate import DATA_DIR, DEFAULT_SEED, WS, data_path
 from bench.measure import machine, memory_mb, ms
 from bench.table import Report, Row, render, render_notes, write_doc
@@ -186,6 +186,43 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
         )
     )
     log("end to end done")
+    await measure_slack(paths, report, quick)
+
+
+async def measure_slack(paths: dict[int, Path], report: Report, quick: bool) -> None:
+    """The Slack rows: slack-bolt in Socket Mode here, the fake Slack in a process of its own."""
+    try:
+        figures = await slack_e2e.measure(paths[LARGE], 30 if quick else 150, 10)
+    except Exception as exc:  # reported as pending, with why
+        for figure in ("/lastcall ack and answer @1M (fake Slack)", "500 slash commands at once @1M (fake Slack)"):
+            report.add(Row(figure, "pending", "", "", None, f"the fake Slack run failed: {exc!r}"))
+        return
+    lc, const, ack = figures.lastcall, figures.constant, figures.ack
+    report.add(
+        Row(
+            "/lastcall end to end @1M (fake Slack, Socket Mode): answer median / p99",
+            f"{ms(lc.median)} / {ms(lc.p99)}",
+            f"/hotline help {ms(const.median)} / {ms(const.p99)} ({ratio(lc.median, const.median)})",
+            "median ≤ 1.5x the constant command's",
+            lc.median <= 1.5 * const.median,
+            f"ack median {ms(ack.median)}, p99 {ms(ack.p99)} (Slack waits 3 s for it)",
+        )
+    )
+    report.add(
+        Row(
+            "500 slash commands at once @1M (fake Slack), acked in 3 s",
+            f"{figures.burst_acked_in_time}/{figures.burst_total}",
+            "Slack's 3 s ack deadline",
+            "every one in time",
+            figures.burst_acked_in_time == figures.burst_total,
+            f"{figures.burst_answered}/{figures.burst_total} answered on their response_url, the last "
+            f"{figures.burst_seconds:.1f} s after the first was sent; ack per command median "
+            f"{ms(figures.burst_ack.median) if figures.burst_ack else '—'}, p99 "
+            f"{ms(figures.burst_ack.p99) if figures.burst_ack else '—'}"
+            + (f"; refused by the fake: {figures.rejections[:3]}" if figures.rejections else ""),
+        )
+    )
+    log("Slack end to end done")
 
 
 def measure_import(paths: dict[int, Path], folder: Path, lines: int | None, report: Report) -> None:
@@ -229,7 +266,17 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="lines of the 100k file to import (0, the default: all of them; about a minute with the floor)",
     )
+    parser.add_argument(
+        "--slack-only", action="store_true", help="only the Slack end-to-end rows (on the 1M store); no doc"
+    )
     args = parser.parse_args(argv)
+    if args.slack_only:
+        slack_report = Report()
+        asyncio.run(measure_slack(ensure_data([LARGE], args.seed, args.data), slack_report, args.quick))
+        print(render(slack_report.rows))
+        for note in render_notes(slack_report):
+            print(note)
+        return 0
     started = time.perf_counter()
     facts = machine()
     report = Report()
@@ -304,6 +351,11 @@ def workload(paths: dict[int, Path]) -> list[str]:
         "INTERACTION_CREATE to the fake receiving the callback. The 500 are sent without waiting: 170 /lastcall, "
         "105 autocompletes, 60 /event list, 60 /search, 20 each of /positions, /questions, /person show and "
         "/event add (deleted afterwards), 15 /hotline help, 10 /digest preview.",
+        "Slack end to end: Hotline's Slack platform (slack-bolt, Socket Mode, no digest scheduler) on the 1M "
+        "store's second workspace (a Slack team) in this process, the fake Slack of tests/slack/fake in a process "
+        "of its own; a command is timed from the fake sending its envelope to the ack frame and to the answer on "
+        "its response_url. The 500 are sent without waiting: 210 /lastcall, 70 searches, 70 lists, 30 each of "
+        "positions, questions, person show and help, 10 digest previews and 20 /hotline event add (deleted).",
         "Import: the 100k workspace exported with `python -m bot export`'s code, imported into a new store "
         "with `python -m bot import`'s code; the floor inserts the rows that import wrote (events, participants, "
         "concerns, people, keys, issues, audit, full-text) with one executemany a table into a new store.",

@@ -24,12 +24,18 @@ class _Token:
     value: str  # quotes removed and escapes resolved
 
 
-def parse_command_line(line: str, commands: Mapping[str, Command] | None = None) -> tuple[str, dict[str, str]]:
+def parse_command_line(
+    line: str, commands: Mapping[str, Command] | None = None, *, positional: bool = False
+) -> tuple[str, dict[str, str]]:
     """Split a console line into the command's name and its options (keys lower-cased).
 
     `commands` defaults to the command surface; a UserError says what is wrong and what would be
     right: an unknown command, an option the command does not have, an option given twice, an
     unterminated quote, or a word that is not option:value.
+
+    With `positional`, the bare words right after the command name are the value of its first
+    required option (or of its first option), so `search first call` reads as `search query:"first call"`:
+    what Slack users type after `/hotline`.
     """
     table = COMMANDS if commands is None else commands
     tokens = _tokenize(line.strip().removeprefix("/"))
@@ -45,7 +51,15 @@ def parse_command_line(line: str, commands: Mapping[str, Command] | None = None)
     words = len(command.name.split())
 
     options: dict[str, str] = {}
-    for token in tokens[words:]:
+    rest = tokens[words:]
+    if positional and rest and rest[0].key is None and command.options:
+        bare = 0
+        while bare < len(rest) and rest[bare].key is None:
+            bare += 1
+        target = next((o for o in command.options if o.required), command.options[0])
+        options[target.name] = " ".join(t.value for t in rest[:bare])
+        rest = rest[bare:]
+    for token in rest:
         if token.key is None:
             raise UserError(
                 f"{token.text!r} is not an option; write option:value "

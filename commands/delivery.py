@@ -39,12 +39,14 @@ Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "s
 class DeliveryError(Exception):
     """A post failed. `missing`: the channel is gone; `forbidden`: no permission; `transient`: nothing
     was posted, retry; `uncertain`: no answer came, so it may have been posted, and retrying could
-    post it twice."""
+    post it twice. `reason`, when the poster gives one, is what /digest status shows instead of the
+    generic text: the platform's own words for how to fix it ("invite @Hotline to #briefings")."""
 
-    def __init__(self, kind: FailureKind, detail: str) -> None:
+    def __init__(self, kind: FailureKind, detail: str, *, reason: str | None = None) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
+        self.reason = reason
 
 
 class Poster(Protocol):
@@ -222,6 +224,8 @@ class DigestDelivery:
             )
         else:
             reason = f"posting failed {self.attempts} times: {exc.detail}; the next digest will try again"
+        if exc.reason is not None:
+            reason = exc.reason
         log.error(
             "digest failed: workspace=%s channel=%s kind=%s detail=%s",
             sub.workspace,

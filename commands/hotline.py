@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commands import validate
 from commands.common import SIDE_LABEL, store_errors
 from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import Field, Ref, Reply, UserText, line
 from storage.vocab import norm, slugify
+
+if TYPE_CHECKING:
+    from commands.surface import Option
 
 
 async def editors(ctx: Ctx, role: str) -> Reply:
@@ -74,6 +79,11 @@ async def timezone(ctx: Ctx, timezone: str) -> Reply:
     )
 
 
+def _usage(ctx: Ctx, option: Option) -> str:
+    shown = f"{option.name}:…" if ctx.platform.typed_options else option.name
+    return shown if option.required else f"[{shown}]"
+
+
 async def help_(ctx: Ctx) -> Reply:
     from commands.surface import COMMANDS  # the surface imports this module
 
@@ -81,11 +91,12 @@ async def help_(ctx: Ctx) -> Reply:
     for cmd in COMMANDS.values():
         if cmd.hidden:
             continue
-        usage = " ".join(o.name if o.required else f"[{o.name}]" for o in cmd.options if o.name != "confirmed")
+        usage = " ".join(_usage(ctx, o) for o in cmd.options if o.name != "confirmed")
         group = cmd.name.split(" ")[0]
         mark = " ✎" if cmd.writes else ""
-        groups.setdefault(group, []).append(f"/{cmd.name} {usage}".rstrip() + f" — {cmd.description}{mark}")
-    fields = [Field(line(f"/{g}"), tuple(line(u) for u in usages)) for g, usages in groups.items()]
+        typed = f"{ctx.platform.usage(cmd.name)} {usage}".rstrip()
+        groups.setdefault(group, []).append(f"{typed} — {cmd.description}{mark}")
+    fields = [Field(line(ctx.platform.usage(g)), tuple(line(u) for u in usages)) for g, usages in groups.items()]
     return Reply(
         title=line("Hotline: a shared record of US–China contacts"),
         lines=[

@@ -25,6 +25,17 @@ class PlatformInfo:
     # platform's client writes it (Discord: <#123>, <@&123>). None: only plain ids and names.
     channel_pattern: str | None = None
     role_pattern: str | None = None
+    # How a member types a command. Slack has two slash commands, /lastcall and /hotline, and every
+    # other command is typed after /hotline: root_command "hotline", top_level ("lastcall",).
+    root_command: str | None = None
+    top_level: tuple[str, ...] = ()
+    typed_options: bool = False  # options are typed as option:value (the console, Slack), not picked
+
+    def usage(self, name: str) -> str:
+        """What a member types for the command (or command family) `name`: "/hotline event add"."""
+        if self.root_command is None or name in self.top_level or name.split()[0] == self.root_command:
+            return "/" + name
+        return f"/{self.root_command} {name}"
 
     def reference_id(self, kind: ReferenceKind, text: str) -> str | None:
         """The id inside a pasted reference of this platform's syntax, or None if `text` is not one."""

@@ -345,6 +345,19 @@ class StoreContract(Protocol):
     async def digest_run(self, subscription_id: int, period_end: dt.datetime) -> DigestRun | None:
         """The delivery of one period, if it was claimed or skipped."""
 
+    # -- installations of a chat app into teams (Slack's OAuth); the data holds a token ----------
+
+    async def save_installation(
+        self, client_id: str, enterprise_id: str | None, team_id: str | None, data: str, *, at: dt.datetime
+    ) -> None:
+        """Keep the latest installation of the app in a team (a reinstall replaces the previous one)."""
+
+    async def installation(self, client_id: str, enterprise_id: str | None, team_id: str | None) -> str | None:
+        """The installation's JSON text, or None."""
+
+    async def delete_installation(self, client_id: str, enterprise_id: str | None, team_id: str | None) -> None:
+        """Forget an installation (the app was removed from the team)."""
+
 
 def contract_methods() -> list[str]:
     """The names of the contract's methods, sorted."""

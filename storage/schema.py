@@ -196,6 +196,18 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR IGNORE INTO person_word (workspace, word, person_id)
         SELECT workspace, word, person_id FROM split WHERE word != '';
     """,
+    # 4: Slack installations (OAuth): one row per app and team, the latest installation as JSON.
+    # It holds the team's bot token: never logged, never part of an export.
+    """
+    CREATE TABLE slack_installation (
+        client_id TEXT NOT NULL,
+        enterprise_id TEXT NOT NULL DEFAULT '',
+        team_id TEXT NOT NULL DEFAULT '',
+        installed_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (client_id, enterprise_id, team_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,3 +22,15 @@ def quiet_foreign_warnings() -> None:
     logger = logging.getLogger(VOICE_LOGGER)
     if not any(isinstance(f, DropVoiceWarnings) for f in logger.filters):
         logger.addFilter(DropVoiceWarnings())
+
+
+# slack_sdk logs every Web API response body at DEBUG, tokens included (oauth.v2.access answers with
+# the new workspace's bot token): these loggers never go below INFO, whatever HOTLINE_LOG_LEVEL says.
+TOKEN_LOGGERS = ("slack_sdk.web", "slack_sdk.webhook", "slack_sdk.oauth", "slack_sdk.socket_mode", "slack_bolt.oauth")
+
+
+def keep_tokens_out_of_logs() -> None:
+    for name in TOKEN_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)

@@ -30,7 +30,16 @@ def _discord(runtime: Runtime) -> Platform:
     return DiscordPlatform.from_runtime(runtime)
 
 
-PLATFORMS: tuple[PlatformEntry, ...] = (PlatformEntry("discord", lambda s: s.discord.token is not None, _discord),)
+def _slack(runtime: Runtime) -> Platform:
+    from bot.slack.platform import SlackPlatform
+
+    return SlackPlatform.from_runtime(runtime)
+
+
+PLATFORMS: tuple[PlatformEntry, ...] = (
+    PlatformEntry("discord", lambda s: s.discord.token is not None, _discord),
+    PlatformEntry("slack", lambda s: s.slack.enabled, _slack),
+)
 
 
 def configured_platforms(settings: Settings) -> list[PlatformEntry]:

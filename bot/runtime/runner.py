@@ -52,6 +52,8 @@ class Outcome:
     reply: Reply | None  # set when the command succeeded
     error: str | None  # the UserError's message, or the "Something went wrong (ref …)" text
     ref: str | None = None  # the log's reference of an unexpected failure
+    # The UserError itself, for an adapter that shows an error on the field it names (Slack's modal).
+    user_error: UserError | None = None
 
     @property
     def ok(self) -> bool:
@@ -104,7 +106,7 @@ class Runner:
             return Outcome(reply, None)
         except UserError as exc:
             label = f"refused ({type(exc).__name__})"
-            return Outcome(None, str(exc))
+            return Outcome(None, str(exc), user_error=exc)
         except asyncio.CancelledError:
             label = "cancelled"
             raise

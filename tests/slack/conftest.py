@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from commands.context import FixedClock
+from storage.store import Store
 from tests.slack.fake import FakeChannel, FakeSlack, FakeTeam, FakeUser, FakeUsergroup, Sender
+from tests.slack.harness import NOW, Mode, SlackHarness, pings, texts
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy")
 
@@ -124,3 +128,42 @@ def world(fake: FakeSlack) -> SlackWorld:
 @pytest.fixture
 def sender(fake: FakeSlack) -> Sender:
     return Sender(fake)
+
+
+@pytest.fixture
+def mode(request: pytest.FixtureRequest) -> Mode:
+    """The transport Hotline runs with: parametrize with `@pytest.mark.parametrize("mode", [...], indirect=True)`."""
+    return getattr(request, "param", "http")
+
+
+@pytest.fixture
+async def hotline(
+    fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path, mode: Mode
+) -> AsyncIterator[SlackHarness]:
+    """Hotline's runtime with Slack as its platform, on a new store, started against the fake.
+
+    Afterwards: nothing Hotline sent may ping anyone (but a digest's opt-in user group), and no
+    token may show in a log line.
+    """
+    store = await Store.open(tmp_path / "hotline.db")
+    harness = SlackHarness(fake, world, sender, store, FixedClock(NOW), mode)
+    capture = SlackLogs()
+    root = logging.getLogger()
+    root.addHandler(capture)
+    try:
+        if mode == "oauth":
+            await harness.install(world.hq, world.other)
+        await harness.start()
+        yield harness
+    finally:
+        while harness.runtimes:
+            await harness.stop()
+        await store.close()
+        root.removeHandler(capture)
+    sent = [texts(p.blocks) + "\n" + (p.text or "") for posts in fake.responses.values() for p in posts]
+    sent += [texts(e.get("blocks") or []) + "\n" + str(e.get("text") or "") for e in fake.ephemerals]
+    loud = [t for t in sent if pings(t)]
+    assert not loud, f"answers that would ping someone: {loud}"
+    tokens = [t.bot_token for t in fake.teams.values()] + [fake.app_token]
+    leaked = [r.getMessage() for r in capture.records if any(t in r.getMessage() for t in tokens)]
+    assert not leaked, f"a token appeared in a log line: {leaked[:3]}"

@@ -8,6 +8,7 @@ interactions.py; the Web API methods are in webapi.py.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import secrets
@@ -64,6 +65,10 @@ class FakeSlack:
         self.sockets: list[SocketConnection] = []
         self.acks: list[dict[str, Any]] = []  # every Socket Mode frame the app sent, in order
         self.app_url = ""  # where the app serves HTTP mode (set by the test)
+        # OAuth: the app's client credentials, and the codes an install redirect carries, per team.
+        self.client_id = "1234.5678"
+        self.client_secret = "client-secret"
+        self.oauth_codes: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -313,6 +318,8 @@ class FakeSlack:
                     headers["Retry-After"] = str(fault.retry_after)
             elif method == "apps.connections.open":
                 call.response = self._connections_open(token)
+            elif method == "oauth.v2.access":
+                call.response = self._oauth_access(args, header)
             elif not token:
                 raise ApiError("not_authed")
             elif team is None:
@@ -335,6 +342,36 @@ class FakeSlack:
         if token != self.app_token:
             raise ApiError("invalid_auth" if token else "not_authed")
         return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket/{secrets.token_hex(6)}"}
+
+    def new_oauth_code(self, team: FakeTeam) -> str:
+        """The code Slack puts on the redirect after a member approved installing into `team`."""
+        code = secrets.token_hex(8)
+        self.oauth_codes[code] = team.id
+        return code
+
+    def _oauth_access(self, args: dict[str, Any], authorization: str) -> dict[str, Any]:
+        """oauth.v2.access: the client id and secret as HTTP Basic auth (or arguments), a single-use code."""
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        if authorization.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(authorization[6:]).decode().partition(":")
+        if (client_id, client_secret) != (self.client_id, self.client_secret):
+            raise ApiError("invalid_client_id" if client_id != self.client_id else "bad_client_secret")
+        team_id = self.oauth_codes.pop(str(args.get("code")), None)
+        if team_id is None:
+            raise ApiError("invalid_code")
+        team = self.teams[team_id]
+        return {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": next(u for u in team.users.values() if not u.is_bot).id},
+            "scope": ",".join(sorted(team.scopes)),
+            "token_type": "bot",
+            "access_token": team.bot_token,
+            "bot_user_id": team.bot_user.id,
+            "team": {"id": team.id, "name": team.name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     async def _response_url(self, request: web.Request) -> web.Response:
         rid = request.match_info["rid"]

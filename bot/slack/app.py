@@ -1,0 +1,483 @@
+"""Hotline on Slack: the slack-bolt listeners, and how one slash command, button or modal is answered.
+
+Slack forgets a request that is not acknowledged within three seconds, and slack-bolt discards an
+acknowledgement when the listener raises just after it (the notes on the fake Slack explain the
+race). So every listener here acknowledges first (but a modal submission, whose errors travel in
+the acknowledgement) and never raises afterwards: a failure is logged with a short reference and
+the member reads it privately. Commands go through the shared Runner; replies are rendered by
+render.py and sent through the request's response_url (`respond`), which stays valid for 30 minutes,
+so a slow command still answers.
+
+`/lastcall [text]` and `/hotline <command> [option:value …]` are the two slash commands; the text is
+the console's syntax (commands.command_line), with the first option's value allowed bare
+(`/hotline search taiwan`). `/hotline event add` alone opens the modal of modals.py.
+
+Nothing here reads settings or opens the store: bot/slack/platform.py builds the AsyncApp and this
+from them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
+from bot.slack import modals, render
+from bot.slack.editors import EditorCheckFailed, Editors
+from bot.slack.held import Held, HeldReplies
+from bot.slack.render import SlackMessage
+from commands import autocomplete
+from commands.command_line import parse_command_line
+from commands.context import Caller, Clock
+from commands.errors import UserError
+from commands.reply import Reply
+from commands.surface import COMMANDS
+from storage.store import Store
+
+log = logging.getLogger("hotline.slack")
+
+LASTCALL = "/lastcall"
+HOTLINE = "/hotline"
+# A modal submission is answered in its acknowledgement (errors on fields), so the command gets this
+# long before the modal is closed and the result sent privately instead.
+SUBMIT_WAIT = 2.0
+# How long a request's trigger id is remembered, so that a redelivery never runs a write twice.
+RECENT_TTL = 600.0
+CONCURRENCY = 8
+RECENT_MAX = 20_000
+
+EXPIRED = "These buttons have expired: nothing was changed. Run the command again."
+NOT_YOURS_PAGES = "Only the member who ran the command can turn these pages; run it yourself to browse."
+NOT_YOURS_CONFIRM = "Only the member who asked can confirm or cancel this."
+CANCELLED = "Cancelled: nothing was changed."
+HELP_NAMES = frozenset(name.split()[1] for name in COMMANDS if name.startswith("hotline "))
+
+
+def command_of(slash: str, text: str) -> tuple[str, dict[str, str]]:
+    """The command name and options of `/lastcall …` or `/hotline …` (a UserError if they are wrong)."""
+    text = text.strip()
+    if slash == LASTCALL:
+        return parse_command_line(f"lastcall {text}", positional=True)
+    if not text:
+        return "hotline help", {}
+    first = text.split(maxsplit=1)[0].lower()
+    if first in HELP_NAMES:  # /hotline editors …, /hotline help: the surface names them "hotline …"
+        text = f"hotline {text}"
+    return parse_command_line(text, positional=True)
+
+
+class RecentRequests:
+    """Trigger ids seen lately: Slack redelivers a request it thinks was lost, with the same id."""
+
+    def __init__(self, ttl: float = RECENT_TTL, limit: int = RECENT_MAX) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (len(self._seen) >= self.limit or next(iter(self._seen.values())) < now - self.ttl):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+def _retry_number(values: Sequence[str] | None) -> int:
+    """X-Slack-Retry-Num as a number: 0 for a first delivery (Socket Mode sends retry_attempt 0)."""
+    first = values[0] if values else "0"
+    return int(first) if first.isdecimal() else 1
+
+
+def _user(body: Mapping[str, Any]) -> tuple[str, str]:
+    """(user id, name) of whoever sent a slash command or an interaction."""
+    if "user_id" in body:
+        return str(body["user_id"]), str(body.get("user_name") or body["user_id"])
+    user = body.get("user") or {}
+    return str(user.get("id")), str(user.get("name") or user.get("username") or user.get("id"))
+
+
+def _channel(body: Mapping[str, Any]) -> str | None:
+    if "channel_id" in body:
+        return str(body["channel_id"])
+    channel = body.get("channel") or {}
+    return str(channel["id"]) if channel.get("id") else None
+
+
+class HotlineSlack:
+    """The listeners of one AsyncApp, wired to the shared Runner."""
+
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        *,
+        runner: Runner,
+        store: Store,
+        clock: Clock,
+        editors: Editors | None = None,
+        held: HeldReplies | None = None,
+        submit_wait: float = SUBMIT_WAIT,
+        concurrency: int = CONCURRENCY,
+    ) -> None:
+        self.bolt = bolt
+        self.runner = runner
+        self.store = store
+        self.clock = clock
+        self.editors = editors or Editors(clock)
+        self.held = held or HeldReplies(clock)
+        self.submit_wait = submit_wait
+        self.recent = RecentRequests()
+        # Commands run after their ack; this many at a time, so that the acks of a burst are not
+        # queued behind hundreds of commands sharing the event loop (an answer may come minutes
+        # later: a response_url lasts 30 minutes; an ack must come within 3 s).
+        self.running = asyncio.Semaphore(concurrency)
+        self._session: aiohttp.ClientSession | None = None
+        bolt.middleware(self._once)
+        bolt.command(LASTCALL)(self._on_command)
+        bolt.command(HOTLINE)(self._on_command)
+        bolt.action(render.ACTION_PAGE_PREVIOUS)(self._on_page)
+        bolt.action(render.ACTION_PAGE_NEXT)(self._on_page)
+        bolt.action(render.ACTION_CONFIRM)(self._on_confirm)
+        bolt.action(render.ACTION_CANCEL)(self._on_cancel)
+        bolt.view(modals.EVENT_ADD_CALLBACK)(self._on_submit)
+        bolt.options(modals.SUGGEST_PEOPLE)(self._on_suggest)
+        bolt.options(modals.SUGGEST_ISSUES)(self._on_suggest)
+
+    # -- redeliveries ----------------------------------------------------------------------------
+
+    async def _once(
+        self, req: AsyncBoltRequest, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Acknowledge a redelivered request without running it again: a write must not happen twice.
+
+        Slack marks a redelivery with X-Slack-Retry-Num (Socket Mode: retry_attempt, which slack-bolt
+        turns into the same header); a request whose trigger id was already seen is one too.
+        """
+        retried = _retry_number(req.headers.get("x-slack-retry-num")) > 0
+        key = body.get("trigger_id")
+        fresh = self.recent.first_time(str(key)) if key else True
+        if retried or not fresh:
+            log.info("ignored a redelivered request (retry=%s, seen before=%s)", retried, not fresh)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    # -- who is asking -----------------------------------------------------------------------------
+
+    def invocation(
+        self, body: Mapping[str, Any], context: AsyncBoltContext, name: str, args: Mapping[str, Any]
+    ) -> Invocation:
+        user_id, user_name = _user(body)
+        caller = Caller(f"slack:{context.team_id}", user_id, user_name, False)
+        return Invocation(caller, name, args, _channel(body))
+
+    def resolver(
+        self, client: AsyncWebClient, context: AsyncBoltContext, name: str
+    ) -> Callable[[Caller], Awaitable[Caller]]:
+        """Completes the caller inside the runner: only a write asks Slack who may edit."""
+
+        async def resolve(caller: Caller) -> Caller:
+            command = COMMANDS.get(name)
+            if command is None or not command.writes:
+                return caller
+            group = (await self.store.workspace_settings(caller.workspace)).editor_role
+            try:
+                editor = await self.editors.is_editor(client, str(context.team_id), caller.user_id, group)
+            except EditorCheckFailed as exc:
+                raise UserError(str(exc)) from None
+            return replace(caller, is_editor=editor)
+
+        return resolve
+
+    # -- slash commands --------------------------------------------------------------------------
+
+    async def _on_command(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        slash = str(body.get("command"))
+        try:
+            try:
+                name, args = command_of(slash, str(body.get("text") or ""))
+            except UserError as exc:
+                await self._private(respond, str(exc))
+                return
+            if name == modals.EVENT_ADD and not args:
+                await self._open_event_add(body, respond, client, context)  # at once: its trigger lasts 3 s
+                return
+            async with self.running:
+                inv = self.invocation(body, context, name, args)
+                outcome = await self.runner.run(inv, resolve=self.resolver(client, context, name))
+                await self._show(respond, outcome, inv)
+        except Exception:
+            await self._unexpected(respond, f"{slash} {body.get('text') or ''}".strip(), body, context)
+
+    async def _open_event_add(
+        self, body: Mapping[str, Any], respond: AsyncRespond, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        # The trigger id dies three seconds after the command was typed: open first, ask later.
+        metadata = json.dumps({"channel": body.get("channel_id"), "response_url": body.get("response_url")})
+        view = modals.event_add_view(private_metadata=metadata, today=self.clock.now().date())
+        try:
+            await client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+        except SlackApiError as exc:
+            log.warning("could not open the event modal: %s", exc.response.get("error"))
+            await self._private(
+                respond,
+                f"Slack would not open the form ({exc.response.get('error')}); type the event instead: "
+                "/hotline event add date:… us:… cn:… kind:…",
+            )
+
+    async def _show(
+        self, respond: AsyncRespond, outcome: Outcome, inv: Invocation, *, replace_original: bool = False
+    ) -> None:
+        """The command's reply (public unless private) or its error (private), through the response_url."""
+        if outcome.reply is None:
+            assert outcome.error is not None
+            await self._private(respond, outcome.error)
+            return
+        reply = outcome.reply
+        if inv.name == "hotline editors":
+            self.editors.forget(inv.caller.workspace.removeprefix("slack:"))
+        pages, _ = self.pages(reply, inv)
+        await self._respond(
+            respond,
+            **pages[0].as_args(),
+            response_type="ephemeral" if reply.ephemeral else "in_channel",
+            replace_original=replace_original,
+        )
+
+    def pages(self, reply: Reply, inv: Invocation) -> tuple[list[SlackMessage], str | None]:
+        """The reply's pages; a reply with buttons is held under a new token for its presses."""
+        if reply.confirm is not None and not any(line == reply.confirm.prompt for line in reply.lines):
+            reply = replace(reply, lines=[reply.confirm.prompt, *reply.lines])
+        pages = render.render(reply)
+        if len(pages) < 2 and reply.confirm is None:
+            return pages, None
+        token = self.held.new_token()
+        pages = render.render(reply, token=token)
+        held = Held(
+            pages,
+            inv.caller.user_id,
+            inv.caller.workspace,
+            self.held.timeout(reply.confirm is not None),
+            invocation=inv if reply.confirm is not None else None,
+            confirm=reply.confirm,
+        )
+        self.held.keep(token, held)
+        return pages, token
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def _pressed(self, body: Mapping[str, Any], respond: AsyncRespond, token: str, refusal: str) -> Held | None:
+        """The held reply a button belongs to, if it is live and the presser asked for it; else say why."""
+        held = self.held.get(token)
+        user_id, _ = _user(body)
+        if held is None:
+            await self._private(respond, EXPIRED)
+            await self._strip_buttons(body, respond)
+            return None
+        if held.asker != user_id or held.team_id != f"slack:{(body.get('team') or {}).get('id')}":
+            await self._private(respond, refusal)
+            return None
+        return held
+
+    async def _on_page(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, action: dict[str, Any]
+    ) -> None:
+        await ack()
+        try:
+            parsed = render.parse_page_value(str(action.get("value")))
+            if parsed is None:
+                await self._private(respond, EXPIRED)
+                return
+            token, index = parsed
+            held = await self._pressed(body, respond, token, NOT_YOURS_PAGES)
+            if held is None:
+                return
+            page = held.pages[max(0, min(index, len(held.pages) - 1))]
+            await self._respond(respond, **page.as_args(), replace_original=True)
+        except Exception:
+            await self._unexpected(respond, "a page button", body, None)
+
+    async def _on_confirm(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        try:
+            token = str(action.get("value"))
+            held = await self._pressed(body, respond, token, NOT_YOURS_CONFIRM)
+            if held is None:
+                return
+            if held.confirm is None or held.invocation is None or self.held.take(token) is None:
+                await self._private(respond, EXPIRED)
+                return
+            inv = held.invocation
+            outcome = await self.runner.confirm(
+                inv, held.confirm, resolve=self.resolver(client, context, held.confirm.command)
+            )
+            if outcome.reply is None:
+                await self._strip_buttons(body, respond)
+            await self._show(respond, outcome, inv, replace_original=True)
+        except Exception:
+            await self._unexpected(respond, "a confirmation", body, context)
+
+    async def _on_cancel(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, action: dict[str, Any]
+    ) -> None:
+        await ack()
+        try:
+            token = str(action.get("value"))
+            if await self._pressed(body, respond, token, NOT_YOURS_CONFIRM) is None:
+                return
+            self.held.take(token)
+            message = SlackMessage(CANCELLED, [{"type": "section", "text": {"type": "mrkdwn", "text": CANCELLED}}])
+            await self._respond(respond, **message.as_args(), replace_original=True)
+        except Exception:
+            await self._unexpected(respond, "a cancellation", body, None)
+
+    async def _strip_buttons(self, body: Mapping[str, Any], respond: AsyncRespond) -> None:
+        """The pressed message without its buttons, so nobody presses a dead one again."""
+        message = body.get("message") or {}
+        blocks = [b for b in message.get("blocks") or [] if b.get("block_id") != render.ACTIONS_BLOCK]
+        if blocks:
+            await self._respond(
+                respond, text=str(message.get("text") or "Hotline"), blocks=blocks, replace_original=True
+            )
+
+    # -- the event-add modal ---------------------------------------------------------------------
+
+    async def _on_submit(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        view: dict[str, Any],
+    ) -> None:
+        acked = False
+        response_url: str | None = None
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+            response_url = metadata.get("response_url") or None
+            args = modals.submitted_args(view["state"]["values"])
+            inv = self.invocation({**body, "channel_id": metadata.get("channel")}, context, modals.EVENT_ADD, args)
+            task = asyncio.ensure_future(self.runner.run(inv, resolve=self.resolver(client, context, modals.EVENT_ADD)))
+            done, _ = await asyncio.wait({task}, timeout=self.submit_wait)
+            if not done:
+                await ack()
+                acked = True
+            outcome = await task
+            if not acked and outcome.user_error is not None:
+                errors = modals.field_errors(outcome.user_error)
+                if errors:
+                    await ack(response_action="errors", errors=errors)
+                    return
+            if not acked:
+                await ack()
+                acked = True
+            if outcome.reply is None:
+                await self._to_url(response_url, render.error_message(outcome.error or ""), private=True)
+                return
+            pages, _ = self.pages(outcome.reply, inv)
+            await self._to_url(response_url, pages[0], private=outcome.reply.ephemeral)
+        except Exception:
+            ref = new_ref()
+            log.exception("the event modal failed ref=%s workspace=slack:%s", ref, context.team_id)
+            try:
+                if not acked:
+                    await ack()
+                await self._to_url(response_url, render.error_message(UNEXPECTED.format(ref=ref)), private=True)
+            except Exception:
+                log.exception("could not report ref=%s", ref)
+
+    async def _to_url(self, url: str | None, message: SlackMessage, *, private: bool) -> None:
+        """Post to the response_url of the /hotline command that opened the modal (valid 30 minutes)."""
+        if not url:
+            log.warning("a modal submission had no response_url to answer on")
+            return
+        response = await AsyncWebhookClient(url, session=self._http()).send(
+            **message.as_args(), response_type="ephemeral" if private else "in_channel"
+        )
+        if response.status_code != 200:
+            log.warning("answering a modal submission failed: %s %s", response.status_code, response.body)
+
+    async def _on_suggest(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        typed = str(body.get("value") or "")
+        try:
+            workspace = f"slack:{context.team_id}"
+            if body.get("action_id") == modals.SUGGEST_PEOPLE:
+                found = await autocomplete.people(self.store, workspace, typed.strip())
+            else:
+                found = await autocomplete.issues(self.store, workspace, typed.strip())
+            options = modals.suggestion_options(typed, found)
+        except Exception:
+            log.exception("suggestions failed for %r in slack:%s", typed, context.team_id)
+            options = modals.suggestion_options(typed, [])
+        await ack(options=options)
+
+    # -- answering -------------------------------------------------------------------------------
+
+    async def _respond(self, respond: AsyncRespond, **message: Any) -> None:
+        """Post on the request's response_url, over one HTTP session for every answer (slack-bolt's
+        `respond` opens a session per call, which costs the event loop dearly in a burst)."""
+        if not respond.response_url:
+            log.warning("a request had no response_url to answer on")
+            return
+        response = await AsyncWebhookClient(respond.response_url, session=self._http()).send(**message)
+        if response.status_code != 200:
+            log.warning("Slack refused a reply: %s %s", response.status_code, response.body)
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # trust_env: HTTPS_PROXY and NO_PROXY apply, as they do to slack_sdk's own calls.
+            self._session = aiohttp.ClientSession(trust_env=True)
+        return self._session
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def _private(self, respond: AsyncRespond, text: str) -> None:
+        await self._respond(
+            respond, **render.error_message(text).as_args(), response_type="ephemeral", replace_original=False
+        )
+
+    async def _unexpected(
+        self, respond: AsyncRespond, what: str, body: Mapping[str, Any], context: AsyncBoltContext | None
+    ) -> None:
+        ref = new_ref()
+        user_id, _ = _user(body)
+        team = context.team_id if context is not None else (body.get("team") or {}).get("id") or body.get("team_id")
+        log.exception("answering failed ref=%s request=%r workspace=slack:%s user=%s", ref, what, team, user_id)
+        try:
+            await self._private(respond, UNEXPECTED.format(ref=ref))
+        except Exception:
+            log.exception("could not tell the member about ref=%s", ref)

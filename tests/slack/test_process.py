@@ -1,0 +1,194 @@
+"""`python -m bot run` with Slack, in a process of its own against the fake Slack (HOTLINE_SLACK_API_URL).
+
+What a person running Hotline sees: the exit code, the one line on standard error when Slack cannot
+be used, commands answered in both transports, and how long SIGTERM takes, even while Socket Mode
+is reconnecting to a Slack that went away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.slack.conftest import SlackWorld
+from tests.slack.fake import FakeSlack, Sender
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Process:
+    """`python -m bot run`; its standard error read line by line as it comes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+
+    @classmethod
+    async def start(cls, env: dict[str, str], db: Path) -> Process:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "HOTLINE_", "SLACK_"))}
+        base = {k: v for k, v in base.items() if k.lower() not in ("https_proxy", "http_proxy", "all_proxy")}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=base | {"HOTLINE_DB": str(db)} | env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        return cls(proc)
+
+    async def line_matching(self, pattern: str, within: float) -> re.Match[str]:
+        assert self.proc.stderr is not None
+        deadline = time.monotonic() + within
+        for seen in self.lines:
+            if found := re.search(pattern, seen):
+                return found
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines))
+            raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
+            if not raw:
+                raise AssertionError(f"the process ended before {pattern!r}:\n" + "".join(self.lines))
+            self.lines.append(raw.decode())
+            if found := re.search(pattern, self.lines[-1]):
+                return found
+
+    async def finish(self, within: float) -> tuple[int, str]:
+        assert self.proc.stderr is not None
+        rest = await asyncio.wait_for(self.proc.stderr.read(), within)
+        code = await asyncio.wait_for(self.proc.wait(), within)
+        self.lines.append(rest.decode())
+        return code, "".join(self.lines)
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+def assert_one_clear_line(stderr: str, *fragments: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    [line] = [x for x in stderr.splitlines() if x.startswith("hotline: ")]
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+def socket_env(fake: FakeSlack, world: SlackWorld, token: str | None = None) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": token or world.hq.bot_token,
+        "SLACK_APP_TOKEN": fake.app_token,
+        "HOTLINE_SLACK_API_URL": fake.base_url,
+    }
+
+
+async def run_to_end(env: dict[str, str], db: Path) -> tuple[int, str]:
+    bot = await Process.start(env, db)
+    try:
+        return await bot.finish(30)
+    finally:
+        await bot.kill()
+
+
+async def test_a_rejected_token_ends_with_one_line_naming_slack_and_the_token(
+    fake: FakeSlack, world: SlackWorld, tmp_path: Path
+) -> None:
+    code, stderr = await run_to_end(socket_env(fake, world, "xoxb-not-the-token"), tmp_path / "h.db")
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "slack: Slack refused the bot token (invalid_auth from auth.test)", "SLACK_BOT_TOKEN")
+    assert "xoxb-not-the-token" not in stderr
+
+
+async def test_a_missing_scope_ends_with_one_line_naming_it(fake: FakeSlack, world: SlackWorld, tmp_path: Path) -> None:
+    world.hq.scopes.discard("usergroups:read")
+    code, stderr = await run_to_end(socket_env(fake, world), tmp_path / "h.db")
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "slack: the bot token lacks the scope usergroups:read", "reinstall")
+
+
+async def test_an_unreachable_slack_ends_with_one_line(fake: FakeSlack, world: SlackWorld, tmp_path: Path) -> None:
+    env = socket_env(fake, world) | {"HOTLINE_SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"}
+    code, stderr = await run_to_end(env, tmp_path / "h.db")
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "slack: cannot reach Slack at 127.0.0.1", "HOTLINE_SLACK_API_URL")
+
+
+async def test_a_rejected_app_token_ends_with_one_line(fake: FakeSlack, world: SlackWorld, tmp_path: Path) -> None:
+    env = socket_env(fake, world) | {"SLACK_APP_TOKEN": "xapp-1-wrong"}
+    code, stderr = await run_to_end(env, tmp_path / "h.db")
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "slack: Slack refused the app-level token", "SLACK_APP_TOKEN")
+
+
+async def test_socket_mode_answers_and_sigterm_ends_it_promptly_while_slack_is_gone(
+    fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path
+) -> None:
+    bot = await Process.start(socket_env(fake, world), tmp_path / "h.db")
+    try:
+        await bot.line_matching(r"Slack ready: Socket Mode", within=30)
+        ix = await sender.slash(world.hq, world.owner, world.general, "/hotline", "help", transport="socket")
+        assert ix.ack.ok
+        [answer] = await sender.responses(ix)
+        assert "Hotline" in (answer.text or "")
+        await fake.stop()  # Slack goes away: slack_sdk keeps trying to reconnect
+        await asyncio.sleep(1.5)
+        sent = time.monotonic()
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(12)
+        took = time.monotonic() - sent
+    finally:
+        await bot.kill()
+    assert code == 0, stderr
+    assert took < 10.0, f"{took:.1f} s to stop:\n{stderr}"
+    assert "stopping: closing slack" in stderr and stderr.rstrip().endswith("stopped")
+    assert world.hq.bot_token not in stderr and fake.app_token not in stderr
+
+
+async def test_http_mode_answers_signed_requests_on_its_port(
+    fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        "SLACK_BOT_TOKEN": world.hq.bot_token,
+        "SLACK_SIGNING_SECRET": fake.signing_secret,
+        "HOTLINE_SLACK_PORT": str(port),
+        "HOTLINE_SLACK_API_URL": fake.base_url,
+    }
+    bot = await Process.start(env, tmp_path / "h.db")
+    try:
+        await bot.line_matching(r"Slack ready: HTTP on", within=30)
+        fake.app_url = f"http://127.0.0.1:{port}/slack/events"
+        ix = await sender.slash(world.hq, world.owner, world.general, "/lastcall", "")
+        assert ix.ack.ok
+        [answer] = await sender.responses(ix)
+        assert answer.response_type == "ephemeral"  # nothing recorded yet: a private note
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(10)
+    finally:
+        await bot.kill()
+    assert code == 0, stderr
+    assert "As you gave `client`" not in stderr  # no warning about a token slack-bolt would not use
+
+
+@pytest.mark.parametrize("extra", [{"SLACK_SIGNING_SECRET": "x"}, {}])
+async def test_slack_settings_are_checked_before_anything_starts(tmp_path: Path, extra: dict[str, str]) -> None:
+    code, stderr = await run_to_end({"SLACK_BOT_TOKEN": "not-a-bot-token", **extra}, tmp_path / "h.db")
+    assert code == 2, stderr
+    assert_one_clear_line(stderr, "SLACK_BOT_TOKEN must be a bot token")
