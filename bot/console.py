@@ -10,8 +10,10 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
+from bot.attachments import attachment_note, charts_folder
 from bot.console_parse import parse_command_line
 from commands.context import Caller, Clock, CoreSettings, Ctx
 from commands.errors import UserError
@@ -30,9 +32,18 @@ def workspace_id(name: str) -> str:
 
 
 class Console:
-    def __init__(self, store: Store, clock: Clock, settings: CoreSettings, workspace: str, out: TextIO) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        settings: CoreSettings,
+        workspace: str,
+        out: TextIO,
+        charts_dir: Path | None = None,
+    ) -> None:
         self.ctx = Ctx(store, Caller(workspace, "console", "console user", is_editor=True), clock, settings)
         self.out = out
+        self.charts_dir = charts_dir or charts_folder(store.path)  # where pictures are written
         self.failures = 0
 
     async def run_line(self, text: str, read_line: ReadLine) -> None:
@@ -48,7 +59,7 @@ class Console:
             self.failures += 1
             self._print(f"Error: {exc}")
             return
-        self._print(render_text(reply))
+        self._print(render_text(reply) + attachment_note(reply, self.charts_dir))
 
     async def _confirm(self, reply: Reply, read_line: ReadLine) -> Reply:
         assert reply.confirm is not None

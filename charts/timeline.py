@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 Grain = Literal["day", "month"]
 
@@ -114,7 +116,8 @@ class Size:
 
     width: float  # inches, at DPI
     lane_height: float
-    top: float  # the title and subtitle, inches
+    top: float  # above the title, and between the header and the lanes, inches
+    title_chars: int  # a longer title is wrapped
     axis: float  # the dates under the lanes
     min_lanes: float  # the lanes' area is never shorter than this many lanes
     title_pt: float
@@ -124,9 +127,9 @@ class Size:
 
 
 # 1000 px wide: Discord and Slack show it whole or near it; the smallest text is some 14 px.
-FULL = Size(10.0, 0.72, 0.95, 0.5, 3.0, 17.0, 12.5, 10.5, 2)
+FULL = Size(10.0, 0.72, 0.3, 62, 0.5, 3.0, 17.0, 12.5, 10.5, 2)
 # The digest's: narrower and shorter, below a digest's text.
-SMALL = Size(8.0, 0.5, 0.8, 0.42, 3.0, 14.5, 11.0, 9.5, 1)
+SMALL = Size(8.0, 0.5, 0.25, 58, 0.42, 3.0, 14.5, 11.0, 9.5, 1)
 
 # Drawing is serialised: rc_context sets matplotlib's (process-wide) defaults while a figure is built.
 _DRAWING = threading.Lock()
@@ -138,7 +141,21 @@ def pixel_size(data: TimelineData, size: Size = FULL) -> tuple[int, int]:
 
 
 def _height(data: TimelineData, size: Size) -> float:
-    return size.top + _lanes_height(data, size) + size.axis + _legend_height(data, size)
+    return _header_height(data, size) + _lanes_height(data, size) + size.axis + _legend_height(data, size)
+
+
+def _header(data: TimelineData, size: Size) -> tuple[list[str], list[str]]:
+    """The title's lines and the subtitle's (the latest contact on a line of its own)."""
+    title = textwrap.wrap(data.title, size.title_chars, break_on_hyphens=False) or [""]
+    subtitle = [data.subtitle]
+    if data.latest is not None:
+        subtitle.append(f"Latest (ringed): {data.latest.day.isoformat()} · {data.latest.text}")
+    return title, subtitle
+
+
+def _header_height(data: TimelineData, size: Size) -> float:
+    title, subtitle = _header(data, size)
+    return size.top + (len(title) * size.title_pt * 1.3 + len(subtitle) * (size.small_pt + 1) * 1.45) / 72 + 0.12
 
 
 def _lanes_height(data: TimelineData, size: Size) -> float:
@@ -190,7 +207,7 @@ def build_figure(data: TimelineData, size: Size = FULL) -> Figure:
     return figure
 
 
-def _rc(size: Size) -> dict[str, Any]:
+def _rc(size: Size) -> dict[RcKeyType, Any]:
     return {
         "font.family": "sans-serif",
         "font.sans-serif": [FONT],
@@ -201,7 +218,6 @@ def _rc(size: Size) -> dict[str, Any]:
         "ytick.color": INK,
         "xtick.labelsize": size.small_pt + 0.5,
         "ytick.labelsize": size.label_pt,
-        "svg.hashsalt": "hotline",
         "path.simplify": True,
     }
 
@@ -286,30 +302,9 @@ def _draw(figure: Figure, ax: Axes, data: TimelineData, size: Size, legend_top: 
     _lanes(ax, data, size, n)
     dense = _marks(ax, data, size)
     _gaps(ax, data, size, x1 - x0)
-    _latest(ax, data, size, x0, x1)
+    _latest(ax, data, size)
     _axis(ax, first, last)
-    height = figure.get_figheight()
-    figure.text(
-        0.15 / size.width,
-        1 - 0.12 / height,
-        data.title,
-        ha="left",
-        va="top",
-        fontsize=size.title_pt,
-        fontweight="bold",
-        color=INK,
-        gid="title",
-    )
-    figure.text(
-        0.15 / size.width,
-        1 - (0.2 + size.title_pt * 1.45 / 72) / height,
-        data.subtitle,
-        ha="left",
-        va="top",
-        fontsize=size.small_pt + 1,
-        color=MUTED,
-        gid="subtitle",
-    )
+    _header_texts(figure, data, size)
     _legend(figure, ax, data, size, dense, legend_top)
     if not data.marks:
         ax.text(
@@ -322,6 +317,36 @@ def _draw(figure: Figure, ax: Axes, data: TimelineData, size: Size, legend_top: 
             fontsize=size.label_pt + 1,
             color=MUTED,
         )
+
+
+def _header_texts(figure: Figure, data: TimelineData, size: Size) -> None:
+    height = figure.get_figheight()
+    title, subtitle = _header(data, size)
+    y = size.top * 0.5
+    figure.text(
+        0.15 / size.width,
+        1 - y / height,
+        "\n".join(title),
+        ha="left",
+        va="top",
+        fontsize=size.title_pt,
+        fontweight="bold",
+        color=INK,
+        linespacing=1.1,
+        gid="title",
+    )
+    y += len(title) * size.title_pt * 1.3 / 72 + 0.06
+    figure.text(
+        0.15 / size.width,
+        1 - y / height,
+        "\n".join(subtitle),
+        ha="left",
+        va="top",
+        fontsize=size.small_pt + 1,
+        color=MUTED,
+        linespacing=1.35,
+        gid="subtitle",
+    )
 
 
 def _lanes(ax: Axes, data: TimelineData, size: Size, n: int) -> None:
@@ -420,35 +445,38 @@ def _gaps(ax: Axes, data: TimelineData, size: Size, width: float) -> None:
         )
 
 
-def _latest(ax: Axes, data: TimelineData, size: Size, x0: float, x1: float) -> None:
+def _latest(ax: Axes, data: TimelineData, size: Size) -> None:
+    """A ring around the latest held contact, tagged "latest" just under it; the header says what
+    it was (a longer text here would run into the next lane's gap labels)."""
     latest = data.latest
     if latest is None:
         return
     x = _x(latest.day)
-    right_half = (x - x0) > (x1 - x0) * 0.55
-    below = latest.lane == 0 and len(data.lanes) > 1
+    if data.grain == "month":
+        x += 14.0
+    ring = marker_area(1, size) * 3.0
+    ax.scatter([x], [latest.lane], s=ring, marker="o", c="none", edgecolors=INK, linewidths=1.4, zorder=5)
     ax.annotate(
-        f"Latest: {latest.day.isoformat()}\n{latest.text}",
+        "latest",
         xy=(x, latest.lane),
-        xytext=(-14 if right_half else 14, -30 if below else 30),
+        xytext=(0, -(math.sqrt(ring) / 2 + 1)),
         textcoords="offset points",
-        ha="right" if right_half else "left",
-        va="top" if below else "bottom",
-        fontsize=size.small_pt,
+        ha="center",
+        va="top",
+        fontsize=size.small_pt - 0.5,
         color=INK,
+        fontweight="bold",
         zorder=7,
         gid="latest",
-        arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.0, "shrinkB": 7},
-        bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#aaaaaa", "linewidth": 0.8},
     )
 
 
 def _axis(ax: Axes, first: dt.date, last: dt.date) -> None:
     from matplotlib import dates
 
-    locator = dates.AutoDateLocator(minticks=4, maxticks=9)
+    locator = dates.AutoDateLocator(minticks=4, maxticks=9)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, show_offset=False))
+    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, show_offset=False))  # type: ignore[no-untyped-call]
     ax.grid(axis="x", color="#e2e2e2", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     ax.tick_params(axis="x", length=4)

@@ -81,7 +81,7 @@ async def help_(ctx: Ctx) -> Reply:
     for cmd in COMMANDS.values():
         if cmd.hidden:
             continue
-        usage = " ".join(o.name if o.required else f"[{o.name}]" for o in cmd.options if o.name != "confirmed")
+        usage = " ".join(o.name if o.required else f"[{o.name}]" for o in cmd.all_options if o.name != "confirmed")
         group = cmd.name.split(" ")[0]
         mark = " ✎" if cmd.writes else ""
         groups.setdefault(group, []).append(f"/{cmd.name} {usage}".rstrip() + f" — {cmd.description}{mark}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from storage.digests import DigestStore
 from storage.events import AddedEvent, ImportResult
+from storage.timeline import TimelineStore
 from storage.workspaces import SearchHit
 
 
-class Store(DigestStore):
+class Store(TimelineStore):
     """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search,
-    digest deliveries.
+    digest deliveries, the counts timelines are drawn from.
 
     Open with `await Store.open(path)`; close with `await store.close()`.
     """
