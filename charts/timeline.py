@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
-Grain = Literal["day", "month"]
+Grain = Literal["day", "week", "month", "quarter", "half-year", "year"]
+# How many months a mark covers, for the grains longer than a day.
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
 
 # Okabe & Ito's colour-blind-safe palette, in the order lanes take it. Yellow is last: it is the
 # one that reads poorly on white.
@@ -64,6 +66,10 @@ INK = "#222222"
 MUTED = "#5f5f5f"
 DPI = 100
 PLANNED_DASH = (0, (2.2, 1.4))  # the dashed edge of a planned contact
+# Past a mark that stands for this many contacts, or this many marks, a lane is drawn as bars of
+# counts: sized marks of hundreds of contacts only pile on each other.
+DENSE_COUNT = 12
+DENSE_MARKS = 1500
 
 
 @dataclass(frozen=True)
@@ -173,14 +179,23 @@ def _legend_columns(size: Size) -> int:
     return 7 if size is FULL else 6
 
 
+def is_dense(data: TimelineData) -> bool:
+    """Whether the marks stand for many contacts each: then each lane is drawn as bars of counts."""
+    return max((m.count for m in data.marks), default=1) > DENSE_COUNT or len(data.marks) > DENSE_MARKS
+
+
 def _legend_entries(data: TimelineData) -> list[tuple[str, str]]:
-    """What the legend shows, in order: ("kind", name), ("status", name), ("count", n)."""
-    entries = [("kind", kind) for kind in sorted({m.kind for m in data.marks}, key=_kind_order)]
+    """What the legend shows, in order: ("kind", name), ("status", name), ("bars", what)."""
     statuses = {m.status for m in data.marks}
+    if is_dense(data):
+        entries = [("bars", "held")]
+        entries += [("bars", status) for status in ("declined", "planned") if status in statuses]
+        return entries
+    entries = [("kind", kind) for kind in sorted({m.kind for m in data.marks}, key=_kind_order)]
     entries += [("status", status) for status in ("declined", "planned") if status in statuses]
     most = max((m.count for m in data.marks), default=1)
     if most > 1:
-        entries += [("count", str(count)) for count in (1, 10, 100, 1000) if count == 1 or count <= most]
+        entries += [("count", str(count)) for count in (1, 10) if count == 1 or count <= most]
     return entries
 
 
@@ -264,8 +279,8 @@ _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 def _span(data: TimelineData) -> tuple[dt.date, dt.date]:
     days = [m.day for m in data.marks]
-    if data.grain == "month" and days:
-        days.append(_month_end(max(days)))
+    if data.grain != "day" and days:
+        days.append(_bucket_end(max(days), data.grain))
     first = data.first or (min(days) if days else None)
     last = data.last or (max(days) if days else None)
     if first is None or last is None:
@@ -275,9 +290,28 @@ def _span(data: TimelineData) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
+def _bucket_end(day: dt.date, grain: Grain) -> dt.date:
+    """The last day of the bucket (a day, week, month, quarter, half-year or year) that starts on `day`."""
+    if grain in ("day", "week"):
+        return day + dt.timedelta(days=0 if grain == "day" else 6)
+    months = day.year * 12 + day.month - 1 + GRAIN_MONTHS.get(grain, 1)
+    return dt.date(months // 12, months % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def bucket_start(day: dt.date, grain: Grain) -> dt.date:
+    """The first day of the bucket that holds `day`: quarters, half-years and years as the calendar's."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())  # weeks start on Monday
+    step = GRAIN_MONTHS[grain]
+    months = (day.year * 12 + day.month - 1) // step * step
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+def _shift(grain: Grain, day: dt.date) -> float:
+    """Where in its bucket a mark stands: the middle."""
+    return 0.0 if grain == "day" else ((_bucket_end(day, grain) - day).days + 1) / 2
 
 
 def marker_area(count: int, size: Size) -> float:
@@ -378,18 +412,20 @@ def _wrap(label: str, width: int = 26) -> str:
 
 
 def _marks(ax: Axes, data: TimelineData, size: Size) -> bool:
-    """One scatter per kind and status (a few collections, however many marks); True if any mark
-    stands for more than one contact."""
+    """One scatter per kind and status (a few collections, however many marks), or bars when the
+    data is dense; True if any mark stands for more than one contact."""
+    if is_dense(data):
+        _bars(ax, data)
+        return True
     groups: dict[tuple[str, str], list[Mark]] = {}
     for mark in data.marks:
         groups.setdefault((mark.kind, mark.status), []).append(mark)
     # Marks that pile up (thousands over decades) are drawn see-through, so density reads as depth.
     alpha = 1.0 if len(data.marks) <= 400 else 0.55
-    shift = 14.0 if data.grain == "month" else 0.0  # a month's mark in its middle
     for (kind, status), marks in sorted(groups.items(), key=_draw_order):
         marker = MARKERS.get(kind, OTHER_MARKER)
         scale = MARKER_SCALE.get(marker, 1.0)
-        xs = [_x(m.day) + shift for m in marks]
+        xs = [_x(m.day) + _shift(data.grain, m.day) for m in marks]
         ys = [m.lane for m in marks]
         areas = [marker_area(m.count, size) * scale for m in marks]
         colours = [lane_colour(m.lane) for m in marks]
@@ -408,6 +444,63 @@ def _marks(ax: Axes, data: TimelineData, size: Size) -> bool:
             label=f"{kind} {status}",
         )
     return any(m.count > 1 for m in data.marks)
+
+
+def _bars(ax: Axes, data: TimelineData) -> None:
+    """Each lane as a histogram of its counts per bucket: held contacts as filled bars rising from the
+    lane's foot, declined and planned ones as outlines (planned dashed) over them; the tallest bar
+    of the picture fills most of a lane. Kinds are summed: one bar collection a lane and status."""
+    totals: dict[tuple[int, str, dt.date], int] = {}
+    for m in data.marks:
+        status = m.status if m.status in ("declined", "planned") else "held"
+        totals[(m.lane, status, m.day)] = totals.get((m.lane, status, m.day), 0) + m.count
+    most = max(totals.values(), default=1)
+    scale = 0.8 / most
+    by_series: dict[tuple[int, str], list[tuple[dt.date, int]]] = {}
+    for (lane, status, day), n in sorted(totals.items()):
+        by_series.setdefault((lane, status), []).append((day, n))
+    from matplotlib.collections import PolyCollection
+
+    for (lane, status), points in sorted(by_series.items(), key=lambda kv: (kv[0][0], _STATUS_ORDER[kv[0][1]])):
+        held = status == "held"
+        foot = lane + 0.42
+        shapes = []
+        for day, n in points:
+            # One polygon collection a series: ax.bar made a patch a bar, and placing a thousand
+            # patches took most of the drawing time.
+            width = ((_bucket_end(day, data.grain) - day).days + 1) * (0.9 if held else 0.7)
+            left = _x(day) + (0.0 if held else width * 0.1)
+            top = foot - n * scale  # upwards: the y axis runs top to bottom
+            shapes.append(((left, foot), (left, top), (left + width, top), (left + width, foot)))
+        colour = lane_colour(lane)
+        ax.add_collection(
+            PolyCollection(
+                shapes,
+                facecolors=colour if held else "none",
+                edgecolors="none" if held else INK,
+                linewidths=0 if held else 0.9,
+                linestyles="solid" if status != "planned" else [PLANNED_DASH],
+                alpha=0.85 if held else 1.0,
+                zorder=3 if held else 4,
+                label=f"{lane} {status}",
+                gid="bars",
+            ),
+            autolim=False,
+        )
+    ax.text(
+        1.0,
+        1.0,
+        f"tallest bar: {most:,} contacts a {data.grain}",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=9.5,
+        color=MUTED,
+        gid="scale",
+    )
+
+
+_STATUS_ORDER = {"held": 0, "declined": 1, "planned": 2}
 
 
 def _draw_order(item: tuple[tuple[str, str], list[Mark]]) -> tuple[int, str]:
@@ -451,9 +544,8 @@ def _latest(ax: Axes, data: TimelineData, size: Size) -> None:
     latest = data.latest
     if latest is None:
         return
-    x = _x(latest.day)
-    if data.grain == "month":
-        x += 14.0
+    start = bucket_start(latest.day, data.grain)
+    x = _x(start) + _shift(data.grain, start)
     ring = marker_area(1, size) * 3.0
     ax.scatter([x], [latest.lane], s=ring, marker="o", c="none", edgecolors=INK, linewidths=1.4, zorder=5)
     ax.annotate(
@@ -489,7 +581,7 @@ def _legend(figure: Figure, ax: Axes, data: TimelineData, size: Size, dense: boo
     from matplotlib.lines import Line2D
 
     handles: list[Artist] = []
-    per = "a day" if data.grain == "day" else "a month"
+    per = f"a {data.grain}"
     for what, name in _legend_entries(data):
         if what == "kind":
             marker = MARKERS.get(name, OTHER_MARKER)
@@ -510,6 +602,18 @@ def _legend(figure: Figure, ax: Axes, data: TimelineData, size: Size, dense: boo
                     linewidths=1.7,
                     linestyles="solid" if name == "declined" else PLANNED_DASH,
                     label=name,
+                )
+            )
+        elif what == "bars":
+            from matplotlib.patches import Patch
+
+            held = name == "held"
+            handles.append(
+                Patch(
+                    facecolor="#777777" if held else "white",
+                    edgecolor="none" if held else INK,
+                    linestyle="solid" if name != "planned" else PLANNED_DASH,
+                    label=f"{name} contacts a {data.grain}" if held else name,
                 )
             )
         else:

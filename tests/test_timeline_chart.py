@@ -129,22 +129,38 @@ def test_one_contact() -> None:
     assert by_gid(figure, "gap") == [] and by_gid(figure, "latest") == ["latest"]
 
 
-def test_a_thousand_contacts_on_one_day_are_one_large_mark() -> None:
+def bars(figure: Figure) -> dict[str, Any]:
+    return {str(c.get_label()): c for c in figure.axes[0].collections if c.get_gid() == "bars"}
+
+
+def test_a_thousand_contacts_on_one_day_are_bars_of_their_counts() -> None:
     day = D(2022, 8, 2)
-    marks = (Mark(0, day, "call", "held", 600), Mark(0, day, "meeting", "held", 400), Mark(1, day, "call", "held", 1))
-    data = TimelineData("Busy day", "1,001 contacts", ("diplomatic", "defense"), marks)
+    marks = (
+        Mark(0, day, "call", "held", 600),
+        Mark(0, day, "meeting", "held", 400),
+        Mark(0, day, "request", "declined", 25),
+        Mark(1, day, "call", "held", 1),
+    )
+    data = TimelineData("Busy day", "1,026 contacts", ("diplomatic", "defense"), marks)
     png = render_png(data)
     check_png(png, data)
     figure = build_figure(data)
-    scatters: dict[str, Any] = {
-        str(c.get_label()): c for c in figure.axes[0].collections if isinstance(c, PathCollection)
-    }
-    sizes = dict(
-        zip([o[1] for o in scatters["call held"].get_offsets()], scatters["call held"].get_sizes(), strict=True)
-    )
-    assert sizes[0] > 4 * sizes[1], "600 contacts make a larger mark than one"
+    drawn = bars(figure)
+    assert set(drawn) == {"0 held", "0 declined", "1 held"}
+
+    def height(label: str) -> float:
+        (shape,) = drawn[label].get_paths()
+        ys = shape.vertices[:, 1]
+        return float(ys.max() - ys.min())
+
+    # The kinds of a day are summed; the tallest bar (1,000) fills 0.8 of a lane, the others in proportion.
+    assert height("0 held") == pytest.approx(0.8)
+    assert height("0 declined") == pytest.approx(0.8 * 25 / 1000)
+    assert height("1 held") == pytest.approx(0.8 / 1000)
+    assert (drawn["0 declined"].get_facecolor()[:, 3] == 0).all(), "declined bars are outlines"
+    assert by_gid(figure, "scale") == ["tallest bar: 1,000 contacts a day"]
     legend = [t.get_text() for t in figure.legends[0].get_texts()]
-    assert "1 a day" in legend and "100" in legend
+    assert legend == ["held contacts a day", "declined"]
 
 
 def test_thirty_years_by_month_stay_quick_and_readable() -> None:
@@ -162,8 +178,11 @@ def test_thirty_years_by_month_stay_quick_and_readable() -> None:
     data = TimelineData("Thirty years", "millions", lanes, tuple(marks), gaps, grain="month")
     png = render_png(data)
     check_png(png, data)
-    ticks = [t.get_text() for t in build_figure(data).axes[0].get_xticklabels()]
+    figure = build_figure(data)
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
     assert 4 <= len([t for t in ticks if t]) <= 10, ticks
+    assert set(bars(figure)) == {f"{lane} {status}" for lane in range(len(lanes)) for status in ("held", "declined")}
+    assert sorted(by_gid(figure, "gap")) == ["31 days"] * len(lanes)
 
 
 def test_the_digest_size_is_narrower() -> None:
