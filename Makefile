@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench lock clean
+.PHONY: run test lint typecheck check bench lock clean timeline-png
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ typecheck: $(STAMP)
 ## bench: generate the benchmark stores once (bench/data/) and print the table of issue 5; writes docs/PERFORMANCE.md
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+## timeline-png: the README's picture, /timeline of the sample record, as docs/timeline.png
+timeline-png: $(STAMP)
+	$(BIN)/python -m tools.timeline_png docs/timeline.png
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs pip-tools)
 lock:
