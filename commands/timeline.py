@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from charts.timeline import FULL, SMALL, Gap, Grain, Latest, Mark, TimelineData, bucket_start, is_dense, render_png
+from charts.timeline import FULL, SMALL, Gap, Latest, Mark, TimelineData, bucket_start, is_dense, render_png
 from commands import validate
 from commands.common import KIND_LABEL, Who, issue_titles, plural, resolve_issue, resolve_who, today
 from commands.context import Ctx
@@ -23,8 +23,6 @@ from storage.timeline import PAIR_SEPARATOR, Timeline
 # With a person, their busiest pairs of offices get a lane each; the rest share one.
 MAX_PAIR_LANES = 7
 OTHER_PAIRS = "other pairs of offices"
-MAX_BUCKETS = 100
-FEW_MARKS = 1500  # up to this many, every counted mark is drawn
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ async def timeline(
 async def digest_chart(ctx: Ctx, last: dt.date) -> Image | None:
     """The small chart under a digest: contacts of the twelve months up to `last`; None if none."""
     first = last - dt.timedelta(days=364)
-    found = await ctx.store.timeline(ctx.caller.workspace, since=first, until=last, grain="day")
+    found = await ctx.store.timeline(ctx.caller.workspace, since=first, until=last)
     if not found.tallies:
         return None
     picture = await picture_of(ctx, found, since=first, until=last, heading="Contacts in the last twelve months")
@@ -113,7 +111,7 @@ async def picture_of(
     title = " · ".join(filter(None, [what, *filters]))
     if first and last:
         title += f", {first.isoformat()} to {last.isoformat()}"
-    grain = _drawn_grain(found.grain, first, last, len(found.tallies))
+    grain = found.grain
     counts: dict[tuple[int, dt.date, str, str], int] = {}
     for t in found.tallies:  # counted already: the merged lane's, and months into longer buckets, summed
         key = (index[_lane_key(t.lane, index)], bucket_start(t.bucket, grain), t.kind, t.status)
@@ -159,27 +157,6 @@ async def picture_of(
     if longest is not None and longest.lane in index:
         alt += f" Longest gap {longest.days:,} days on {labels[index[longest.lane]]}."
     return Picture(chart, title, summary, alt)
-
-
-def _drawn_grain(counted: Grain, first: dt.date | None, last: dt.date | None, marks: int) -> Grain:
-    """The counted grain, or over a long or busy span a longer one, so that a lane has at most
-    MAX_BUCKETS marks of a kind across the picture (thirty years of months are 360, two or three
-    pixels apart, and drawing them all took most of a second)."""
-    if marks <= FEW_MARKS or first is None or last is None:
-        return counted
-    days = (last - first).days + 1
-    order: list[tuple[Grain, float]] = [
-        ("day", 1),
-        ("week", 7),
-        ("month", 30.4),
-        ("quarter", 91.3),
-        ("half-year", 182.6),
-    ]
-    names = [grain for grain, _ in order]
-    for grain, length in order[names.index(counted) if counted in names else 0 :]:
-        if days / length <= MAX_BUCKETS:
-            return grain
-    return "year"
 
 
 def _lane_key(lane: str, index: dict[str, int]) -> str:

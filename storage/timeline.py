@@ -19,11 +19,21 @@ from storage.digests import DigestStore
 from storage.records import Event
 from storage.vocab import EVENT_STATUSES, TRACKS
 
-Grain = Literal["day", "month"]
-# Up to this many days between the first and the last day shown, a mark is a day; past it, a month.
-DAY_GRAIN_SPAN = 731
-# …or, over a longer span, when a mark per day makes at most this many marks.
+Grain = Literal["day", "week", "month", "quarter", "half-year", "year"]
+# Bucket lengths in days, for choosing one; months and longer follow the calendar.
+GRAIN_DAYS: dict[Grain, float] = {
+    "day": 1,
+    "week": 7,
+    "month": 30.4,
+    "quarter": 91.3,
+    "half-year": 182.6,
+    "year": 365.2,
+}
+LONG_GRAINS = ("month", "quarter", "half-year", "year")  # counted from the month counts
+# A mark per day when that makes at most this many marks; else the shortest bucket (a week, a month,
+# a quarter, half a year, a year) that puts at most MAX_BUCKETS across the span.
 DAY_MARKS = 1500
+MAX_BUCKETS = 100
 GAPS_PER_LANE = 3
 # A picture of a mark per month shows only gaps of two months or more: shorter ones are a few pixels.
 MONTH_GAP_DAYS = 62
@@ -88,8 +98,10 @@ class TimelineStore(DigestStore):
         issue: str | None = None,
         grain: Grain | None = None,
     ) -> Timeline:
-        """The timeline's counts for the contacts that match every filter given (`grain`: a mark per
-        day or per month; by default per day up to DAY_GRAIN_SPAN days, else per month)."""
+        """The timeline's counts for the contacts that match every filter given, per `grain`; by default
+        per day when that makes at most DAY_MARKS marks, else per the shortest bucket that puts at most
+        MAX_BUCKETS across the span. Over a month or longer, gaps shorter than MONTH_GAP_DAYS are
+        left out."""
         filtered = person_id is not None or side is not None or issue is not None
         if filtered:
             source, params, lane = _matching(workspace, since, until, person_id, side, track, issue)
@@ -97,15 +109,15 @@ class TimelineStore(DigestStore):
         else:
             first, last = await self._tally_span(workspace, track, since, until)
         chosen: Grain = grain or "day"
-        if grain is None and first and last and (last - first).days > DAY_GRAIN_SPAN:
-            # A long span: a mark per month, unless a mark per day makes few enough marks anyway.
+        if grain is None and first and last:
             if filtered:
                 probe = f"SELECT DISTINCT {lane}, e.day, e.kind, e.status FROM {source}"
                 probe_params = list(params)
             else:
                 probe, probe_params = _tally_rows(workspace, track, first, last)
             row = await self._all(f"SELECT count(*) AS n FROM ({probe} LIMIT ?)", [*probe_params, DAY_MARKS + 1])
-            chosen = "day" if row and int(row[0]["n"]) <= DAY_MARKS else "month"
+            if row and int(row[0]["n"]) > DAY_MARKS:
+                chosen = _grain_for((last - first).days + 1)
         if first is None or last is None:
             tallies: list[Tally] = []
             gaps: list[LaneGap] = []
@@ -114,11 +126,11 @@ class TimelineStore(DigestStore):
             gaps = await self._gaps(
                 f"SELECT {lane} AS lane, e.day AS day FROM {source} AND e.status = 'held'",
                 params,
-                MONTH_GAP_DAYS if chosen == "month" else 1,
+                MONTH_GAP_DAYS if chosen in LONG_GRAINS else 1,
             )
         else:
             tallies = await self._tallied(workspace, track, first, last, chosen)
-            if chosen == "day":
+            if chosen not in LONG_GRAINS:
                 days, day_params = _tally_days(workspace, track, first, last)
                 gaps = await self._gaps(days, day_params)
             else:
@@ -180,12 +192,14 @@ class TimelineStore(DigestStore):
         )
 
         def part(grain_read: str, start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
+            bucket = _bucket_sql("bucket", grain)
             return (
-                f"SELECT track, status, bucket, kind, n FROM event_tally WHERE {keys} AND bucket >= ? AND bucket <= ?",
+                f"SELECT track, status, {bucket} AS bucket, kind, sum(n) AS n FROM event_tally WHERE {keys}"
+                " AND bucket >= ? AND bucket <= ? GROUP BY 1, 2, 3, 4",
                 [workspace, grain_read, *tracks, *EVENT_STATUSES, start.isoformat(), end.isoformat()],
             )
 
-        if grain == "day":
+        if grain not in LONG_GRAINS:
             sql, params = part("day", first, last)
             rows = await self._all(sql, params)
             return [_tally(r, r["bucket"]) for r in rows]
@@ -202,15 +216,15 @@ class TimelineStore(DigestStore):
         if tail_from > full_to and tail_from >= full_from and tail_from <= last:
             parts.append(part("day", tail_from, last))
         # Each part on its own (a GROUP BY over their union sorted every row again, 200 ms at 1M); the
-        # cut months' few day counts are added to their month here.
+        # cut months' few counts are added to their bucket here.
         merged: dict[tuple[str, str, str, str], int] = {}
         for sql, params in parts:
             for r in await self._all(sql, params):
-                key = (r["track"], r["status"], r["bucket"][:8] + "01", r["kind"])
+                key = (r["track"], r["status"], r["bucket"], r["kind"])
                 merged[key] = merged.get(key, 0) + int(r["n"])
         return [
-            Tally(track, dt.date.fromisoformat(month), kind, status, n)
-            for (track, status, month, kind), n in merged.items()
+            Tally(track, dt.date.fromisoformat(bucket), kind, status, n)
+            for (track, status, bucket, kind), n in merged.items()
         ]
 
     async def _month_gaps(self, workspace: str, track: str | None, first: dt.date, last: dt.date) -> list[LaneGap]:
@@ -288,7 +302,7 @@ class TimelineStore(DigestStore):
         return dt.date.fromisoformat(row["first"]), dt.date.fromisoformat(row["last"])
 
     async def _grouped(self, source: str, params: Sequence[Any], lane: str, grain: Grain) -> list[Tally]:
-        bucket = "e.day" if grain == "day" else "substr(e.day, 1, 8) || '01'"
+        bucket = _bucket_sql("e.day", grain)
         rows = await self._all(
             f"SELECT {lane} AS track, e.status AS status, {bucket} AS bucket, e.kind AS kind, count(*) AS n"
             f" FROM {source} GROUP BY 1, 2, 3, 4",
@@ -337,6 +351,29 @@ class TimelineStore(DigestStore):
             limit=1,
         )
         return events[0] if events else None
+
+
+def _grain_for(days: int) -> Grain:
+    """The shortest bucket longer than a day that puts at most MAX_BUCKETS across `days`."""
+    longer: tuple[Grain, ...] = ("week", "month", "quarter", "half-year")
+    for grain in longer:
+        if days / GRAIN_DAYS[grain] <= MAX_BUCKETS:
+            return grain
+    return "year"
+
+
+def _bucket_sql(column: str, grain: Grain) -> str:
+    """SQL for the first day of the bucket that holds the day in `column` (YYYY-MM-DD): weeks start
+    on Monday; quarters, half-years and years as the calendar's."""
+    if grain == "day":
+        return column
+    if grain == "week":
+        return f"date({column}, '-6 days', 'weekday 1')"
+    if grain == "month":
+        return f"substr({column}, 1, 8) || '01'"
+    step = {"quarter": 3, "half-year": 6, "year": 12}[grain]
+    month = f"(CAST(substr({column}, 6, 2) AS INTEGER) - 1) / {step} * {step} + 1"
+    return f"printf('%s-%02d-01', substr({column}, 1, 4), {month})"
 
 
 def _tally(row: Any, bucket: str) -> Tally:

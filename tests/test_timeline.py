@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from bot.attachments import attachment_note, save_image
 from bot.console import Console, run_console
 from bot.transfer_cli import import_file, sample_path
+from charts.timeline import bucket_start
 from commands.context import CoreSettings, FixedClock
 from commands.errors import UserError
 from commands.reply import Image, Reply, render_text
 from storage.records import Actor, NewEvent, NewParticipant
 from storage.store import Store
-from storage.timeline import GAPS_PER_LANE, MONTH_GAP_DAYS
+from storage.timeline import GAPS_PER_LANE, LONG_GRAINS, MONTH_GAP_DAYS
 from storage.vocab import KINDS, TRACKS
 from tests.conftest import WS, Runner, snapshot
 from tests.test_timeline_chart import png_facts
@@ -57,7 +58,7 @@ def expected(
     for day, kind, track, status in rows:
         if (since and day < since) or (until and day > until):
             continue
-        bucket = day if grain == "day" else day.replace(day=1)
+        bucket = bucket_start(day, grain)  # type: ignore[arg-type]
         counts[(track, bucket, kind, status)] = counts.get((track, bucket, kind, status), 0) + 1
         if status == "held":
             held.setdefault(track, set()).add(day)
@@ -81,7 +82,7 @@ async def write_events(store: Store, rows: list[tuple[dt.date, str, str, str]]) 
     rows=st.lists(EVENT, max_size=25),
     since=st.none() | st.dates(D(2018, 1, 1), D(2023, 12, 31)),
     until=st.none() | st.dates(D(2018, 1, 1), D(2023, 12, 31)),
-    grain=st.sampled_from(("day", "month")),
+    grain=st.sampled_from(("day", "week", "month", "quarter", "half-year", "year")),
     edit=st.booleans(),
 )
 async def test_the_counts_and_gaps_are_a_plain_count_of_the_events(
@@ -115,7 +116,7 @@ async def test_the_counts_and_gaps_are_a_plain_count_of_the_events(
         counts, gaps = expected(rows, since, until, grain)
         assert {(t.lane, t.bucket, t.kind, t.status): t.count for t in found.tallies} == counts
         assert len(found.tallies) == len(counts)
-        shortest = MONTH_GAP_DAYS if grain == "month" else 1  # a picture by month shows two months or more
+        shortest = MONTH_GAP_DAYS if grain in LONG_GRAINS else 1  # a picture by month shows two months or more
         for track in TRACKS:
             got = [g.days for g in found.gaps if g.lane == track]
             assert got == [d for d in gaps.get(track, []) if d >= shortest][:GAPS_PER_LANE], track
