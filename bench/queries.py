@@ -207,6 +207,7 @@ class TimelineFigures:
     counts: Stat  # the store's part alone
     first_draw: float  # seconds of the first /timeline of the process (matplotlib imported then)
     digest: Stat  # /digest preview with its chart
+    cpu: float  # seconds of this process's CPU per /timeline (less swayed by other load than the wall clock)
     marks: int
     grain: str
     png_bytes: int
@@ -221,10 +222,14 @@ async def timeline(path: Path, n: int, warmup: int) -> TimelineFigures:
         reply = await run(ctx, "timeline")
         first_draw = time.perf_counter() - started
         assert reply.image is not None
+        cpu_started = time.process_time()
         command = Stat.of(await timed(lambda: run(ctx, "timeline"), n, warmup))
+        cpu = (time.process_time() - cpu_started) / (n + warmup)
         found = await store.timeline(WS)
         counts = Stat.of(await timed(lambda: store.timeline(WS), n, warmup))
         digest = Stat.of(await timed(lambda: run(ctx, "digest preview"), n, warmup))
     finally:
         await store.close()
-    return TimelineFigures(command, counts, first_draw, digest, len(found.tallies), found.grain, len(reply.image.data))
+    return TimelineFigures(
+        command, counts, first_draw, digest, cpu, len(found.tallies), found.grain, len(reply.image.data)
+    )

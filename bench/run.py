@@ -201,7 +201,8 @@ async def measure_timeline(paths: dict[int, Path], report: Report, quick: bool) 
             f"the store's counts alone {ms(counts.median)} / {ms(counts.p99)}",
             "≤ 300 ms",
             cmd.median <= 0.300,
-            f"{figures.marks:,} marks (a mark per {figures.grain}, lane, kind and status), a "
+            f"CPU {ms(figures.cpu)} a /timeline; {figures.marks:,} counts (per {figures.grain}, lane, kind and"
+            " status), a "
             f"{figures.png_bytes / 1000:.0f} kB PNG; the process's first /timeline took "
             f"{ms(figures.first_draw)} (matplotlib is imported then)",
         )
