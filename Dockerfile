@@ -18,7 +18,8 @@ FROM python:3.11.13-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    HOTLINE_DB=/data/hotline.db
+    HOTLINE_DB=/data/hotline.db \
+    MPLCONFIGDIR=/tmp/matplotlib
 # A system user without a shell or a home; /data is its one writable place.
 RUN groupadd --system --gid 10001 hotline \
     && useradd --system --uid 10001 --gid hotline --no-create-home --home-dir /nonexistent \
@@ -31,6 +32,7 @@ WORKDIR /app
 COPY config/ config/
 COPY storage/ storage/
 COPY commands/ commands/
+COPY charts/ charts/
 COPY bot/ bot/
 COPY samples/ samples/
 COPY docker/healthcheck.py docker/

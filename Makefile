@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench accuracy lock clean
+.PHONY: run test lint typecheck check bench accuracy lock clean timeline-png
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 ## accuracy: how well readouts are read (the dev set in ../shared/data/readouts), field by field, and how fast
 accuracy: $(STAMP)
 	$(BIN)/python -m bench.accuracy
+
+## timeline-png: the README's picture, /timeline of the sample record, as docs/timeline.png
+timeline-png: $(STAMP)
+	$(BIN)/python -m tools.timeline_png docs/timeline.png
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs pip-tools)
 lock:

@@ -244,7 +244,13 @@ class DigestDelivery:
         if late:
             heading += f" (late: due {end:%Y-%m-%d %H:%M} UTC)"
         reply = await compose_digest(
-            ctx, first, last, end.astimezone(ZoneInfo(sub.timezone)).date(), heading, short_when_empty=True
+            ctx,
+            first,
+            last,
+            end.astimezone(ZoneInfo(sub.timezone)).date(),
+            heading,
+            short_when_empty=True,
+            chart=sub.chart,
         )
         reply.ping_role = sub.role_id
         return reply

@@ -11,6 +11,7 @@ from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import At, Field, Line, Ref, Reply, UserText, line
 from commands.schedule import WEEKDAYS, describe, next_run
+from commands.timeline import digest_chart
 from storage.records import Concern, Event, Subscription
 from storage.vocab import TRACKS
 
@@ -21,20 +22,38 @@ NOT_TAKEN_PLACE = ("declined", "postponed", "cancelled")
 CONCERNS_PER_SIDE = 5  # per issue and side in a digest
 
 
-async def digest_preview(ctx: Ctx, days: int | None = None) -> Reply:
+async def digest_preview(ctx: Ctx, days: int | None = None, chart: bool = True) -> Reply:
     now = await today(ctx)
     span = days or DEFAULT_DAYS
     start = now - dt.timedelta(days=span - 1)
-    return await compose_digest(ctx, start, now, now, heading=f"Digest preview: the last {plural(span, 'day')}")
+    heading = f"Digest preview: the last {plural(span, 'day')}"
+    return await compose_digest(ctx, start, now, now, heading=heading, chart=chart)
 
 
 async def compose_digest(
-    ctx: Ctx, first: dt.date, last: dt.date, now: dt.date, heading: str, short_when_empty: bool = True
+    ctx: Ctx,
+    first: dt.date,
+    last: dt.date,
+    now: dt.date,
+    heading: str,
+    short_when_empty: bool = True,
+    chart: bool = True,
 ) -> Reply:
     """The digest of the days first..last (inclusive); the scheduled digest posts exactly this.
 
     A period in which nothing was recorded gets a short digest: that, and when the last contact was.
+    With `chart`, the reply's image is a small chart of the contacts of the twelve months up to `last`
+    (none when there were none).
     """
+    reply = await _compose(ctx, first, last, now, heading, short_when_empty)
+    if chart:
+        reply.image = await digest_chart(ctx, last)
+    return reply
+
+
+async def _compose(
+    ctx: Ctx, first: dt.date, last: dt.date, now: dt.date, heading: str, short_when_empty: bool
+) -> Reply:
     ws = ctx.caller.workspace
     titles = await issue_titles(ctx)
     held, more_held = await ctx.store.list_events(ws, since=first, until=last, status="held", limit=SECTION_LIMIT)
@@ -162,6 +181,7 @@ async def digest_subscribe(
     time: str | None = None,
     timezone: str | None = None,
     role: str | None = None,
+    chart: bool | None = None,
 ) -> Reply:
     target = _channel(ctx, channel)
     day = WEEKDAYS.index(weekday) if weekday else 0
@@ -170,7 +190,14 @@ async def digest_subscribe(
     ping = validate.reference("role", role, "role", ctx.platform) if role else None
     with store_errors():
         sub, created = await ctx.store.subscribe(
-            ctx.caller.actor, ctx.clock.now(), channel_id=target, weekday=day, time=at, timezone=tz, role_id=ping
+            ctx.caller.actor,
+            ctx.clock.now(),
+            channel_id=target,
+            weekday=day,
+            time=at,
+            timezone=tz,
+            role_id=ping,
+            chart=chart,
         )
     nxt = next_run(sub.weekday, sub.time, sub.timezone, ctx.clock.now())
     return Reply(
@@ -179,6 +206,7 @@ async def digest_subscribe(
             line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone)),
             line("Next digest: ", At(nxt)),
             line("Pings: ", *((Ref("role", ping),) if ping else ("nobody",))),
+            _chart_line(sub),
         ],
     )
 
@@ -262,4 +290,11 @@ def _status_field(sub: Subscription, ctx: Ctx) -> Field:
         values.append(line("Last error: ", UserText(sub.last_error)))
     if sub.role_id:
         values.append(line("Pings ", Ref("role", sub.role_id)))
+    values.append(_chart_line(sub))
     return Field(line("Channel ", Ref("channel", sub.channel_id)), tuple(values))
+
+
+def _chart_line(sub: Subscription) -> Line:
+    if sub.chart:
+        return line("Chart: the last twelve months, under the text (/digest subscribe chart:no leaves it out)")
+    return line("Chart: none (/digest subscribe chart:yes adds one)")

@@ -74,6 +74,18 @@ class Confirm:
     args: dict[str, object]
 
 
+@dataclass(frozen=True)
+class Image:
+    """A picture that goes with a reply (a PNG): Discord attaches it to the message and shows it in
+    the embed, Slack uploads it into the reply's channel or thread, the console writes it to a file.
+    The reply's text stands without it; `alt` says what it shows, for screen readers and logs."""
+
+    filename: str  # e.g. "timeline.png"
+    data: bytes
+    alt: str
+    media_type: str = "image/png"
+
+
 @dataclass
 class Reply:
     title: Line
@@ -84,6 +96,7 @@ class Reply:
     confirm: Confirm | None = None
     # A digest may opt in to pinging one role; everything else pings nobody.
     ping_role: str | None = None
+    image: Image | None = None
 
 
 def plain(spans: Line) -> str:

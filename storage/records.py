@@ -129,6 +129,7 @@ class Subscription:
     last_error: str | None
     workspace: str = ""
     created_at: dt.datetime | None = None
+    chart: bool = True  # the digest carries a chart of the last twelve months
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from storage.events import AddedEvent, ImportResult
 from storage.installs import InstallStore
+from storage.timeline import TimelineStore
 from storage.workspaces import SearchHit
 
 
-class Store(InstallStore):
+class Store(InstallStore, TimelineStore):
     """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search,
-    digest deliveries, chat app installations.
+    digest deliveries, chat app installations, the counts timelines are drawn from.
 
     Open with `await Store.open(path)`; close with `await store.close()`.
     """

@@ -36,6 +36,7 @@ def _subscription(r: sqlite3.Row) -> Subscription:
         r["last_error"],
         r["workspace"],
         dt.datetime.fromisoformat(r["created_at"]),
+        bool(r["chart"]),
     )
 
 
@@ -55,6 +56,7 @@ def _subscription_dict(s: Subscription) -> dict[str, Any]:
         "paused": s.paused,
         "pause_reason": s.pause_reason,
         "role_id": s.role_id,
+        "chart": s.chart,
     }
 
 
@@ -128,8 +130,11 @@ class WorkspaceStore(NoteStore):
         time: str,
         timezone: str,
         role_id: str | None,
+        chart: bool | None = None,
     ) -> tuple[Subscription, bool]:
-        """Create or reschedule a channel's subscription. Returns (subscription, created)."""
+        """Create or reschedule a channel's subscription. Returns (subscription, created).
+
+        `chart`: whether its digests carry a chart; None keeps what it was (on for a new one)."""
         async with self._transaction() as tx:
             row = await tx.one(
                 "SELECT * FROM subscription WHERE workspace = ? AND channel_id = ?",
@@ -137,17 +142,27 @@ class WorkspaceStore(NoteStore):
             )
             if row is None:
                 sid = await tx.run(
-                    "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, role_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (actor.workspace, channel_id, weekday, time, timezone, role_id, at.isoformat()),
+                    "INSERT INTO subscription (workspace, channel_id, weekday, time, timezone, role_id, created_at,"
+                    " chart) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        actor.workspace,
+                        channel_id,
+                        weekday,
+                        time,
+                        timezone,
+                        role_id,
+                        at.isoformat(),
+                        int(chart is not False),
+                    ),
                 )
                 before = None
             else:
                 sid = row["id"]
                 before = _subscription_dict(_subscription(row))
                 await tx.run(
-                    "UPDATE subscription SET weekday = ?, time = ?, timezone = ?, role_id = ? WHERE id = ?",
-                    (weekday, time, timezone, role_id, sid),
+                    "UPDATE subscription SET weekday = ?, time = ?, timezone = ?, role_id = ?,"
+                    " chart = coalesce(?, chart) WHERE id = ?",
+                    (weekday, time, timezone, role_id, None if chart is None else int(chart), sid),
                 )
             new_row = await tx.one("SELECT * FROM subscription WHERE id = ?", (sid,))
             assert new_row is not None

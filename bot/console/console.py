@@ -12,8 +12,10 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
+from bot.attachments import attachment_note, charts_folder
 from bot.runtime.runner import AfterWrite, Invocation, Outcome, Runner
 from commands.command_line import parse_command_line
 from commands.context import Caller, Clock, CoreSettings
@@ -42,10 +44,12 @@ class Console:
         out: TextIO,
         *,
         after_write: AfterWrite | None = None,
+        charts_dir: Path | None = None,
     ) -> None:
         self.runner = Runner(store, clock, settings, PLAIN, after_write=after_write)
         self.caller = Caller(workspace, "console", "console user", is_editor=True)
         self.out = out
+        self.charts_dir = charts_dir or charts_folder(store.path)  # where pictures are written
         self.failures = 0
 
     async def run_line(self, text: str, read_line: ReadLine) -> None:
@@ -64,7 +68,7 @@ class Console:
         if outcome.reply is None:
             self._fail(outcome.error or "the command failed")
             return
-        self._print(render_text(outcome.reply))
+        self._print(render_text(outcome.reply) + attachment_note(outcome.reply, self.charts_dir))
 
     async def _confirm(self, inv: Invocation, reply: Reply, read_line: ReadLine) -> Outcome:
         assert reply.confirm is not None

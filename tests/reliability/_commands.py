@@ -47,7 +47,10 @@ WRITES: list[tuple[str, dict[str, Any]]] = [
     ("question answer", {"id": "1", "answer": "Not yet. " * 100, "source": "https://example.org/a"}),
     ("question drop", {"id": "2", "reason": "Nobody will say. " * 25}),
     ("person add", {"name": "Dong Jun", "side": "china", "title": "Minister of National Defense", "aliases": "Dong"}),
-    ("digest subscribe", {"channel": "c3", "weekday": "friday", "time": "08:00", "timezone": "Asia/Shanghai"}),
+    (
+        "digest subscribe",
+        {"channel": "c3", "weekday": "friday", "time": "08:00", "timezone": "Asia/Shanghai", "chart": "no"},
+    ),
     ("digest unsubscribe", {"channel": "c1"}),
     ("digest pause", {"channel": "c4"}),
     ("digest resume", {"channel": "c2"}),
@@ -66,6 +69,8 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("search", {"query": "militaries"}),
     ("digest preview", {}),
     ("digest status", {}),
+    ("timeline", {}),
+    ("timeline", {"with": "Austin", "since": "2021-01-01"}),
     ("hotline offices", {}),
     ("hotline help", {}),
 ]
