@@ -21,8 +21,8 @@ from commands.surface import dispatch
 from storage.store import Store
 
 WORKSPACE = "console:readme"
-# The sample ends in November 2022; the clock stands just after it.
-NOW = dt.datetime(2022, 12, 31, 12, 0, tzinfo=dt.UTC)
+# The sample runs to 2026; a fixed clock keeps the picture the same from one run to the next.
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
 
 async def render() -> bytes:
