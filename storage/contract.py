@@ -36,6 +36,7 @@ from storage.records import (
     Subscription,
     WorkspaceSettings,
 )
+from storage.timeline import Grain, Timeline
 from storage.workspaces import SearchHit
 
 
@@ -292,6 +293,7 @@ class StoreContract(Protocol):
         time: str,
         timezone: str,
         role_id: str | None,
+        chart: bool | None = None,
     ) -> tuple[Subscription, bool]:
         """Create or reschedule a channel's subscription. Returns (subscription, created)."""
 
@@ -344,6 +346,23 @@ class StoreContract(Protocol):
 
     async def digest_run(self, subscription_id: int, period_end: dt.datetime) -> DigestRun | None:
         """The delivery of one period, if it was claimed or skipped."""
+
+    # -- pictures ------------------------------------------------------------------------------
+
+    async def timeline(
+        self,
+        workspace: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        person_id: int | None = None,
+        side: str | None = None,
+        track: str | None = None,
+        issue: str | None = None,
+        grain: Grain | None = None,
+    ) -> Timeline:
+        """Contact counts per lane, bucket, kind and status for the contacts matching every filter, with
+        each lane's longest gaps and the latest contact: what a timeline picture is drawn from."""
 
     # -- installations of a chat app into teams (Slack's OAuth); the data holds a token ----------
 

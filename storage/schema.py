@@ -287,7 +287,7 @@ async def migrate(db: aiosqlite.Connection) -> int:
                 for statement in split_statements(MIGRATIONS[current]):
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {current + 1}")
-                log.info("SQLite schema migrated to version %d", current + 1)
+                log.debug("SQLite schema migrated to version %d", current + 1)
             await db.commit()
         except BaseException:
             # A failing statement leaves the migration's transaction open: it is rolled back whole.

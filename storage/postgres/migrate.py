@@ -102,7 +102,7 @@ async def migrate(conn: Connection, steps: tuple[Migration, ...] | None = None) 
                 await conn.execute(
                     "INSERT INTO schema_version (version, name) VALUES ($1, $2)", step.version, step.name
                 )
-            log.info("PostgreSQL schema migrated to version %d (%s)", step.version, step.name)
+            log.debug("PostgreSQL schema migrated to version %d (%s)", step.version, step.name)
         return known - current
     finally:
         if not conn.is_closed():

@@ -36,7 +36,7 @@ async def test_lastcall_with_fields_per_side_and_dates_for_each_reader(hotline: 
     fields = [f["text"] for b in shown.post.blocks for f in b.get("fields") or []]
     assert "*US*\nLloyd J. Austin III (Secretary of Defense)" in fields
     assert "*China*\nWei Fenghe (Minister of National Defense)" in fields
-    assert "First on the defense track since" in shown.text
+    assert "previous defense-track contact: 2020-08-06, 622 days earlier" in shown.text
     assert "<!date^1650456000^{date_long}|2022-04-20>" in shown.text  # 20 April for every reader
 
 
