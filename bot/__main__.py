@@ -53,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def core_settings(settings: Settings) -> CoreSettings:
-    return CoreSettings(default_timezone=settings.default_timezone, dormant_days=settings.dormant_days)
+    return CoreSettings(
+        default_timezone=settings.default_timezone,
+        dormant_days=settings.dormant_days,
+        fetch_allow_loopback=settings.fetch_allow_loopback,
+        feed_interval_minutes=settings.feed_interval_minutes,
+    )
 
 
 async def _console(settings: Settings, workspace: str, empty: bool) -> int:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from storage.digests import DigestStore
 from storage.events import AddedEvent, ImportResult
+from storage.feeds import FeedStore
 from storage.workspaces import SearchHit
 
 
-class Store(DigestStore):
+class Store(FeedStore):
     """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search,
-    digest deliveries.
+    digest deliveries, drafts of readouts, watched feeds.
 
     Open with `await Store.open(path)`; close with `await store.close()`.
     """

@@ -37,7 +37,12 @@ STOP_BOUND = 4.0
 
 
 def core_settings(settings: Settings) -> CoreSettings:
-    return CoreSettings(default_timezone=settings.default_timezone, dormant_days=settings.dormant_days)
+    return CoreSettings(
+        default_timezone=settings.default_timezone,
+        dormant_days=settings.dormant_days,
+        fetch_allow_loopback=settings.fetch_allow_loopback,
+        feed_interval_minutes=settings.feed_interval_minutes,
+    )
 
 
 class Runtime:
