@@ -19,12 +19,16 @@ from extraction.fetch import DEFAULT_LIMITS, FEED_TYPES, FetchRefused, Limits, f
 
 SUMMARY_MAX = 2000  # characters of an item's summary kept: enough for the quick check below
 
-# The quick check before a feed item's page is fetched: it names China or the US (or a leader) and a
-# contact. Loose on purpose: the extraction of the page decides; this only spares fetching the
-# press releases that cannot be one (a tariff notice, a speech, a call with Manila titled so).
-SIDE_WORDS: Final = re.compile(
-    r"(?<!\w)(?:china|chinese|prc|people's republic|beijing|xi jinping|u\.s\.|us|united states|america|american|"
-    r"washington)(?!\w)",
+# The quick check before a feed item's page is fetched: it names both sides, or one side and a contact.
+# Loose on purpose: the extraction of the page decides; this only spares fetching the press releases
+# that cannot be one (a tariff notice about no one, a call with Manila titled so).
+CHINA_WORDS: Final = re.compile(
+    r"(?<!\w)(?:china|chinese|prc|people's republic|beijing|xi jinping)(?!\w)",
+    re.IGNORECASE,
+)
+US_WORDS: Final = re.compile(
+    r"(?<!\w)(?:u\.s\.|us|usa|united states|america|american|washington|pentagon|white house|"
+    r"state department)(?!\w)",
     re.IGNORECASE,
 )
 CONTACT_WORDS: Final = re.compile(
@@ -37,7 +41,8 @@ CONTACT_WORDS: Final = re.compile(
 def may_be_contact(item: FeedItem) -> bool:
     """Whether an item's title and summary could report a US–China contact (then its page is read)."""
     words = f"{item.title} {re.sub(r'<[^>]*>', ' ', item.summary)}"
-    return bool(SIDE_WORDS.search(words)) and bool(CONTACT_WORDS.search(words))
+    china, us = bool(CHINA_WORDS.search(words)), bool(US_WORDS.search(words))
+    return (china and us) or ((china or us) and bool(CONTACT_WORDS.search(words)))
 
 
 class NotAFeed(FetchRefused):

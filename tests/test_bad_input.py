@@ -14,9 +14,9 @@ from commands.errors import Forbidden, NotFound, UserError
 from commands.reply import Ref, Reply, Span, UserText
 from commands.surface import COMMANDS
 from commands.validate import LIMITS
+from storage.records import Actor
 from storage.store import Store
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
-from storage.records import Actor
 from tests.conftest import NOW, WS, Runner, snapshot
 
 AUSTIN = "Lloyd J. Austin III"
