@@ -183,7 +183,7 @@ async def test_a_url_inside_the_network_is_refused_privately(discord: Discord, s
     refusals = {
         "http://10.0.0.1/readout": "10.0.0.1 is a private address",
         "http://169.254.169.254/latest/meta-data/": "169.254.169.254 is a link-local address",
-        "file:///etc/passwd": "only http and https",
+        "file:///etc/passwd": "give an http:// or https:// URL",
     }
     for url, why in refusals.items():
         shown = await discord.run("readout", url=url)
