@@ -383,7 +383,7 @@ async def test_a_non_editor_may_not_change_anything(
     assert "only editors" in str(error)
     # The same arguments are valid for an editor: the refusal was about who asked, not what.
     if command == "feed add":
-        with pytest.raises(UserError, match="127.0.0.1 is a loopback address"):
+        with pytest.raises(UserError, match=r"127\.0\.0\.1 is a loopback address"):
             await run(command, **args)
         return
     await run(command, **args)
