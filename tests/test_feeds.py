@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from bot.runtime.service import Runtime
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.delivery import DeliveryError
 from commands.errors import UserError
 from commands.feed_follow import BACKOFF_CAP, FeedFollower, backoff
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
+from config.settings import Settings
 from storage.drafts import DraftDecided
 from storage.errors import Conflict
 from storage.records import Actor
@@ -276,3 +278,21 @@ async def test_feed_add_refuses_a_page_a_missing_feed_and_a_second_watch(
         await run(store, clock, "feed add", url=site.feed_url("dod"))
     with pytest.raises(UserError, match="no feed '7'"):
         await run(store, clock, "feed remove", feed="7")
+
+
+async def test_the_runtime_polls_the_feeds_on_its_schedule(store: Store, clock: FixedClock, site: Site) -> None:
+    """The feed job runs beside the digests from the start; here no platform serves the console workspace."""
+    await watched(store, clock, site)
+    clock.advance(dt.timedelta(minutes=30))
+    runtime = Runtime(Settings(db_path=Path("unused"), fetch_allow_loopback=True), store, clock, feed_tick=0.05)
+    await runtime.start([])
+    try:
+        for _ in range(100):
+            feed = await store.feed(WS, 1)
+            if feed is not None and feed.last_error:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await runtime.stop()
+    assert feed is not None and feed.last_error is not None
+    assert "no running Hotline posts to console workspaces" in feed.last_error
