@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import e2e, queries
+from bench import e2e, queries, readouts
 from bench.generate import DATA_DIR, DEFAULT_SEED, WS, data_path
 from bench.measure import machine, memory_mb, ms
 from bench.table import Report, Row, render, render_notes, write_doc
@@ -252,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     timings["bot figures"] = f"{time.perf_counter() - t:.0f} s"
+
+    t = time.perf_counter()
+    for row in readouts.rows():
+        report.add(row)
+    timings["readout figures"] = f"{time.perf_counter() - t:.0f} s"
 
     t = time.perf_counter()
     answers, floors, first = startup(paths[LARGE], 3 if args.quick else 5)
