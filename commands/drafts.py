@@ -114,7 +114,7 @@ async def record_parts(ctx: Ctx, stored: StoredDraft) -> tuple[NewEvent, list[Ne
         if stored.publisher:
             source["publisher"] = stored.publisher
         data["sources"] = [source]
-    issues = {slug: await _issue_slug(ctx, slug) for slug in [*draft.raised_us, *draft.raised_cn]}
+    issues = {slug: await issue_slug(ctx, slug) for slug in [*draft.raised_us, *draft.raised_cn]}
     data["raised"] = {
         "us": list(dict.fromkeys(issues[s] for s in draft.raised_us)),
         "china": list(dict.fromkeys(issues[s] for s in draft.raised_cn)),
@@ -125,13 +125,18 @@ async def record_parts(ctx: Ctx, stored: StoredDraft) -> tuple[NewEvent, list[Ne
         raise UserError(f"draft #{stored.id} cannot be recorded as it is: {exc}; press Edit to correct it") from None
     positions: list[NewPosition] = []
     for (side, issue), sentences in grouped_positions(draft).items():
-        slug = issues.get(issue) or await _issue_slug(ctx, issue)
+        slug = issues.get(issue) or await issue_slug(ctx, issue)
         positions.append(NewPosition(STORE_SIDE[side], slug, truncate(" ".join(sentences), LIMITS["text"])))
     return new, positions
 
 
-async def _issue_slug(ctx: Ctx, slug: str) -> str:
+# The readout annotation's slugs that the store's vocabulary spells otherwise (docs/EXTRACTION.md).
+STORE_SLUGS = {"nuclear-weapons": "nuclear"}
+
+
+async def issue_slug(ctx: Ctx, slug: str) -> str:
     """The workspace's slug for an extraction slug: its own when a title or alias means it ("tariffs")."""
+    slug = STORE_SLUGS.get(slug, slug)
     found = await ctx.store.find_issue(ctx.caller.workspace, slug)
     if found is None:
         found = await ctx.store.find_issue(ctx.caller.workspace, slug.replace("-", " "))

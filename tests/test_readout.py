@@ -282,3 +282,14 @@ def test_python_m_bot_extract_resolves_against_a_workspace(tmp_path: Path) -> No
     with_team = extract("--workspace", "team")
     assert with_team["id"] == rid and with_team["us"][0]["name"] == "Lloyd James Austin"
     assert with_team["cn"][0]["name"] == "Dong Jun" and "positions" in with_team
+
+
+async def test_readout_slugs_become_the_workspaces_own_issues(run: Run) -> None:
+    from commands.drafts import issue_slug
+
+    assert [await issue_slug(run.ctx, s) for s in ("nuclear-weapons", "tariffs", "taiwan", "export-controls")] == [
+        "nuclear",
+        "trade",
+        "taiwan",
+        "export-controls",
+    ]
