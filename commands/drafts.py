@@ -25,7 +25,8 @@ from storage.records import NewEvent, NewPosition
 
 # The import format and the store call China's side "china"; the extraction calls it "cn".
 STORE_SIDE = {"us": "us", "cn": "china"}
-READOUT_LABEL = {"us": "US readout", "cn": "PRC readout"}
+POSITION_SHOWN = 500  # characters of one side's words on one issue in the review message
+POSITIONS_SHOWN = 3000  # characters of positions in all, so that the draft fits one Discord message
 
 
 async def workspace_people(ctx: Ctx) -> People:
@@ -228,14 +229,25 @@ async def draft_reply(ctx: Ctx, stored: StoredDraft, *, title_prefix: str | None
         Field(line("China"), (_people_line(draft.cn),), inline=True),
     ]
     grouped = grouped_positions(draft)
+    # The review message stays one message with its buttons: each position is cut, and past a budget
+    # the rest are only counted (Record writes them all, whole).
+    budget = POSITIONS_SHOWN
     for side in ("us", "cn"):
-        rows = tuple(
-            line(f"{titles.get(issue, issue)}: ", UserText(truncate(" ".join(sentences), 600)))
-            for (s, issue), sentences in grouped.items()
-            if s == side
-        )
+        rows: list[Line] = []
+        hidden = 0
+        for (s, issue), sentences in grouped.items():
+            if s != side:
+                continue
+            words = truncate(" ".join(sentences), POSITION_SHOWN)
+            if len(words) > budget:
+                hidden += 1
+                continue
+            budget -= len(words)
+            rows.append(line(f"{titles.get(issue, issue)}: ", UserText(words)))
+        if hidden:
+            rows.append(line(f"… and {hidden} more, recorded in full with Record"))
         if rows:
-            fields.append(Field(line(f"{SIDE_LABEL[STORE_SIDE[side]]} positions"), rows))
+            fields.append(Field(line(f"{SIDE_LABEL[STORE_SIDE[side]]} positions"), tuple(rows)))
     if draft.unknowns:
         fields.append(Field(line("Could not tell"), tuple(line(UserText(u)) for u in draft.unknowns)))
     if stored.status == "pending":

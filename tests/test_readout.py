@@ -293,3 +293,29 @@ async def test_readout_slugs_become_the_workspaces_own_issues(run: Run) -> None:
         "taiwan",
         "export-controls",
     ]
+
+
+async def test_a_draft_with_many_long_positions_is_one_discord_message(run: Run, store: Store) -> None:
+    from bot.discord import render
+    from storage.records import Actor
+
+    positions = [
+        {"side": side, "issue": f"issue-{i}", "sentence": f"{side} said {i}: " + "words " * 200}
+        for i in range(12)
+        for side in ("us", "cn")
+    ]
+    extracted: dict[str, object] = {
+        "is_us_china_contact": True,
+        "date": "2022-04-20",
+        "kind": "call",
+        "us": [{"name": "Lloyd J. Austin III", "title": None, "known": False}],
+        "cn": [{"name": "Wei Fenghe", "title": None, "known": False}],
+        "positions": positions,
+        "unknowns": [],
+    }
+    await store.add_draft(
+        Actor(WS, "u1", "Ann"), NOW, url=None, title=None, publisher=None, published=None, extracted=extracted
+    )
+    reply = await run("readout edit", draft=1, kind="video")
+    assert len(render.render(reply)) == 1 and len(reply.actions) == 3
+    assert "more, recorded in full with Record" in render_text(reply)
