@@ -330,6 +330,8 @@ _commands = (
             Option("text", "text", "The readout's text, pasted"),
             Option("published", "date", "When it was published, for its today and yesterday (default: the page's)"),
         ),
+        # Stores a draft (not the record): the drafts are the editors' to review.
+        writes=True,
     ),
     Command(
         "readout record",

@@ -356,6 +356,7 @@ MINIMAL_ARGS: dict[str, dict[str, Any]] = {
     "hotline editors": {"role": "123"},
     "hotline office": {"side": "us", "form": "Pentagon boss", "office": "Secretary of Defense"},
     "hotline timezone": {"timezone": "America/New_York"},
+    "readout": {"text": READOUT},
     "readout record": {"draft": 1},
     "readout edit": {"draft": 1, "kind": "video"},
     "readout discard": {"draft": 1},

@@ -194,7 +194,9 @@ async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, stor
 
 async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, store: Store) -> None:
     member = Run(store, editor=False)
-    await paste(member, US)  # a member may read a readout into a draft
+    with pytest.raises(Forbidden):
+        await paste(member, US)  # drafts are the editors' to review
+    await paste(run, US)
     for command in ("readout record", "readout edit", "readout discard"):
         with pytest.raises(Forbidden):
             await member(command, draft=1)

@@ -27,6 +27,7 @@ def write_args(world: World) -> dict[str, dict[str, Any]]:
         "person add": {"name": "Li Shangfu", "side": "china"},
         "digest subscribe": {"channel": world.hq.channel("announcements")},
         "feed add": {"url": "https://www.defense.gov/feed.xml"},
+        "readout": {"text": "Secretary Austin spoke with General Wei Fenghe today."},
         "feed remove": {"feed": "1"},
         "feed pause": {"feed": "1"},
         "feed resume": {"feed": "1"},

@@ -114,7 +114,9 @@ async def test_paste_then_record_writes_the_event_and_its_positions(discord: Dis
 
 
 async def test_a_members_press_is_refused_and_changes_nothing(discord: Discord, site: Site) -> None:
-    draft = await paste(discord, site, US, member=discord.world.reader)  # a member may read a readout into a draft
+    refused = await discord.run("readout", member=discord.world.reader)  # not even the form
+    assert refused.ephemeral and "only editors may change the record" in refused.text
+    draft = await paste(discord, site, US)
     press = await discord.click(draft, "Record", member=discord.world.reader)
     refusal = await discord.reply(press)
     assert refusal.ephemeral and "only editors may change the record" in refusal.text
