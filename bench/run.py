@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import e2e, queries, slack_e2e
+from bench import e2e, queries, readouts, slack_e2e
 from bench.generate import DATA_DIR, DEFAULT_SEED, WS, data_path
 from bench.measure import machine, memory_mb, ms
 from bench.table import Report, Row, render, render_notes, write_doc
@@ -368,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     asyncio.run(measure_timeline(paths, report, args.quick))
     timings["timeline figures"] = f"{time.perf_counter() - t:.0f} s"
+
+    t = time.perf_counter()
+    for row in readouts.rows():
+        report.add(row)
+    timings["readout figures"] = f"{time.perf_counter() - t:.0f} s"
 
     t = time.perf_counter()
     measure_startup(paths, report, args.quick)

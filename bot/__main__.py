@@ -1,4 +1,4 @@
-"""Entry point: `python -m bot [console|run|sync|import FILE|export|samples update|backup PATH] [--workspace W]`.
+"""Entry point: `python -m bot [console|run|sync|import FILE|export|samples update|extract FILE|backup PATH]`.
 
 With no subcommand: every configured platform (Discord, Slack) when one is, else the console on the
 sample data. Settings are read here, once, and handed down with the store and the clock.
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     samples_sub = samples.add_subparsers(dest="samples_command", required=True)
     update = samples_sub.add_parser("update", help="add the sample's contacts (and aliases) a workspace lacks")
     update.add_argument("--workspace", default="local")
+    extract = sub.add_parser("extract", help="read readouts (JSON Lines) into drafts, one JSON line each")
+    extract.add_argument("file", type=Path)
+    extract.add_argument("--workspace", help="resolve names against this workspace's people (default: the sample's)")
     backup = sub.add_parser("backup", help="copy the store to PATH, consistently, even while the bot runs")
     backup.add_argument("path", type=Path)
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
@@ -53,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def core_settings(settings: Settings) -> CoreSettings:
-    return CoreSettings(default_timezone=settings.default_timezone, dormant_days=settings.dormant_days)
+    return CoreSettings(
+        default_timezone=settings.default_timezone,
+        dormant_days=settings.dormant_days,
+        fetch_allow_loopback=settings.fetch_allow_loopback,
+        feed_interval_minutes=settings.feed_interval_minutes,
+    )
 
 
 async def _console(settings: Settings, workspace: str, empty: bool) -> int:
@@ -168,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.workspace))
         if command == "samples":
             return asyncio.run(_samples_update(settings, args.workspace))
+        if command == "extract":
+            from bot.extract_cli import extract_file
+
+            return asyncio.run(extract_file(settings.db_path, args.file, args.workspace))
         if command == "backup":
             return _backup(settings, args.path, args.force)
         if command == "sync":

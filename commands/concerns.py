@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from commands import validate
+from commands import accounts, validate
 from commands.common import SIDE_LABEL, issue_titles, pair_line, resolve_issue, store_errors, today, when
 from commands.context import Ctx
 from commands.errors import NotFound
@@ -83,6 +83,7 @@ async def positions(ctx: Ctx, issue: str, side: str | None = None) -> Reply:
         if latest:
             fields.append(Field(line(f"{SIDE_LABEL[s]} — latest"), (_concern_line(latest, events, now),)))
     history = tuple(_concern_line(c, events, now, with_side=not side) for c in concerns)
+    fields += await accounts.issue_account_fields(ctx, slug, concerns)
     fields.append(Field(line("History, newest first"), history))
     footer = line(f"Showing the newest {HISTORY_LIMIT}.") if more else None
     return Reply(title=title, fields=fields, footer=footer)

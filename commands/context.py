@@ -55,6 +55,9 @@ class CoreSettings:
 
     default_timezone: str = "UTC"
     dormant_days: int = 90
+    # Lets readouts and feeds be fetched from 127.0.0.1 (HOTLINE_FETCH_ALLOW_LOOPBACK): for tests only.
+    fetch_allow_loopback: bool = False
+    feed_interval_minutes: int = 30  # how often a watched feed is polled (HOTLINE_FEED_INTERVAL_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,4 @@ class Ctx:
     clock: Clock
     settings: CoreSettings = CoreSettings()
     platform: PlatformInfo = PLAIN  # the words and reference syntax of the caller's platform
+    channel: str | None = None  # where the command was typed (its platform's channel id), when known

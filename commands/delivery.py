@@ -55,7 +55,8 @@ class Poster(Protocol):
         ...
 
     async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
-        """Post a digest (split across messages as the platform needs); returns the message ids."""
+        """Post a reply — a digest, or a feed's draft — split across messages as the platform needs, with
+        `reply.actions` as buttons under it (commands/reply.py, Action); returns the message ids."""
         ...
 
 

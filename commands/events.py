@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from commands import validate
+from commands import accounts, validate
 from commands.common import (
     EXACT,
     event_headline,
@@ -149,7 +149,9 @@ async def event_show(ctx: Ctx, id: int) -> Reply:
     event = await ctx.store.event(ctx.caller.workspace, id)
     if event is None:
         raise NotFound(f"no event #{id} in this workspace", field="id")
-    return await describe_event(ctx, event, await today(ctx), title_prefix=f"Event #{event.id}")
+    reply = await describe_event(ctx, event, await today(ctx), title_prefix=f"Event #{event.id}")
+    reply.fields += await accounts.account_fields(ctx, event, both_only=False)
+    return reply
 
 
 async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commands import accounts
 from commands.common import (
     KIND_LABEL,
     SIDE_LABEL,
@@ -38,7 +39,9 @@ async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None)
             lines=[line("Add one with /event add.")],
             ephemeral=True,
         )
-    return await describe_event(ctx, event, now, title_prefix="Latest contact" + (f" {scope}" if scope else ""))
+    reply = await describe_event(ctx, event, now, title_prefix="Latest contact" + (f" {scope}" if scope else ""))
+    reply.fields += await accounts.account_fields(ctx, event, both_only=True)
+    return reply
 
 
 async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str) -> Reply:

@@ -9,6 +9,7 @@ ISO dates), and links keep their label apart from their URL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -86,6 +87,48 @@ class Image:
     media_type: str = "image/png"
 
 
+ActionStyle = Literal["primary", "secondary", "danger"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button under a reply. Pressing it runs the (hidden) command `command` with `args` through the
+    adapter's Runner as whoever pressed it, so permissions, errors and logging are those of any command.
+    Adapters keep nothing in memory for it: all it needs is the command and its args, which fit a
+    Discord custom_id or a Slack action value, so a button works after a restart and in any process.
+
+    `editors_only` is a hint for rendering (the command itself refuses non-editors).
+    """
+
+    label: str
+    command: str  # "readout record"
+    args: dict[str, str | int]  # {"draft": 12}
+    style: ActionStyle = "secondary"
+    editors_only: bool = False
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # the option of the form's command that it fills
+    label: str
+    value: str = ""  # shown filled in
+    multiline: bool = False
+    required: bool = False
+    max_length: int = 1000  # an adapter lowers it to its platform's own limit
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """The command asks for values typed into fields (a modal on Discord and Slack). On submit the adapter
+    runs `command` with `args` and every field's value as typed (an empty field as ""), as the submitter."""
+
+    title: str
+    command: str
+    args: dict[str, str | int]
+    fields: tuple[FormField, ...]
+
+
 @dataclass
 class Reply:
     title: Line
@@ -97,6 +140,11 @@ class Reply:
     # A digest may opt in to pinging one role; everything else pings nobody.
     ping_role: str | None = None
     image: Image | None = None
+    # Buttons under the reply (Record, Edit, Discard of a readout's draft).
+    actions: tuple[Action, ...] = ()
+    # Set: the adapter opens this form instead of showing the reply (whose text is for adapters without
+    # forms: the console prints it with the command line to type).
+    form: Form | None = None
 
 
 def plain(spans: Line) -> str:
@@ -133,4 +181,25 @@ def render_text(reply: Reply) -> str:
     if reply.footer:
         parts.append("")
         parts.append(plain(reply.footer))
+    if reply.actions:
+        parts.append("")
+        parts.extend(f"[{a.label}] {command_text(a.command, a.args)}" for a in reply.actions)
+    if reply.form is not None:
+        form = reply.form
+        values = {**form.args, **{f.name: f.value for f in form.fields}}
+        parts.append("")
+        parts.append(command_text(form.command, values))
     return "\n".join(parts)
+
+
+def command_text(command: str, args: Mapping[str, object]) -> str:
+    """A command as one typed line (commands/command_line.py reads it back): /readout record draft:12."""
+    out = [f"/{command}"]
+    for key, value in args.items():
+        text = str(value)
+        if text == "":
+            continue
+        if any(c.isspace() for c in text) or '"' in text or not text:
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out.append(f"{key}:{text}")
+    return " ".join(out)

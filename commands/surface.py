@@ -12,7 +12,19 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from commands import concerns, digest, events, hotline, lastcall, people, questions, search, timeline
+from commands import (
+    concerns,
+    digest,
+    events,
+    feeds,
+    hotline,
+    lastcall,
+    people,
+    questions,
+    readout,
+    search,
+    timeline,
+)
 from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import Reply
@@ -346,6 +358,81 @@ _commands = (
         writes=True,
     ),
     Command("hotline help", "What Hotline does and how to use it", hotline.help_),
+    Command(
+        "readout",
+        "Read an official readout into a draft event to review (no option: a form to paste it in)",
+        readout.readout,
+        (
+            Option("url", "url", "The readout's address (http or https): fetched, or with text: its source"),
+            Option("text", "text", "The readout's text, pasted"),
+            Option("published", "date", "When it was published, for its today and yesterday (default: the page's)"),
+        ),
+        # Stores a draft (not the record): the drafts are the editors' to review.
+        writes=True,
+    ),
+    Command(
+        "readout record",
+        "Record a readout's draft (its Record button)",
+        readout.readout_record,
+        (Option("draft", "int", "Draft id", required=True, min=1, max=MAX_ID),),
+        writes=True,
+        hidden=True,
+    ),
+    Command(
+        "readout edit",
+        "Correct a readout's draft (its Edit button); without fields, the form",
+        readout.readout_edit,
+        (
+            Option("draft", "int", "Draft id", required=True, min=1, max=MAX_ID),
+            Option("date", "text", "YYYY-MM-DD, today, yesterday or a weekday name (empty: unknown)"),
+            Option("kind", "text", "call, video, meeting, summit, visit, talks or request"),
+            Option("us", "text", "US participants: Name (Title), separated by commas"),
+            Option("cn", "text", "Chinese participants: Name (Title), separated by commas"),
+            Option("details", "text", "location: …; requested_by: us or china; minutes: …"),
+        ),
+        writes=True,
+        hidden=True,
+    ),
+    Command(
+        "readout discard",
+        "Discard a readout's draft (its Discard button)",
+        readout.readout_discard,
+        (Option("draft", "int", "Draft id", required=True, min=1, max=MAX_ID),),
+        writes=True,
+        hidden=True,
+    ),
+    Command(
+        "feed add",
+        "Watch an official feed: new readouts of US–China contacts are posted as drafts",
+        feeds.feed_add,
+        (
+            Option("url", "url", "The RSS or Atom feed's address", required=True),
+            Option("channel", "channel", "Where the drafts go (default: this channel)"),
+        ),
+        writes=True,
+    ),
+    Command("feed list", "The watched feeds and their health", feeds.feed_list),
+    Command(
+        "feed remove",
+        "Stop watching a feed",
+        feeds.feed_remove,
+        (Option("feed", "text", "The feed's number (from /feed list) or its URL", required=True),),
+        writes=True,
+    ),
+    Command(
+        "feed pause",
+        "Pause a feed",
+        feeds.feed_pause,
+        (Option("feed", "text", "The feed's number (from /feed list) or its URL", required=True),),
+        writes=True,
+    ),
+    Command(
+        "feed resume",
+        "Resume a paused feed (or retry a failing one now)",
+        feeds.feed_resume,
+        (Option("feed", "text", "The feed's number (from /feed list) or its URL", required=True),),
+        writes=True,
+    ),
 )
 
 COMMANDS: dict[str, Command] = {c.name: c for c in _commands}

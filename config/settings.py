@@ -82,6 +82,8 @@ class Settings:
     dormant_days: int = 90
     digest_catchup_hours: float = 12.0
     log_level: str = "INFO"
+    feed_interval_minutes: int = 30  # how often each watched feed is polled (backoff stretches it)
+    fetch_allow_loopback: bool = False  # tests only: readouts and feeds may be fetched from 127.0.0.1
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
 
@@ -96,7 +98,8 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
     """Settings from an optional TOML file (HOTLINE_CONFIG) overridden by the environment.
 
     Environment: HOTLINE_DB, HOTLINE_TIMEZONE, HOTLINE_DORMANT_DAYS, HOTLINE_DIGEST_CATCHUP_HOURS,
-    HOTLINE_LOG_LEVEL; Discord: DISCORD_TOKEN, HOTLINE_DEV_GUILD; Slack: SLACK_BOT_TOKEN,
+    HOTLINE_LOG_LEVEL, HOTLINE_FEED_INTERVAL_MINUTES, HOTLINE_FETCH_ALLOW_LOOPBACK; Discord: DISCORD_TOKEN,
+    HOTLINE_DEV_GUILD; Slack: SLACK_BOT_TOKEN,
     SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, HOTLINE_SLACK_PORT,
     HOTLINE_SLACK_API_URL. TOML tables: [hotline], [discord], [slack].
     """
@@ -132,6 +135,16 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
         if not low <= number <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
         return number
+
+    def as_bool(name: str, value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"{name} must be true or false, got {value!r}")
 
     timezone = str(pick("HOTLINE_TIMEZONE", "hotline", "timezone", "UTC"))
     try:
@@ -169,6 +182,16 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
         ),
         digest_catchup_hours=catchup_hours,
         log_level=str(pick("HOTLINE_LOG_LEVEL", "hotline", "log_level", "INFO")).upper(),
+        feed_interval_minutes=as_int(
+            "HOTLINE_FEED_INTERVAL_MINUTES",
+            pick("HOTLINE_FEED_INTERVAL_MINUTES", "hotline", "feed_interval_minutes", 30),
+            1,
+            10080,
+        ),
+        fetch_allow_loopback=as_bool(
+            "HOTLINE_FETCH_ALLOW_LOOPBACK",
+            pick("HOTLINE_FETCH_ALLOW_LOOPBACK", "hotline", "fetch_allow_loopback", False),
+        ),
         discord=discord,
         slack=slack,
     )

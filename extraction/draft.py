@@ -64,6 +64,9 @@ class Draft:
     positions: list[Position] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)  # what the extraction could not tell, in words
     source: str | None = None
+    # Whose readout it is: "us" or "cn", from the publisher, else the side of whoever the contact sentence
+    # reports as acting ("Secretary Austin spoke with…"); None when neither tells.
+    author: str | None = None
 
     def as_output(self, readout_id: str) -> dict[str, Any]:
         """The JSON object `python -m extraction` prints for one readout (the gold fields plus positions)."""

@@ -197,6 +197,7 @@ def extract(readout: Readout, people: People) -> Draft:
         positions=positions,
         unknowns=unknowns,
         source=readout.url,
+        author=author if author in (US, CN) else None,
     )
 
 

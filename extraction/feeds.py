@@ -9,12 +9,40 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import feedparser
 
 from extraction.fetch import DEFAULT_LIMITS, FEED_TYPES, FetchRefused, Limits, fetch
+
+SUMMARY_MAX = 2000  # characters of an item's summary kept: enough for the quick check below
+
+# The quick check before a feed item's page is fetched: it names both sides, or one side and a contact.
+# Loose on purpose: the extraction of the page decides; this only spares fetching the press releases
+# that cannot be one (a tariff notice about no one, a call with Manila titled so).
+CHINA_WORDS: Final = re.compile(
+    r"(?<!\w)(?:china|chinese|prc|people's republic|beijing|xi jinping)(?!\w)",
+    re.IGNORECASE,
+)
+US_WORDS: Final = re.compile(
+    r"(?<!\w)(?:u\.s\.|us|usa|united states|america|american|washington|pentagon|white house|"
+    r"state department)(?!\w)",
+    re.IGNORECASE,
+)
+CONTACT_WORDS: Final = re.compile(
+    r"\b(?:call|calls|called|phone|spoke|speaks|speak|talks?|meets?|meeting|met|video|visits?|readout|"
+    r"dialogue|conversation|summit|hosts?|held|holds|consultations?|teleconference)\b",
+    re.IGNORECASE,
+)
+
+
+def may_be_contact(item: FeedItem) -> bool:
+    """Whether an item's title and summary could report a US–China contact (then its page is read)."""
+    words = f"{item.title} {re.sub(r'<[^>]*>', ' ', item.summary)}"
+    china, us = bool(CHINA_WORDS.search(words)), bool(US_WORDS.search(words))
+    return (china and us) or ((china or us) and bool(CONTACT_WORDS.search(words)))
 
 
 class NotAFeed(FetchRefused):
@@ -27,6 +55,7 @@ class FeedItem:
     link: str | None
     title: str
     published: dt.datetime | None  # UTC
+    summary: str = ""  # the item's summary or description as the feed gives it (may hold markup)
 
 
 @dataclass(frozen=True)
@@ -68,7 +97,10 @@ def parse_feed(body: bytes, url: str | None = None) -> tuple[FeedItem, ...]:
         ident = entry.get("id") or entry.get("guid") or link
         if not ident:
             continue  # an item with neither id nor link cannot be told apart from the next poll's
-        items.append(FeedItem(str(ident), str(link) if link else None, str(entry.get("title") or ""), _when(entry)))
+        summary = str(entry.get("summary") or "")[:SUMMARY_MAX]
+        items.append(
+            FeedItem(str(ident), str(link) if link else None, str(entry.get("title") or ""), _when(entry), summary)
+        )
     return tuple(items)
 
 

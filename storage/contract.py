@@ -27,12 +27,16 @@ from storage.records import (
     AuditEntry,
     Concern,
     DigestRun,
+    Draft,
     Event,
+    Feed,
     Issue,
     NewEvent,
+    NewPosition,
     Office,
     Person,
     Question,
+    RecordedDraft,
     Subscription,
     WorkspaceSettings,
 )
@@ -363,6 +367,129 @@ class StoreContract(Protocol):
     ) -> Timeline:
         """Contact counts per lane, bucket, kind and status for the contacts matching every filter, with
         each lane's longest gaps and the latest contact: what a timeline picture is drawn from."""
+
+    # -- readouts: drafts awaiting an editor, and watched feeds ---------------------------------
+
+    async def add_draft(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        url: str | None,
+        title: str | None,
+        publisher: str | None,
+        published: dt.date | None,
+        extracted: dict[str, object],
+        feed_id: int | None = None,
+    ) -> Draft:
+        """Keep what a readout was read as, pending an editor's Record or Discard."""
+
+    async def draft(self, workspace: str, draft_id: int) -> Draft | None:
+        """One draft of the workspace, or None."""
+
+    async def update_draft(self, actor: Actor, at: dt.datetime, draft_id: int, extracted: dict[str, object]) -> Draft:
+        """Replace a pending draft's extracted fields (an editor's corrections)."""
+
+    async def discard_draft(self, actor: Actor, at: dt.datetime, draft_id: int) -> Draft:
+        """Mark a pending draft discarded; DraftDecided if it was already recorded or discarded."""
+
+    async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
+        """The readouts recorded into an event, in the order recorded."""
+
+    async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
+        """The concerns of an event that carry words and a source (what readouts said), in the order recorded."""
+
+    async def people_of(self, workspace: str) -> list[Person]:
+        """Every person of the workspace with their aliases, for reading a readout's names."""
+
+    async def matching_event(self, workspace: str, day: dt.date, us: str, cn: str) -> int | None:
+        """The id of a recorded contact within a day of `day` in which the people named `us` and `cn`
+        (names or aliases) both took part, on their sides; None if there is none."""
+
+    async def record_draft(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        draft_id: int,
+        new: NewEvent,
+        positions: Sequence[NewPosition],
+    ) -> RecordedDraft:
+        """Record a pending draft: the event (or, when the same contact is recorded already — the other
+        side's readout — that event), the positions as concerns with the source's link, the issues raised
+        without words, the source in the event's sources, and the draft marked recorded. One transaction.
+
+        `new.raised` holds the issues each side raised; those that have a position are recorded by it."""
+
+    async def add_feed(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        url: str,
+        channel_id: str,
+        next_poll_at: dt.datetime,
+        etag: str | None,
+        last_modified: str | None,
+        baseline: Sequence[str],
+    ) -> Feed:
+        """Watch a feed. `baseline`: the keys of the items it holds now, marked handled so that only
+        items that appear later are read and posted."""
+
+    async def feeds(self, workspace: str | None = None) -> list[Feed]:
+        """The workspace's watched feeds."""
+
+    async def feed(self, workspace: str, feed_id: int) -> Feed | None:
+        """One watched feed, or None."""
+
+    async def feed_by_url(self, workspace: str, url: str) -> Feed | None:
+        """The workspace's feed with this URL, or None."""
+
+    async def remove_feed(self, actor: Actor, at: dt.datetime, feed_id: int) -> Feed:
+        """Stop watching a feed; its item history goes with it, its drafts stay."""
+
+    async def set_feed_paused(
+        self, actor: Actor, at: dt.datetime, feed_id: int, paused: bool, next_poll_at: dt.datetime
+    ) -> Feed:
+        """Pause, or resume (polled again at `next_poll_at`, the backoff forgotten)."""
+
+    async def due_feeds(self, now: dt.datetime) -> list[Feed]:
+        """Feeds whose next poll is due at `now`, across workspaces."""
+
+    async def lease_feed(self, feed_id: int, now: dt.datetime, until: dt.datetime) -> bool:
+        """Take the feed's poll that is due at `now`, moving its next poll to `until`; False if it is not
+        due (another process took it, or it was paused or removed meanwhile): then do not poll it."""
+
+    async def feed_polled(
+        self,
+        feed_id: int,
+        at: dt.datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll_at: dt.datetime,
+    ) -> None:
+        """Record a successful poll: validators, counts, next poll."""
+
+    async def feed_failed(
+        self, feed_id: int, at: dt.datetime, error: str, next_poll_at: dt.datetime, *, count: bool = True
+    ) -> None:
+        """A poll that failed: its error, the next try; `count` (a failure of the feed, not of ours)
+        makes the backoff grow."""
+
+    async def note_feed_error(self, feed_id: int, at: dt.datetime, error: str) -> None:
+        """Say what went wrong after a poll that itself succeeded (a draft that could not be posted)."""
+
+    async def claim_item(self, feed_id: int, key: str, at: dt.datetime, claimer: str) -> bool:
+        """Claim one item for handling; False if it was claimed before, by anyone: then leave it."""
+
+    async def item_draft(self, actor: Actor, at: dt.datetime, feed_id: int, key: str, **draft: Any) -> Draft:
+        """The draft made of a claimed item, tied to it in the same transaction."""
+
+    async def finish_item(self, feed_id: int, key: str, outcome: str, detail: str | None = None) -> None:
+        """What became of a claimed item: posted, skipped (not a US–China contact) or failed."""
+
+    async def feed_items(self, feed_id: int) -> list[tuple[str, str, int | None, str | None]]:
+        """Every handled item of a feed: (key, outcome, draft id, detail), in the order claimed."""
 
     # -- installations of a chat app into teams (Slack's OAuth); the data holds a token ----------
 

@@ -676,3 +676,9 @@ def event_dict(event: Event) -> dict[str, Any]:
         data["confidence"] = event.confidence
         data["confidence_note"] = event.confidence_note
     return data
+
+
+# One event's write path and read inside a transaction that another part of the store opened (a
+# readout's Record writes the event, its positions and the draft's state together).
+add_event_in = _add_event
+event_in = _event_tx

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from storage.base import Tx
 from storage.errors import RecordMissing
 from storage.events import EventStore, ensure_issue
 from storage.people import POINT
@@ -95,30 +96,8 @@ class NoteStore(EventStore):
                 "SELECT 1 FROM event WHERE workspace = ? AND id = ?", (actor.workspace, event_id)
             ):
                 raise RecordMissing("event", event_id)
-            await ensure_issue(tx, actor, at, issue)
-            concern_id = await tx.run(
-                "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (actor.workspace, issue, side, text, by, day.isoformat(), event_id, source, at.isoformat()),
-            )
-            concern = Concern(concern_id, issue, side, text, by, day, event_id, source)
-            await tx.index(actor.workspace, "concern", concern_id, " ".join(filter(None, (text, by, issue))))
-            await tx.audit(
-                actor,
-                at,
-                "create",
-                "concern",
-                concern_id,
-                None,
-                {
-                    "issue": issue,
-                    "side": side,
-                    "text": text,
-                    "by": by,
-                    "day": day.isoformat(),
-                    "event_id": event_id,
-                    "source": source,
-                },
+            concern = await insert_concern(
+                tx, actor, at, issue=issue, side=side, text=text, by=by, day=day, event_id=event_id, source=source
             )
         return concern
 
@@ -277,3 +256,47 @@ class NoteStore(EventStore):
         rows = await self._all(f"SELECT * FROM question WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
         by_id = {r["id"]: _question(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
+
+
+async def insert_concern(
+    tx: Tx,
+    actor: Actor,
+    at: dt.datetime,
+    *,
+    issue: str,
+    side: str,
+    text: str | None,
+    by: str | None,
+    day: dt.date,
+    event_id: int | None,
+    source: str | None,
+) -> Concern:
+    """One concern inside an open transaction (the event, if any, already checked), with its issue,
+    search entry and audit entry. A concern without text records only that the side raised the issue."""
+    await ensure_issue(tx, actor, at, issue)
+    concern_id = await tx.run(
+        "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (actor.workspace, issue, side, text, by, day.isoformat(), event_id, source, at.isoformat()),
+    )
+    concern = Concern(concern_id, issue, side, text, by, day, event_id, source)
+    if text is not None:
+        await tx.index(actor.workspace, "concern", concern_id, " ".join(filter(None, (text, by, issue))))
+    await tx.audit(
+        actor,
+        at,
+        "create",
+        "concern",
+        concern_id,
+        None,
+        {
+            "issue": issue,
+            "side": side,
+            "text": text,
+            "by": by,
+            "day": day.isoformat(),
+            "event_id": event_id,
+            "source": source,
+        },
+    )
+    return concern

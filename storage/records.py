@@ -200,3 +200,64 @@ class NewEvent:
     timezone: str | None = None
     confidence: str | None = None
     confidence_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A readout as Hotline read it, waiting for an editor: `extracted` is commands/drafts.py's JSON."""
+
+    id: int
+    workspace: str
+    created_by: str
+    created_at: dt.datetime
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published: dt.date | None
+    extracted: dict[str, object]
+    status: str  # pending, recorded, discarded
+    event_id: int | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    feed_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NewPosition:
+    """One side's stated position on an issue, in a readout's words, to be recorded as a concern."""
+
+    side: str  # us, china
+    issue: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RecordedDraft:
+    event: Event
+    attached: bool  # True: the contact was already recorded (the other side's readout) and this joined it
+    positions: int  # concerns with a readout's words added
+    issues: int  # issues raised added without words
+    source_added: bool
+    new_people: tuple[str, ...] = ()
+    new_issues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    workspace: str
+    url: str
+    channel_id: str
+    paused: bool
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: dt.datetime
+    last_success_at: dt.datetime | None
+    last_error: str | None
+    last_error_at: dt.datetime | None
+    failures: int
+    items_seen: int
+    items_posted: int
+    items_skipped: int
+    items_failed: int
+    created_at: dt.datetime

@@ -265,6 +265,61 @@ MIGRATIONS: tuple[str, ...] = (
         FROM event GROUP BY workspace, track, status, substr(day, 1, 8), kind;
     ALTER TABLE subscription ADD COLUMN chart INTEGER NOT NULL DEFAULT 1;
     """,
+    # 6: readouts and feeds. A draft is what a readout was read as, kept until an editor records or
+    # discards it (buttons find it by id, across restarts and processes). A feed is a watched RSS/Atom
+    # feed with its conditional-request validators, its health and its schedule; feed_item holds every
+    # item handled, claimed before it is processed, so each is handled once by one process.
+    """
+    CREATE TABLE feed (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        url TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        next_poll_at TEXT NOT NULL,  -- UTC ISO; also the lease that keeps two processes from polling at once
+        last_success_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,  -- consecutive failed polls: the backoff's exponent
+        items_seen INTEGER NOT NULL DEFAULT 0,
+        items_posted INTEGER NOT NULL DEFAULT 0,
+        items_skipped INTEGER NOT NULL DEFAULT 0,
+        items_failed INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        UNIQUE (workspace, url)
+    );
+    CREATE INDEX feed_due ON feed(paused, next_poll_at);
+    CREATE TABLE feed_item (
+        feed_id INTEGER NOT NULL REFERENCES feed(id) ON DELETE CASCADE,
+        item_key TEXT NOT NULL,  -- the item's guid, else its link
+        claimed_at TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('claimed', 'baseline', 'posted', 'skipped', 'failed')),
+        draft_id INTEGER,
+        detail TEXT,
+        PRIMARY KEY (feed_id, item_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE draft (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        publisher TEXT,
+        published TEXT,
+        extracted TEXT NOT NULL,  -- JSON: commands/drafts.py
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'recorded', 'discarded')),
+        event_id INTEGER REFERENCES event(id) ON DELETE SET NULL,
+        decided_by TEXT,
+        decided_at TEXT,
+        feed_id INTEGER REFERENCES feed(id) ON DELETE SET NULL
+    );
+    CREATE INDEX draft_workspace ON draft(workspace, status, id DESC);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from storage.events import AddedEvent, ImportResult
+from storage.feeds import FeedStore
 from storage.installs import InstallStore
 from storage.timeline import TimelineStore
 from storage.workspaces import SearchHit
 
 
-class Store(InstallStore, TimelineStore):
+class Store(InstallStore, TimelineStore, FeedStore):
     """The SQLite store: people and offices, events, issues, concerns, questions, workspaces, search,
-    digest deliveries, chat app installations, the counts timelines are drawn from.
+    digest deliveries, chat app installations, the counts timelines are drawn from, drafts of readouts, watched feeds.
 
     Open with `await Store.open(path)`; close with `await store.close()`.
     """

@@ -14,15 +14,21 @@ from commands.errors import Forbidden, NotFound, UserError
 from commands.reply import Ref, Reply, Span, UserText
 from commands.surface import COMMANDS
 from commands.validate import LIMITS
+from storage.records import Actor
 from storage.store import Store
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
-from tests.conftest import WS, Runner, snapshot
+from tests.conftest import NOW, WS, Runner, snapshot
 
 AUSTIN = "Lloyd J. Austin III"
 WEI = "Wei Fenghe"
 # A valid /event add apart from the field a case breaks (a different day from the seeded event).
 EVENT = {"date": "2022-04-19", "us": f"{AUSTIN} (Secretary of Defense)", "cn": WEI, "kind": "video"}
 NEVER = 999  # an id that exists in no workspace
+READOUT = (
+    "Secretary of Defense Lloyd J. Austin III spoke by phone today with People's Republic of China Minister of "
+    "National Defense Wei Fenghe. Secretary Austin and General Wei discussed regional security issues, and "
+    "Russia's unprovoked invasion of Ukraine."
+)
 
 
 def event(**changes: Any) -> dict[str, Any]:
@@ -40,6 +46,21 @@ async def seeded(run: Runner, store: Store) -> dict[str, int]:
     await run("digest subscribe", channel="c1")
     await run("digest subscribe", channel="c3")
     await run("digest pause", channel="c3")
+    # A readout's draft (#1), a watched feed (#1) and a paused one (#2).
+    await run("readout", text=READOUT, url="https://www.defense.gov/readout-1", published="2022-04-20")
+    actor = Actor(WS, "u1", "Ann Analyst")
+    for n in (1, 2):
+        await store.add_feed(
+            actor,
+            NOW,
+            url=f"https://www.defense.gov/feed{n}.xml",
+            channel_id="c1",
+            next_poll_at=NOW,
+            etag=None,
+            last_modified=None,
+            baseline=[],
+        )
+    await store.set_feed_paused(actor, NOW, 2, True, NOW)
     return {"event": latest.id, "question": questions[0].id}
 
 
@@ -335,6 +356,15 @@ MINIMAL_ARGS: dict[str, dict[str, Any]] = {
     "hotline editors": {"role": "123"},
     "hotline office": {"side": "us", "form": "Pentagon boss", "office": "Secretary of Defense"},
     "hotline timezone": {"timezone": "America/New_York"},
+    "readout": {"text": READOUT},
+    "readout record": {"draft": 1},
+    "readout edit": {"draft": 1, "kind": "video"},
+    "readout discard": {"draft": 1},
+    # On 127.0.0.1, which these runners may not fetch from: an editor gets as far as the fetch.
+    "feed add": {"url": "http://127.0.0.1:9/feed.xml", "channel": "c1"},
+    "feed remove": {"feed": "1"},
+    "feed pause": {"feed": "1"},
+    "feed resume": {"feed": "2"},
 }
 WRITES = sorted(name for name, command in COMMANDS.items() if command.writes)
 
@@ -353,6 +383,10 @@ async def test_a_non_editor_may_not_change_anything(
     assert isinstance(error, Forbidden)
     assert "only editors" in str(error)
     # The same arguments are valid for an editor: the refusal was about who asked, not what.
+    if command == "feed add":
+        with pytest.raises(UserError, match=r"127\.0\.0\.1 is a loopback address"):
+            await run(command, **args)
+        return
     await run(command, **args)
 
 

@@ -116,3 +116,11 @@ def test_the_table_and_the_page(tmp_path: Path) -> None:
     written = page.read_text()
     assert "a figure" in written and "kept prose" in written and "stale table" not in written
     assert Stat.of([3.0, 1.0, 2.0]).median == 2.0
+
+
+async def test_the_readout_figures_run() -> None:
+    """A poll of two unchanged feeds sends conditional requests only, and gets a 304 for each."""
+    from bench.readouts import feed_poll_cpu
+
+    seconds, answered = await feed_poll_cpu(feeds=2, rounds=2)
+    assert seconds >= 0 and answered == 4

@@ -16,6 +16,16 @@ def test_defaults() -> None:
     assert s.dormant_days == 90 and s.digest_catchup_hours == 12.0
 
 
+def test_feed_settings_are_read_once_with_loopback_off_by_default(tmp_path: Path) -> None:
+    assert load_settings({}).feed_interval_minutes == 30 and load_settings({}).fetch_allow_loopback is False
+    s = load_settings({"HOTLINE_FEED_INTERVAL_MINUTES": "5", "HOTLINE_FETCH_ALLOW_LOOPBACK": "true"})
+    assert s.feed_interval_minutes == 5 and s.fetch_allow_loopback is True
+    config = tmp_path / "hotline.toml"
+    config.write_text("[hotline]\nfeed_interval_minutes = 60\nfetch_allow_loopback = true\n")
+    s = load_settings({"HOTLINE_CONFIG": str(config)})
+    assert s.feed_interval_minutes == 60 and s.fetch_allow_loopback is True
+
+
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
     config = tmp_path / "hotline.toml"
     config.write_text('[hotline]\ndb = "from-file.db"\ntimezone = "Europe/Berlin"\ndormant_days = 30\n')
@@ -32,6 +42,9 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ({"HOTLINE_DEV_GUILD": "abc"}, "HOTLINE_DEV_GUILD must be a whole number"),
         ({"HOTLINE_DIGEST_CATCHUP_HOURS": "x"}, "must be a number"),
         ({"HOTLINE_CONFIG": "/nonexistent/hotline.toml"}, "cannot read the config file"),
+        ({"HOTLINE_FEED_INTERVAL_MINUTES": "0"}, "HOTLINE_FEED_INTERVAL_MINUTES must be between 1 and 10080"),
+        ({"HOTLINE_FEED_INTERVAL_MINUTES": "often"}, "HOTLINE_FEED_INTERVAL_MINUTES must be a whole number"),
+        ({"HOTLINE_FETCH_ALLOW_LOOPBACK": "maybe"}, "HOTLINE_FETCH_ALLOW_LOOPBACK must be true or false"),
     ],
 )
 def test_bad_settings_are_refused_clearly(env: dict[str, str], message: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -27,6 +28,29 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 PROMPT = "hotline> "
 ReadLine = Callable[[], Awaitable[str | None]]
+
+
+# `/readout --file PATH`: a readout is long, so the console reads it from a file (the path may be quoted).
+_FILE_OPTION = re.compile(r'(?:^|\s)--file(?:\s+|=)("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def take_file_option(text: str) -> tuple[str, Path | None]:
+    """The line without its `--file PATH`, and the path (None if there is none)."""
+    match = _FILE_OPTION.search(text)
+    if match is None:
+        return text, None
+    raw = match.group(1)
+    path = raw[1:-1].replace('\\"', '"') if raw.startswith('"') else raw
+    return text[: match.start()] + " " + text[match.end() :], Path(path)
+
+
+def read_readout_file(command: str, path: Path) -> str:
+    if command != "readout":
+        raise UserError(f"--file is for /readout (a readout's text from a file), not /{command}")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from None
 
 
 def workspace_id(name: str) -> str:
@@ -57,7 +81,10 @@ class Console:
         if not text.strip() or text.lstrip().startswith("#"):
             return
         try:
+            text, path = take_file_option(text)
             name, args = parse_command_line(text)
+            if path is not None:
+                args = {**args, "text": read_readout_file(name, path)}
         except UserError as exc:
             self._fail(str(exc))
             return

@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord import render
+from bot.discord.actions import ActionButton, FormModal, actions_view
 from bot.discord.views import ConfirmView, PagedView
 from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
 from commands.context import Caller
@@ -85,6 +86,8 @@ class HotlineBot(commands.Bot):
 
         for cog in all_cogs(self):
             await self.add_cog(cog)
+        # Buttons of Reply.actions are answered from their custom_id, on any message, after any restart.
+        self.add_dynamic_items(ActionButton)
         self.tree.error(self._on_tree_error)
         if self.dev_guild and self.sync_dev_guild:
             guild = discord.Object(self.dev_guild)
@@ -168,6 +171,11 @@ class HotlineBot(commands.Bot):
                 else:
                     await interaction.response.defer(thinking=True)
             outcome = await task
+            form = outcome.reply.form if outcome.reply is not None else None
+            if form is not None and not deferred and interaction.type is not discord.InteractionType.modal_submit:
+                # A modal is an interaction's first answer, or nothing; a late form falls back to its text.
+                await interaction.response.send_modal(FormModal(self, form))
+                return True
             if outcome.reply is None:
                 assert outcome.error is not None
                 await self._send_private(
@@ -197,7 +205,7 @@ class HotlineBot(commands.Bot):
         self, interaction: discord.Interaction, reply: Reply, *, deferred: bool = False, replace: bool = False
     ) -> None:
         pages = render.render(reply)
-        view: PagedView | None = None
+        view: discord.ui.View | None = None
         content: str | None = render.ping_content(reply)
         if reply.confirm is not None:
             view = ConfirmView(
@@ -213,7 +221,10 @@ class HotlineBot(commands.Bot):
                 content = render.render_line(reply.confirm.prompt)
         elif len(pages) > 1:
             view = PagedView(pages, owner_id=interaction.user.id, origin=interaction, timeout=self.page_timeout)
-        if view is not None:
+        elif reply.actions:
+            # Answered by custom_id (bot/discord/actions.py): not kept, nothing to stop at close.
+            view = actions_view(reply.actions)
+        if isinstance(view, PagedView):
             self._views.add(view)
         mentions = render.allowed_mentions(reply)
         if replace:

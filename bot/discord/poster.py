@@ -1,4 +1,5 @@
-"""Digests on Discord: the Poster that commands.delivery calls, through the runtime's router."""
+"""Posts on Discord (digests, feeds' drafts with their buttons): the Poster that commands.delivery and
+commands.feed_follow call, through the runtime's router."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import aiohttp
 import discord
 
 from bot.discord import render
+from bot.discord.actions import actions_view
 from commands.delivery import DeliveryError
 from commands.reply import Reply
 
@@ -52,6 +54,8 @@ class DiscordPoster:
         sent = self._sent_for(reply)
         for i in range(len(sent), len(pages)):
             first = i == 0
+            # A reply's actions (a feed's draft: Record, Edit, Discard) go under its last page.
+            last_with_actions = i == len(pages) - 1 and bool(reply.actions)
             try:
                 message = await asyncio.wait_for(
                     channel.send(
@@ -59,6 +63,7 @@ class DiscordPoster:
                         embed=pages[i],
                         # Only the first message may ping the chosen role; the rest ping nobody.
                         allowed_mentions=render.allowed_mentions(reply) if first else discord.AllowedMentions.none(),
+                        view=actions_view(reply.actions) if last_with_actions else discord.utils.MISSING,
                     ),
                     self.send_timeout,
                 )

@@ -100,7 +100,7 @@ class Runner:
         try:
             if resolve is not None:
                 caller = await resolve(caller)
-            ctx = Ctx(self.store, caller, self.clock, self.core, self.platform)
+            ctx = Ctx(self.store, caller, self.clock, self.core, self.platform, inv.channel)
             reply = await dispatch(ctx, inv.name, inv.args)
             await self._after(inv)
             return Outcome(reply, None)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from commands.delivery import DigestDelivery
 from commands.schedule import WEEKDAYS
@@ -36,11 +37,14 @@ class DigestScheduler:
         # When each subscription's job fires; tests give a trigger seconds away to see a real firing.
         self.trigger = trigger
         self._aps: AsyncIOScheduler | None = None
+        self._recurring: dict[str, tuple[float, Callable[[], Awaitable[None]]]] = {}
 
     async def start(self) -> None:
         """Start on the running loop (AsyncIOScheduler needs it), rebuild jobs, post missed digests."""
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
         self._aps.start()
+        for job_id in self._recurring:
+            self._add_recurring(job_id)
         await self.sync_jobs()
         outcomes = await self.delivery.catch_up()
         if outcomes:
@@ -66,6 +70,27 @@ class DigestScheduler:
                 coalesce=True,
                 max_instances=1,
             )
+
+    def every(self, job_id: str, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` every `seconds` beside the digests (the feed poller), the first time at start.
+        A run still going when the next is due is not doubled."""
+        self._recurring[job_id] = (seconds, job)
+        if self._aps is not None:
+            self._add_recurring(job_id)
+
+    def _add_recurring(self, job_id: str) -> None:
+        assert self._aps is not None
+        seconds, job = self._recurring[job_id]
+        self._aps.add_job(
+            job,
+            IntervalTrigger(seconds=seconds, timezone=dt.UTC),
+            id=job_id,
+            replace_existing=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
 
     def next_run(self, subscription_id: int) -> dt.datetime | None:
         if self._aps is None:

@@ -25,6 +25,7 @@ from bot.runtime.runner import Invocation, Runner
 from bot.runtime.scheduler import DigestScheduler
 from commands.context import Clock, CoreSettings
 from commands.delivery import DigestDelivery
+from commands.feed_follow import FeedFollower
 from commands.platform import PlatformInfo
 from config.settings import Settings, SettingsError
 from storage.store import Store
@@ -34,33 +35,65 @@ log = logging.getLogger("hotline.runtime")
 # Each platform gets this long to stop; the process as a whole stays well within a container's
 # ten seconds between SIGTERM and SIGKILL.
 STOP_BOUND = 4.0
+# How often the feed job looks for feeds due to be polled (each feed's own interval is a setting).
+FEED_TICK = 60.0
 
 
 def core_settings(settings: Settings) -> CoreSettings:
-    return CoreSettings(default_timezone=settings.default_timezone, dormant_days=settings.dormant_days)
+    return CoreSettings(
+        default_timezone=settings.default_timezone,
+        dormant_days=settings.dormant_days,
+        fetch_allow_loopback=settings.fetch_allow_loopback,
+        feed_interval_minutes=settings.feed_interval_minutes,
+    )
 
 
 class Runtime:
     """What every platform shares: the store, the clock, the digest scheduler and delivery."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock, *, claimer: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        clock: Clock,
+        *,
+        claimer: str | None = None,
+        feed_tick: float = FEED_TICK,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.core = core_settings(settings)
         self.posters = RoutingPoster()
+        claimer = claimer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.delivery = DigestDelivery(
             store,
             clock,
             self.core,
             self.posters,
             # Names this process in the digest claims, so two processes on one store post once.
-            claimer=claimer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}",
+            claimer=claimer,
             catchup=dt.timedelta(hours=settings.digest_catchup_hours),
         )
         self.scheduler = DigestScheduler(self.delivery)
+        # Watched feeds: each is polled when due (its own interval and backoff, in the store); the job
+        # only looks for due feeds every `feed_tick` seconds.
+        self.feeds = FeedFollower(store, clock, self.core, self.posters, claimer=claimer)
+        self.scheduler.every("feeds", feed_tick, self.poll_feeds)
         self.platforms: list[Platform] = []
         self.scheduler_start: asyncio.Task[None] | None = None
+
+    async def poll_feeds(self) -> None:
+        try:
+            results = await self.feeds.poll_due()
+        except Exception:
+            log.exception("polling the feeds failed; trying again at the next tick")
+            return
+        for r in results:
+            if r.posted or r.failed or r.outcome == "failed":
+                log.info(
+                    "feed %s: %s, %d posted, %d skipped, %d failed", r.feed_id, r.outcome, r.posted, r.skipped, r.failed
+                )
 
     def runner(self, platform: PlatformInfo) -> Runner:
         """The runner a platform's adapter calls; after a digest change the jobs follow the store."""

@@ -268,6 +268,7 @@ class BotOptions:
     defer_after: float = 1.5
     page_timeout: float = 600.0
     confirm_timeout: float = 120.0
+    fetch_allow_loopback: bool = False  # HOTLINE_FETCH_ALLOW_LOOPBACK: readouts and feeds served on 127.0.0.1
 
 
 @pytest.fixture
@@ -286,7 +287,11 @@ async def start_runtime(
     fake: FakeDiscord, world: World, store: Store, clock: FixedClock, options: BotOptions
 ) -> Runtime:
     """A runtime with Discord as its one platform, as `python -m bot run` builds it, on this store."""
-    settings = Settings(db_path=Path("unused"), discord=DiscordSettings(token=fake.token, dev_guild=world.hq.id))
+    settings = Settings(
+        db_path=Path("unused"),
+        discord=DiscordSettings(token=fake.token, dev_guild=world.hq.id),
+        fetch_allow_loopback=options.fetch_allow_loopback,
+    )
     runtime = Runtime(settings, store, clock)
     platform = DiscordPlatform.from_runtime(
         runtime,

@@ -15,10 +15,12 @@ def all_cogs(bot: HotlineBot) -> list[commands.Cog]:
     from bot.discord.cogs.concern import ConcernCog
     from bot.discord.cogs.digest import DigestCog
     from bot.discord.cogs.event import EventCog
+    from bot.discord.cogs.feed import FeedCog
     from bot.discord.cogs.hotline import HotlineCog
     from bot.discord.cogs.lastcall import LastcallCog
     from bot.discord.cogs.person import PersonCog
     from bot.discord.cogs.question import QuestionCog
+    from bot.discord.cogs.readout import ReadoutCog
     from bot.discord.cogs.search import SearchCog
 
     return [
@@ -30,4 +32,6 @@ def all_cogs(bot: HotlineBot) -> list[commands.Cog]:
         SearchCog(bot),
         DigestCog(bot),
         HotlineCog(bot),
+        ReadoutCog(bot),
+        FeedCog(bot),
     ]
