@@ -224,7 +224,7 @@ class HotlineBot(commands.Bot):
         file = images.file_of(reply.image) if reply.image is not None else discord.utils.MISSING
         if replace:
             # The replaced message keeps only the picture of the new reply, if it has one.
-            kept = [file] if file else []
+            kept: list[discord.File] = [] if reply.image is None else [file]
             if deferred:
                 await interaction.edit_original_response(
                     content=content, embed=pages[0], view=view, allowed_mentions=mentions, attachments=kept

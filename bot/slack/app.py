@@ -306,7 +306,7 @@ class HotlineSlack:
             await self._private(respond, uploads.refusal(error))
         except (SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.warning("the chart of /%s was not posted in %s: %r", inv.name, inv.channel, exc)
-            await self._private(respond, uploads.refusal(""))
+            await self._private(respond, uploads.refusal(None))
 
     def pages(self, reply: Reply, inv: Invocation) -> tuple[list[SlackMessage], str | None]:
         """The reply's pages; a reply with buttons is held under a new token for its presses."""

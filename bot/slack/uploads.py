@@ -51,8 +51,11 @@ async def upload(
     return str(files[0].get("id") or "") if files else ""
 
 
-def refusal(error: str) -> str:
-    """What a member reads when the chart of a reply could not be posted, with what to do."""
+def refusal(error: str | None) -> str:
+    """What a member reads when the chart of a reply could not be posted, with what to do; `error` is
+    Slack's error code, None when the upload itself failed or got no answer."""
+    if error is None:
+        return "The chart could not be posted: the upload to Slack failed. Run the command again to retry."
     if error == "not_in_channel":
         return "The chart could not be posted: Hotline is not a member of this channel (type /invite @Hotline here)."
     if error == "channel_not_found":
@@ -67,4 +70,4 @@ def refusal(error: str) -> str:
             f"The chart could not be posted ({error}): reinstall Hotline with the scopes of "
             "bot/slack/manifest.json (files:write)."
         )
-    return f"The chart could not be posted: Slack refused the upload ({error or 'no answer'})."
+    return f"The chart could not be posted: Slack refused the upload ({error})."

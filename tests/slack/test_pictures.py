@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import uploads
 from bot.slack.app import thread_of
+from bot.slack.poster import SlackPoster
 from commands.context import Ctx
 from commands.reply import Image, Reply, line
 from commands.surface import COMMANDS
@@ -176,3 +177,45 @@ async def test_an_upload_for_a_thread_is_shared_in_that_thread_and_completed_onc
     with pytest.raises(SlackApiError) as again:
         await client.files_completeUploadExternal(files=[{"id": file_id, "title": "T"}], channel_id=world.general.id)
     assert again.value.response["error"] == "file_not_found"
+
+
+async def test_an_upload_url_that_refuses_the_bytes_is_said_privately(hotline: SlackHarness) -> None:
+    await record_contacts(hotline)
+    hotline.fake.fail("upload", status=500, times=3)  # past the client's own two retries
+    ix = await hotline.slash("timeline")
+    text, note = await hotline.answer(ix, 2)
+    assert text.public and not note.public and "the upload to Slack failed" in note.text
+    assert hotline.fake.calls_to("files.completeUploadExternal") == []
+
+
+async def test_a_digest_whose_upload_url_fails_uploads_again_on_the_retry(hotline: SlackHarness) -> None:
+    general = hotline.world.general
+    sub = await subscribe(hotline, general)
+    await record_week(hotline)
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    hotline.runtime.delivery.sleep = no_wait
+    hotline.fake.fail("upload", status=500, times=3)
+    assert await run_due(hotline, sub) == "sent"
+    text, chart = hotline.fake.posts(general.id)
+    assert not text.files
+    the_file(hotline, chart, "contacts-12-months.png")
+    assert len(hotline.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_digest_chart_upload_without_an_answer_is_not_retried(hotline: SlackHarness) -> None:
+    general = hotline.world.general
+    sub = await subscribe(hotline, general)
+    await record_week(hotline)
+    poster = hotline.runtime.posters.get("slack")
+    assert isinstance(poster, SlackPoster)
+    poster.send_timeout = 0.3
+    hotline.fake.upload_delay = 1.0
+    assert await run_due(hotline, sub) == "failed"
+    [text] = hotline.fake.posts(general.id)  # the text went; the chart may or may not have
+    assert not text.files
+    assert hotline.fake.calls_to("files.completeUploadExternal") == []
+    [after] = await hotline.store.subscriptions(hotline.workspace())
+    assert not after.paused and after.last_error and "the chart's upload got no answer" in after.last_error
