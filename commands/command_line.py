@@ -110,9 +110,9 @@ def _suggest(leading: list[str], table: Mapping[str, Command]) -> list[str]:
 
 
 def _options_hint(command: Command) -> str:
-    if not command.all_options:
+    if not command.options:
         return f"/{command.name} takes no options."
-    return f"/{command.name} takes: {', '.join(o.name for o in command.all_options)}."
+    return f"/{command.name} takes: {', '.join(o.name for o in command.options)}."
 
 
 def _tokenize(text: str) -> list[_Token]:

@@ -91,7 +91,7 @@ async def help_(ctx: Ctx) -> Reply:
     for cmd in COMMANDS.values():
         if cmd.hidden:
             continue
-        usage = " ".join(_usage(ctx, o) for o in cmd.all_options if o.name != "confirmed")
+        usage = " ".join(_usage(ctx, o) for o in cmd.options if o.name != "confirmed")
         group = cmd.name.split(" ")[0]
         mark = " ✎" if cmd.writes else ""
         typed = f"{ctx.platform.usage(cmd.name)} {usage}".rstrip()

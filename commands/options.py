@@ -27,7 +27,7 @@ def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
     for name, raw in args.items():
         option = command.option(name)
         if option is None:
-            known = ", ".join(o.name for o in command.all_options if o.name != "confirmed") or "none"
+            known = ", ".join(o.name for o in command.options if o.name != "confirmed") or "none"
             raise UserError(f"/{command.name} has no option {name!r}; its options are: {known}")
         if raw is None:
             continue
@@ -56,7 +56,7 @@ def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
                 raise UserError(f"expected text, got {type(raw).__name__}", field=name)
             value = str(raw)
         values[param_name(name)] = value
-    for option in command.all_options:
+    for option in command.options:
         if option.required and param_name(option.name) not in values:
             raise UserError(f"missing; /{command.name} needs it ({option.description})", field=option.name)
     return values

@@ -69,19 +69,9 @@ class Command:
     options: tuple[Option, ...] = ()
     writes: bool = False  # changes the record: editors only
     hidden: bool = False  # internal (e.g. the confirmed re-run of a delete)
-    # The Discord cogs (bot/cogs/) declare each command's parameters by hand and register only the
-    # commands they have. Until they catch up with a new command or option, it is marked here: the
-    # console and dispatch take it; the cogs, which read `options`, do not see it. Moving an option
-    # into `options` (and setting on_discord) is part of adding it to the cog.
-    not_on_discord_yet: tuple[Option, ...] = ()
-    on_discord: bool = True
-
-    @property
-    def all_options(self) -> tuple[Option, ...]:
-        return self.options + self.not_on_discord_yet
 
     def option(self, name: str) -> Option | None:
-        return next((o for o in self.all_options if o.name == name), None)
+        return next((o for o in self.options if o.name == name), None)
 
 
 SIDE_CHOICES = ("us", "china")
@@ -126,7 +116,6 @@ _commands = (
             Option("until", "date", "Up to this date"),
             Option("issue", "issue", "Only contacts where this issue was raised"),
         ),
-        on_discord=False,
     ),
     Command(
         "event add",
@@ -286,8 +275,10 @@ _commands = (
         "digest preview",
         "The digest of the last days, as it would be posted",
         digest.digest_preview,
-        (Option("days", "int", "How many days back (default 7)", min=1, max=366),),
-        not_on_discord_yet=(Option("chart", "bool", "Add the chart of the last twelve months (default yes)"),),
+        (
+            Option("days", "int", "How many days back (default 7)", min=1, max=366),
+            Option("chart", "bool", "Add the chart of the last twelve months (default yes)"),
+        ),
     ),
     Command(
         "digest subscribe",
@@ -299,9 +290,9 @@ _commands = (
             Option("time", "text", "Local time HH:MM (default 09:00)"),
             Option("timezone", "text", "IANA time zone, e.g. America/New_York (default: the workspace's)"),
             Option("role", "role", "A role to ping with each digest (default: nobody)"),
+            Option("chart", "bool", "Add a chart of the last twelve months (default yes)"),
         ),
         writes=True,
-        not_on_discord_yet=(Option("chart", "bool", "Add a chart of the last twelve months (default yes)"),),
     ),
     Command(
         "digest unsubscribe",

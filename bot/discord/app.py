@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord import render
+from bot.discord import images, render
 from bot.discord.actions import ActionButton, FormModal, actions_view
 from bot.discord.views import ConfirmView, PagedView
 from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
@@ -205,6 +205,8 @@ class HotlineBot(commands.Bot):
         self, interaction: discord.Interaction, reply: Reply, *, deferred: bool = False, replace: bool = False
     ) -> None:
         pages = render.render(reply)
+        if reply.image is not None:
+            images.show(pages[0], reply.image)
         view: discord.ui.View | None = None
         content: str | None = render.ping_content(reply)
         if reply.confirm is not None:
@@ -220,27 +222,34 @@ class HotlineBot(commands.Bot):
             if reply.confirm.prompt not in reply.lines:
                 content = render.render_line(reply.confirm.prompt)
         elif len(pages) > 1:
-            view = PagedView(pages, owner_id=interaction.user.id, origin=interaction, timeout=self.page_timeout)
+            view = PagedView(
+                pages, owner_id=interaction.user.id, origin=interaction, timeout=self.page_timeout, image=reply.image
+            )
         elif reply.actions:
             # Answered by custom_id (bot/discord/actions.py): not kept, nothing to stop at close.
             view = actions_view(reply.actions)
         if isinstance(view, PagedView):
             self._views.add(view)
         mentions = render.allowed_mentions(reply)
+        # The picture is uploaded with the message that shows it on its first page (images.py).
+        file = images.file_of(reply.image) if reply.image is not None else discord.utils.MISSING
         if replace:
+            # The replaced message keeps only the picture of the new reply, if it has one.
+            kept: list[discord.File] = [] if reply.image is None else [file]
             if deferred:
                 await interaction.edit_original_response(
-                    content=content, embed=pages[0], view=view, allowed_mentions=mentions
+                    content=content, embed=pages[0], view=view, allowed_mentions=mentions, attachments=kept
                 )
             else:
                 await interaction.response.edit_message(
-                    content=content, embed=pages[0], view=view, allowed_mentions=mentions
+                    content=content, embed=pages[0], view=view, allowed_mentions=mentions, attachments=kept
                 )
             return
         if not deferred:
             await interaction.response.send_message(
                 content=content,
                 embed=pages[0],
+                file=file,
                 view=view or discord.utils.MISSING,
                 ephemeral=reply.ephemeral,
                 allowed_mentions=mentions,
@@ -252,6 +261,7 @@ class HotlineBot(commands.Bot):
         await interaction.followup.send(
             content=content or discord.utils.MISSING,
             embed=pages[0],
+            file=file,
             view=view or discord.utils.MISSING,
             ephemeral=reply.ephemeral,
             allowed_mentions=mentions,

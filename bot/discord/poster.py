@@ -9,7 +9,7 @@ import weakref
 import aiohttp
 import discord
 
-from bot.discord import render
+from bot.discord import images, render
 from bot.discord.actions import actions_view
 from commands.delivery import DeliveryError
 from commands.reply import Reply
@@ -21,7 +21,8 @@ class DiscordPoster:
     discord.py already waits out rate limits (429) and retries server errors; what still fails is
     reported as a DeliveryError whose kind tells delivery whether to pause or retry. A retry of
     the same digest resumes after the pages already posted, so a failure halfway never posts the
-    first pages twice.
+    first pages twice. A digest's chart is uploaded with its first page and shown in that page's
+    embed: one post with the file; a retry that resumes after the first page never posts it again.
     """
 
     def __init__(self, bot: discord.Client, send_timeout: float = 30.0) -> None:
@@ -50,17 +51,21 @@ class DiscordPoster:
             # A name typed where no id could be given (a subscription made outside Discord).
             raise DeliveryError("missing", f"{channel_id!r} is not a Discord channel id")
         pages = render.render(reply)
+        if reply.image is not None:
+            images.show(pages[0], reply.image)
         channel = self.bot.get_partial_messageable(int(channel_id))
         sent = self._sent_for(reply)
         for i in range(len(sent), len(pages)):
             first = i == 0
             # A reply's actions (a feed's draft: Record, Edit, Discard) go under its last page.
             last_with_actions = i == len(pages) - 1 and bool(reply.actions)
+            file = images.file_of(reply.image) if first and reply.image is not None else discord.utils.MISSING
             try:
                 message = await asyncio.wait_for(
                     channel.send(
                         content=render.ping_content(reply) if first else None,
                         embed=pages[i],
+                        file=file,
                         # Only the first message may ping the chosen role; the rest ping nobody.
                         allowed_mentions=render.allowed_mentions(reply) if first else discord.AllowedMentions.none(),
                         view=actions_view(reply.actions) if last_with_actions else discord.utils.MISSING,

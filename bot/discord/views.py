@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from commands.reply import Confirm
+from bot.discord import images
+from commands.reply import Confirm, Image
 
 if TYPE_CHECKING:
     from bot.discord.app import HotlineBot
@@ -51,13 +52,25 @@ class OwnedView(discord.ui.View):
 
 
 class PagedView(OwnedView):
-    """Previous / Next through the pages of one reply."""
+    """Previous / Next through the pages of one reply.
+
+    A reply's picture is shown by its first page only (bot/discord/images.py): turning to another
+    page drops the file from the message, so it does not hang loose below that page's embed, and
+    turning back uploads it again.
+    """
 
     def __init__(
-        self, pages: list[discord.Embed], *, owner_id: int, origin: discord.Interaction, timeout: float
+        self,
+        pages: list[discord.Embed],
+        *,
+        owner_id: int,
+        origin: discord.Interaction,
+        timeout: float,
+        image: Image | None = None,
     ) -> None:
         super().__init__(owner_id=owner_id, origin=origin, timeout=timeout)
         self.pages = pages
+        self.image = image
         self.index = 0
         self.refusal = "Only the member who ran the command can turn these pages; run it yourself to browse."
         if len(pages) < 2:
@@ -72,7 +85,11 @@ class PagedView(OwnedView):
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
         self._sync_buttons()
-        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+        if self.image is None:
+            await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+            return
+        files = [images.file_of(self.image)] if self.index == 0 else []
+        await interaction.response.edit_message(embed=self.pages[self.index], view=self, attachments=files)
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:

@@ -31,12 +31,12 @@ import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
-from bot.slack import modals, render
+from bot.slack import modals, render, uploads
 from bot.slack.editors import EditorCheckFailed, Editors
 from bot.slack.held import Held, HeldReplies
 from bot.slack.render import SlackMessage
@@ -44,7 +44,7 @@ from commands import autocomplete
 from commands.command_line import parse_command_line
 from commands.context import Caller, Clock
 from commands.errors import UserError
-from commands.reply import Reply
+from commands.reply import Reply, line, plain
 from commands.surface import COMMANDS
 from storage.store import Store
 
@@ -110,6 +110,14 @@ def _user(body: Mapping[str, Any]) -> tuple[str, str]:
         return str(body["user_id"]), str(body.get("user_name") or body["user_id"])
     user = body.get("user") or {}
     return str(user.get("id")), str(user.get("name") or user.get("username") or user.get("id"))
+
+
+def thread_of(body: Mapping[str, Any]) -> str | None:
+    """The thread a request came from, if any (a button on a message in a thread carries it)."""
+    for where in (body, body.get("container") or {}, body.get("message") or {}):
+        if where.get("thread_ts"):
+            return str(where["thread_ts"])
+    return None
 
 
 def _channel(body: Mapping[str, Any]) -> str | None:
@@ -228,7 +236,7 @@ class HotlineSlack:
             async with self.running:
                 inv = self.invocation(body, context, name, args)
                 outcome = await self.runner.run(inv, resolve=self.resolver(client, context, name))
-                await self._show(respond, outcome, inv)
+                await self._show(respond, outcome, inv, client=client, thread_ts=thread_of(body))
         except Exception:
             await self._unexpected(respond, f"{slash} {body.get('text') or ''}".strip(), body, context)
 
@@ -249,9 +257,17 @@ class HotlineSlack:
             )
 
     async def _show(
-        self, respond: AsyncRespond, outcome: Outcome, inv: Invocation, *, replace_original: bool = False
+        self,
+        respond: AsyncRespond,
+        outcome: Outcome,
+        inv: Invocation,
+        *,
+        client: AsyncWebClient,
+        thread_ts: str | None = None,
+        replace_original: bool = False,
     ) -> None:
-        """The command's reply (public unless private) or its error (private), through the response_url."""
+        """The command's reply (public unless private) or its error (private), through the response_url;
+        then its picture, uploaded into the channel (uploads.py), below the reply."""
         if outcome.reply is None:
             assert outcome.error is not None
             await self._private(respond, outcome.error)
@@ -259,6 +275,9 @@ class HotlineSlack:
         reply = outcome.reply
         if inv.name == "hotline editors":
             self.editors.forget(inv.caller.workspace.removeprefix("slack:"))
+        if reply.image is not None and reply.ephemeral:
+            # A file is shared with the channel; a reply for one member keeps its text only.
+            reply = replace(reply, image=None, lines=[*reply.lines, line(uploads.PRIVATE_NOTE)])
         pages, _ = self.pages(reply, inv)
         await self._respond(
             respond,
@@ -266,6 +285,28 @@ class HotlineSlack:
             response_type="ephemeral" if reply.ephemeral else "in_channel",
             replace_original=replace_original,
         )
+        if reply.image is not None:
+            await self._upload(client, respond, reply, inv, thread_ts)
+
+    async def _upload(
+        self, client: AsyncWebClient, respond: AsyncRespond, reply: Reply, inv: Invocation, thread_ts: str | None
+    ) -> None:
+        """The reply's picture into the command's channel; if Slack refuses, the member reads why."""
+        assert reply.image is not None
+        if inv.channel is None:
+            await self._private(respond, uploads.refusal("channel_not_found"))
+            return
+        try:
+            await uploads.upload(
+                client, reply.image, channel=inv.channel, title=plain(reply.title), thread_ts=thread_ts
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            log.warning("the chart of /%s was not posted in %s: %s", inv.name, inv.channel, error)
+            await self._private(respond, uploads.refusal(error))
+        except (SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("the chart of /%s was not posted in %s: %r", inv.name, inv.channel, exc)
+            await self._private(respond, uploads.refusal(None))
 
     def pages(self, reply: Reply, inv: Invocation) -> tuple[list[SlackMessage], str | None]:
         """The reply's pages; a reply with buttons is held under a new token for its presses."""
@@ -344,7 +385,7 @@ class HotlineSlack:
             )
             if outcome.reply is None:
                 await self._strip_buttons(body, respond)
-            await self._show(respond, outcome, inv, replace_original=True)
+            await self._show(respond, outcome, inv, client=client, thread_ts=thread_of(body), replace_original=True)
         except Exception:
             await self._unexpected(respond, "a confirmation", body, context)
 

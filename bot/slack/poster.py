@@ -5,7 +5,9 @@ handlers already wait out a rate limit (429 with Retry-After) and retry a server
 what still fails is reported as a DeliveryError whose kind tells delivery whether to pause or retry,
 with Slack's own words for the fix: a channel Hotline was not invited to pauses the subscription
 with "invite @Hotline to #briefings". A retry of the same digest resumes after the pages already
-posted, so a failure halfway never posts the first pages twice.
+posted, so a failure halfway never posts the first pages twice. A digest's chart follows its text
+in the same channel, uploaded with the files API (uploads.py) once the last page is posted; a retry
+after the chart was shared posts nothing more.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import weakref
 from collections.abc import Awaitable, Callable
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import render
+from bot.slack import render, uploads
 from commands.delivery import DeliveryError
-from commands.reply import Reply
+from commands.reply import Reply, plain
 
 # The team's client (its bot token), or a DeliveryError when Hotline is not installed there.
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
@@ -73,6 +75,21 @@ class SlackPoster:
             except (aiohttp.ClientError, OSError) as exc:
                 raise DeliveryError("transient", str(exc) or type(exc).__name__) from exc
             sent.append(f"{response.get('channel') or channel_id}/{response.get('ts')}")
+        if reply.image is not None and len(sent) == len(pages):
+            try:
+                file_id = await uploads.upload(
+                    client, reply.image, channel=channel_id, title=plain(reply.title), within=self.send_timeout
+                )
+            except TimeoutError as exc:
+                raise DeliveryError(
+                    "uncertain", f"the chart's upload got no answer within {self.send_timeout:g} s"
+                ) from exc
+            except SlackApiError as exc:
+                raise await self._refused(client, channel_id, exc) from exc
+            except (SlackRequestError, aiohttp.ClientError, OSError) as exc:
+                # Bytes the upload URL refused are never shared: uploading again is safe.
+                raise DeliveryError("transient", str(exc) or type(exc).__name__) from exc
+            sent.append(f"file:{file_id}")
         self._progress = [(ref, ids) for ref, ids in self._progress if ref() is not reply]
         return list(sent)
 

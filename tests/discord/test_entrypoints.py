@@ -45,7 +45,7 @@ async def test_sync_registers_every_command_globally_and_nothing_else(
     installed: FakeDiscord, store: Store, logs: _Collect
 ) -> None:
     await sync_commands(DiscordSettings(token=installed.token), store, FixedClock(NOW), CoreSettings())
-    tops = {name.split()[0] for name, c in COMMANDS.items() if not c.hidden and c.on_discord}
+    tops = {name.split()[0] for name, c in COMMANDS.items() if not c.hidden}
     assert {c["name"] for c in installed.global_commands} == tops
     assert installed.guild_commands == {}
     assert [r.method for r in installed.requests if r.method != "GET"] == ["PUT"]

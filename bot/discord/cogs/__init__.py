@@ -22,9 +22,11 @@ def all_cogs(bot: HotlineBot) -> list[commands.Cog]:
     from bot.discord.cogs.question import QuestionCog
     from bot.discord.cogs.readout import ReadoutCog
     from bot.discord.cogs.search import SearchCog
+    from bot.discord.cogs.timeline import TimelineCog
 
     return [
         LastcallCog(bot),
+        TimelineCog(bot),
         EventCog(bot),
         ConcernCog(bot),
         QuestionCog(bot),

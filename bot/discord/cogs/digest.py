@@ -26,8 +26,10 @@ class DigestCog(commands.Cog):
 
     @digest.command(name="preview", description=description("digest preview"))
     @surface("digest preview")
-    async def preview(self, interaction: discord.Interaction, days: Days | None = None) -> None:
-        await self.bot.run_command(interaction, "digest preview", {"days": days})
+    async def preview(
+        self, interaction: discord.Interaction, days: Days | None = None, chart: bool | None = None
+    ) -> None:
+        await self.bot.run_command(interaction, "digest preview", {"days": days, "chart": chart})
 
     @digest.command(name="subscribe", description=description("digest subscribe"))
     @surface("digest subscribe")
@@ -39,6 +41,7 @@ class DigestCog(commands.Cog):
         time: str | None = None,
         timezone: str | None = None,
         role: Role | None = None,
+        chart: bool | None = None,
     ) -> None:
         await self.bot.run_command(
             interaction,
@@ -49,6 +52,7 @@ class DigestCog(commands.Cog):
                 "time": time,
                 "timezone": timezone,
                 "role": role,
+                "chart": chart,
             },
         )
 

@@ -178,6 +178,15 @@ class Shown:
         return bool(int(self.raw.get("flags") or 0) & (1 << 6))
 
     @property
+    def attachments(self) -> list[dict[str, Any]]:
+        return list(self.raw.get("attachments") or [])
+
+    @property
+    def images(self) -> list[str]:
+        """The image URL of each embed that shows one."""
+        return [str(e["image"]["url"]) for e in self.embeds if (e.get("image") or {}).get("url")]
+
+    @property
     def allowed_mentions(self) -> dict[str, Any] | None:
         return self.raw.get("allowed_mentions")
 

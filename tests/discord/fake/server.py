@@ -25,7 +25,8 @@ import discord.http
 import yarl
 from aiohttp import WSMsgType, web
 
-from tests.discord.fake import limits
+from tests.discord.fake import attachments, limits
+from tests.discord.fake.attachments import FILE_SIZE_LIMIT, Upload
 from tests.discord.fake.world import FakeGuild, FakeUser, iso_now, snowflake
 
 T = TypeVar("T")
@@ -46,6 +47,7 @@ class Recorded:
     body: Any
     authorized: bool
     status: int = 200
+    files: list[Upload] = field(default_factory=list)  # the files[n] parts of a multipart request
 
 
 @dataclass
@@ -125,6 +127,7 @@ class FakeDiscord:
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
+        self.attachment_data: dict[str, bytes] = {}  # the bytes of each attachment, by its id
         self.channel_posts: dict[int, list[int]] = {}  # channel id -> message ids posted there
         self.interactions: dict[str, FakeInteraction] = {}
         self.gateways: list[Gateway] = []
@@ -137,7 +140,8 @@ class FakeDiscord:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application()
+        # Room for files over Discord's limit, so that the fake can refuse them as Discord does.
+        app = web.Application(client_max_size=4 * FILE_SIZE_LIMIT)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
@@ -184,6 +188,7 @@ class FakeDiscord:
         self.global_commands.clear()
         self.guild_commands.clear()
         self.messages.clear()
+        self.attachment_data.clear()
         self.channel_posts.clear()
         self.interactions.clear()
         self.enforce_deadline = True
@@ -334,7 +339,12 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
+        files: list[Upload] = []
+        form_problems: list[str] = []
+        if request.content_type == "multipart/form-data":
+            # Files: the JSON body travels in payload_json beside them, as discord.py sends it.
+            body, files, form_problems = await attachments.read_multipart(request)
+        elif request.can_read_body:
             raw = await request.read()
             if raw:
                 if request.content_type == "application/json":
@@ -342,12 +352,17 @@ class FakeDiscord:
                 else:
                     self.rejections.append(f"{request.method} {path}: unexpected body type {request.content_type}")
         rec = Recorded(
-            request.method, path, dict(request.query), body, request.headers.get("Authorization") == f"Bot {self.token}"
+            request.method,
+            path,
+            dict(request.query),
+            body,
+            request.headers.get("Authorization") == f"Bot {self.token}",
+            files=files,
         )
         self.requests.append(rec)
         try:
             slow = self._slow(rec)
-            response = self._fault(rec) or await self._route(rec)
+            response = self._fault(rec) or self._reject("form", form_problems) or await self._route(rec)
             if slow:
                 # The request took effect; only the answer is late, as when a connection stalls.
                 await asyncio.sleep(slow)
@@ -512,11 +527,49 @@ class FakeDiscord:
         message["flags"] = int(message.get("flags", 0)) & ~LOADING
         message["edited_timestamp"] = iso_now()
 
+    def _attachments(
+        self,
+        rec: Recorded,
+        body: dict[str, Any],
+        where: str,
+        message: dict[str, Any] | None = None,
+        size_limit: int = FILE_SIZE_LIMIT,
+    ) -> tuple[list[dict[str, Any]], web.Response | None]:
+        """The attachments `message` (None: a new one) has after `body`, or the 400 Discord answers."""
+        large = attachments.too_large(rec.files, size_limit)
+        if large:
+            self.rejections.extend(f"{where}: {p}" for p in large)
+            return [], _error(413, 40005, "Request entity too large")
+        existing = list((message or {}).get("attachments") or [])
+        embeds = body["embeds"] if "embeds" in body else (message or {}).get("embeds")
+        found, data, problems = attachments.resolve(
+            body,
+            rec.files,
+            existing,
+            list(embeds or []),
+            new_id=snowflake,
+            base_url=f"http://127.0.0.1:{self.port}",
+        )
+        bad = self._reject(where, problems)
+        if bad is None:
+            self.attachment_data.update(data)
+        return found, bad
+
+    def attachment(self, message: dict[str, Any], filename: str) -> tuple[dict[str, Any], bytes]:
+        """A message's attachment of that name and its bytes (an AssertionError if it has none)."""
+        for found in message.get("attachments") or []:
+            if found["filename"] == filename:
+                return found, self.attachment_data[found["id"]]
+        names = [a["filename"] for a in message.get("attachments") or []]
+        raise AssertionError(f"message {message.get('id')} has no attachment {filename!r}; it has {names}")
+
     def _reject(self, where: str, problems: list[str]) -> web.Response | None:
         if not problems:
             return None
         self.rejections.extend(f"{where}: {p}" for p in problems)
-        return _error(400, 50035, "Invalid Form Body", errors=problems)
+        # Discord nests its errors by field; discord.py reads `_errors` lists of {code, message}.
+        errors = {"_errors": [{"code": "INVALID_FORM_BODY", "message": p} for p in problems]}
+        return _error(400, 50035, "Invalid Form Body", errors={"message": errors})
 
     def _callback(self, rec: Recorded, interaction_id: str, token: str) -> web.Response:
         ix = self.interactions.get(token)
@@ -534,11 +587,16 @@ class FakeDiscord:
         kind = body.get("type")
         data = body.get("data") or {}
         resource: dict[str, Any] = {"type": kind}
+        size_limit = int(ix.payload.get("attachment_size_limit") or FILE_SIZE_LIMIT)
         if kind == 4:
             bad = self._reject("callback message", limits.check_message(data))
             if bad:
                 return bad
+            files, bad = self._attachments(rec, data, "callback message", size_limit=size_limit)
+            if bad:
+                return bad
             message = self._new_message(ix.channel_id, data, interaction=ix)
+            message["attachments"] = files
             ix.original_id = int(message["id"])
             resource["message"] = message
         elif kind == 5:
@@ -554,7 +612,11 @@ class FakeDiscord:
             if ix.original_id is None or ix.original_id not in self.messages:
                 return _error(404, 10008, "Unknown Message")
             message = self.messages[ix.original_id]
+            files, bad = self._attachments(rec, data, "callback update", message, size_limit)
+            if bad:
+                return bad
             self._apply_edit(message, data)
+            message["attachments"] = files
             resource["message"] = message
         elif kind == 8:
             bad = self._reject("autocomplete", limits.check_autocomplete(data.get("choices") or []))
@@ -588,6 +650,10 @@ class FakeDiscord:
         bad = self._reject("followup", limits.check_message(body))
         if bad:
             return bad
+        size_limit = int(ix.payload.get("attachment_size_limit") or FILE_SIZE_LIMIT)
+        files, bad = self._attachments(rec, body, "followup", size_limit=size_limit)
+        if bad:
+            return bad
         original = self.messages.get(ix.original_id or 0)
         if original is not None and original["flags"] & LOADING and not ix.followups:
             # After a defer, the first followup takes the place of the "thinking..." message and
@@ -596,6 +662,7 @@ class FakeDiscord:
             message = original
         else:
             message = self._new_message(ix.channel_id, body, interaction=ix)
+        message["attachments"] = files
         ix.followups.append(int(message["id"]))
         return _json(message)
 
@@ -614,8 +681,12 @@ class FakeDiscord:
         bad = self._reject("edit", limits.check_message(body, require_content=False))
         if bad:
             return bad
+        files, bad = self._attachments(rec, body, "edit", self.messages[mid])
+        if bad:
+            return bad
         ix.edits.append(body)
         self._apply_edit(self.messages[mid], body)
+        self.messages[mid]["attachments"] = files
         return _json(self.messages[mid])
 
     def _delete_webhook_message(self, rec: Recorded, app: str, token: str, which: str) -> web.Response:
@@ -645,7 +716,11 @@ class FakeDiscord:
         bad = self._reject("channel post", limits.check_message(body))
         if bad:
             return bad
+        files, bad = self._attachments(rec, body, "channel post")
+        if bad:
+            return bad
         message = self._new_message(int(channel), body)
+        message["attachments"] = files
         self.channel_posts.setdefault(int(channel), []).append(int(message["id"]))
         return _json(message)
 
@@ -657,7 +732,11 @@ class FakeDiscord:
         bad = self._reject("channel edit", limits.check_message(body, require_content=False))
         if bad:
             return bad
+        files, bad = self._attachments(rec, body, "channel edit", message)
+        if bad:
+            return bad
         self._apply_edit(message, body)
+        message["attachments"] = files
         return _json(message)
 
     def _delete_channel_message(self, rec: Recorded, channel: str, mid: str) -> web.Response:

@@ -55,6 +55,7 @@ class FakeSlack:
         self.teams: dict[str, FakeTeam] = {}
         self.calls: list[ApiCall] = []
         self.faults: list[Fault] = []
+        self.upload_delay = 0.0  # seconds the upload URL takes to answer (a stalled upload)
         self.messages: list[Message] = []
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
@@ -131,7 +132,8 @@ class FakeSlack:
 
         `fail("chat.postMessage", error="not_in_channel")` gives HTTP 200 {"ok": false, "error": …};
         `fail(m, status=429, retry_after=0)` a rate limit (Retry-After in seconds);
-        `fail(m, status=503)` a server error.
+        `fail(m, status=503)` a server error; `fail("upload", status=500)` makes the upload URL of
+        files.getUploadURLExternal refuse the bytes.
         """
         if status == 200 and error is None:
             raise ValueError("give an error code or a status")
@@ -391,6 +393,12 @@ class FakeSlack:
         record = self.files.get(request.match_info["file_id"])
         if record is None:
             return web.Response(status=404, text="file not found")
+        fault = self._fault("upload")
+        if fault is not None:
+            await request.read()
+            return web.Response(status=fault.status, text=fault.error or "upload failed")
+        if self.upload_delay:
+            await asyncio.sleep(self.upload_delay)
         record["data"] = await request.read()
         await self.notify()
         return web.Response(text=f"OK - {len(record['data'])}")

@@ -213,7 +213,15 @@ def get_upload_url(fake: FakeSlack, call: ApiCall, team: FakeTeam) -> dict[str, 
     except ValueError:
         raise ApiError("invalid_arguments") from None
     file_id = slack_id("F")
-    fake.files[file_id] = {"id": file_id, "team_id": team.id, "name": filename, "length": length, "data": None}
+    fake.files[file_id] = {
+        "id": file_id,
+        "team_id": team.id,
+        "name": filename,
+        "length": length,
+        "alt_txt": call.args.get("alt_txt"),
+        "data": None,
+        "shared": [],  # (channel, thread_ts) where completeUploadExternal shared it
+    }
     return {"upload_url": f"{fake.url}/upload/{file_id}", "file_id": file_id}
 
 
@@ -232,12 +240,18 @@ def complete_upload(fake: FakeSlack, call: ApiCall, team: FakeTeam) -> dict[str,
             raise ApiError("file_not_found")
         if len(record["data"]) != record["length"]:
             raise ApiError("file_upload_size_mismatch")
+        if record.get("completed"):
+            # An upload is completed once; sharing it again is another method's business.
+            raise ApiError("file_not_found")
+        record["completed"] = True
         record["title"] = item.get("title") or record["name"]
         done.append({"id": record["id"], "title": record["title"], "name": record["name"]})
     if channel is not None:
         message = fake.add_message(team, channel.id, {"text": call.args.get("initial_comment") or ""})
         message.files = [f["id"] for f in done]
         message.thread_ts = call.args.get("thread_ts")
+        for f in done:
+            fake.files[f["id"]]["shared"].append((channel.id, message.thread_ts))
     return {"files": done}
 
 
