@@ -26,13 +26,15 @@ from storage.people import (
     slug_for_title,
     wrong_side,
 )
-from storage.records import Event, Office, Person, Question, Subscription
+from storage.records import Draft, Event, Feed, Office, Person, Question, Subscription
 from storage.vocab import BUILTIN_ISSUES, BUILTIN_OFFICES, norm
 
 __all__ = [
+    "ATTACH_DAYS",
     "BUILTIN_ISSUE_SLUGS",
     "BUILTIN_OFFICE_BY_SLUG",
     "EXACT",
+    "ITEM_OUTCOMES",
     "START",
     "START_WORD",
     "WORD",
@@ -40,8 +42,10 @@ __all__ = [
     "WORD_START",
     "custom_forms_of",
     "dedupe_key",
+    "draft_dict",
     "event_dict",
     "event_text",
+    "feed_dict",
     "fold",
     "name_words",
     "norm",
@@ -62,6 +66,12 @@ BUILTIN_OFFICE_BY_SLUG: dict[str, Office] = {
     o.slug: Office(o.slug, o.title, o.track, o.forms, builtin=True) for o in BUILTIN_OFFICES
 }
 BUILTIN_ISSUE_SLUGS = frozenset(i.slug for i in BUILTIN_ISSUES)
+
+# The other side's readout of one contact may date it a day apart (Beijing morning, Washington evening):
+# a readout joins a recorded contact of the same two leads within this many days.
+ATTACH_DAYS = 1
+# What may become of a claimed feed item (besides 'baseline', the items a feed held when it was added).
+ITEM_OUTCOMES = ("posted", "skipped", "failed")
 
 # Words as search splits them (FTS5's unicode61 tokenizer with remove_diacritics 2 does the same): runs
 # of letters and digits, case-folded, without diacritics.
@@ -155,3 +165,20 @@ def subscription_dict(s: Subscription) -> dict[str, Any]:
         "role_id": s.role_id,
         "chart": s.chart,
     }
+
+
+def draft_dict(d: Draft) -> dict[str, Any]:
+    """A draft as the audit trail keeps it."""
+    return {
+        "url": d.url,
+        "title": d.title,
+        "publisher": d.publisher,
+        "status": d.status,
+        "event_id": d.event_id,
+        "extracted": d.extracted,
+    }
+
+
+def feed_dict(f: Feed) -> dict[str, Any]:
+    """A feed as the audit trail keeps it."""
+    return {"url": f.url, "channel_id": f.channel_id, "paused": f.paused}

@@ -43,6 +43,51 @@ async def _require_event(tx: Tx, workspace: str, event_id: int | None) -> None:
         raise RecordMissing("event", event_id)
 
 
+async def insert_concern(
+    tx: Tx,
+    actor: Actor,
+    at: dt.datetime,
+    *,
+    issue: str,
+    side: str,
+    text: str | None,
+    by: str | None,
+    day: dt.date,
+    event_id: int | None,
+    source: str | None,
+) -> Concern:
+    """One concern inside an open transaction (the event, if any, already checked), with its issue,
+    search entry and audit entry. A concern without text records only that the side raised the issue."""
+    await ensure_issue(tx, actor, at, issue)
+    concern_id = await tx.value(
+        "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        actor.workspace,
+        issue,
+        side,
+        text,
+        by,
+        day,
+        event_id,
+        source,
+        at,
+    )
+    concern = Concern(concern_id, issue, side, text, by, day, event_id, source)
+    if text is not None:
+        await tx.index(actor.workspace, "concern", concern_id, " ".join(filter(None, (text, by, issue))))
+    after = {
+        "issue": issue,
+        "side": side,
+        "text": text,
+        "by": by,
+        "day": day.isoformat(),
+        "event_id": event_id,
+        "source": source,
+    }
+    await tx.audit(actor, at, "create", "concern", concern_id, None, after)
+    return concern
+
+
 class Notes:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -79,32 +124,9 @@ class Notes:
     ) -> Concern:
         async with self.db.transaction() as tx:
             await _require_event(tx, actor.workspace, event_id)
-            await ensure_issue(tx, actor, at, issue)
-            concern_id = await tx.value(
-                "INSERT INTO concern (workspace, issue, side, text, by_name, day, event_id, source, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                actor.workspace,
-                issue,
-                side,
-                text,
-                by,
-                day,
-                event_id,
-                source,
-                at,
+            concern = await insert_concern(
+                tx, actor, at, issue=issue, side=side, text=text, by=by, day=day, event_id=event_id, source=source
             )
-            concern = Concern(concern_id, issue, side, text, by, day, event_id, source)
-            await tx.index(actor.workspace, "concern", concern_id, " ".join(filter(None, (text, by, issue))))
-            after = {
-                "issue": issue,
-                "side": side,
-                "text": text,
-                "by": by,
-                "day": day.isoformat(),
-                "event_id": event_id,
-                "source": source,
-            }
-            await tx.audit(actor, at, "create", "concern", concern_id, None, after)
         return concern
 
     async def concerns_on(self, workspace: str, issue: str, side: str | None = None, limit: int = 100) -> list[Concern]:

@@ -1,6 +1,6 @@
 """The PostgreSQL store: one pool, migrated at open, and one small object per area of the record
 (people.py, events.py, notes.py, workspaces.py, digests.py, search.py, timeline.py, installs.py,
-importer.py), each over the same Database. PostgresStore composes them: every method of
+importer.py, drafts.py, feeds.py), each over the same Database. PostgresStore composes them: every method of
 storage.contract.StoreContract is here and hands the call to its area, so the contract can be read off
 this class and no area inherits from another.
 """
@@ -16,7 +16,9 @@ import asyncpg
 from storage.events import AddedEvent, ImportResult
 from storage.postgres.db import Database
 from storage.postgres.digests import Digests
+from storage.postgres.drafts import Drafts
 from storage.postgres.events import Events
+from storage.postgres.feeds import Feeds
 from storage.postgres.importer import Importer
 from storage.postgres.installs import Installs
 from storage.postgres.migrate import migrate
@@ -31,12 +33,16 @@ from storage.records import (
     AuditEntry,
     Concern,
     DigestRun,
+    Draft,
     Event,
+    Feed,
     Issue,
     NewEvent,
+    NewPosition,
     Office,
     Person,
     Question,
+    RecordedDraft,
     Subscription,
     WorkspaceSettings,
 )
@@ -57,6 +63,8 @@ class PostgresStore:
         self._search = Search(db)
         self._timelines = Timelines(db, self._events)
         self._installs = Installs(db)
+        self._drafts = Drafts(db)
+        self._feeds = Feeds(db)
 
     @classmethod
     async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> PostgresStore:
@@ -386,6 +394,139 @@ class PostgresStore:
         return await self._timelines.timeline(
             workspace, since=since, until=until, person_id=person_id, side=side, track=track, issue=issue, grain=grain
         )
+
+    async def add_draft(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        url: str | None,
+        title: str | None,
+        publisher: str | None,
+        published: dt.date | None,
+        extracted: dict[str, object],
+        feed_id: int | None = None,
+    ) -> Draft:
+        return await self._drafts.add_draft(
+            actor,
+            at,
+            url=url,
+            title=title,
+            publisher=publisher,
+            published=published,
+            extracted=extracted,
+            feed_id=feed_id,
+        )
+
+    async def draft(self, workspace: str, draft_id: int) -> Draft | None:
+        return await self._drafts.draft(workspace, draft_id)
+
+    async def update_draft(self, actor: Actor, at: dt.datetime, draft_id: int, extracted: dict[str, object]) -> Draft:
+        return await self._drafts.update_draft(actor, at, draft_id, extracted)
+
+    async def discard_draft(self, actor: Actor, at: dt.datetime, draft_id: int) -> Draft:
+        return await self._drafts.discard_draft(actor, at, draft_id)
+
+    async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
+        return await self._drafts.event_drafts(workspace, event_id)
+
+    async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
+        return await self._drafts.worded_concerns(workspace, event_id)
+
+    async def people_of(self, workspace: str) -> list[Person]:
+        return await self._drafts.people_of(workspace)
+
+    async def matching_event(self, workspace: str, day: dt.date, us: str, cn: str) -> int | None:
+        return await self._drafts.matching_event(workspace, day, us, cn)
+
+    async def record_draft(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        draft_id: int,
+        new: NewEvent,
+        positions: Sequence[NewPosition],
+    ) -> RecordedDraft:
+        return await self._drafts.record_draft(actor, at, draft_id, new, positions)
+
+    async def add_feed(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        url: str,
+        channel_id: str,
+        next_poll_at: dt.datetime,
+        etag: str | None,
+        last_modified: str | None,
+        baseline: Sequence[str],
+    ) -> Feed:
+        return await self._feeds.add_feed(
+            actor,
+            at,
+            url=url,
+            channel_id=channel_id,
+            next_poll_at=next_poll_at,
+            etag=etag,
+            last_modified=last_modified,
+            baseline=baseline,
+        )
+
+    async def feeds(self, workspace: str | None = None) -> list[Feed]:
+        return await self._feeds.feeds(workspace)
+
+    async def feed(self, workspace: str, feed_id: int) -> Feed | None:
+        return await self._feeds.feed(workspace, feed_id)
+
+    async def feed_by_url(self, workspace: str, url: str) -> Feed | None:
+        return await self._feeds.feed_by_url(workspace, url)
+
+    async def remove_feed(self, actor: Actor, at: dt.datetime, feed_id: int) -> Feed:
+        return await self._feeds.remove_feed(actor, at, feed_id)
+
+    async def set_feed_paused(
+        self, actor: Actor, at: dt.datetime, feed_id: int, paused: bool, next_poll_at: dt.datetime
+    ) -> Feed:
+        return await self._feeds.set_feed_paused(actor, at, feed_id, paused, next_poll_at)
+
+    async def due_feeds(self, now: dt.datetime) -> list[Feed]:
+        return await self._feeds.due_feeds(now)
+
+    async def lease_feed(self, feed_id: int, now: dt.datetime, until: dt.datetime) -> bool:
+        return await self._feeds.lease_feed(feed_id, now, until)
+
+    async def feed_polled(
+        self,
+        feed_id: int,
+        at: dt.datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll_at: dt.datetime,
+    ) -> None:
+        return await self._feeds.feed_polled(
+            feed_id, at, etag=etag, last_modified=last_modified, next_poll_at=next_poll_at
+        )
+
+    async def feed_failed(
+        self, feed_id: int, at: dt.datetime, error: str, next_poll_at: dt.datetime, *, count: bool = True
+    ) -> None:
+        return await self._feeds.feed_failed(feed_id, at, error, next_poll_at, count=count)
+
+    async def note_feed_error(self, feed_id: int, at: dt.datetime, error: str) -> None:
+        return await self._feeds.note_feed_error(feed_id, at, error)
+
+    async def claim_item(self, feed_id: int, key: str, at: dt.datetime, claimer: str) -> bool:
+        return await self._feeds.claim_item(feed_id, key, at, claimer)
+
+    async def item_draft(self, actor: Actor, at: dt.datetime, feed_id: int, key: str, **draft: Any) -> Draft:
+        return await self._feeds.item_draft(actor, at, feed_id, key, **draft)
+
+    async def finish_item(self, feed_id: int, key: str, outcome: str, detail: str | None = None) -> None:
+        return await self._feeds.finish_item(feed_id, key, outcome, detail)
+
+    async def feed_items(self, feed_id: int) -> list[tuple[str, str, int | None, str | None]]:
+        return await self._feeds.feed_items(feed_id)
 
     async def save_installation(
         self, client_id: str, enterprise_id: str | None, team_id: str | None, data: str, *, at: dt.datetime
