@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,27 +77,40 @@ async def pg_store_url(pg_server: PgServer, pg_template: str) -> AsyncIterator[s
         await pg_server.drop_database(url)
 
 
+# Opens one more store on the same database, as another process would.
+OpenStore = Callable[[], Awaitable[StoreContract]]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreContract]:
-    """A fresh store of each backend in turn: the contract's tests run against both. (The PostgreSQL
-    server is asked for only here, so that a run of SQLite tests alone never starts it.)"""
-    if request.param == "sqlite":
-        sqlite: StoreContract = await Store.open(tmp_path / "hotline.db")
-        try:
-            yield sqlite
-        finally:
-            await sqlite.close()
-        return
-    server: PgServer = request.getfixturevalue("pg_server")
-    url = await server.create_database(template=request.getfixturevalue("pg_template"))
+async def backend_opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenStore]:
+    """A fresh database of each backend in turn, and how to open a store on it: every store opened is
+    closed (and the PostgreSQL database dropped) after the test. (The PostgreSQL server is asked for only
+    here, so that a run of SQLite tests alone never starts it.)"""
+    opened: list[StoreContract] = []
+    url: str | None = None
+    server: PgServer | None = None
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = await server.create_database(template=request.getfixturevalue("pg_template"))
+
+    async def open_store() -> StoreContract:
+        store: StoreContract = await (PostgresStore.open(url) if url else Store.open(tmp_path / "hotline.db"))
+        opened.append(store)
+        return store
+
     try:
-        store = await PostgresStore.open(url)
-        try:
-            yield store
-        finally:
-            await store.close()
+        yield open_store
     finally:
-        await server.drop_database(url)
+        for store in opened:
+            await store.close()
+        if server is not None and url is not None:
+            await server.drop_database(url)
+
+
+@pytest.fixture
+async def backend(backend_opener: OpenStore) -> StoreContract:
+    """A fresh store of each backend in turn: the contract's tests run against both."""
+    return await backend_opener()
 
 
 class Runner:

@@ -4,15 +4,16 @@ answers, records, errors and audit entries."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
 import pytest
 
 from storage.contract import StoreContract
-from storage.errors import Conflict, DuplicateEvent, RecordMissing
-from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant, Source
-from tests.conftest import NOW, OTHER_WS, WS
+from storage.errors import Conflict, DraftDecided, DuplicateEvent, RecordMissing
+from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant, NewPosition, Source
+from tests.conftest import NOW, OTHER_WS, WS, OpenStore
 
 ACTOR = Actor(WS, "u1", "Ann Analyst")
 OTHER = Actor(OTHER_WS, "u2", "Bob Other")
@@ -635,3 +636,258 @@ async def test_timeline_counts_gaps_and_latest(backend: StoreContract) -> None:
     assert (await backend.timeline(WS)).total == 4
     empty = await backend.timeline(OTHER_WS)
     assert (empty.total, empty.first, empty.latest) == (0, None, None)
+
+
+# --- drafts of readouts ------------------------------------------------------------------------------
+
+DOD = Source("https://www.defense.gov/readout-1", "Readout of the call", "DoD")
+MFA = Source("https://www.mfa.gov.cn/readout-1", "Wei Fenghe spoke with Austin", "MFA")
+
+
+async def a_draft(store: StoreContract, url: str | None = DOD.url, actor: Actor = ACTOR) -> int:
+    made = await store.add_draft(
+        actor,
+        NOW,
+        url=url,
+        title="Readout",
+        publisher="DoD",
+        published=dt.date(2022, 4, 20),
+        extracted={"is_us_china_contact": True, "summary": "台湾 and the Strait"},
+    )
+    return made.id
+
+
+async def test_a_draft_reads_back_is_corrected_and_is_kept_per_workspace(backend: StoreContract) -> None:
+    draft_id = await a_draft(backend)
+    draft = await backend.draft(WS, draft_id)
+    assert draft is not None
+    assert (draft.status, draft.url, draft.published, draft.created_at, draft.event_id) == (
+        "pending",
+        DOD.url,
+        dt.date(2022, 4, 20),
+        NOW,
+        None,
+    )
+    assert draft.extracted == {"is_us_china_contact": True, "summary": "台湾 and the Strait"}
+    assert (await latest_audit(backend)).action == "create"
+    updated = await backend.update_draft(ACTOR, LATER, draft_id, {"summary": "corrected"})
+    assert updated.extracted == {"summary": "corrected"} and updated.status == "pending"
+    entry = await latest_audit(backend)
+    assert (entry.action, entry.table, entry.before and entry.before["extracted"]) == (
+        "update",
+        "draft",
+        {"is_us_china_contact": True, "summary": "台湾 and the Strait"},
+    )
+    assert await backend.draft(OTHER_WS, draft_id) is None
+    with pytest.raises(RecordMissing):
+        await backend.discard_draft(OTHER, NOW, draft_id)
+    with pytest.raises(RecordMissing):
+        await backend.update_draft(ACTOR, NOW, draft_id + 100, {})
+
+
+async def test_recording_a_draft_writes_the_event_positions_source_and_status_at_once(backend: StoreContract) -> None:
+    draft_id = await a_draft(backend)
+    new = new_event(sources=[DOD], raised={"us": ["taiwan", "maritime-incidents"], "china": ["taiwan"]})
+    positions = [NewPosition("china", "taiwan", "The Taiwan question bears on the foundation of relations")]
+    recorded = await backend.record_draft(ACTOR, LATER, draft_id, new, positions)
+    assert (recorded.attached, recorded.positions, recorded.issues, recorded.source_added) == (False, 1, 2, True)
+    assert sorted(recorded.new_people) == [AUSTIN, WEI] and recorded.new_issues == ("maritime-incidents",)
+    event = recorded.event
+    assert [s.url for s in event.sources] == [DOD.url]
+    worded = await backend.worded_concerns(WS, event.id)
+    assert [(c.side, c.issue, c.source) for c in worded] == [("china", "taiwan", DOD.url)]
+    assert (await backend.raised_at(WS, [event.id]))[event.id] == {
+        "us": ["taiwan", "maritime-incidents"],
+        "china": ["taiwan"],
+    }
+    draft = await backend.draft(WS, draft_id)
+    assert draft is not None and (draft.status, draft.event_id, draft.decided_by, draft.decided_at) == (
+        "recorded",
+        event.id,
+        "Ann Analyst",
+        LATER,
+    )
+    assert [d.id for d in await backend.event_drafts(WS, event.id)] == [draft_id]
+    assert await backend.event_drafts(OTHER_WS, event.id) == []
+    entry = await latest_audit(backend)
+    assert (entry.action, entry.table, entry.after and entry.after["status"]) == ("record", "draft", "recorded")
+    # Decided once: neither a second Record nor a Discard nor an edit changes anything.
+    for attempt in (
+        backend.record_draft(ACTOR, LATER, draft_id, new, positions),
+        backend.discard_draft(ACTOR, LATER, draft_id),
+        backend.update_draft(ACTOR, LATER, draft_id, {}),
+    ):
+        with pytest.raises(DraftDecided, match=f"draft #{draft_id} was already recorded as event #{event.id}"):
+            await attempt
+    assert len(await backend.worded_concerns(WS, event.id)) == 1
+    assert (await latest_audit(backend)).action == "record"
+
+
+async def test_the_other_sides_readout_joins_the_recorded_event(backend: StoreContract) -> None:
+    ours = await backend.record_draft(
+        ACTOR,
+        NOW,
+        await a_draft(backend),
+        new_event(sources=[DOD], raised={"us": ["taiwan"]}),
+        [NewPosition("us", "taiwan", "We oppose unilateral changes to the status quo")],
+    )
+    day_after = dt.date(2022, 4, 21)
+    assert await backend.matching_event(WS, day_after, "Austin", WEI) is None  # not a name or alias of his
+    assert await backend.matching_event(WS, day_after, AUSTIN, WEI) == ours.event.id
+    assert await backend.matching_event(WS, dt.date(2022, 4, 23), AUSTIN, WEI) is None  # more than a day apart
+    assert await backend.matching_event(WS, day_after, WEI, AUSTIN) is None  # sides matter
+    assert await backend.matching_event(OTHER_WS, day_after, AUSTIN, WEI) is None
+    theirs_id = await a_draft(backend, MFA.url)
+    theirs = await backend.record_draft(
+        ACTOR,
+        LATER,
+        theirs_id,
+        new_event("2022-04-21", sources=[MFA], raised={"china": ["taiwan", "south-china-sea"]}),
+        [
+            NewPosition("china", "taiwan", "Taiwan is China's Taiwan"),
+            NewPosition("us", "taiwan", "We oppose unilateral changes to the status quo"),
+        ],
+    )
+    assert (theirs.attached, theirs.event.id, theirs.positions, theirs.issues, theirs.source_added) == (
+        True,
+        ours.event.id,
+        2,  # the same words from another source are another position
+        1,  # south-china-sea; taiwan has the position's words
+        True,
+    )
+    assert [s.url for s in theirs.event.sources] == [DOD.url, MFA.url]
+    assert [d.id for d in await backend.event_drafts(WS, ours.event.id)] == [
+        (await backend.event_drafts(WS, ours.event.id))[0].id,
+        theirs_id,
+    ]
+    assert len(await backend.worded_concerns(WS, ours.event.id)) == 3
+    people = {p.name: p for p in await backend.people_of(WS)}
+    assert set(people) == {AUSTIN, WEI} and await backend.people_of(OTHER_WS) == []
+
+
+async def test_a_draft_is_decided_once_by_two_stores_at_once(backend_opener: OpenStore) -> None:
+    first, second = await backend_opener(), await backend_opener()
+    records = [await a_draft(first) for _ in range(2)]
+    discard = await a_draft(first)
+    new = new_event(sources=[DOD])
+    results = await asyncio.gather(
+        *(s.record_draft(ACTOR, NOW, d, new, []) for d in records[:1] for s in (first, second)),
+        *(s.discard_draft(ACTOR, NOW, discard) for s in (first, second)),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results].count("DraftDecided") == 2, results
+    assert not any(isinstance(r, Exception) and not isinstance(r, DraftDecided) for r in results), results
+    listed, _ = await first.list_events(WS)
+    assert len(listed) == 1  # recorded once: one event
+    # The second draft of the same contact joins the event rather than duplicating it.
+    joined = await second.record_draft(ACTOR, NOW, records[1], new, [])
+    assert joined.attached and joined.event.id == listed[0].id and not joined.source_added
+
+
+# --- watched feeds --------------------------------------------------------------------------------------
+
+FEED_URL = "https://www.defense.gov/feed.xml"
+
+
+async def a_feed(store: StoreContract, baseline: list[str] | None = None, actor: Actor = ACTOR) -> int:
+    feed = await store.add_feed(
+        actor,
+        NOW,
+        url=FEED_URL,
+        channel_id="c1",
+        next_poll_at=NOW,
+        etag='"v1"',
+        last_modified=None,
+        baseline=baseline or [],
+    )
+    return feed.id
+
+
+async def test_a_feed_is_watched_once_paused_resumed_and_removed(backend: StoreContract) -> None:
+    feed_id = await a_feed(backend, ["old", "old", "older"])
+    feed = await backend.feed(WS, feed_id)
+    assert feed is not None and (feed.url, feed.paused, feed.etag, feed.next_poll_at, feed.created_at) == (
+        FEED_URL,
+        False,
+        '"v1"',
+        NOW,
+        NOW,
+    )
+    assert [(k, o) for k, o, _, _ in await backend.feed_items(feed_id)] == [("old", "baseline"), ("older", "baseline")]
+    with pytest.raises(Conflict, match=f"already watched as feed #{feed_id}"):
+        await a_feed(backend)
+    other_id = await a_feed(backend, actor=OTHER)  # another workspace may watch it too
+    assert [f.id for f in await backend.feeds()] == [feed_id, other_id]
+    assert [f.id for f in await backend.feeds(WS)] == [feed_id]
+    assert (await backend.feed_by_url(WS, FEED_URL)) == feed and await backend.feed(OTHER_WS, feed_id) is None
+    paused = await backend.set_feed_paused(ACTOR, NOW, feed_id, True, NOW)
+    assert paused.paused and [f.id for f in await backend.due_feeds(LATER)] == [other_id]
+    assert not await backend.lease_feed(feed_id, LATER, LATER)  # a paused feed is not polled
+    await backend.feed_failed(feed_id, NOW, "HTTP 500", NOW)
+    resumed = await backend.set_feed_paused(ACTOR, NOW, feed_id, False, LATER)
+    assert (resumed.paused, resumed.failures, resumed.next_poll_at, resumed.last_error) == (False, 0, LATER, "HTTP 500")
+    assert (await latest_audit(backend)).action == "resume"
+    draft = await backend.item_draft(
+        ACTOR, NOW, feed_id, "old", url=None, title=None, publisher=None, published=None, extracted={}
+    )
+    removed = await backend.remove_feed(ACTOR, NOW, feed_id)
+    assert removed.id == feed_id and await backend.feed(WS, feed_id) is None
+    assert await backend.feed_items(feed_id) == []
+    kept = await backend.draft(WS, draft.id)
+    assert kept is not None and kept.feed_id is None  # its drafts stay
+    with pytest.raises(RecordMissing):
+        await backend.remove_feed(ACTOR, NOW, feed_id)
+    with pytest.raises(RecordMissing):
+        await backend.set_feed_paused(OTHER, NOW, other_id + 100, True, NOW)
+
+
+async def test_polls_record_validators_failures_and_errors(backend: StoreContract) -> None:
+    feed_id = await a_feed(backend)
+    await backend.feed_failed(feed_id, NOW, "timed out", LATER)
+    await backend.feed_failed(feed_id, NOW, "HTTP 503", LATER, count=False)
+    feed = await backend.feed(WS, feed_id)
+    assert feed is not None and (feed.failures, feed.last_error, feed.last_error_at) == (1, "HTTP 503", NOW)
+    assert await backend.due_feeds(NOW) == [] and [f.id for f in await backend.due_feeds(LATER)] == [feed_id]
+    await backend.feed_polled(feed_id, LATER, etag='"v2"', last_modified="Thu, 21 Apr 2022", next_poll_at=LATER)
+    feed = await backend.feed(WS, feed_id)
+    assert feed is not None and (feed.etag, feed.last_modified, feed.failures, feed.last_success_at) == (
+        '"v2"',
+        "Thu, 21 Apr 2022",
+        0,
+        LATER,
+    )
+    await backend.note_feed_error(feed_id, LATER, "the channel is gone")
+    feed = await backend.feed(WS, feed_id)
+    assert feed is not None and (feed.last_error, feed.failures) == ("the channel is gone", 0)
+
+
+async def test_items_are_claimed_once_and_polls_leased_once_across_two_stores(backend_opener: OpenStore) -> None:
+    first, second = await backend_opener(), await backend_opener()
+    feed_id = await a_feed(first, ["old"])
+    claims = await asyncio.gather(
+        *(s.claim_item(feed_id, f"item-{i}", NOW, name) for i in range(10) for s, name in ((first, "a"), (second, "b")))
+    )
+    assert sum(claims) == 10  # each of the ten items claimed by exactly one of the two
+    assert not await second.claim_item(feed_id, "old", NOW, "b")  # in the feed when it was added
+    leases = await asyncio.gather(
+        first.lease_feed(feed_id, NOW, LATER), second.lease_feed(feed_id, NOW, LATER), return_exceptions=True
+    )
+    assert sorted(leases) == [False, True]  # type: ignore[type-var]
+    assert not await first.lease_feed(feed_id, NOW, LATER)  # no longer due at NOW
+    assert await second.lease_feed(feed_id, LATER, LATER + dt.timedelta(minutes=5))
+    made = await first.item_draft(
+        ACTOR, NOW, feed_id, "item-0", url="https://x.test/0", title="t", publisher=None, published=None, extracted={}
+    )
+    for key, outcome in (("item-0", "posted"), ("item-1", "skipped"), ("item-2", "failed")):
+        await second.finish_item(feed_id, key, outcome, "why" if outcome == "failed" else None)
+    with pytest.raises(ValueError, match="unknown outcome 'lost'"):
+        await first.finish_item(feed_id, "item-3", "lost")
+    feed = await first.feed(WS, feed_id)
+    assert feed is not None
+    assert (feed.items_seen, feed.items_posted, feed.items_skipped, feed.items_failed) == (10, 1, 1, 1)
+    items = {k: (o, d, why) for k, o, d, why in await first.feed_items(feed_id)}
+    assert items["item-0"] == ("posted", made.id, None) and items["item-2"] == ("failed", None, "why")
+    assert items["item-3"] == ("claimed", None, None) and items["old"][0] == "baseline"
+    assert made.feed_id == feed_id
+    await first.remove_feed(ACTOR, NOW, feed_id)
+    assert not await second.claim_item(feed_id, "new", NOW, "b")  # a removed feed claims nothing
