@@ -25,7 +25,7 @@ from extraction.draft import Readout
 from extraction.extract import extract
 from extraction.fetch import FetchError, fetch_readout
 from extraction.publishers import publisher_of
-from storage.drafts import DraftDecided
+from storage.errors import DraftDecided
 from storage.records import Draft as StoredDraft
 from storage.vocab import KINDS, REQUESTERS
 

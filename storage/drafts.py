@@ -12,27 +12,15 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from storage.base import Tx
 from storage.digests import DigestStore
-from storage.errors import RecordMissing, StoreError
+from storage.errors import DraftDecided, RecordMissing
 from storage.events import add_event_in, event_in, sources_json
 from storage.notes import insert_concern
 from storage.records import Actor, Concern, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
+from storage.rules import ATTACH_DAYS, draft_dict
 from storage.vocab import norm
-
-# The other side's readout of one contact may date it a day apart (Beijing morning, Washington evening).
-ATTACH_DAYS = 1
-
-
-class DraftDecided(StoreError):
-    """The draft was recorded or discarded already; nothing was changed."""
-
-    def __init__(self, draft: Draft) -> None:
-        how = f"recorded as event #{draft.event_id}" if draft.status == "recorded" and draft.event_id else draft.status
-        super().__init__(f"draft #{draft.id} was already {how}")
-        self.draft = draft
 
 
 def _draft(r: sqlite3.Row) -> Draft:
@@ -52,17 +40,6 @@ def _draft(r: sqlite3.Row) -> Draft:
         decided_at=dt.datetime.fromisoformat(r["decided_at"]) if r["decided_at"] else None,
         feed_id=r["feed_id"],
     )
-
-
-def _draft_dict(d: Draft) -> dict[str, Any]:
-    return {
-        "url": d.url,
-        "title": d.title,
-        "publisher": d.publisher,
-        "status": d.status,
-        "event_id": d.event_id,
-        "extracted": d.extracted,
-    }
 
 
 def _json(value: dict[str, object]) -> str:
@@ -95,7 +72,7 @@ class DraftStore(DigestStore):
             before = await _pending(tx, actor.workspace, draft_id)
             await tx.run("UPDATE draft SET extracted = ? WHERE id = ?", (_json(extracted), draft_id))
             after = await _draft_tx(tx, actor.workspace, draft_id)
-            await tx.audit(actor, at, "update", "draft", draft_id, _draft_dict(before), _draft_dict(after))
+            await tx.audit(actor, at, "update", "draft", draft_id, draft_dict(before), draft_dict(after))
         return after
 
     async def discard_draft(self, actor: Actor, at: dt.datetime, draft_id: int) -> Draft:
@@ -103,7 +80,7 @@ class DraftStore(DigestStore):
             before = await _pending(tx, actor.workspace, draft_id)
             await _decide(tx, actor, at, draft_id, "discarded", None)
             after = await _draft_tx(tx, actor.workspace, draft_id)
-            await tx.audit(actor, at, "discard", "draft", draft_id, _draft_dict(before), _draft_dict(after))
+            await tx.audit(actor, at, "discard", "draft", draft_id, draft_dict(before), draft_dict(after))
         return after
 
     async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
@@ -219,7 +196,7 @@ class DraftStore(DigestStore):
                     count += 1
             await _decide(tx, actor, at, draft_id, "recorded", event.id)
             after = await _draft_tx(tx, actor.workspace, draft_id)
-            await tx.audit(actor, at, "record", "draft", draft_id, _draft_dict(before), _draft_dict(after))
+            await tx.audit(actor, at, "record", "draft", draft_id, draft_dict(before), draft_dict(after))
             event = await event_in(tx, actor.workspace, event.id)
         return RecordedDraft(event, attached, count, issues_added, source_added, new_people, new_issues)
 
@@ -252,7 +229,7 @@ async def add_draft_in(
         ),
     )
     draft = await _draft_tx(tx, actor.workspace, draft_id)
-    await tx.audit(actor, at, "create", "draft", draft_id, None, _draft_dict(draft))
+    await tx.audit(actor, at, "create", "draft", draft_id, None, draft_dict(draft))
     return draft
 
 

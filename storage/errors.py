@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage.records import Draft
+
 
 class StoreError(Exception):
     pass
@@ -65,3 +67,12 @@ class BackendIncomplete(OpenFailed):
         )
         self.backend = backend
         self.missing = missing
+
+
+class DraftDecided(StoreError):
+    """The draft was recorded or discarded already; nothing was changed."""
+
+    def __init__(self, draft: Draft) -> None:
+        how = f"recorded as event #{draft.event_id}" if draft.status == "recorded" and draft.event_id else draft.status
+        super().__init__(f"draft #{draft.id} was already {how}")
+        self.draft = draft

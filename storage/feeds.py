@@ -16,8 +16,7 @@ from storage.base import Tx
 from storage.drafts import DraftStore, add_draft_in
 from storage.errors import Conflict, RecordMissing
 from storage.records import Actor, Draft, Feed
-
-ITEM_OUTCOMES = ("posted", "skipped", "failed")
+from storage.rules import ITEM_OUTCOMES, feed_dict
 
 
 def _at(value: str | None) -> dt.datetime | None:
@@ -44,10 +43,6 @@ def _feed(r: sqlite3.Row) -> Feed:
         items_failed=r["items_failed"],
         created_at=dt.datetime.fromisoformat(r["created_at"]),
     )
-
-
-def _feed_dict(f: Feed) -> dict[str, Any]:
-    return {"url": f.url, "channel_id": f.channel_id, "paused": f.paused}
 
 
 class FeedStore(DraftStore):
@@ -91,7 +86,7 @@ class FeedStore(DraftStore):
                     (feed_id, key, at.isoformat(), actor.user_id),
                 )
             feed = await _feed_tx(tx, actor.workspace, feed_id)
-            await tx.audit(actor, at, "create", "feed", feed_id, None, _feed_dict(feed))
+            await tx.audit(actor, at, "create", "feed", feed_id, None, feed_dict(feed))
         return feed
 
     async def feeds(self, workspace: str | None = None) -> list[Feed]:
@@ -114,7 +109,7 @@ class FeedStore(DraftStore):
         async with self._transaction() as tx:
             before = await _feed_tx(tx, actor.workspace, feed_id)
             await tx.run("DELETE FROM feed WHERE id = ?", (feed_id,))
-            await tx.audit(actor, at, "delete", "feed", feed_id, _feed_dict(before), None)
+            await tx.audit(actor, at, "delete", "feed", feed_id, feed_dict(before), None)
         return before
 
     async def set_feed_paused(
@@ -131,7 +126,7 @@ class FeedStore(DraftStore):
                     (next_poll_at.isoformat(), feed_id),
                 )
             after = await _feed_tx(tx, actor.workspace, feed_id)
-            await tx.audit(actor, at, "pause" if paused else "resume", "feed", feed_id, _feed_dict(before), None)
+            await tx.audit(actor, at, "pause" if paused else "resume", "feed", feed_id, feed_dict(before), None)
         return after
 
     # -- polling -------------------------------------------------------------------------------

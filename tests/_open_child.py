@@ -21,10 +21,10 @@ from storage.store import Store
 
 
 class Applied(logging.Handler):
-    """Counts the migrations this process applied, from the migration runners' own (debug) log lines."""
+    """Counts the migrations this process applied, from the migration runners' own log lines."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.DEBUG)  # the runners log each step at DEBUG
         self.count = 0
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -20,8 +20,7 @@ from commands.feed_follow import BACKOFF_CAP, FeedFollower, backoff
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
 from config.settings import Settings
-from storage.drafts import DraftDecided
-from storage.errors import Conflict
+from storage.errors import Conflict, DraftDecided
 from storage.records import Actor
 from storage.store import Store
 from tests.conftest import NOW, WS, snapshot

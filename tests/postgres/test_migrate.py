@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import asyncpg
@@ -24,20 +26,27 @@ from storage.postgres.migrate import (
 )
 from storage.postgres.pool import open_pool
 from storage.postgres.store import PostgresStore
+from storage.store import Store
 
 TABLES = {
     "audit",
     "concern",
     "digest_run",
+    "draft",
     "event",
+    "event_tally",
+    "feed",
+    "feed_item",
     "issue",
     "office",
     "participant",
     "person",
     "person_key",
+    "person_word",
     "question",
     "schema_version",
     "search_doc",
+    "slack_installation",
     "subscription",
     "workspace",
 }
@@ -238,3 +247,23 @@ async def test_opening_an_unusable_database_says_why(pg_server: object, pg_url: 
     assert "s3cret" not in str(info.value) and "hotline:***@" in str(info.value)
     with pytest.raises(OpenFailed, match="the database does not exist"):
         await PostgresStore.open(missing)
+
+
+async def test_the_schema_holds_the_same_columns_as_the_sqlite_store(conn: asyncpg.Connection, tmp_path: Path) -> None:
+    # Both backends keep the same record: each table's columns match (search has its own table on each).
+    await migrate(conn)
+    rows = await conn.fetch(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+        " AND table_name NOT IN ('schema_version', 'search_doc')"
+    )
+    ours: dict[str, set[str]] = {}
+    for r in rows:
+        ours.setdefault(r["table_name"], set()).add(r["column_name"])
+    await (await Store.open(tmp_path / "hotline.db")).close()  # a new SQLite store at its schema version
+    theirs: dict[str, set[str]] = {}
+    with closing(sqlite3.connect(tmp_path / "hotline.db")) as db:
+        for (table,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index%'"
+        ).fetchall():
+            theirs[table] = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+    assert ours == theirs

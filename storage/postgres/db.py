@@ -1,0 +1,154 @@
+"""Reads and transactions over the pool, shared by every area of the PostgreSQL store.
+
+A read borrows a connection for one statement. A write is one transaction on one connection, together
+with its audit entry and its search text; a fault of the database (unreachable, read-only, full, shut
+down, a deadlock or serialization failure that outlived the retry) is rolled back and becomes WriteFailed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from storage.errors import WriteFailed
+from storage.postgres.pool import Connection
+from storage.records import Actor
+from storage.rules import search_tokens
+
+log = logging.getLogger(__name__)
+
+# SQLSTATE classes and codes that mean the database could not take a write, whatever was written.
+_FAULT_CLASSES = {
+    "08": "the database connection was lost; try again in a moment",
+    "53": "the database server is out of resources (disk, memory or connections)",
+    "57": "the database server is shutting down or restarting; try again in a moment",
+    "58": "the database server reported a system error",
+}
+_FAULT_CODES = {
+    "25006": "the database is read-only",
+    "40001": "the database could not order this write against another one; try again",
+    "40P01": "the database could not order this write against another one; try again",
+}
+
+
+def write_fault(exc: BaseException) -> WriteFailed | None:
+    """The WriteFailed that an error from a write stands for, or None if it is not a fault of the database."""
+    if isinstance(exc, asyncpg.PostgresError):
+        code = str(exc.sqlstate or "")
+        reason = _FAULT_CODES.get(code) or _FAULT_CLASSES.get(code[:2])
+        return WriteFailed(reason, code) if reason else None
+    if isinstance(exc, asyncpg.InterfaceError | ConnectionError | OSError | TimeoutError):
+        return WriteFailed("the database connection was lost; try again in a moment", type(exc).__name__)
+    return None
+
+
+class Tx:
+    """One connection inside an open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return list(await self.conn.fetch(sql, *args))
+
+    async def one(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self.conn.fetchrow(sql, *args)
+        return row
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        return await self.conn.fetchval(sql, *args)
+
+    async def run(self, sql: str, *args: Any) -> str:
+        """Execute; returns the command tag ("INSERT 0 1")."""
+        return str(await self.conn.execute(sql, *args))
+
+    async def audit(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        action: str,
+        table: str,
+        record_id: object,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        await self.conn.execute(AUDIT_INSERT, *audit_values(actor, at, action, table, record_id, before, after))
+
+    async def index(self, workspace: str, kind: str, ref: int, body: str) -> None:
+        """Put (or replace) one record's searchable text."""
+        if not body.strip():
+            await self.unindex(kind, ref)
+            return
+        await self.conn.execute(
+            "INSERT INTO search_doc (kind, ref, workspace, body, folded) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (kind, ref) DO UPDATE SET body = excluded.body, folded = excluded.folded",
+            kind,
+            ref,
+            workspace,
+            body,
+            " ".join(search_tokens(body)),
+        )
+
+    async def unindex(self, kind: str, ref: int) -> None:
+        await self.conn.execute("DELETE FROM search_doc WHERE kind = $1 AND ref = $2", kind, ref)
+
+
+AUDIT_INSERT = (
+    "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+)
+
+
+def audit_values(
+    actor: Actor,
+    at: dt.datetime,
+    action: str,
+    table: str,
+    record_id: object,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    """One audit row's values, in AUDIT_INSERT's order (the snapshots as the JSONB codec takes them)."""
+    return (actor.workspace, at, actor.user_id, actor.display_name, action, table, str(record_id), before, after)
+
+
+class Database:
+    """The pool, as the store's areas use it."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return list(await self.pool.fetch(sql, *args))
+
+    async def one(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self.pool.fetchrow(sql, *args)
+        return row
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        return await self.pool.fetchval(sql, *args)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """One transaction: everything inside commits together or not at all. A fault of the database,
+        at BEGIN, inside or at COMMIT, is rolled back, logged and raised as WriteFailed; any other error
+        (a broken rule of the record, a bug) is rolled back and raised as it is."""
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                yield Tx(conn)
+        except Exception as exc:
+            fault = write_fault(exc)
+            if fault is None:
+                raise
+            log.error("write refused by PostgreSQL: %s (%s); rolled back", type(exc).__name__, fault.code)
+            raise fault from exc
+
+
+def ids_param(ids: Sequence[int]) -> list[int]:
+    """A list of ids as one array parameter (`= ANY($n::bigint[])`)."""
+    return [int(i) for i in ids]
