@@ -41,9 +41,9 @@ async def today(ctx: Ctx) -> dt.date:
 
 def age(day: dt.date, today: dt.date) -> str:
     """How long ago (or ahead) a date is, rounded as people say it: "today", "yesterday", "9 days
-    ago", "3 weeks ago" (from two weeks), "5 months ago" (from two months), "4 years ago" (from 21
-    months, to the nearest year), "in 2 weeks". Exact day counts stay where they are the fact itself
-    (a gap between contacts, a dormant track), never in an age."""
+    ago", "3 weeks ago" (from two weeks), "5 months ago" (from two months), "2½ years ago" (from 21
+    months, to the nearest half year; whole years from five), "in 2 weeks". Exact day counts stay
+    where they are the fact itself (a gap between contacts, a dormant track), never in an age."""
     days = (today - day).days
     if days == 0:
         return "today"
@@ -59,7 +59,13 @@ def age(day: dt.date, today: dt.date) -> str:
     else:
         early, late = sorted((day, today))
         months = (late.year - early.year) * 12 + late.month - early.month - (late.day < early.day)
-        amount = plural(max(2, months), "month") if months < 21 else plural((months + 6) // 12, "year")
+        if months < 21:
+            amount = plural(max(2, months), "month")
+        elif months < 60:  # to the nearest half year: 30 months is "2½ years", not "3 years"
+            halves = (months + 3) // 6
+            amount = f"{halves // 2}{'½' if halves % 2 else ''} years"
+        else:
+            amount = plural((months + 6) // 12, "year")
     return f"{amount} ago" if days > 0 else f"in {amount}"
 
 

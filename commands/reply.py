@@ -190,6 +190,6 @@ def render_text(reply: Reply) -> str:
         if note:
             parts.append("")
             parts.append(note)
-        if i < len(pages) - 1:
-            parts.append("")
+        if i < len(pages) - 1 and pages[i + 1].lines:
+            parts.append("")  # fields open with a blank line of their own
     return "\n".join(parts)
