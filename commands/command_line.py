@@ -45,7 +45,11 @@ def parse_command_line(line: str, commands: Mapping[str, Command] | None = None)
     words = len(command.name.split())
 
     options: dict[str, str] = {}
-    for token in tokens[words:]:
+    rest = tokens[words:]
+    if command.rest and rest and all(t.key is None for t in rest):
+        # "/hotline help event add": the bare words are the one option such a command takes that way.
+        return command.name, {command.rest: " ".join(t.value for t in rest)}
+    for token in rest:
         if token.key is None:
             raise UserError(
                 f"{token.text!r} is not an option; write option:value "

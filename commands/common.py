@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from commands import names
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
-from commands.reply import Line, Link, Span, UserText, When, line
+from commands.reply import Field, Line, Link, Span, UserText, When, line
 from storage.errors import Conflict, DuplicateEvent, RecordMissing
 from storage.records import Event, Issue, NewParticipant, Participant, Person, Source
 from storage.vocab import SIDE_ALIASES, norm, slugify
@@ -74,8 +74,8 @@ def when(day: dt.date, today: dt.date) -> When:
     return When(day, age(day, today))
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 @contextmanager
@@ -381,3 +381,15 @@ def truncate(text: str, limit: int) -> str:
 
 
 SUMMARY_CHARS = 140  # a summary in a list: about one line of a chat window
+
+
+def event_item(event: Event, detail: str | None = None) -> Field:
+    """An event as one item of a list, two lines: "#43 · Austin ↔ Wei Fenghe", then "Nov 22, 2022 ·
+    meeting · defense — " and its summary (or `detail`, e.g. a search snippet) cut at a word."""
+    status = "" if event.status == "held" else f" · {event.status}"
+    text = detail if detail is not None else event.summary
+    words: tuple[Span, ...] = (" — ", UserText(truncate(text, SUMMARY_CHARS))) if text else ()
+    return Field(
+        line(f"#{event.id} · ", *short_pair_line(event)),
+        (line(When(event.day), f" · {KIND_LABEL.get(event.kind, event.kind)} · {event.track}{status}", *words),),
+    )

@@ -25,6 +25,18 @@ class PlatformInfo:
     # platform's client writes it (Discord: <#123>, <@&123>). None: only plain ids and names.
     channel_pattern: str | None = None
     role_pattern: str | None = None
+    # How a command is typed: "/" before its name ("/event add") on Discord and in the console; Slack
+    # has one slash command, so there it is "/hotline " ("/hotline event add").
+    command_prefix: str = "/"
+
+    def command(self, name: str) -> str:
+        """A command as a member types it here: "/event add", or "/hotline event add" on Slack, where
+        "hotline help" is "/hotline help", not "/hotline hotline help"."""
+        root = self.command_prefix.strip().lstrip("/")
+        first, _, rest = name.partition(" ")
+        if root and first == root:
+            return self.command_prefix.rstrip() + (" " + rest if rest else "")
+        return self.command_prefix + name
 
     def reference_id(self, kind: ReferenceKind, text: str) -> str | None:
         """The id inside a pasted reference of this platform's syntax, or None if `text` is not one."""

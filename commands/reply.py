@@ -75,7 +75,15 @@ class Ref:
     id: str
 
 
-Span = str | UserText | When | At | Link | Ref
+@dataclass(frozen=True)
+class Code:
+    """Command syntax ("/event list [since] …"), in code formatting where the platform has it.
+    Hotline's own words only: user text is UserText."""
+
+    text: str
+
+
+Span = str | UserText | When | At | Link | Ref | Code
 Line = tuple[Span, ...]
 
 
@@ -158,7 +166,7 @@ def plain(spans: Line) -> str:
     for s in spans:
         if isinstance(s, str):
             out.append(s)
-        elif isinstance(s, UserText):
+        elif isinstance(s, UserText | Code):
             out.append(s.text)
         elif isinstance(s, When):
             out.append(when_text(s))

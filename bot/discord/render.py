@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from commands.reply import At, Line, Link, Ref, Reply, UserText, When, page_mark, plain, split_pages, when_text
+from commands.reply import At, Code, Line, Link, Ref, Reply, UserText, When, page_mark, plain, split_pages, when_text
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -96,6 +96,9 @@ def _pieces(spans: Line, where: Where) -> list[_Piece]:
             out.append(_Piece(s, True))
         elif isinstance(s, UserText):
             out.append(_Piece(escape_user_text(s.text), True))
+        elif isinstance(s, Code):
+            # Discord shows inline code in titles, field names and values alike; footers show it raw.
+            out.append(_Piece(f"`{s.text.replace('`', '')}`", False))
         elif isinstance(s, When):
             # Discord's <t:…> tags are not reliable before 1970 (negative timestamps): ISO there.
             # The age is the command's words ("4 years ago"), not <t:…:R>: it is rounded the same way on

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from commands.reply import (
     At,
+    Code,
     Line,
     Link,
     Ref,
@@ -133,6 +134,9 @@ def _pieces(spans: Line, where: Where) -> list[_Piece]:
             out.append(_Piece(escape_text(s), True))
         elif isinstance(s, UserText):
             out.append(_Piece(user(s.text), True))
+        elif isinstance(s, Code):
+            text = escape_text(s.text.replace("`", ""))
+            out.append(_Piece(text if where == "plain" else f"`{text}`", False))
         elif isinstance(s, When):
             if where == "rich" and s.day.year >= 1970:
                 ago = f" ({s.ago})" if s.ago else ""
