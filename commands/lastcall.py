@@ -22,7 +22,7 @@ from commands.common import (
     when,
 )
 from commands.context import Ctx
-from commands.reply import Field, Line, Reply, Span, UserText, When, line
+from commands.reply import Field, Line, Reply, Span, UserText, When, line, plain
 from storage.records import Event
 
 
@@ -143,7 +143,11 @@ def _and(parts: list[Line]) -> Line:
     for i, part in enumerate(parts):
         if i:
             # "a, b and c", but "a, and b": each part holds an "and" of its own ("between A and B").
-            out.append((", and " if len(parts) == 2 else " and ") if i == len(parts) - 1 else ", ")
+            out.append(
+                (", and " if len(parts) == 2 and " and " in plain(parts[0]) else " and ")
+                if i == len(parts) - 1
+                else ", "
+            )
         out.extend(part)
     return tuple(out)
 
