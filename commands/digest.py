@@ -23,7 +23,7 @@ from commands.common import (
 from commands.context import Ctx
 from commands.errors import UserError
 from commands.lastcall import NOT_HELD_WORDS
-from commands.reply import At, Field, Line, Ref, Reply, Span, UserText, When, line
+from commands.reply import At, Field, Line, Ref, Reply, Span, UserText, When, date_text, line
 from commands.schedule import WEEKDAYS, describe, next_run
 from storage.records import Concern, Event, Subscription
 from storage.vocab import TRACKS
@@ -59,7 +59,13 @@ async def digest_preview(ctx: Ctx, days: int | None = None) -> Reply:
     now = await today(ctx)
     span = days or DEFAULT_DAYS
     start = now - dt.timedelta(days=span - 1)
-    return await compose_digest(ctx, start, now, now, heading=f"Digest preview: the last {plural(span, 'day')}")
+    heading = f"Digest preview: {period_text(start, now)} ({plural(span, 'day')})"
+    return await compose_digest(ctx, start, now, now, heading=heading)
+
+
+def period_text(first: dt.date, last: dt.date) -> str:
+    """A digest's period for its title, in the fixed style (titles show no platform dates)."""
+    return date_text(first) if first == last else f"{date_text(first)} to {date_text(last)}"
 
 
 async def compose_digest(
@@ -100,11 +106,7 @@ async def compose_digest(
         latest = await ctx.store.latest_event(ws)
         lines = [
             line(
-                "Nothing recorded from ",
-                When(first),
-                " to ",
-                When(last),
-                ". Last contact: ",
+                "Nothing recorded. Last contact: ",
                 *(_contact_words(latest, now) if latest else ("none yet",)),
                 ".",
             )
@@ -128,7 +130,7 @@ async def compose_digest(
             lines.append(line("Still open: ", "; ".join(waiting), "."))
         return Reply(title=line(heading), lines=lines)
 
-    lines = [_headline(held, more_held, not_held, more_not_held, first, last)]
+    lines = [_headline(held, more_held, not_held, more_not_held)]
     broken = await _silences_broken(ctx, held)
     if broken:
         lines.append(broken)
@@ -247,16 +249,12 @@ def _contact_words(event: Event, now: dt.date) -> Line:
     return line(when(event.day, now), f", {event.track} {kind}, ", *short_pair_line(event))
 
 
-def _headline(
-    held: list[Event], more_held: bool, not_held: list[Event], more_not_held: bool, first: dt.date, last: dt.date
-) -> Line:
-    """ "2 contacts from Nov 1, 2022 to Nov 30, 2022; the most senior: … . 1 request refused." """
+def _headline(held: list[Event], more_held: bool, not_held: list[Event], more_not_held: bool) -> Line:
+    """ "2 contacts; the most senior: leaders meeting, Biden ↔ Xi Jinping, Nov 14, 2022. Also 1
+    request refused." The period is in the title."""
     count = f"{len(held)}{'+' if more_held else ''}"
     parts: list[Span] = [
-        f"{count} {'contact' if len(held) == 1 and not more_held else 'contacts'} from ",
-        When(first),
-        " to ",
-        When(last),
+        f"{count} {'contact' if len(held) == 1 and not more_held else 'contacts'}" if held else "No contact took place"
     ]
     if held:
         top = min(held, key=seniority)
@@ -277,7 +275,7 @@ def _headline(
             f"{n}{'+' if more_not_held else ''} {NOT_HELD_WORDS[status][0 if n == 1 else 1]}"
             for status, n in sorted(counts.items(), key=lambda item: NOT_TAKEN_PLACE.index(item[0]))
         ]
-        parts.append(" Also " + ", ".join(said) + ".")
+        parts.append((" Also " if held else " ") + ", ".join(said) + ".")
     return line(*parts)
 
 

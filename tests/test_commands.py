@@ -366,10 +366,8 @@ async def test_digest_preview_sections(run: Runner) -> None:
     await run("event add", date="2022-06-10", us="Austin", cn="Wei Fenghe", kind="meeting", status="planned")
     text = await run.text("digest preview")
     lines = text.splitlines()
-    assert (
-        lines[1]
-        == "1 contact from Apr 15, 2022 to Apr 21, 2022: defense phone call, Austin ↔ Wei Fenghe, Apr 20, 2022."
-    )
+    assert lines[0] == "Digest preview: Apr 15, 2022 to Apr 21, 2022 (7 days)"
+    assert lines[1] == "1 contact: defense phone call, Austin ↔ Wei Fenghe, Apr 20, 2022."
     assert lines[2] == "Silence broken: defense after 622 days (since Aug 6, 2020)."
     assert lines[3] == "No contact for over 90 days: leaders for 157 days (last Nov 15, 2021)."
     assert "Austin ↔ Wei Fenghe\n  Apr 20, 2022 · phone call · defense · #3\n  US raised: Taiwan, North Korea" in text
@@ -385,9 +383,8 @@ async def test_digest_preview_of_an_empty_period_names_the_last_contact(run: Run
     text = await run.text("digest preview", days=7)
     # A quiet week is short: what was not recorded, the last contact, the silent tracks.
     assert text.splitlines() == [
-        "Digest preview: the last 7 days",
-        "Nothing recorded from Jun 14, 2022 to Jun 20, 2022. Last contact: Apr 20, 2022 (2 months ago),"
-        " defense phone call, Austin ↔ Wei Fenghe.",
+        "Digest preview: Jun 14, 2022 to Jun 20, 2022 (7 days)",
+        "Nothing recorded. Last contact: Apr 20, 2022 (2 months ago), defense phone call, Austin ↔ Wei Fenghe.",
         "No contact for over 90 days: leaders for 217 days (last Nov 15, 2021).",
     ]
 

@@ -120,7 +120,7 @@ async def test_a_due_digest_is_posted_once_pinging_only_its_role(discord: Discor
     [post] = [Shown.of(m) for m in discord.fake.posts(channel.id)]
     assert post.content == f"<@&{role.id}>"
     assert post.allowed_mentions == {"parse": [], "roles": [role.id]}
-    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.title.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     assert f"{ENVOYS[0]} ↔ Wang Yi" in post.text
     # The same period again: claimed already, nothing more is posted.
     assert await scheduler(discord).delivery.run_due(sub.id) == "claimed-elsewhere"
@@ -306,7 +306,7 @@ async def test_the_scheduled_job_fires_and_posts_through_discord(discord: Discor
     assert fired and scheduler(discord).next_run(sub.id) is not None
     assert discord.fake.posts(channel.id) == []
     [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id), 10)]
-    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.title.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     assert f"{ENVOYS[0]} ↔ Wang Yi" in post.text
     for _ in range(100):  # the job marks the period sent right after the post
         if [r.status for r in await discord.store.digest_runs(sub.id)] == ["sent"]:
