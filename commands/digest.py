@@ -98,12 +98,17 @@ async def compose_digest(
         not_held += found
         more_not_held = more_not_held or beyond
     not_held.sort(key=lambda e: (e.day, e.id), reverse=True)
-    last_by_track = await ctx.store.last_held_by_track(ws)
+    # Only what had happened by the period's end counts: a digest of a past period (a late one, or a
+    # preview on a store that holds later contacts) must not see the future.
+    until = (last + dt.timedelta(days=1), 0)
+    last_by_track = {
+        track: day for track in TRACKS if (day := await ctx.store.latest_day(ws, track=track, before=until)) is not None
+    }
     dormant = _dormant(ctx, last_by_track, now)
     quiet = not held and not not_held and not concerns and not answered
 
     if short_when_empty and quiet:
-        latest = await ctx.store.latest_event(ws)
+        latest = await ctx.store.latest_event(ws, before=until)
         lines = [
             line(
                 "Nothing recorded. Last contact: ",
@@ -159,7 +164,7 @@ async def compose_digest(
             )
         )
     if not held:
-        latest = await ctx.store.latest_event(ws)
+        latest = await ctx.store.latest_event(ws, before=until)
         lines.insert(1, line("Last contact: ", *(_contact_words(latest, now) if latest else ("none yet",)), "."))
     if not_held:
         cut = len(not_held) > SHOWN or more_not_held

@@ -267,9 +267,10 @@ async def event_list(
             lines=[line("Nothing recorded matches; /event add records one.")],
             ephemeral=True,
         )
-    count = f"the newest {len(events)} events" if more else plural(len(events), "event")
-    footer = f"{count}, newest first" + (f" ({filters})" if filters else "")
+    scope = f" ({filters})" if filters else ""
     if more:
-        footer += "; narrow with since, until, with, track, issue or status to see more"
+        footer = f"The newest {len(events)} events{scope}; narrow with since, until, with, track, issue or status"
+    else:
+        footer = f"{plural(len(events), 'event')}, newest first{scope}"
     pages = [Page(fields=tuple(event_item(e) for e in chunk)) for chunk in paginate(events)]
-    return Reply(title=line("Contact events"), pages=pages, footer=line(footer.capitalize()))
+    return Reply(title=line("Contact events"), pages=pages, footer=line(footer))

@@ -217,7 +217,7 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
         # Who met then, unless the line is about these two people already.
         who: Line = () if with_people else (" (", *short_pair_line(found), ")")
         when_then = (When(found.day), f", {gap(event, found.day)}")
-        out.append(line(f"{previous} contact ", *_and(scopes), ": ", *when_then, *who))
+        out.append(line(f"{previous} contact ", *_and(scopes), ": ", *when_then, *who, f" · #{found.id}"))
     if held and prev_t is not None:
         out += await _not_held_between(ctx, event, prev_t.day, now)
     return out

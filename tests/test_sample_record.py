@@ -52,7 +52,7 @@ async def test_lastcall_answers_the_latest_contact_of_2026(sample: Runner) -> No
     # The previous contact of the two presidents is also their offices' and the track's: said once.
     assert (
         "previous contact between Trump and Xi Jinping, between their offices and on the leaders track:"
-        " Feb 4, 2026, 99 days earlier\n" in text
+        " Feb 4, 2026, 99 days earlier · #107\n" in text
     )
     assert text.count("Feb 4, 2026") == 1
     # The state visit put off in March lies between the two.
@@ -68,7 +68,7 @@ async def test_lastcall_on_the_defense_track_gives_the_previous_one(sample: Runn
     # Secretary of War is the defense office: the offices' previous contact is the people's, and the track's.
     assert (
         "previous contact between Hegseth and Dong Jun, between their offices and on the defense track:"
-        " Sep 9, 2025, 52 days earlier\n" in text
+        " Sep 9, 2025, 52 days earlier · #95\n" in text
     )
 
 
