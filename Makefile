@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench accuracy lock clean
+.PHONY: run test lint typecheck check bench accuracy gallery lock clean
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 ## accuracy: how well readouts are read (the dev set in ../shared/data/readouts), field by field, and how fast
 accuracy: $(STAMP)
 	$(BIN)/python -m bench.accuracy
+
+## gallery: docs/GALLERY.md, the console output of each main command on the sample at a fixed clock
+gallery: $(STAMP)
+	$(BIN)/python -m tools.gallery --out docs/GALLERY.md
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs pip-tools)
 lock:

@@ -21,9 +21,10 @@ import pytest
 from bot.discord import render as discord_render
 from bot.slack import render as slack_render
 from commands.reply import render_text
-from tools.gallery import PLATFORMS, SHOWN, Shown, run, sample_store
+from tools.gallery import PLATFORMS, SHOWN, Shown, gallery, run, sample_store
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+GALLERY = Path(__file__).resolve().parent.parent / "docs" / "GALLERY.md"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
@@ -59,3 +60,9 @@ def test_every_snapshot_file_belongs_to_a_reply() -> None:
     kept = {p.name.split(".", 1)[0] for p in SNAPSHOTS.iterdir() if p.is_file()}
     assert kept <= names, sorted(kept - names)
     assert len(list(SNAPSHOTS.iterdir())) == 3 * len(SHOWN)
+
+
+async def test_the_gallery_in_docs_is_up_to_date() -> None:
+    """docs/GALLERY.md is what `make gallery` writes now: a changed reply regenerates it."""
+    written = await gallery()
+    assert GALLERY.read_text(encoding="utf-8") == written, "run make gallery and read the changes"  # noqa: ASYNC240
