@@ -65,4 +65,4 @@ def test_every_snapshot_file_belongs_to_a_reply() -> None:
 async def test_the_gallery_in_docs_is_up_to_date() -> None:
     """docs/GALLERY.md is what `make gallery` writes now: a changed reply regenerates it."""
     written = await gallery()
-    assert GALLERY.read_text(encoding="utf-8") == written, "run make gallery and read the changes"  # noqa: ASYNC240
+    assert GALLERY.read_text(encoding="utf-8") == written, "run make gallery and read the changes"
