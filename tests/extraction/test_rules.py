@@ -273,7 +273,9 @@ def test_a_surname_only_participant_is_the_known_person(people: People) -> None:
     austin = draft.us[0]
     assert austin.person is not None and austin.name == "Lloyd J. Austin III"
     assert austin.title == "Secretary of Defense"
-    assert draft.cn[0].proposed_new  # Dong Jun is not among the sample people
+    # The 2020–2026 sample knows Dong Jun: "Admiral Dong Jun" is taken as him, not proposed as someone new.
+    dong = draft.cn[0]
+    assert dong.person is not None and dong.person.name == "Dong Jun" and not dong.proposed_new
 
 
 def test_a_side_named_by_no_one_is_a_group(people: People) -> None:
