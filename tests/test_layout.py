@@ -241,3 +241,23 @@ async def test_no_reply_heading_counts_days_ago() -> None:
             text = render_text(await run(store, clock, BY_NAME[name].command))
             assert not re.search(r"\d{3,} days ago", text), name
             assert not re.search(r"\b20\d\d-\d\d-\d\d \(", text), name  # no ISO date with an age
+
+
+# -- each side's words at a contact; how a platform types commands ---------------------------------
+
+
+async def test_a_digest_block_gives_each_sides_words_at_the_contact() -> None:
+    async with sample_store(BY_NAME["digest-fortnight"].at) as (store, clock):
+        await run(store, clock, '/concern add issue:taiwan side:china event:43 by:"Wei Fenghe" text:"Taiwan is ours."')
+        await run(store, clock, '/concern add issue:taiwan side:us event:43 text:"Peace across the Strait."')
+        text = render_text(await run(store, clock, "/digest preview days:14"))
+    block = text[text.index("\nAustin ↔ Wei Fenghe\n") :]
+    assert "  China raised: Taiwan\n  US: “Peace across the Strait.”\n  China — Wei Fenghe: “Taiwan is ours.”" in block
+    assert "Stated positions" not in text  # words said at a contact shown stay in its block
+
+
+def test_a_platform_says_how_its_commands_are_typed() -> None:
+    slack = PLATFORMS["slack"]
+    assert PLAIN.command("event add") == "/event add" and PLAIN.command("hotline help") == "/hotline help"
+    assert slack.command("event add") == "/hotline event add"
+    assert slack.command("hotline help") == "/hotline help" and slack.command("hotline") == "/hotline"
