@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench accuracy lock clean timeline-png
+.PHONY: run test lint typecheck check bench accuracy gallery lock clean timeline-png
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ accuracy: $(STAMP)
 ## timeline-png: the README's picture, /timeline of the sample record, as docs/timeline.png
 timeline-png: $(STAMP)
 	$(BIN)/python -m tools.timeline_png docs/timeline.png
+
+## gallery: docs/GALLERY.md, the console output of each main command on the sample at a fixed clock
+gallery: $(STAMP)
+	$(BIN)/python -m tools.gallery --out docs/GALLERY.md
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs pip-tools)
 lock:

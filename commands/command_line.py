@@ -52,6 +52,9 @@ def parse_command_line(
 
     options: dict[str, str] = {}
     rest = tokens[words:]
+    if command.rest and rest and all(t.key is None for t in rest):
+        # "/hotline help event add": the bare words are the one option such a command takes that way.
+        return command.name, {command.rest: " ".join(t.value for t in rest)}
     if positional and rest and rest[0].key is None and command.options:
         bare = 0
         while bare < len(rest) and rest[bare].key is None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from commands import names
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
-from commands.reply import Line, Link, Span, UserText, When, line
+from commands.reply import Field, Line, Link, Span, UserText, When, line
 from storage.errors import Conflict, DuplicateEvent, RecordMissing
 from storage.records import Event, Issue, NewParticipant, Participant, Person, Source
 from storage.vocab import SIDE_ALIASES, norm, slugify
@@ -39,7 +39,11 @@ async def today(ctx: Ctx) -> dt.date:
     return ctx.clock.now().astimezone(await zone(ctx)).date()
 
 
-def ago(day: dt.date, today: dt.date) -> str:
+def age(day: dt.date, today: dt.date) -> str:
+    """How long ago (or ahead) a date is, rounded as people say it: "today", "yesterday", "9 days
+    ago", "3 weeks ago" (from two weeks), "5 months ago" (from two months), "2½ years ago" (from 21
+    months, to the nearest half year; whole years from five), "in 2 weeks". Exact day counts stay
+    where they are the fact itself (a gap between contacts, a dormant track), never in an age."""
     days = (today - day).days
     if days == 0:
         return "today"
@@ -47,15 +51,31 @@ def ago(day: dt.date, today: dt.date) -> str:
         return "yesterday"
     if days == -1:
         return "tomorrow"
-    return f"{days} days ago" if days > 0 else f"in {-days} days"
+    n = abs(days)
+    if n < 14:
+        amount = plural(n, "day")
+    elif n < 60:
+        amount = plural(round(n / 7), "week")
+    else:
+        early, late = sorted((day, today))
+        months = (late.year - early.year) * 12 + late.month - early.month - (late.day < early.day)
+        if months < 21:
+            amount = plural(max(2, months), "month")
+        elif months < 60:  # to the nearest half year: 30 months is "2½ years", not "3 years"
+            halves = (months + 3) // 6
+            amount = f"{halves // 2}{'½' if halves % 2 else ''} years"
+        else:
+            amount = plural((months + 6) // 12, "year")
+    return f"{amount} ago" if days > 0 else f"in {amount}"
 
 
 def when(day: dt.date, today: dt.date) -> When:
-    return When(day, ago(day, today))
+    """A date with its age, for where the age helps: the date of /lastcall, an open question."""
+    return When(day, age(day, today))
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 @contextmanager
@@ -235,9 +255,35 @@ async def issue_titles(ctx: Ctx) -> dict[str, str]:
 
 
 def person_span(p: Participant, with_title: bool = True) -> Line:
+    """ "Dong Jun — Minister of National Defense (Admiral, PLA Navy)": the title after a dash, so a
+    title that holds parentheses never nests them."""
     if with_title and p.title:
-        return line(UserText(p.name), " (", UserText(p.title), ")")
+        return line(UserText(p.name), " — ", UserText(p.title))
     return line(UserText(p.name))
+
+
+# Generational suffixes are not surnames: "Lloyd J. Austin III" is Austin, "Joseph R. Biden Jr." Biden.
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def short_name(p: Participant) -> str:
+    """The name a briefing uses once the reader knows who is meant: a US official by surname
+    ("Austin"), a Chinese official in full ("Wei Fenghe"), since Chinese names are short already and
+    a family name alone is ambiguous (Wang Yi, Wang Wentao, Wang Huning)."""
+    if p.side != "us":
+        return p.name
+    words = [w for w in p.name.replace(",", " ").split() if w.lower() not in _SUFFIXES]
+    return words[-1] if words else p.name
+
+
+def short_pair_line(event: Event, leave_out: int | None = None) -> Line:
+    """ "Austin ↔ Wei Fenghe": both sides by short name; `leave_out` drops one person (the one a
+    reply is about already)."""
+    sides: list[Line] = []
+    for side in ("us", "china"):
+        names = [short_name(p) for p in event.side(side) if p.person_id != leave_out]
+        sides.append(line(UserText(", ".join(names))) if names else ("not named",))
+    return (*sides[0], " ↔ ", *sides[1])
 
 
 def side_line(event: Event, side: str, with_title: bool = True) -> Line:
@@ -255,11 +301,12 @@ def pair_line(event: Event) -> Line:
 
 
 def event_headline(event: Event, today: dt.date) -> Line:
-    """#12 · 2022-04-20 · phone call · defense — names."""
+    """#12 · Apr 20, 2022 · phone call · defense — names. The date alone: an age on every item of a
+    list is noise, and the reader sees the date in their own locale."""
     status = "" if event.status == "held" else f" ({event.status})"
     return line(
         f"#{event.id} · ",
-        when(event.day, today),
+        When(event.day),
         f" · {KIND_LABEL.get(event.kind, event.kind)}{status} · {event.track} — ",
         *pair_line(event),
     )
@@ -320,5 +367,29 @@ def raised_lines(raised: dict[str, list[str]], titles: dict[str, str]) -> list[t
 
 
 def truncate(text: str, limit: int) -> str:
-    """Shorten for a list view, visibly (the full text is one /event show away)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Shorten for a list view, visibly and at a word (the full text is one /event show away): the
+    longest run of whole words that fits with its "…", its trailing punctuation dropped. Only a
+    single word longer than the limit is cut inside itself."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    # The room ends a whole word when the next character is a space; otherwise back up to a space.
+    cut = len(room) if text[len(room)] == " " else room.rfind(" ")
+    kept = room[:cut] if cut > 0 else room
+    return kept.rstrip(" ,;:.–—-") + "…"
+
+
+SUMMARY_CHARS = 140  # a summary in a list: about one line of a chat window
+
+
+def event_item(event: Event, detail: str | None = None) -> Field:
+    """An event as one item of a list, two lines: "#43 · Austin ↔ Wei Fenghe", then "Nov 22, 2022 ·
+    meeting · defense — " and its summary (or `detail`, e.g. a search snippet) cut at a word."""
+    status = "" if event.status == "held" else f" · {event.status}"
+    text = detail if detail is not None else event.summary
+    words: tuple[Span, ...] = (" — ", UserText(truncate(text, SUMMARY_CHARS))) if text else ()
+    return Field(
+        line(f"#{event.id} · ", *short_pair_line(event)),
+        (line(When(event.day), f" · {KIND_LABEL.get(event.kind, event.kind)} · {event.track}{status}", *words),),
+    )

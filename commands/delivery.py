@@ -18,8 +18,8 @@ from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from commands.context import Caller, Clock, CoreSettings, Ctx
-from commands.digest import compose_digest
-from commands.reply import Reply
+from commands.digest import compose_digest, period_text
+from commands.reply import Reply, moment_text
 from commands.schedule import next_run
 from storage.records import Subscription
 from storage.store import Store
@@ -241,9 +241,9 @@ class DigestDelivery:
     async def compose(self, sub: Subscription, start: dt.datetime, end: dt.datetime, *, late: bool) -> Reply:
         first, last = period_days(sub, start, end)
         ctx = Ctx(self.store, Caller(sub.workspace, "scheduler", "digest scheduler", False), self.clock, self.settings)
-        heading = f"Weekly digest: {first.isoformat()} to {last.isoformat()}"
+        heading = f"Weekly digest: {period_text(first, last)}"
         if late:
-            heading += f" (late: due {end:%Y-%m-%d %H:%M} UTC)"
+            heading += f" (late: due {moment_text(end)})"
         reply = await compose_digest(
             ctx,
             first,

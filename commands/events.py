@@ -9,6 +9,7 @@ from commands import accounts, validate
 from commands.common import (
     EXACT,
     event_headline,
+    event_item,
     facts_line,
     match_person,
     plural,
@@ -17,12 +18,12 @@ from commands.common import (
     split_people,
     store_errors,
     today,
-    truncate,
 )
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
 from commands.lastcall import describe_event
-from commands.reply import Confirm, Field, Line, Reply, UserText, line
+from commands.paging import paginate
+from commands.reply import Confirm, Line, Page, Reply, UserText, line
 from storage.records import NewEvent, NewParticipant, Source
 from storage.vocab import EVENT_STATUSES, KINDS, REQUESTERS, TRACKS
 
@@ -268,17 +269,10 @@ async def event_list(
             lines=[line("Nothing recorded matches; /event add records one.")],
             ephemeral=True,
         )
-    fields = [
-        Field(
-            line(*event_headline(e, now)),
-            (line(UserText(truncate(e.summary, 300))),) if e.summary else (line("(no summary)"),),
-        )
-        for e in events
-    ]
-    lines = [line(f"{plural(len(events), 'event')}, newest first" + (f" ({filters})" if filters else ""))]
-    footer = (
-        line(f"Showing the newest {LIST_LIMIT}; narrow with since, until, with, track, issue or status to see more.")
-        if more
-        else None
-    )
-    return Reply(title=line("Contact events"), lines=lines, fields=fields, footer=footer)
+    scope = f" ({filters})" if filters else ""
+    if more:
+        footer = f"The newest {len(events)} events{scope}; narrow with since, until, with, track, issue or status"
+    else:
+        footer = f"{plural(len(events), 'event')}, newest first{scope}"
+    pages = [Page(fields=tuple(event_item(e) for e in chunk)) for chunk in paginate(events)]
+    return Reply(title=line("Contact events"), pages=pages, footer=line(footer))

@@ -8,11 +8,12 @@ from commands import validate
 from commands.common import SIDE_LABEL, store_errors
 from commands.context import Ctx
 from commands.errors import UserError
-from commands.reply import Field, Ref, Reply, UserText, line
+from commands.paging import paginate
+from commands.reply import Code, Field, Line, Page, Ref, Reply, UserText, line
 from storage.vocab import norm, slugify
 
 if TYPE_CHECKING:
-    from commands.surface import Option
+    from commands.surface import Command, Option
 
 
 async def editors(ctx: Ctx, role: str) -> Reply:
@@ -57,15 +58,24 @@ async def office(ctx: Ctx, side: str, form: str, office: str, track: str | None 
 
 
 async def offices(ctx: Ctx, side: str | None = None) -> Reply:
+    known = [o for o in await ctx.store.offices(ctx.caller.workspace) if side is None or o.slug.startswith(side + ":")]
     fields = [
-        Field(line(UserText(o.title), f" ({o.slug}, {o.track})"), (line(UserText(", ".join(o.forms) or "—")),))
-        for o in await ctx.store.offices(ctx.caller.workspace)
-        if side is None or o.slug.startswith(side + ":")
+        Field(
+            line(UserText(o.title)),
+            (
+                line(
+                    f"{SIDE_LABEL.get(o.slug.split(':', 1)[0], '')} · {o.track} · written as: ",
+                    UserText(", ".join(o.forms) or "its title only"),
+                ),
+            ),
+        )
+        for o in known
     ]
     return Reply(
-        title=line("Known offices"),
+        title=line("Known offices" + (f" ({SIDE_LABEL[side]})" if side else "")),
         lines=[line("/hotline office adds a way of writing a title.")],
-        fields=fields,
+        pages=[Page(fields=tuple(chunk)) for chunk in paginate(fields)],
+        footer=line(f"{len(known)} {'office' if len(known) == 1 else 'offices'}"),
         ephemeral=True,
     )
 
@@ -79,36 +89,75 @@ async def timezone(ctx: Ctx, timezone: str) -> Reply:
     )
 
 
-def _usage(ctx: Ctx, option: Option) -> str:
-    shown = f"{option.name}:…" if ctx.platform.typed_options else option.name
-    return shown if option.required else f"[{shown}]"
+def _shown(ctx: Ctx, option: Option) -> str:
+    """An option as the platform takes it: picked by name on Discord, typed as name:value elsewhere."""
+    return f"{option.name}:…" if ctx.platform.typed_options else option.name
 
 
-async def help_(ctx: Ctx) -> Reply:
+def _syntax(ctx: Ctx, command: Command, full: bool) -> str:
+    """ "/event list [since] [until] …": required options by name, optional ones in brackets. The
+    overview names the required ones and folds the optional ones into "[…]"; details list them all."""
+    options = [o for o in command.options if o.name != "confirmed"]
+    words = [_shown(ctx, o) for o in options if o.required]
+    optional = [f"[{_shown(ctx, o)}]" for o in options if not o.required]
+    if full:
+        words += optional
+    elif len(optional) > 2:
+        words.append("[…]")
+    else:
+        words += optional
+    return " ".join([ctx.platform.usage(command.name), *words])
+
+
+def _visible() -> list[Command]:
     from commands.surface import COMMANDS  # the surface imports this module
 
-    groups: dict[str, list[str]] = {}
-    for cmd in COMMANDS.values():
-        if cmd.hidden:
-            continue
-        usage = " ".join(_usage(ctx, o) for o in cmd.options if o.name != "confirmed")
-        group = cmd.name.split(" ")[0]
+    return [c for c in COMMANDS.values() if not c.hidden]
+
+
+async def help_(ctx: Ctx, command: str | None = None) -> Reply:
+    """One line per command with its syntax; `command` ("event", "event add") gives the details."""
+    if command:
+        return _help_on(ctx, command)
+    lines: list[Line] = [
+        line(
+            "A shared record of US–China contacts: record calls and meetings and what each side raised, ask "
+            "for the latest contact and what it means, read a weekly digest. ✎ marks commands only editors use."
+        )
+    ]
+    for cmd in _visible():
         mark = " ✎" if cmd.writes else ""
-        typed = f"{ctx.platform.usage(cmd.name)} {usage}".rstrip()
-        groups.setdefault(group, []).append(f"{typed} — {cmd.description}{mark}")
-    fields = [Field(line(ctx.platform.usage(g)), tuple(line(u) for u in usages)) for g, usages in groups.items()]
-    return Reply(
-        title=line("Hotline: a shared record of US–China contacts"),
-        lines=[
-            line(
-                "Record calls, meetings and what each side raised; ask /lastcall for the latest contact and "
-                "what it means; get a weekly digest. ✎ marks commands only editors may use."
-            ),
-            line(
-                "Dates: YYYY-MM-DD, today, yesterday, or a weekday name (its most recent occurrence). "
-                "Several names: separate with commas; a title may follow a name in parentheses."
-            ),
-        ],
-        fields=fields,
-        ephemeral=True,
+        lines.append(line(Code(_syntax(ctx, cmd, full=False)), f" — {cmd.description}{mark}"))
+    lines.append(
+        line(
+            "Details and every option: ",
+            Code(ctx.platform.usage("hotline help") + " event"),
+            " (or any command). Dates: YYYY-MM-DD, today, yesterday or a weekday name. "
+            "Several names: separate with commas; a title may follow a name in parentheses.",
+        )
     )
+    return Reply(title=line("Hotline: commands"), lines=lines, ephemeral=True)
+
+
+def _help_on(ctx: Ctx, typed: str) -> Reply:
+    words = " ".join(typed.lower().replace("/", " ").split())
+    words = words.removeprefix("hotline ") if words.startswith("hotline ") and words != "hotline help" else words
+    visible = _visible()
+    chosen = [c for c in visible if c.name == words] or [c for c in visible if c.name.split(" ")[0] == words]
+    if not chosen:
+        groups = sorted({c.name.split(" ")[0] for c in visible})
+        raise UserError(f"{typed!r} is not a command; ask about one of: {', '.join(groups)}", field="command")
+    fields: list[Field] = []
+    for cmd in chosen:
+        mark = " (editors only ✎)" if cmd.writes else ""
+        values: list[Line] = [line(f"{cmd.description}{mark}.")]
+        for o in cmd.options:
+            if o.name == "confirmed":
+                continue
+            need = "" if o.required else " (optional)"
+            # Choices the description names already are not listed twice.
+            listed = all(c in o.description for c in o.choices)
+            choices = f"; one of: {', '.join(o.choices)}" if o.choices and not listed else ""
+            values.append(line(Code(o.name), f"{need} — {o.description}{choices}"))
+        fields.append(Field(line(Code(_syntax(ctx, cmd, full=True))), tuple(values)))
+    return Reply(title=line(f"Help: {ctx.platform.usage(words)}"), fields=fields, ephemeral=True)

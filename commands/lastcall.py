@@ -12,16 +12,18 @@ from commands.common import (
     facts_line,
     issue_titles,
     pair_line,
+    person_span,
     plural,
     raised_lines,
     resolve_who,
-    side_line,
+    short_name,
+    short_pair_line,
     source_lines,
     today,
     when,
 )
 from commands.context import Ctx
-from commands.reply import Field, Line, Reply, UserText, line
+from commands.reply import Field, Line, Reply, Span, UserText, When, line, plain
 from storage.records import Event
 
 
@@ -39,13 +41,37 @@ async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None)
             lines=[line("Add one with /event add.")],
             ephemeral=True,
         )
-    reply = await describe_event(ctx, event, now, title_prefix="Latest contact" + (f" {scope}" if scope else ""))
+    reply = await describe_event(
+        ctx,
+        event,
+        now,
+        title_prefix="Latest contact" + (f" {scope}" if scope else ""),
+        about=who.person.id if who and who.person else None,
+    )
     reply.fields += await accounts.account_fields(ctx, event, both_only=True)
     return reply
 
 
-async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str) -> Reply:
-    """An event in full with its derived context; /lastcall and /event show share it."""
+def _title_tail(event: Event, about: int | None) -> Line:
+    """What follows the title's prefix: both sides ("Donald J. Trump ↔ Xi Jinping"), or, when the
+    reply is about one person already named in the prefix, whom they met ("meeting with Dong Jun"),
+    and who else of their side took part."""
+    mine = next((p for p in event.participants if p.person_id == about), None)
+    if mine is None:
+        return pair_line(event)
+    other_side = "china" if mine.side == "us" else "us"
+    others = [p.name for p in event.side(other_side)] or ["someone not named"]
+    kind = KIND_LABEL.get(event.kind, event.kind)
+    tail: list[Span] = [f"{kind} with ", UserText(", ".join(others))]
+    companions = [p.name for p in event.side(mine.side) if p.person_id != about]
+    if companions:
+        tail += [" (also ", UserText(", ".join(companions)), ")"]
+    return tuple(tail)
+
+
+async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str, about: int | None = None) -> Reply:
+    """An event in full with its derived context; /lastcall and /event show share it. `about` is the
+    person the title's prefix names already (/lastcall with:), so the title does not name them twice."""
     ws = ctx.caller.workspace
     titles = await issue_titles(ctx)
     raised = (await ctx.store.raised_at(ws, [event.id])).get(event.id, {})
@@ -57,10 +83,10 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
     if event.location:
         lines.append(line("Where: ", UserText(event.location)))
     lines += confidence_lines(event)
-    # One field per side, side by side where the platform can show them so.
+    # One field per side, side by side where the platform can show them so; one person a line.
     fields: list[Field] = [
-        Field(line("US"), (side_line(event, "us"),), inline=True),
-        Field(line("China"), (side_line(event, "china"),), inline=True),
+        Field(line(SIDE_LABEL[side]), tuple(person_span(p) for p in event.side(side)) or (("not named",),), inline=True)
+        for side in ("us", "china")
     ]
     context = await derived_context(ctx, event, now)
     if context:
@@ -90,7 +116,7 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
     if event.sources:
         fields.append(Field(line("Sources"), source_lines(event)))
     return Reply(
-        title=line(f"{title_prefix}: ", *pair_line(event)),
+        title=line(f"{title_prefix}: ", *_title_tail(event, about)),
         lines=lines,
         fields=fields,
         footer=line(f"Event #{event.id}"),
@@ -114,55 +140,89 @@ def gap(event: Event, earlier: dt.date) -> str:
     return f"{plural(days, 'day')} {'earlier' if event.status == 'held' else 'before'}"
 
 
+def _and(parts: list[Line]) -> Line:
+    """ "a, b and c" of lines."""
+    out: list[Span] = []
+    for i, part in enumerate(parts):
+        if i:
+            # "a, b and c", but "a, and b": each part holds an "and" of its own ("between A and B").
+            out.append(
+                (", and " if len(parts) == 2 and " and " in plain(parts[0]) else " and ")
+                if i == len(parts) - 1
+                else ", "
+            )
+        out.extend(part)
+    return tuple(out)
+
+
+def _short_offices(scope: Line) -> Line:
+    return line("between their offices") if scope and scope[0] == "between their offices (" else scope
+
+
 async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     """What the record says about this contact: the previous contact between the same people, between
     the same offices and on the same track (each "first recorded" when there is none), and the
     contacts refused, postponed or cancelled on the track since the previous one.
 
-    Only contacts that took place count as previous ones. For a contact that did not take place
-    (planned, declined...) the lines say "latest ... before it" rather than "previous".
+    Each fact is stated once: when two or three of these previous contacts are the same earlier
+    contact, they make one line ("previous contact between Trump and Xi Jinping, between their offices
+    and on the leaders track: Feb 4, 2026, 99 days earlier"); so do the "first recorded" ones. Only
+    contacts that took place count as previous ones. For a contact that did not take place (planned,
+    declined...) the lines say "latest held ... before it" rather than "previous".
     """
     ws = ctx.caller.workspace
     before = (event.day, event.id)
     held = event.status == "held"
     previous = "previous" if held else "latest held"
-    out: list[Line] = []
+    # (scope, the earlier contact or None for "first recorded"), in the order they are told.
+    facts: list[tuple[Line, Event | None]] = []
     us, cn = event.side("us"), event.side("china")
     if us and cn:
         a, b = us[0], cn[0]
-        prev = await ctx.store.previous_day_between(ws, ("person", a.person_id), ("person", b.person_id), before)
-        pair = line(UserText(a.name), " and ", UserText(b.name))
-        if prev is None:
-            out.append(line("first recorded contact between ", *pair))
-        else:
-            out.append(line(f"{previous} contact between ", *pair, f": {prev.isoformat()}, {gap(event, prev)}"))
+        people = line("between ", UserText(short_name(a)), " and ", UserText(short_name(b)))
+        facts.append(
+            (people, await ctx.store.previous_between(ws, ("person", a.person_id), ("person", b.person_id), before))
+        )
         if a.office and b.office:
             office_a = await ctx.store.office_by_slug(ws, a.office)
             office_b = await ctx.store.office_by_slug(ws, b.office)
-            label = line(
+            offices = line(
+                "between their offices (",
                 UserText(office_a.title if office_a else a.title or a.office),
                 " ↔ ",
                 UserText(office_b.title if office_b else b.title or b.office),
+                ")",
             )
-            prev_o = await ctx.store.previous_between(ws, ("office", a.office), ("office", b.office), before)
-            if prev_o is None:
-                out.append(line(*label, ": first recorded contact between these offices"))
-            else:
-                out.append(
-                    line(
-                        *label,
-                        f": {previous} contact {prev_o.day.isoformat()} (",
-                        *pair_line(prev_o),
-                        f"), {gap(event, prev_o.day)}",
-                    )
-                )
-    prev_t = await ctx.store.latest_day(ws, track=event.track, before=before)
-    if prev_t is None:
-        out.append(line(f"first recorded {event.track}-track contact"))
-    else:
-        out.append(line(f"{previous} {event.track}-track contact: {prev_t.isoformat()}, {gap(event, prev_t)}"))
-        if held:
-            out += await _not_held_between(ctx, event, prev_t, now)
+            facts.append(
+                (offices, await ctx.store.previous_between(ws, ("office", a.office), ("office", b.office), before))
+            )
+    prev_t = await ctx.store.latest_event(ws, track=event.track, before=before)
+    facts.append((line(f"on the {event.track} track"), prev_t))
+
+    # Group the scopes by the earlier contact they point at, keeping the order of first mention.
+    groups: dict[int | None, list[Line]] = {}
+    earlier: dict[int | None, Event | None] = {}
+    for scope, found in facts:
+        key = found.id if found else None
+        groups.setdefault(key, []).append(scope)
+        earlier[key] = found
+    people_scope = facts[0][0] if us and cn else None
+    out: list[Line] = []
+    for key, scopes in groups.items():
+        found = earlier[key]
+        with_people = people_scope is not None and scopes[0] is people_scope
+        if with_people and len(scopes) > 1:
+            # With the people named, "their offices" needs no titles: the US and China fields show them.
+            scopes = [scopes[0], *(_short_offices(s) for s in scopes[1:])]
+        if found is None:
+            out.append(line("first recorded contact ", *_and(scopes)))
+            continue
+        # Who met then, unless the line is about these two people already.
+        who: Line = () if with_people else (" (", *short_pair_line(found), ")")
+        when_then = (When(found.day), f", {gap(event, found.day)}")
+        out.append(line(f"{previous} contact ", *_and(scopes), ": ", *when_then, *who, f" · #{found.id}"))
+    if held and prev_t is not None:
+        out += await _not_held_between(ctx, event, prev_t.day, now)
     return out
 
 
@@ -182,5 +242,5 @@ async def _not_held_between(ctx: Ctx, event: Event, since: dt.date, now: dt.date
     for r in reversed(refused):
         who = f"{SIDE_LABEL[r.requested_by]} asked" if r.requested_by in ("us", "china") else "asked by either side"
         kind = KIND_LABEL.get(r.kind, r.kind)
-        out.append(line("  ", when(r.day, now), f" {kind} ({who}): ", *pair_line(r), f" — {r.status}"))
+        out.append(line("  ", When(r.day), f" · {kind} ({who}) · ", *short_pair_line(r), f" — {r.status} · #{r.id}"))
     return out

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from commands import validate
-from commands.common import issue_titles, plural, resolve_issue, store_errors, today, when
+from commands.common import issue_titles, resolve_issue, store_errors, today, truncate, when
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
-from commands.reply import Field, Link, Reply, UserText, line
+from commands.paging import paginate
+from commands.reply import Field, Link, Page, Reply, UserText, When, line
 from storage.records import Question
 
 LIST_LIMIT = 50
+QUESTION_CHARS = 200  # a question or answer in a list; /questions shows no more of one
 
 
 async def question_add(ctx: Ctx, text: str, issue: str | None = None, event: int | None = None) -> Reply:
@@ -95,24 +97,29 @@ async def questions_list(ctx: Ctx, status: str | None = None, issue: str | None 
                 [titles.get(q.issue, q.issue) if q.issue else None, f"event #{q.event_id}" if q.event_id else None],
             )
         )
-        name = line(f"#{q.id} · ", "raised ", when(q.raised_on, now), f" · {about}" if about else None)
-        value = [line(UserText(q.text))]
-        if q.status != "open":
+        value = [line(UserText(truncate(q.text, QUESTION_CHARS)))]
+        if q.status == "open":
+            value.append(line("raised ", when(q.raised_on, now)))
+        else:
             value.append(
                 line(
                     f"{q.status} ",
-                    when(q.closed_on, now) if q.closed_on else None,
+                    When(q.closed_on) if q.closed_on else None,
                     ": ",
-                    UserText(q.answer or "—"),
+                    UserText(truncate(q.answer or "—", QUESTION_CHARS)),
                     " ",
                     Link(q.answer_source, "source") if q.answer_source else None,
                 )
             )
-        fields.append(Field(name, tuple(value)))
-    order = "oldest first" if status == "open" else "most recently closed first"
+        fields.append(Field(line(f"#{q.id}", f" · {about}" if about else None), tuple(value)))
+    # Open questions oldest first, on purpose: the longest-open one is the one to chase.
+    order = "longest open first" if status == "open" else "most recently closed first"
+    count = f"the first {len(found)}" if more else str(len(found))
+    footer = f"{count} {status} {'question' if len(found) == 1 else 'questions'}, {order}"
+    if more:
+        footer += "; filter by issue to see others"
     return Reply(
         title=line(scope.capitalize()),
-        lines=[line(f"{plural(len(found), 'question')}, {order}")],
-        fields=fields,
-        footer=line(f"Showing {LIST_LIMIT}; filter by issue to see others.") if more else None,
+        pages=[Page(fields=tuple(chunk)) for chunk in paginate(fields)],
+        footer=line(footer),
     )

@@ -2,8 +2,12 @@
 
 A reply is built from spans rather than finished strings so that each adapter can render
 them its own way: user-typed text is marked (Discord escapes its markdown and never lets it
-mention anyone), dates are marked (Discord shows them as <t:…> timestamps, the console as
-ISO dates), and links keep their label apart from their URL.
+mention anyone), dates are marked (Discord and Slack show them in each reader's own locale and
+time zone, the console in one fixed style, "Nov 22, 2022"), and links keep their label apart from
+their URL.
+
+A long list comes as explicit pages (`Reply.pages`), cut by commands/paging.py; each adapter shows
+one page at a time and splits a page further only when it exceeds the platform's size limits.
 """
 
 from __future__ import annotations
@@ -23,10 +27,32 @@ class UserText:
 
 @dataclass(frozen=True)
 class When:
-    """A calendar date; `ago` is the "N days ago" the command computed with its clock."""
+    """A calendar date; `ago` is its age as the command computed it with its clock ("4 years ago",
+    commands.common.age), shown after the date as words on every platform."""
 
     day: dt.date
     ago: str | None = None
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_text(day: dt.date) -> str:
+    """The one fixed date style ("Nov 22, 2022"): the console, and wherever a platform cannot show a
+    date in the reader's locale (Discord's titles and field names, Slack's headers and fallbacks).
+    Not strftime("%b"), which follows the process's locale."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def when_text(span: When) -> str:
+    """A When in the fixed style, with its age: "Nov 22, 2022 (4 years ago)"."""
+    return date_text(span.day) + (f" ({span.ago})" if span.ago else "")
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """An instant in the fixed style, in UTC: "Nov 22, 2022 09:00 UTC"."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{date_text(utc.date())} {utc:%H:%M} UTC"
 
 
 @dataclass(frozen=True)
@@ -50,7 +76,15 @@ class Ref:
     id: str
 
 
-Span = str | UserText | When | At | Link | Ref
+@dataclass(frozen=True)
+class Code:
+    """Command syntax ("/event list [since] …"), in code formatting where the platform has it.
+    Hotline's own words only: user text is UserText."""
+
+    text: str
+
+
+Span = str | UserText | When | At | Link | Ref | Code
 Line = tuple[Span, ...]
 
 
@@ -129,8 +163,20 @@ class Form:
     fields: tuple[FormField, ...]
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its own lines and fields."""
+
+    lines: tuple[Line, ...] = ()
+    fields: tuple[Field, ...] = ()
+
+
 @dataclass
 class Reply:
+    """A title, lines, fields and a footer. With `pages`, `lines` and `fields` open the first page,
+    each Page follows on a page of its own, and the footer (where a list says its total) closes
+    every page; the adapters add "page i/N" to it."""
+
     title: Line
     lines: list[Line] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
@@ -145,6 +191,37 @@ class Reply:
     # Set: the adapter opens this form instead of showing the reply (whose text is for adapters without
     # forms: the console prints it with the command line to type).
     form: Form | None = None
+    pages: list[Page] = field(default_factory=list)
+
+
+def split_pages(reply: Reply) -> list[Reply]:
+    """The reply as one Reply per page the command decided, each without pages (an adapter renders
+    each as it renders any reply, then numbers the pages it shows)."""
+    if not reply.pages:
+        return [reply]
+    out: list[Reply] = []
+    for i, page in enumerate(reply.pages):
+        first, last = i == 0, i == len(reply.pages) - 1
+        out.append(
+            Reply(
+                title=reply.title,
+                lines=(list(reply.lines) if first else []) + list(page.lines),
+                fields=(list(reply.fields) if first else []) + list(page.fields),
+                footer=reply.footer,
+                ephemeral=reply.ephemeral,
+                confirm=reply.confirm if last else None,
+                ping_role=reply.ping_role if first else None,
+                image=reply.image if first else None,
+                actions=reply.actions if last else (),
+                form=reply.form if first else None,
+            )
+        )
+    return out
+
+
+def page_mark(index: int, count: int) -> str:
+    """ "page 2/3", the same words on every platform; nothing for a single page."""
+    return f"page {index + 1}/{count}" if count > 1 else ""
 
 
 def plain(spans: Line) -> str:
@@ -153,12 +230,12 @@ def plain(spans: Line) -> str:
     for s in spans:
         if isinstance(s, str):
             out.append(s)
-        elif isinstance(s, UserText):
+        elif isinstance(s, UserText | Code):
             out.append(s.text)
         elif isinstance(s, When):
-            out.append(s.day.isoformat() + (f" ({s.ago})" if s.ago else ""))
+            out.append(when_text(s))
         elif isinstance(s, At):
-            out.append(s.moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+            out.append(moment_text(s.moment))
         elif isinstance(s, Ref):
             out.append(f"#{s.id}" if s.kind == "channel" else f"role {s.id}")
         else:
@@ -167,20 +244,26 @@ def plain(spans: Line) -> str:
 
 
 def render_text(reply: Reply) -> str:
-    """The whole reply as plain text, as the console prints it."""
+    """The whole reply as plain text, as the console prints it: every page in turn, each closed by
+    the footer and its page mark (a terminal scrolls; it has no buttons to turn pages)."""
+    pages = split_pages(reply)
     parts = [plain(reply.title)]
-    parts.extend(plain(ln) for ln in reply.lines)
-    for f in reply.fields:
-        if f.inline and len(f.value) == 1:
-            # A short side-by-side field reads best on one line in a terminal.
-            parts.append(f"{plain(f.name)}: {plain(f.value[0])}")
-            continue
-        parts.append("")
-        parts.append(plain(f.name))
-        parts.extend("  " + plain(v) for v in f.value)
-    if reply.footer:
-        parts.append("")
-        parts.append(plain(reply.footer))
+    for i, page in enumerate(pages):
+        parts.extend(plain(ln) for ln in page.lines)
+        for f in page.fields:
+            if f.inline and len(f.value) == 1:
+                # A short side-by-side field reads best on one line in a terminal.
+                parts.append(f"{plain(f.name)}: {plain(f.value[0])}")
+                continue
+            parts.append("")
+            parts.append(plain(f.name))
+            parts.extend("  " + plain(v) for v in f.value)
+        note = " · ".join(t for t in (plain(reply.footer) if reply.footer else "", page_mark(i, len(pages))) if t)
+        if note:
+            parts.append("")
+            parts.append(note)
+        if i < len(pages) - 1 and pages[i + 1].lines:
+            parts.append("")  # fields open with a blank line of their own
     if reply.actions:
         parts.append("")
         parts.extend(f"[{a.label}] {command_text(a.command, a.args)}" for a in reply.actions)

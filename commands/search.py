@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from commands import validate
-from commands.common import SIDE_LABEL, event_headline, today, when
+from commands.common import SIDE_LABEL, SUMMARY_CHARS, event_item, issue_titles, plural, truncate
 from commands.context import Ctx
 from commands.errors import UserError
-from commands.reply import Field, Line, Reply, UserText, line
+from commands.paging import paginate
+from commands.reply import Field, Page, Reply, UserText, When, line
 from storage.workspaces import fts_query
 
 RESULT_LIMIT = 25
@@ -17,7 +18,7 @@ async def search(ctx: Ctx, query: str) -> Reply:
     words = validate.required_text("query", query)
     if not fts_query(words):
         raise UserError("has no words to look for; give letters or numbers", field="query")
-    now = await today(ctx)
+    titles = await issue_titles(ctx)
     hits = await ctx.store.search(ws, words, limit=RESULT_LIMIT)
     if not hits:
         return Reply(title=line("No matches for ", UserText(words)), ephemeral=True)
@@ -26,21 +27,25 @@ async def search(ctx: Ctx, query: str) -> Reply:
     questions = {q.id: q for q in await ctx.store.questions_by_ids(ws, [h.ref for h in hits if h.kind == "question"])}
     fields: list[Field] = []
     for hit in hits:
-        name: Line
+        snippet = line(UserText(truncate(hit.snippet, SUMMARY_CHARS)))
         if hit.kind == "event" and hit.ref in events:
-            name = line(*event_headline(events[hit.ref], now))
+            fields.append(event_item(events[hit.ref], hit.snippet))
         elif hit.kind == "concern" and hit.ref in concerns:
             c = concerns[hit.ref]
-            name = line(f"Concern #{c.id} · {SIDE_LABEL[c.side]} on {c.issue} · ", when(c.day, now))
+            name = line(f"Concern #{c.id} · {SIDE_LABEL[c.side]} on {titles.get(c.issue, c.issue)}")
+            fields.append(Field(name, (line(When(c.day), " — ", *snippet),)))
         elif hit.kind == "question" and hit.ref in questions:
             q = questions[hit.ref]
-            name = line(f"Question #{q.id} · {q.status} · raised ", when(q.raised_on, now))
+            fields.append(
+                Field(line(f"Question #{q.id} · {q.status}"), (line("raised ", When(q.raised_on), " — ", *snippet),))
+            )
         elif hit.kind == "person":
             person = await ctx.store.person(ws, hit.ref)
-            if person is None:
-                continue
-            name = line("Person · ", UserText(person.name))
-        else:
-            continue
-        fields.append(Field(name, (line(UserText(hit.snippet)),)))
-    return Reply(title=line("Search: ", UserText(words)), lines=[line("Most relevant first.")], fields=fields)
+            if person is not None:
+                fields.append(Field(line("Person · ", UserText(person.name)), (snippet,)))
+    pages = [Page(fields=tuple(chunk)) for chunk in paginate(fields)]
+    return Reply(
+        title=line("Search: ", UserText(words)),
+        pages=pages,
+        footer=line(f"{plural(len(fields), 'match', 'matches')}, most relevant first"),
+    )

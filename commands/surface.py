@@ -69,6 +69,8 @@ class Command:
     options: tuple[Option, ...] = ()
     writes: bool = False  # changes the record: editors only
     hidden: bool = False  # internal (e.g. the confirmed re-run of a delete)
+    # The option that words typed after the command fill without "option:" (/hotline help event).
+    rest: str | None = None
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
@@ -348,7 +350,13 @@ _commands = (
         (Option("timezone", "text", "IANA time zone, e.g. America/New_York", required=True),),
         writes=True,
     ),
-    Command("hotline help", "What Hotline does and how to use it", hotline.help_),
+    Command(
+        "hotline help",
+        "What Hotline does and how to use it",
+        hotline.help_,
+        (Option("command", "text", "A command or a group of them, for details: event, event add, digest…"),),
+        rest="command",
+    ),
     Command(
         "readout",
         "Read an official readout into a draft event to review (no option: a form to paste it in)",

@@ -449,6 +449,10 @@ def spans(reply: Reply) -> Iterator[Span]:
     lines = [reply.title, *reply.lines]
     for f in reply.fields:
         lines += [f.name, *f.value]
+    for page in reply.pages:  # a list's items are on its pages
+        lines += list(page.lines)
+        for f in page.fields:
+            lines += [f.name, *f.value]
     if reply.footer:
         lines.append(reply.footer)
     if reply.confirm:

@@ -124,9 +124,16 @@ def test_unknown_option_lists_the_commands_options() -> None:
 
 
 def test_unknown_option_on_a_command_without_options() -> None:
-    assert refused("/hotline help topic:digest") == (
-        "/hotline help has no option 'topic'. /hotline help takes no options."
+    assert refused("/digest status topic:digest") == (
+        "/digest status has no option 'topic'. /digest status takes no options."
     )
+
+
+def test_help_takes_the_words_after_it_as_the_command_asked_about() -> None:
+    assert parse_command_line("/hotline help event add") == ("hotline help", {"command": "event add"})
+    assert parse_command_line("/hotline help command:digest") == ("hotline help", {"command": "digest"})
+    # Only bare words: a mix of words and options is refused as any other stray word is.
+    assert "is not an option" in refused("/hotline help event command:digest")
 
 
 def test_repeated_option() -> None:

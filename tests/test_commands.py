@@ -60,9 +60,13 @@ async def test_lastcall_plain_is_the_newest_held_contact(run: Runner) -> None:
     await seed(run)
     text = await run.text("lastcall")
     assert "Latest contact: Lloyd J. Austin III ↔ Wei Fenghe" in text
-    assert "When: 2022-04-20 (yesterday)" in text
-    assert "first recorded contact between Lloyd J. Austin III and Wei Fenghe" in text
-    assert "Secretary of Defense ↔ Minister of National Defense: previous contact 2020-08-06" in text
+    assert "When: Apr 20, 2022 (yesterday)" in text
+    assert "first recorded contact between Austin and Wei Fenghe\n" in text
+    # The offices' previous contact is also the track's: one line, naming who met then.
+    assert (
+        "previous contact between their offices (Secretary of Defense ↔ Minister of National Defense) and on the"
+        " defense track: Aug 6, 2020, 622 days earlier (Esper ↔ Wei Fenghe)" in text
+    )
 
 
 @pytest.mark.parametrize("who", ["Wei Fenge", "wei fenghe", "WEI", "Esper", "mark esper"])
@@ -80,8 +84,9 @@ async def test_lastcall_with_austin_by_one_word(run: Runner) -> None:
 async def test_lastcall_with_a_person_and_a_track(run: Runner) -> None:
     await seed(run)
     text = await run.text("lastcall", **{"with": "Xi Jinping", "track": "leaders"})
-    assert "Joseph R. Biden Jr. ↔ Xi Jinping" in text
-    assert "first recorded leaders-track contact" in text
+    # The title names Xi once: the person asked about, then whom he met.
+    assert "Latest contact with Xi Jinping on the leaders track: summit with Joseph R. Biden Jr.\n" in text
+    assert "first recorded contact between Biden and Xi Jinping, between their offices and on the leaders track" in text
     assert "Virtual summit on managing competition." in text
 
 
@@ -107,13 +112,16 @@ async def test_lastcall_previous_between_the_same_people(run: Runner) -> None:
     await seed(run)
     await run("event add", date="2022-06-10", us="Austin", cn="Wei Fenghe", kind="meeting")
     text = await run.text("lastcall")
-    assert "previous contact between Lloyd J. Austin III and Wei Fenghe: 2022-04-20, 51 days earlier" in text
+    assert (
+        "previous contact between Austin and Wei Fenghe, between their offices and on the defense track:"
+        " Apr 20, 2022, 51 days earlier · #3\n" in text
+    )
 
 
 async def test_a_planned_contact_is_not_the_last_call(run: Runner) -> None:
     await seed(run)
     await run("event add", date="2022-05-01", us="Austin", cn="Wei Fenghe", kind="meeting", status="planned")
-    assert "2022-04-20" in await run.text("lastcall")
+    assert "When: Apr 20, 2022" in await run.text("lastcall")
 
 
 # -- /event ------------------------------------------------------------------------------------
@@ -163,7 +171,7 @@ async def test_event_show_edit_and_audit(run: Runner, store: Store) -> None:
     await run("event edit", id=3, field="us", value="Lloyd J. Austin III, Ely Ratner (Assistant Secretary)")
     text = await run.text("event show", id=3)
     assert "50 minutes" in text and "Readout: a frank exchange." in text
-    assert "Ely Ratner (Assistant Secretary)" in text
+    assert "Ely Ratner — Assistant Secretary" in text
     audit = [a for a in await store.audit_entries(WS, limit=10) if a.table == "event"]
     assert audit[0].action == "update" and audit[0].record_id == "3"
     assert audit[0].actor_name == "Ann Analyst"
@@ -220,8 +228,11 @@ async def test_event_list_says_when_there_is_more(run: Runner) -> None:
             "event add", date=(dt.date(2021, 1, 1) + dt.timedelta(days=day)).isoformat(), us="A", cn="B", kind="call"
         )
     reply = await run("event list")
-    assert len(reply.fields) == 50
-    assert reply.footer is not None and "narrow" in render_text(reply)
+    # The newest 50, on five balanced pages of ten, each closed by the footer that says there is more.
+    assert [len(page.fields) for page in reply.pages] == [10, 10, 10, 10, 10]
+    text = render_text(reply)
+    assert text.count("The newest 50 events; narrow with since, until, with, track, issue or status") == 5
+    assert "page 5/5" in text
 
 
 async def test_event_list_refuses_since_after_until(run: Runner) -> None:
@@ -247,17 +258,20 @@ async def test_positions_latest_per_side_then_history(run: Runner) -> None:
     )
     reply = await run("positions", issue="taiwan")
     text = render_text(reply)
-    assert "US — latest" in text and "Opposes unilateral changes" in text
-    assert "China — latest" in text
+    assert "US, latest words (Apr 21, 2022): “Opposes unilateral changes to the status quo.” source" in text
+    assert "China, latest words (Aug 6, 2020, Wei Fenghe): “Stop erroneous words and deeds.”" in text
     history = text[text.index("History") :]
-    assert history.index("2022-04-21") < history.index("2020-08-06")
-    assert "Wei Fenghe: Stop erroneous words and deeds. (at #1: Mark T. Esper ↔ Wei Fenghe)" in text
+    assert history.index("Apr 21, 2022") < history.index("Aug 6, 2020")
+    # Grouped by contact: the contact once, what was said there under it.
+    assert "Aug 6, 2020 · Esper ↔ Wei Fenghe · both raised it · #1\n    China — Wei Fenghe: “Stop erroneous" in text
+    assert "Apr 20, 2022 · Austin ↔ Wei Fenghe · US raised it · #3" in text
 
 
 async def test_positions_of_one_side(run: Runner) -> None:
     await seed(run)
     text = await run.text("positions", issue="taiwan", side="china")
-    assert "China — latest" in text and "US — latest" not in text
+    assert "China: no words recorded, only mentions; it last raised Taiwan on Aug 6, 2020 at Esper ↔ Wei Fenghe" in text
+    assert "US:" not in text and "US raised" not in text and "China raised it · #1" in text
 
 
 async def test_positions_of_an_unknown_issue(run: Runner) -> None:
@@ -352,22 +366,28 @@ async def test_digest_preview_sections(run: Runner) -> None:
     await run("question answer", id=2, answer="Not yet.")
     await run("event add", date="2022-06-10", us="Austin", cn="Wei Fenghe", kind="meeting", status="planned")
     text = await run.text("digest preview")
-    assert "Period: 2022-04-15 to 2022-04-21" in text
-    assert "Contacts (1)" in text and "#3 ·" in text
-    assert "Concerns: Taiwan" in text and "China · 2022-04-19: Red line." in text
-    assert "US · 2022-04-20: raised at event #3" in text
-    assert "#1 How did Wei respond? — open 0 days" in text
-    assert "Answered in this period" in text and "Not yet." in text
-    assert "leaders: no contact for 157 days" in text
-    assert "Planned ahead (1)" in text
+    lines = text.splitlines()
+    assert lines[0] == "Digest preview: Apr 15, 2022 to Apr 21, 2022 (7 days)"
+    assert lines[1] == "1 contact: defense phone call, Austin ↔ Wei Fenghe, Apr 20, 2022."
+    assert lines[2] == "Silence broken: defense after 622 days (since Aug 6, 2020)."
+    assert lines[3] == "No contact for over 90 days: leaders for 157 days (last Nov 15, 2021)."
+    assert "Austin ↔ Wei Fenghe\n  Apr 20, 2022 · phone call · defense · #3\n  US raised: Taiwan, North Korea" in text
+    assert "Stated positions, newest first\n  Apr 19, 2022 · China on Taiwan: “Red line.”" in text
+    assert "#1 How did Wei respond? — raised today" in text
+    assert "Answered (1), newest first\n  #2 Any date for a meeting? — Not yet." in text
+    assert "Planned (1), soonest first\n  Jun 10, 2022 · meeting · defense · Austin ↔ Wei Fenghe · #4" in text
 
 
 async def test_digest_preview_of_an_empty_period_names_the_last_contact(run: Runner) -> None:
     await seed(run)
     run.ctx.clock.at += dt.timedelta(days=60)  # type: ignore[attr-defined]
     text = await run.text("digest preview", days=7)
-    assert "Nothing was recorded in this period. Last contact: #3" in text
-    assert "Dormant" not in text  # an empty period gets a short digest
+    # A quiet week is short: what was not recorded, the last contact, the silent tracks.
+    assert text.splitlines() == [
+        "Digest preview: Jun 14, 2022 to Jun 20, 2022 (7 days)",
+        "Nothing recorded. Last contact: Apr 20, 2022 (2 months ago), defense phone call, Austin ↔ Wei Fenghe.",
+        "No contact for over 90 days: leaders for 217 days (last Nov 15, 2021).",
+    ]
 
 
 async def test_digest_subscriptions_store_side(run: Runner, store: Store) -> None:
@@ -375,7 +395,7 @@ async def test_digest_subscriptions_store_side(run: Runner, store: Store) -> Non
         "digest subscribe", channel="<#123>", weekday="friday", time="8:30", timezone="America/New_York", role="<@&77>"
     )
     assert "Subscribed channel #123" in text and "Fridays at 08:30 America/New_York" in text
-    assert "Next digest: 2022-04-22 12:30 UTC" in text
+    assert "Next digest: Apr 22, 2022 12:30 UTC" in text
     assert "Rescheduled" in await run.text("digest subscribe", channel="123")
     await run("digest pause", channel="123")
     with pytest.raises(UserError, match="already paused"):
@@ -404,19 +424,29 @@ async def test_hotline_editors_and_help(run: Runner, store: Store) -> None:
     await run("hotline editors", role="<@&555>")
     assert (await store.workspace_settings(WS)).editor_role == "555"
     help_text = await run.text("hotline help")
-    assert "/lastcall [with] [track]" in help_text and "/event add date us cn kind" in help_text
+    assert "/lastcall [with] [track] — The latest contact" in help_text
+    assert "/event add date us cn kind […] — Record a contact event ✎" in help_text
     assert "confirmed" not in help_text
+    # One line per command, and no group heading repeating a command's first word.
+    assert "\n/event\n" not in help_text and len(help_text.splitlines()) < 32
+    details = await run.text("hotline help", command="event add")
+    assert "us_raised (optional) — Issues the US raised" in details and "/event list" not in details
+    with pytest.raises(UserError, match="not a command; ask about one of: concern, digest, event"):
+        await run("hotline help", command="nonsense")
 
 
 async def test_users_extend_the_office_table_and_past_contacts_follow(run: Runner, store: Store) -> None:
     await seed(run)
     await run("event add", date="2022-04-21", us="Someone New (Head of the Pentagon)", cn="Wei Fenghe", kind="call")
     before = await run.text("lastcall")
-    assert "Head of the Pentagon ↔ Minister of National Defense: first recorded contact" in before
+    assert "first recorded contact between New and Wei Fenghe, and between their offices" in before
     reply = await run.text("hotline office", side="us", form="Head of the Pentagon", office="SecDef")
     assert "US office: Secretary of Defense" in reply and "Head of the Pentagon" in reply
     after = await run.text("lastcall")
-    assert "Secretary of Defense ↔ Minister of National Defense: previous contact 2022-04-20" in after
+    assert (
+        "previous contact between their offices (Secretary of Defense ↔ Minister of National Defense) and on the"
+        " defense track: Apr 20, 2022, 1 day earlier (Austin ↔ Wei Fenghe)" in after
+    )
     assert "Head of the Pentagon" in await run.text("hotline offices", side="us")
 
 
@@ -437,9 +467,10 @@ async def test_workspace_time_zone_command(run: Runner, store: Store) -> None:
 
 
 async def test_a_busy_digest_lists_the_newest_concerns_and_counts_the_rest(run: Runner) -> None:
-    for day in range(15, 22):
-        await run("concern add", issue="taiwan", side="china", text=f"Statement of the {day}th.", date=f"2022-04-{day}")
-    text = await run.text("digest preview")
-    assert "Statement of the 21th." in text and "Statement of the 17th." in text
-    assert "Statement of the 16th." not in text
-    assert "China · 2 earlier in the period: /positions issue:taiwan" in text
+    for day in range(1, 22):
+        await run("concern add", issue="taiwan", side="china", text=f"Statement {day}.", date=f"2022-04-{day:02d}")
+    text = await run.text("digest preview", days=21)
+    # The newest twelve, newest first; the rest counted, with where to read them.
+    assert text.index("Statement 21.") < text.index("Statement 10.")
+    assert "Statement 9." not in text
+    assert "9 more: /positions issue:… has each issue's history." in text

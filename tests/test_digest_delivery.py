@@ -137,15 +137,15 @@ async def test_a_due_digest_is_posted_once_with_its_period(run: Runner, store: S
     assert await d.run_due(sid) == "claimed-elsewhere"
     assert len(poster.posts) == 1
     text = render_text(poster.posts[0][1])
-    assert "Weekly digest: 2022-04-18 to 2022-04-24" in text and "late" not in text
-    assert "Lloyd J. Austin III ↔ Wei Fenghe" in text
+    assert "Weekly digest: Apr 18, 2022 to Apr 24, 2022" in text and "late" not in text
+    assert "1 contact: other phone call, Austin ↔ Wei Fenghe, Apr 20, 2022." in text
     s = await store.subscription_by_id(sid)
     assert s is not None and s.last_period_end == dt.datetime(2022, 4, 25, 9, tzinfo=UTC)
     # The next week covers from there.
     clock.at = dt.datetime(2022, 5, 2, 9, 0, 1, tzinfo=UTC)
     assert await d.run_due(sid) == "sent"
-    assert "2022-04-25 to 2022-05-01" in render_text(poster.posts[1][1])
-    assert "Nothing was recorded in this period" in render_text(poster.posts[1][1])
+    assert "Apr 25, 2022 to May 1, 2022" in render_text(poster.posts[1][1])
+    assert "Nothing recorded. Last contact: Apr 20, 2022 (" in render_text(poster.posts[1][1])
 
 
 async def test_two_processes_on_one_store_post_once(
@@ -173,7 +173,7 @@ async def test_catch_up_posts_a_recent_miss_once_marked_late(run: Runner, store:
     d = delivery(store, clock, poster)
     assert await d.catch_up() == {sid: "sent"}
     assert await d.catch_up() == {}  # a restart posts nothing more
-    assert "(late: due 2022-04-25 09:00 UTC)" in render_text(poster.posts[0][1])
+    assert "(late: due Apr 25, 2022 09:00 UTC)" in render_text(poster.posts[0][1])
 
 
 async def test_catch_up_skips_an_old_miss_and_status_says_so(run: Runner, store: Store, clock: FixedClock) -> None:

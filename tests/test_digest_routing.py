@@ -175,7 +175,7 @@ async def test_apscheduler_fires_the_job_and_the_digest_is_posted(store: Store, 
         scheduler.shutdown()
     [(workspace, channel, reply)] = poster.posts
     assert (workspace, channel) == ("discord:1", "555")
-    assert "Weekly digest: 2022-04-18 to 2022-04-24" in render_text(reply)
+    assert "Weekly digest: Apr 18, 2022 to Apr 24, 2022" in render_text(reply)
     [run] = await store.digest_runs(sid)
     assert run.status == "sent"
     [trigger_time] = fired_at

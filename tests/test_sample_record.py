@@ -48,36 +48,42 @@ async def event_id(store: Store, day: str, name: str) -> int:
 async def test_lastcall_answers_the_latest_contact_of_2026(sample: Runner) -> None:
     text = await sample.text("lastcall")
     assert "Latest contact: Donald J. Trump ↔ Xi Jinping" in text
-    assert "When: 2026-05-14 (201 days ago)" in text
-    assert "previous contact between Donald J. Trump and Xi Jinping: 2026-02-04, 99 days earlier" in text
-    assert "previous leaders-track contact: 2026-02-04, 99 days earlier" in text
+    assert "When: May 14, 2026 (6 months ago)" in text
+    # The previous contact of the two presidents is also their offices' and the track's: said once.
+    assert (
+        "previous contact between Trump and Xi Jinping, between their offices and on the leaders track:"
+        " Feb 4, 2026, 99 days earlier · #107\n" in text
+    )
+    assert text.count("Feb 4, 2026") == 1
     # The state visit put off in March lies between the two.
     assert "1 contact postponed in between:" in text
-    assert "visit (China asked): Donald J. Trump ↔ Xi Jinping — postponed" in text
+    assert "Mar 16, 2026 · visit (China asked) · Trump ↔ Xi Jinping — postponed" in text
 
 
 async def test_lastcall_on_the_defense_track_gives_the_previous_one(sample: Runner) -> None:
     text = await sample.text("lastcall", track="defense")
     assert "Latest contact on the defense track: Pete Hegseth ↔ Dong Jun" in text
-    assert "When: 2025-10-31" in text
-    assert "US: Pete Hegseth (Secretary of War)" in text
-    assert "previous defense-track contact: 2025-09-09, 52 days earlier" in text
-    # Secretary of War is the defense office: the contact follows Austin's with Dong Jun.
-    assert "Secretary of Defense ↔ Minister of National Defense: previous contact 2025-09-09" in text
+    assert "When: Oct 31, 2025 (13 months ago)" in text
+    assert "US: Pete Hegseth — Secretary of War" in text
+    # Secretary of War is the defense office: the offices' previous contact is the people's, and the track's.
+    assert (
+        "previous contact between Hegseth and Dong Jun, between their offices and on the defense track:"
+        " Sep 9, 2025, 52 days earlier · #95\n" in text
+    )
 
 
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
         ("Joe Biden", "Latest contact with Joseph R. Biden Jr.: "),
-        ("hegseth", "Latest contact with Pete Hegseth: Pete Hegseth ↔ Dong Jun"),
-        ("wang yi", "Latest contact with Wang Yi: Marco Rubio ↔ Wang Yi"),
+        ("hegseth", "Latest contact with Pete Hegseth: meeting with Dong Jun\n"),
+        ("wang yi", "Latest contact with Wang Yi: meeting with Marco Rubio\n"),
         ("Wang", "Latest contact with Wang Yi: "),
-        ("Austin", "Latest contact with Lloyd J. Austin III: Lloyd J. Austin III ↔ Dong Jun"),
+        ("Austin", "Latest contact with Lloyd J. Austin III: meeting with Dong Jun\n"),
         ("Tony Blinken", "Latest contact with Antony Blinken: "),
-        ("JD Vance", "Latest contact with JD Vance: JD Vance ↔ Han Zheng"),
+        ("JD Vance", "Latest contact with JD Vance: meeting with Han Zheng\n"),
         ("Pete Hegseth", "Latest contact with Pete Hegseth: "),
-        ("Dong Jun", "Latest contact with Dong Jun: Pete Hegseth ↔ Dong Jun"),
+        ("Dong Jun", "Latest contact with Dong Jun: meeting with Pete Hegseth\n"),
     ],
 )
 async def test_names_as_people_type_them_resolve(sample: Runner, who: str, expected: str) -> None:
@@ -106,44 +112,55 @@ async def test_participants_keep_the_title_they_held_then(sample: Runner, store:
 async def test_refused_requests_are_counted_between_contacts(sample: Runner, store: Store) -> None:
     brown = await event_id(store, "2023-12-21", "Charles Q. 'CQ' Brown Jr.")
     text = await sample.text("event show", id=brown)
-    assert "previous defense-track contact: 2022-11-22, 394 days earlier" in text
+    assert "previous contact on the defense track: Nov 22, 2022, 394 days earlier (Austin ↔ Wei Fenghe)" in text
     assert "3 requests refused in between:" in text
-    assert "meeting (US asked): Lloyd J. Austin III ↔ Li Shangfu — declined" in text
+    assert "May 29, 2023 · meeting (US asked) · Austin ↔ Li Shangfu — declined" in text
 
 
 async def test_a_declined_request_reads_as_one(sample: Runner, store: Store) -> None:
     text = await sample.text("event show", id=await event_id(store, "2024-11-20", "Lloyd J. Austin III"))
     assert "meeting · defense track · requested by US · declined" in text
-    assert "latest held contact between Lloyd J. Austin III and Dong Jun: 2024-05-31, 173 days before" in text
-    assert "latest held defense-track contact: 2024-09-09, 72 days before" in text
+    assert (
+        "latest held contact between Austin and Dong Jun, and between their offices: May 31, 2024, 173 days before"
+        in text
+    )
+    assert "latest held contact on the defense track: Sep 9, 2024, 72 days before (Paparo ↔ Wu Yanan)" in text
     unnamed = await sample.text("event show", id=await event_id(store, "2020-06-22", "Marshall Billingslea"))
     assert "China: not named" in unnamed
 
 
 async def test_a_contact_the_same_day_as_the_previous_one(sample: Runner, store: Store) -> None:
     text = await sample.text("event show", id=await event_id(store, "2023-06-19", "Xi Jinping"))
-    assert "first recorded contact between Antony Blinken and Xi Jinping" in text
-    assert "previous diplomatic-track contact: 2023-06-19, the same day" in text
+    assert "first recorded contact between Blinken and Xi Jinping, and between their offices" in text
+    assert "previous contact on the diplomatic track: Jun 19, 2023, the same day (Blinken ↔ Wang Yi)" in text
 
 
 async def test_a_planned_contact_reads_as_one(sample: Runner) -> None:
     reply = await sample("event add", date="2027-03-01", us="Rubio", cn="Wang Yi", kind="meeting", status="planned")
     event_id_ = int(render_text(reply).split("#")[1].split()[0])
     text = await sample.text("event show", id=event_id_)
-    assert "latest held contact between Marco Rubio and Wang Yi: 2026-02-13, 381 days before" in text
+    assert (
+        "latest held contact between Rubio and Wang Yi, and on the diplomatic track: Feb 13, 2026, 381 days before"
+        in text
+    )
     assert "in between" not in text
 
 
 async def test_event_list_and_the_digest_show_refused_contacts(sample: Runner) -> None:
     listed = await sample.text("event list", status="declined", since="2024-01-01")
     assert "3 events, newest first (since 2024-01-01, status declined)" in listed
-    assert "Lloyd J. Austin III ↔ Dong Jun" in listed and "Thomas DiNanno ↔ not named" in listed
+    assert "#83 · Austin ↔ Dong Jun\n  Nov 20, 2024 · meeting · defense · declined — " in listed
+    assert "DiNanno ↔ not named" in listed
     assert "held" not in listed.replace("latest held", "")
     digest = render_text(
         await compose_digest(sample.ctx, dt.date(2024, 11, 14), dt.date(2024, 11, 20), dt.date(2024, 11, 20), "D")
     )
-    assert "Refused, postponed or cancelled (1)" in digest
-    assert "Lloyd J. Austin III ↔ Dong Jun" in digest
+    assert "1 contact: leaders meeting, Biden, Blinken, Sullivan ↔ Xi Jinping," in digest
+    assert "Nov 16, 2024. Also 1 request refused.\n" in digest
+    assert (
+        "Did not take place (1), newest first\n  Nov 20, 2024 · meeting (US asked) · Austin ↔ Dong Jun — declined"
+        in digest
+    )
 
 
 async def test_confidence_and_sources_read_right(sample: Runner, store: Store) -> None:

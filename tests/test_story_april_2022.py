@@ -38,18 +38,17 @@ async def test_april_2022_story_through_the_console(store: Store, clock: FixedCl
 
     for expected in [
         "Latest contact on the defense track: Lloyd J. Austin III ↔ Wei Fenghe",
-        "US: Lloyd J. Austin III (Secretary of Defense)",
-        "China: Wei Fenghe (State Councilor and Minister of National Defense)",
-        "When: 2022-04-20 (yesterday)",
+        "US: Lloyd J. Austin III — Secretary of Defense",
+        "China: Wei Fenghe — State Councilor and Minister of National Defense",
+        "When: Apr 20, 2022 (yesterday)",
         "phone call · defense track · 45 minutes · requested by US",
-        "first recorded contact between Lloyd J. Austin III and Wei Fenghe",
-        "Secretary of Defense ↔ Minister of National Defense: previous contact 2020-08-06 "
-        "(Mark T. Esper ↔ Wei Fenghe), 622 days earlier",
-        "previous defense-track contact: 2020-08-06, 622 days earlier",
+        "first recorded contact between Austin and Wei Fenghe\n",
+        # The offices' previous contact is the track's too: one line for both.
+        "previous contact between their offices (Secretary of Defense ↔ Minister of National Defense) and on the "
+        "defense track: Aug 6, 2020, 622 days earlier (Esper ↔ Wei Fenghe)",
         "2 requests refused in between:",
-        "2021-05-12",
-        "2021-09-01",
-        "request (US asked): Lloyd J. Austin III ↔ Xu Qiliang — declined",
+        "May 12, 2021 · request (US asked) · Austin ↔ Xu Qiliang — declined",
+        "Sep 1, 2021",
         "Taiwan, South China Sea, East China Sea, North Korea, Russia–Ukraine",
         "How did Wei respond?",
         "@everyone should read the readout.",
@@ -68,7 +67,7 @@ async def test_console_goes_on_after_an_error_and_counts_it(store: Store, clock:
     assert failures == 2
     assert "Error: date: '2022-02-30' is not a real calendar date" in text
     assert "Error: unknown command" in text
-    assert "Hotline: a shared record of US–China contacts" in text
+    assert "Hotline: commands\nA shared record of US–China contacts" in text
 
 
 async def test_delete_asks_and_reads_the_answer_from_the_next_line(store: Store, clock: FixedClock) -> None:

@@ -1,15 +1,18 @@
 """A platform-neutral Reply as Discord embeds, within Discord's limits, nothing cut silently.
 
 A reply becomes one or more pages, each one embed that fits one message: 256 characters of
-title, 4096 of description, 25 fields of 1024 characters each and 6000 in all. What does not
-fit goes onto the next page (the adapter shows pages with buttons, a channel post sends them
+title, 4096 of description, 25 fields of 1024 characters each and 6000 in all. A list comes with
+its pages decided by the command (`Reply.pages`, commands/paging.py): each is its own embed. What
+does not fit goes onto the next page (the adapter shows pages with buttons, a channel post sends them
 in order); a line or field too long for one place is split at a space and continued, never
 truncated. The only shortened text is a title over 256 characters, and then the full title
 opens the description.
 
 Spans render by where they land, because Discord renders embeds unevenly: descriptions and
 field values show markdown, masked links and <t:…> timestamps; titles and field names show
-markdown but neither links nor timestamps; footers show plain text only.
+markdown but neither links nor timestamps; footers show plain text only. A date is `<t:…:D>`
+(each reader's own locale and time zone) followed by its age in words, where timestamps render;
+elsewhere the console's fixed style ("Nov 22, 2022").
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from commands.reply import At, Line, Link, Ref, Reply, UserText, When, plain
+from commands.reply import At, Code, Line, Link, Ref, Reply, UserText, When, page_mark, plain, split_pages, when_text
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -93,13 +96,17 @@ def _pieces(spans: Line, where: Where) -> list[_Piece]:
             out.append(_Piece(s, True))
         elif isinstance(s, UserText):
             out.append(_Piece(escape_user_text(s.text), True))
+        elif isinstance(s, Code):
+            # Discord shows inline code in titles, field names and values alike; footers show it raw.
+            out.append(_Piece(f"`{s.text.replace('`', '')}`", False))
         elif isinstance(s, When):
             # Discord's <t:…> tags are not reliable before 1970 (negative timestamps): ISO there.
+            # The age is the command's words ("4 years ago"), not <t:…:R>: it is rounded the same way on
+            # every platform and follows the command's clock.
             if where == "rich" and s.day.year >= 1970:
-                ts = day_timestamp(s.day)
-                tag = f"<t:{ts}:D>" + (f" (<t:{ts}:R>)" if s.ago else "")
-            else:  # no timestamps in titles and field names: the ISO date, as the console shows it
-                tag = s.day.isoformat() + (f" ({s.ago})" if s.ago else "")
+                tag = f"<t:{day_timestamp(s.day)}:D>" + (f" ({s.ago})" if s.ago else "")
+            else:  # no timestamps in titles and field names: the console's fixed style
+                tag = when_text(s)
             out.append(_Piece(tag, False))
         elif isinstance(s, At):
             if where == "rich" and s.moment.year >= 1970:
@@ -231,7 +238,25 @@ class _Page:
 
 
 def render(reply: Reply, *, colour: discord.Colour = COLOUR) -> list[discord.Embed]:
-    """The reply as pages, one embed each; every page fits one Discord message."""
+    """The reply as pages, one embed each; every page fits one Discord message. The pages a command
+    decided come in order, each split further only if it does not fit."""
+    pages = [page for part in split_pages(reply) for page in _pages(part)]
+    embeds: list[discord.Embed] = []
+    for i, (title, page, footer) in enumerate(pages):
+        embed = discord.Embed(title=title or None, description=page.description or None, colour=colour)
+        for f in page.fields or []:
+            embed.add_field(name=f.name, value=f.value, inline=f.inline)
+        text = " · ".join(t for t in (footer, page_mark(i, len(pages))) if t)
+        if text:
+            embed.set_footer(text=text)
+        if not (title or page.description or page.fields or text):
+            embed.description = BLANK  # an embed must show something
+        embeds.append(embed)
+    return embeds
+
+
+def _pages(reply: Reply) -> list[tuple[str, _Page, str]]:
+    """One reply without pages of its own as (title, page, footer) triples, packed to Discord's limits."""
     title = render_line(reply.title, "heading").strip()
     lines: list[str] = []
     if len(title) > TITLE_MAX:
@@ -268,20 +293,7 @@ def render(reply: Reply, *, colour: discord.Colour = COLOUR) -> list[discord.Emb
             fields = []
         fields.append(f)
         page.fields = fields
-
-    embeds: list[discord.Embed] = []
-    for i, page in enumerate(pages, start=1):
-        embed = discord.Embed(title=title or None, description=page.description or None, colour=colour)
-        for f in page.fields or []:
-            embed.add_field(name=f.name, value=f.value, inline=f.inline)
-        mark = f"page {i}/{len(pages)}" if len(pages) > 1 else ""
-        text = " · ".join(t for t in (footer, mark) if t)
-        if text:
-            embed.set_footer(text=text)
-        if not (title or page.description or page.fields or text):
-            embed.description = BLANK  # an embed must show something
-        embeds.append(embed)
-    return embeds
+    return [(title, page, footer) for page in pages]
 
 
 def error_embed(message: str) -> discord.Embed:

@@ -3,8 +3,9 @@
 A reply becomes one or more pages, each one message: the title as a header block (or a bold section
 when it holds characters a header would show raw), the lines as mrkdwn sections, the fields as
 sections (short inline ones side by side in a section's `fields`), the footer as a context block,
-and, when the adapter gives a token, buttons to turn pages or to confirm. What does not fit goes
-onto the next page; a line or field too long for one block is split at a space and continued,
+and, when the adapter gives a token, buttons to turn pages or to confirm. A list comes with its pages
+decided by the command (`Reply.pages`, commands/paging.py): each is its own message. What does not
+fit goes onto the next page; a line or field too long for one block is split at a space and continued,
 never truncated. Only a title or footer too long for its place is shortened, and then shown in
 full among the lines.
 
@@ -13,6 +14,10 @@ Every piece of user text is escaped for mrkdwn (`&`, `<`, `>`), so `<!channel>`,
 with zero-width spaces so they format nothing. Every mrkdwn text object is `verbatim`, so Slack
 does not turn bare names or URLs into links or mentions either. The only ping this module ever
 writes is a digest's opt-in user group (`Reply.ping_role`).
+
+A date is `<!date^…^{date_short}|Nov 22, 2022>` (each reader's own locale and time zone) followed by
+its age in words; where Slack shows no dates (headers, the notification text) it is the console's
+fixed style.
 """
 
 from __future__ import annotations
@@ -23,7 +28,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
-from commands.reply import At, Line, Link, Ref, Reply, UserText, When, plain
+from commands.reply import (
+    At,
+    Code,
+    Line,
+    Link,
+    Ref,
+    Reply,
+    UserText,
+    When,
+    date_text,
+    page_mark,
+    plain,
+    split_pages,
+    when_text,
+)
 
 # Slack's Block Kit limits.
 MESSAGE_BLOCKS_MAX = 50
@@ -115,17 +134,20 @@ def _pieces(spans: Line, where: Where) -> list[_Piece]:
             out.append(_Piece(escape_text(s), True))
         elif isinstance(s, UserText):
             out.append(_Piece(user(s.text), True))
+        elif isinstance(s, Code):
+            text = escape_text(s.text.replace("`", ""))
+            out.append(_Piece(text if where == "plain" else f"`{text}`", False))
         elif isinstance(s, When):
-            ago = f" ({s.ago})" if s.ago else ""
             if where == "rich" and s.day.year >= 1970:
-                tag = f"<!date^{day_timestamp(s.day)}^{{date_long}}|{s.day.isoformat()}>"
-            else:  # before 1970 Slack's dates are not reliable; titles and the fallback read ISO
-                tag = s.day.isoformat()
-            out.append(_Piece(tag + ago, False))
+                ago = f" ({s.ago})" if s.ago else ""
+                tag = f"<!date^{day_timestamp(s.day)}^{{date_short}}|{date_text(s.day)}>" + ago
+            else:  # before 1970 Slack's dates are not reliable; titles and the fallback: the fixed style
+                tag = when_text(s)
+            out.append(_Piece(tag, False))
         elif isinstance(s, At):
             fallback = plain((s,))
             if where == "rich" and s.moment.year >= 1970:
-                out.append(_Piece(f"<!date^{int(s.moment.timestamp())}^{{date_long}} {{time}}|{fallback}>", False))
+                out.append(_Piece(f"<!date^{int(s.moment.timestamp())}^{{date_short}} {{time}}|{fallback}>", False))
             else:
                 out.append(_Piece(fallback, False))
         elif isinstance(s, Ref):
@@ -307,33 +329,26 @@ def _title(reply: Reply) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def render(reply: Reply, *, token: str | None = None) -> list[SlackMessage]:
-    """The reply as pages, one message each; every page fits one Slack message.
+    """The reply as pages, one message each; every page fits one Slack message. The pages a command
+    decided come in order, each split further only if it does not fit.
 
     With a `token` (the adapter's key for this reply), a reply of several pages gets Previous/Next
     buttons and a reply that asks to confirm gets Confirm/Cancel on its last page.
     """
     title_block, full_title = _title(reply)
-    texts: list[tuple[str, Line | None]] = []
-    if full_title:
-        texts.append((f"*{full_title}*", None))
-    texts.extend((render_line(ln), ln) for ln in reply.lines)
     footer = render_line(reply.footer).strip() if reply.footer else ""
     footer_room = CONTEXT_TEXT_MAX - len(" · page 999/999")
+    pages: list[list[dict[str, Any]]] = []
+    for i, part in enumerate(split_pages(reply)):
+        texts: list[tuple[str, Line | None]] = []
+        if full_title and i == 0:
+            texts.append((f"*{full_title}*", None))
+        texts.extend((render_line(ln), ln) for ln in part.lines)
+        if len(footer) > footer_room and i == 0:
+            texts.append((footer, reply.footer))
+        pages.extend(_pack([_section(chunk) for chunk in _line_chunks(texts) if chunk] + _field_blocks(part)))
     if len(footer) > footer_room:
-        texts.append((footer, reply.footer))
         footer = _shorten(footer, footer_room)
-
-    content = [_section(chunk) for chunk in _line_chunks(texts) if chunk]
-    content.extend(_field_blocks(reply))
-    pages: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for block in content:
-        weight = _weight(block)
-        if pages[-1] and (len(pages[-1]) >= MESSAGE_BLOCKS_MAX - RESERVED_BLOCKS or size + weight > PAGE_TEXT_MAX):
-            pages.append([])
-            size = 0
-        pages[-1].append(block)
-        size += weight
 
     fallback = _fallback(reply)
     ping = ping_text(reply)
@@ -345,7 +360,7 @@ def render(reply: Reply, *, token: str | None = None) -> list[SlackMessage]:
         if title_block:
             blocks.append(title_block)
         blocks.extend(page)
-        mark = f"page {i + 1}/{len(pages)}" if len(pages) > 1 else ""
+        mark = page_mark(i, len(pages))
         note = " · ".join(t for t in (footer, mark) if t)
         if note:
             blocks.append({"type": "context", "elements": [_mrkdwn(note)]})
@@ -359,6 +374,20 @@ def render(reply: Reply, *, token: str | None = None) -> list[SlackMessage]:
             text = f"{ping} {text}"
         messages.append(SlackMessage(text, blocks))
     return messages
+
+
+def _pack(content: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks onto as few pages as Slack's block count and the page text budget allow."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for block in content:
+        weight = _weight(block)
+        if pages[-1] and (len(pages[-1]) >= MESSAGE_BLOCKS_MAX - RESERVED_BLOCKS or size + weight > PAGE_TEXT_MAX):
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += weight
+    return pages
 
 
 def _fallback(reply: Reply) -> str:

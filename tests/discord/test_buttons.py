@@ -105,17 +105,21 @@ async def test_a_long_list_is_paged_with_buttons(discord: Discord) -> None:
     ix = await discord.slash("event list")
     first = await discord.reply(ix)
     assert not first.ephemeral
-    assert first.embeds[0]["footer"]["text"].endswith("page 1/2")
+    assert first.embeds[0]["footer"]["text"].endswith("page 1/5")
     assert first.button("Previous")["disabled"] and not first.button("Next").get("disabled")
 
-    second = await updated(discord, await discord.click(first, "Next"))
-    assert second.embeds[0]["footer"]["text"].endswith("page 2/2")
-    assert second.button("Next")["disabled"] and not second.button("Previous").get("disabled")
-    # The newest 50, each once, across the two pages, newest first.
-    assert event_ids(first) + event_ids(second) == [f"#{n}" for n in range(55, 5, -1)]
+    pages = [first]
+    for n in range(2, 6):
+        pages.append(await updated(discord, await discord.click(pages[-1], "Next")))
+        assert pages[-1].embeds[0]["footer"]["text"].endswith(f"page {n}/5")
+    last = pages[-1]
+    assert last.button("Next")["disabled"] and not last.button("Previous").get("disabled")
+    # The newest 50, each once, on five balanced pages of ten, newest first.
+    assert [len(event_ids(page)) for page in pages] == [10, 10, 10, 10, 10]
+    assert [i for page in pages for i in event_ids(page)] == [f"#{n}" for n in range(55, 5, -1)]
 
-    back = await updated(discord, await discord.click(second, "Previous"))
-    assert event_ids(back) == event_ids(first)
+    back = await updated(discord, await discord.click(last, "Previous"))
+    assert event_ids(back) == event_ids(pages[3])
 
 
 async def test_only_the_asker_turns_the_pages(discord: Discord) -> None:

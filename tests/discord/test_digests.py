@@ -12,6 +12,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.discord.poster import DiscordPoster
 from bot.runtime.scheduler import DigestScheduler
 from commands.context import Caller, CoreSettings, Ctx
+from commands.reply import plain
 from commands.surface import dispatch
 from storage.records import Subscription
 from tests.discord.conftest import Discord
@@ -81,16 +82,21 @@ ENVOYS = [
 ]
 
 
-async def record_week(discord: Discord, count: int = 1, questions: int = 0) -> None:
+async def record_week(discord: Discord, count: int = 1, questions: int = 0, words: bool = False) -> None:
     for i in range(count):
-        await discord.direct(
+        added = await discord.direct(
             "event add",
             date=(DUE.date() - dt.timedelta(days=1 + i % 6)).isoformat(),
             us=ENVOYS[i],
             cn="Wang Yi",
             kind="call",
         )
-    for i in range(questions):  # long open questions make a digest longer than one message
+        if words:  # both sides' long statements at each contact make a digest longer than one message
+            event = int(plain(added.title).rsplit("#", 1)[1])
+            for side in ("us", "china"):
+                text = f"{side} at {event}: " + "what was said about it, exactly, and at length. " * 12
+                await discord.direct("concern add", issue="taiwan", side=side, text=text, event=event)
+    for i in range(questions):
         await discord.direct("question add", text=f"Question {i}: " + "what was said about it, exactly? " * 28)
 
 
@@ -120,7 +126,7 @@ async def test_a_due_digest_is_posted_once_pinging_only_its_role(discord: Discor
     [post] = [Shown.of(m) for m in discord.fake.posts(channel.id)]
     assert post.content == f"<@&{role.id}>"
     assert post.allowed_mentions == {"parse": [], "roles": [role.id]}
-    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.title.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     assert f"{ENVOYS[0]} ↔ Wang Yi" in post.text
     # The same period again: claimed already, nothing more is posted.
     assert await scheduler(discord).delivery.run_due(sub.id) == "claimed-elsewhere"
@@ -130,7 +136,7 @@ async def test_a_due_digest_is_posted_once_pinging_only_its_role(discord: Discor
 async def test_a_long_digest_is_split_across_messages_in_order(discord: Discord) -> None:
     channel = discord.world.hq.channel("digest")
     sub = await subscribe(discord, channel, role=discord.world.hq.role("Digest readers"))
-    await record_week(discord, count=40, questions=20)
+    await record_week(discord, count=40, questions=20, words=True)
     assert await run_due(discord, sub) == "sent"
     posts = [Shown.of(m) for m in discord.fake.posts(channel.id)]
     assert len(posts) > 1
@@ -139,7 +145,9 @@ async def test_a_long_digest_is_split_across_messages_in_order(discord: Discord)
     assert posts[0].content.startswith("<@&")
     assert all(p.content == "" and p.pings_nobody() for p in posts[1:])  # one ping, on the first only
     text = "\n".join(p.text for p in posts)
-    assert all(f"{name} ↔ Wang Yi" in text for name in ENVOYS)
+    # A briefing shows the twelve newest contacts in full and counts the rest, saying where to see them.
+    assert len({name for name in ENVOYS if f"{name} ↔ Wang Yi" in text}) == 12
+    assert "28 more contacts" in text and "/event list since:2022-04-21 until:2022-04-27 lists them all." in text
 
 
 async def test_a_forbidden_channel_pauses_the_subscription_and_status_says_why(discord: Discord) -> None:
@@ -190,7 +198,7 @@ async def test_a_retry_after_a_failure_halfway_does_not_repost_the_first_pages(
 ) -> None:
     channel = discord.world.hq.channel("digest")
     sub = await subscribe(discord, channel)
-    await record_week(discord, count=40, questions=20)
+    await record_week(discord, count=40, questions=20, words=True)
     delivery = scheduler(discord).delivery
 
     async def no_wait(seconds: float) -> None:
@@ -228,7 +236,7 @@ async def test_a_digest_missed_while_stopped_is_posted_once_at_start_marked_late
     discord.clock.at = DUE + dt.timedelta(hours=2)  # down across the send time, back two hours later
     await discord.start()
     [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id))]
-    assert "(late: due 2022-04-28 09:00 UTC)" in post.title
+    assert "(late: due Apr 28, 2022 09:00 UTC)" in post.title
     await discord.stop()
     await discord.start()  # and again: the period is already sent
     assert discord.runtime.scheduler_start is not None
@@ -281,7 +289,7 @@ async def test_a_console_subscription_does_not_stop_the_discord_catch_up(discord
     assert discord.runtime.scheduler_start is not None
     await discord.runtime.scheduler_start  # catch-up done
     [post] = [Shown.of(m) for m in discord.fake.posts(channel.id)]
-    assert "(late: due 2022-04-28 09:00 UTC)" in post.title
+    assert "(late: due Apr 28, 2022 09:00 UTC)" in post.title
     assert await discord.store.digest_runs(console_sub.id) == []  # never claimed, so never stuck
     after = await discord.store.subscription_by_id(console_sub.id)
     assert after is not None and not after.paused
@@ -306,7 +314,7 @@ async def test_the_scheduled_job_fires_and_posts_through_discord(discord: Discor
     assert fired and scheduler(discord).next_run(sub.id) is not None
     assert discord.fake.posts(channel.id) == []
     [post] = [Shown.of(m) for m in await discord.fake.wait_until(lambda: discord.fake.posts(channel.id), 10)]
-    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.title.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     assert f"{ENVOYS[0]} ↔ Wang Yi" in post.text
     for _ in range(100):  # the job marks the period sent right after the post
         if [r.status for r in await discord.store.digest_runs(sub.id)] == ["sent"]:

@@ -74,15 +74,16 @@ async def test_april_2022_story_through_slash_commands(discord: Discord) -> None
     text = answer.text
     for expected in [
         "Latest contact on the defense track: Lloyd J. Austin III ↔ Wei Fenghe",
-        "US\nLloyd J. Austin III (Secretary of Defense)",
-        "China\nWei Fenghe (State Councilor and Minister of National Defense)",
-        f"<t:{APRIL_20}:D> (<t:{APRIL_20}:R>)",
+        "US\nLloyd J. Austin III — Secretary of Defense",
+        "China\nWei Fenghe — State Councilor and Minister of National Defense",
+        f"<t:{APRIL_20}:D> (yesterday)",
         "phone call · defense track · 45 minutes · requested by US",
-        "first recorded contact between Lloyd J. Austin III and Wei Fenghe",
-        "Secretary of Defense ↔ Minister of National Defense: previous contact 2020-08-06 "
-        "(Mark T. Esper ↔ Wei Fenghe), 622 days earlier",
-        "previous defense-track contact: 2020-08-06, 622 days earlier",
-        "request (US asked): Lloyd J. Austin III ↔ Xu Qiliang — declined",
+        "first recorded contact between Austin and Wei Fenghe\n",
+        # The offices' previous contact is the track's too: said once, with who met then.
+        "previous contact between their offices (Secretary of Defense ↔ Minister of National Defense) and on the "
+        "defense track: <t:",
+        ":D>, 622 days earlier (Esper ↔ Wei Fenghe) · #1",
+        ":D> · request (US asked) · Austin ↔ Xu Qiliang — declined · #2",
         "Taiwan, South China Sea, East China Sea, North Korea, Russia–Ukraine",
         "How did Wei respond?",
         "@\u200beveryone should read the readout.",

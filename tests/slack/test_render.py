@@ -70,17 +70,20 @@ def shown_words(pages: list[SlackMessage]) -> list[str]:
     return words
 
 
-def test_a_date_is_a_slack_date_at_noon_utc_with_the_iso_date_as_fallback() -> None:
+def test_a_date_is_a_slack_date_at_noon_utc_with_the_fixed_style_as_fallback() -> None:
     assert int(dt.datetime(2022, 4, 20, 12, tzinfo=dt.UTC).timestamp()) == TS
-    assert render_line(line("On ", When(DAY, "1 day ago"))) == f"On <!date^{TS}^{{date_long}}|2022-04-20> (1 day ago)"
-    assert render_line(line(When(DAY))) == f"<!date^{TS}^{{date_long}}|2022-04-20>"
-    assert render_line(line(When(dt.date(1969, 12, 31), "long ago"))) == "1969-12-31 (long ago)"
-    assert render_line(line(When(DAY, "yesterday")), "heading") == "2022-04-20 (yesterday)"
+    # The reader's own locale and zone ({date_short}), then the command's age in words.
+    assert (
+        render_line(line("On ", When(DAY, "yesterday"))) == f"On <!date^{TS}^{{date_short}}|Apr 20, 2022> (yesterday)"
+    )
+    assert render_line(line(When(DAY))) == f"<!date^{TS}^{{date_short}}|Apr 20, 2022>"
+    assert render_line(line(When(dt.date(1969, 12, 31), "long ago"))) == "Dec 31, 1969 (long ago)"
+    assert render_line(line(When(DAY, "yesterday")), "heading") == "Apr 20, 2022 (yesterday)"
     moment = dt.datetime(2022, 4, 22, 12, 30, tzinfo=dt.UTC)
     assert render_line(line(At(moment))) == (
-        f"<!date^{int(moment.timestamp())}^{{date_long}} {{time}}|2022-04-22 12:30 UTC>"
+        f"<!date^{int(moment.timestamp())}^{{date_short}} {{time}}|Apr 22, 2022 12:30 UTC>"
     )
-    assert render_line(line(At(moment)), "plain") == "2022-04-22 12:30 UTC"
+    assert render_line(line(At(moment)), "plain") == "Apr 22, 2022 12:30 UTC"
 
 
 def test_links_carry_their_label_and_cannot_be_broken_out_of() -> None:
@@ -156,7 +159,7 @@ def test_no_user_text_produces_a_mention_or_link_the_renderer_did_not_write(
     )
     pages = render(reply, token="tok")
     ok(pages)
-    own = re.compile(r"<!date\^\d+\^\{date_long\}\|2022-04-20>|<https://example\.org/r\|[^<>]*>|<#C0GENERAL>")
+    own = re.compile(r"<!date\^\d+\^\{date_short\}\|Apr 20, 2022>|<https://example\.org/r\|[^<>]*>|<#C0GENERAL>")
     for text in texts(pages):
         rest = own.sub("", text)
         assert "<" not in rest and ">" not in rest, text
@@ -181,7 +184,7 @@ def test_a_short_reply_is_one_message_with_header_lines_fields_and_footer() -> N
     assert page.blocks[3]["text"]["text"] == "*Summary*\nThey talked."
     assert page.blocks[4]["elements"][0]["text"] == "Event #4"
     assert all(b["text"]["verbatim"] for b in page.blocks[1:2] + page.blocks[3:4])
-    assert page.text == "Latest contact — On 2022-04-20 (1 day ago)"
+    assert page.text == "Latest contact — On Apr 20, 2022 (1 day ago)"
 
 
 def test_a_title_with_markup_characters_or_too_long_for_a_header_becomes_a_bold_section() -> None:
@@ -238,7 +241,7 @@ def test_a_long_field_value_is_continued_not_cut_and_links_and_dates_stay_whole(
     assert names[0] == "*Sources*" and set(names[1:]) == {"*Sources (continued)*"}
     text = "\n".join(texts(pages))
     assert len(re.findall(r"<https://example\.org/readout/\d+\|readout \d+>", text)) == 200
-    assert text.count(f"<!date^{TS}^{{date_long}}|2022-04-20>") == 200
+    assert text.count(f"<!date^{TS}^{{date_short}}|Apr 20, 2022>") == 200
 
 
 def test_a_very_long_footer_is_shortened_and_shown_in_full_among_the_lines() -> None:

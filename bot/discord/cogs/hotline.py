@@ -55,5 +55,5 @@ class HotlineCog(commands.Cog):
 
     @hotline.command(name="help", description=description("hotline help"))
     @surface("hotline help")
-    async def help(self, interaction: discord.Interaction) -> None:
-        await self.bot.run_command(interaction, "hotline help", {})
+    async def help(self, interaction: discord.Interaction, command: str | None = None) -> None:
+        await self.bot.run_command(interaction, "hotline help", {"command": command})
