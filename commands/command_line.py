@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from commands.errors import UserError
+from commands.platform import PLAIN, PlatformInfo
 from commands.surface import COMMANDS, Command
 
 
@@ -25,7 +26,11 @@ class _Token:
 
 
 def parse_command_line(
-    line: str, commands: Mapping[str, Command] | None = None, *, positional: bool = False
+    line: str,
+    commands: Mapping[str, Command] | None = None,
+    *,
+    positional: bool = False,
+    platform: PlatformInfo = PLAIN,
 ) -> tuple[str, dict[str, str]]:
     """Split a console line into the command's name and its options (keys lower-cased).
 
@@ -35,19 +40,19 @@ def parse_command_line(
 
     With `positional`, the bare words right after the command name are the value of its first
     required option (or of its first option), so `search first call` reads as `search query:"first call"`:
-    what Slack users type after `/hotline`.
+    what Slack users type after `/hotline`. Errors name commands as `platform` types them.
     """
     table = COMMANDS if commands is None else commands
     tokens = _tokenize(line.strip().removeprefix("/"))
     if not tokens:
-        raise UserError("type a command, for example /lastcall or /hotline help")
+        raise UserError(f"type a command, for example {platform.usage('lastcall')} or {platform.usage('hotline help')}")
 
     leading: list[str] = []
     for token in tokens:
         if token.key is not None:
             break
         leading.append(token.value.lower())
-    command = _find_command(leading, table, tokens[0].key)
+    command = _find_command(leading, table, tokens[0].key, platform)
     words = len(command.name.split())
 
     options: dict[str, str] = {}
@@ -66,20 +71,22 @@ def parse_command_line(
         if token.key is None:
             raise UserError(
                 f"{token.text!r} is not an option; write option:value "
-                f'(quote values with spaces, like summary:"two words"). {_options_hint(command)}'
+                f'(quote values with spaces, like summary:"two words"). {_options_hint(command, platform)}'
             )
         key = token.key.lower()
         if not key:
-            raise UserError(f"{token.text!r} has no option name before the colon. {_options_hint(command)}")
+            raise UserError(f"{token.text!r} has no option name before the colon. {_options_hint(command, platform)}")
         if command.option(key) is None:
-            raise UserError(f"/{command.name} has no option {key!r}. {_options_hint(command)}")
+            raise UserError(f"{platform.usage(command.name)} has no option {key!r}. {_options_hint(command, platform)}")
         if key in options:
             raise UserError(f"option {key!r} is given twice; give it once")
         options[key] = token.value
     return command.name, options
 
 
-def _find_command(leading: list[str], table: Mapping[str, Command], first_key: str | None) -> Command:
+def _find_command(
+    leading: list[str], table: Mapping[str, Command], first_key: str | None, platform: PlatformInfo
+) -> Command:
     # Two-word names first, so that a future one-word command sharing the first word cannot
     # shadow "event add" and its kin.
     for count in (2, 1):
@@ -90,12 +97,15 @@ def _find_command(leading: list[str], table: Mapping[str, Command], first_key: s
     if not leading:
         raise UserError(
             f"the line starts with the option {first_key}:..., not a command; "
-            "put the command first, for example /lastcall with:Austin"
+            f"put the command first, for example {platform.usage('lastcall')} with:Austin"
         )
     typed = " ".join(leading[:2])
     suggestions = _suggest(leading, table)
-    hint = f"did you mean {', '.join('/' + s for s in suggestions)}?" if suggestions else "try /hotline help"
-    raise UserError(f"unknown command /{typed}; {hint}")
+    if suggestions:
+        hint = f"did you mean {', '.join(platform.usage(s) for s in suggestions)}?"
+    else:
+        hint = f"try {platform.usage('hotline help')}"
+    raise UserError(f"unknown command {platform.usage(typed)}; {hint}")
 
 
 def _suggest(leading: list[str], table: Mapping[str, Command]) -> list[str]:
@@ -112,10 +122,10 @@ def _suggest(leading: list[str], table: Mapping[str, Command]) -> list[str]:
     return merged[:6]
 
 
-def _options_hint(command: Command) -> str:
+def _options_hint(command: Command, platform: PlatformInfo) -> str:
     if not command.options:
-        return f"/{command.name} takes no options."
-    return f"/{command.name} takes: {', '.join(o.name for o in command.options)}."
+        return f"{platform.usage(command.name)} takes no options."
+    return f"{platform.usage(command.name)} takes: {', '.join(o.name for o in command.options)}."
 
 
 def _tokenize(text: str) -> list[_Token]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from commands import names
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
+from commands.platform import PlatformInfo
 from commands.reply import Field, Line, Link, Span, UserText, When, line
 from storage.errors import Conflict, DuplicateEvent, RecordMissing
 from storage.records import Event, Issue, NewParticipant, Participant, Person, Source
@@ -79,8 +80,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 @contextmanager
-def store_errors() -> Iterator[None]:
-    """Turn what the store refuses into messages for the user."""
+def store_errors(platform: PlatformInfo) -> Iterator[None]:
+    """Turn what the store refuses into messages for the user, naming commands as `platform` types them."""
     try:
         yield
     except RecordMissing as exc:
@@ -92,7 +93,7 @@ def store_errors() -> Iterator[None]:
     except DuplicateEvent as exc:
         raise UserError(
             f"this contact is already recorded as event #{exc.event_id} "
-            f"(same date, kind and participants); see /event show id:{exc.event_id}"
+            f"(same date, kind and participants); see {platform.usage('event show')} id:{exc.event_id}"
         ) from None
     except Conflict as exc:
         raise UserError(str(exc)) from None
@@ -180,7 +181,10 @@ async def match_person(ctx: Ctx, raw: str, field: str, loose: bool = True) -> tu
         return found, BY_SPELLING
     if len(ids) > 1:
         raise UserError(f"{raw!r} could be several people: {', '.join(sorted(ids.values()))}", field=field)
-    raise NotFound(f"nobody called {raw!r} is recorded in this workspace; /person add adds someone", field=field)
+    raise NotFound(
+        f"nobody called {raw!r} is recorded in this workspace; {ctx.platform.usage('person add')} adds someone",
+        field=field,
+    )
 
 
 def split_people(value: str) -> list[NewParticipant]:
@@ -236,7 +240,10 @@ async def resolve_issue(ctx: Ctx, text: str, field: str = "issue", create: bool 
     if near:
         raise UserError(f"{raw!r} is not a known issue; did you mean {' or '.join(near)}?", field=field)
     if not create:
-        raise NotFound(f"{raw!r} is not an issue of this workspace; /hotline help lists how to add one", field=field)
+        raise NotFound(
+            f"{raw!r} is not an issue of this workspace; {ctx.platform.usage('hotline help')} lists how to add one",
+            field=field,
+        )
     if not slug:
         raise UserError(f"{raw!r} is not a usable issue name; use letters and numbers", field=field)
     return slug, True

@@ -48,7 +48,7 @@ async def concern_add(
         known = await ctx.store.find_person(ws, speaker)
         speaker = known.name if known else speaker
     url = validate.url("source", source) if source else None
-    with store_errors():
+    with store_errors(ctx.platform):
         concern = await ctx.store.add_concern(
             ctx.caller.actor,
             ctx.clock.now(),
@@ -64,7 +64,11 @@ async def concern_add(
     lines = [line(f"{SIDE_LABEL[side]} on {titles.get(slug, slug)}: ", UserText(words))]
     if is_new:
         lines.append(line(f"New issue: {slug}"))
-    return Reply(title=line(f"Recorded concern #{concern.id}"), lines=lines, footer=line(f"/positions issue:{slug}"))
+    return Reply(
+        title=line(f"Recorded concern #{concern.id}"),
+        lines=lines,
+        footer=line(f"{ctx.platform.usage('positions')} issue:{slug}"),
+    )
 
 
 async def positions(ctx: Ctx, issue: str, side: str | None = None) -> Reply:
@@ -80,7 +84,9 @@ async def positions(ctx: Ctx, issue: str, side: str | None = None) -> Reply:
     title = line(f"Positions on {name}" + (f" ({SIDE_LABEL[side]})" if side else ""))
     if not concerns:
         return Reply(
-            title=title, lines=[line("Nothing recorded yet; /concern add records a stated position.")], ephemeral=True
+            title=title,
+            lines=[line(f"Nothing recorded yet; {ctx.platform.usage('concern add')} records a stated position.")],
+            ephemeral=True,
         )
     events = {
         e.id: e

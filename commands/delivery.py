@@ -13,12 +13,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from commands.context import Caller, Clock, CoreSettings, Ctx
 from commands.digest import compose_digest, period_text
+from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, moment_text
 from commands.schedule import next_run
 from storage.records import Subscription
@@ -97,6 +98,18 @@ class DigestDelivery:
     attempts: int = 3
     backoff: float = 2.0  # seconds before the second attempt, doubled after
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # The platforms running in this process, by workspace prefix ("slack"): a digest and the reasons
+    # /digest status shows name commands as the subscription's platform types them.
+    platforms: dict[str, PlatformInfo] = field(default_factory=dict)
+
+    def platform(self, sub: Subscription) -> PlatformInfo | None:
+        prefix, sep, _ = sub.workspace.partition(":")
+        return self.platforms.get(prefix) if sep else None
+
+    def _typed(self, sub: Subscription, command: str, words: str) -> str:
+        """`command` as the subscription's platform types it, or `words` (no command) when the platform is not known."""
+        info = self.platform(sub)
+        return info.usage(command) if info is not None else words
 
     async def run_due(self, subscription_id: int) -> Outcome:
         """Called by the scheduler when a subscription's time comes: post its due period once."""
@@ -211,12 +224,12 @@ class DigestDelivery:
         if exc.kind == "missing":
             reason = (
                 f"channel {sub.channel_id} no longer exists or the bot cannot see it ({exc.detail}); "
-                "subscribe another channel, then /digest unsubscribe this one"
+                f"subscribe another channel, then {self._typed(sub, 'digest unsubscribe', 'unsubscribe')} this one"
             )
         elif exc.kind == "forbidden":
             reason = (
                 f"the bot may not post in channel {sub.channel_id} ({exc.detail}); give it View Channel, "
-                "Send Messages and Embed Links there, then /digest resume"
+                f"Send Messages and Embed Links there, then {self._typed(sub, 'digest resume', 'resume the digest')}"
             )
         elif exc.kind == "uncertain":
             reason = (
@@ -240,7 +253,8 @@ class DigestDelivery:
 
     async def compose(self, sub: Subscription, start: dt.datetime, end: dt.datetime, *, late: bool) -> Reply:
         first, last = period_days(sub, start, end)
-        ctx = Ctx(self.store, Caller(sub.workspace, "scheduler", "digest scheduler", False), self.clock, self.settings)
+        caller = Caller(sub.workspace, "scheduler", "digest scheduler", False)
+        ctx = Ctx(self.store, caller, self.clock, self.settings, self.platform(sub) or PLAIN)
         heading = f"Weekly digest: {period_text(first, last)}"
         if late:
             heading += f" (late: due {moment_text(end)})"

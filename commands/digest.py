@@ -23,6 +23,7 @@ from commands.common import (
 from commands.context import Ctx
 from commands.errors import UserError
 from commands.lastcall import NOT_HELD_WORDS
+from commands.platform import PlatformInfo
 from commands.reply import At, Field, Line, Ref, Reply, Span, UserText, When, date_text, line
 from commands.schedule import WEEKDAYS, describe, next_run
 from commands.timeline import digest_chart
@@ -140,7 +141,7 @@ async def _compose(
             text
             for text in (
                 f"{len(open_q)}{'+' if more_open else ''} open {'question' if len(open_q) == 1 else 'questions'}"
-                " (/questions)"
+                f" ({ctx.platform.usage('questions')})"
                 if open_q
                 else "",
                 f"{len(planned)}{'+' if more_planned else ''} planned {'contact' if len(planned) == 1 else 'contacts'}"
@@ -178,7 +179,12 @@ async def _compose(
         fields.append(
             Field(
                 line(f"{more} more contacts"),
-                (line(f"/event list since:{first.isoformat()} until:{last.isoformat()} lists them all."),),
+                (
+                    line(
+                        f"{ctx.platform.usage('event list')} since:{first.isoformat()} until:{last.isoformat()}"
+                        " lists them all."
+                    ),
+                ),
             )
         )
     if not held:
@@ -196,7 +202,9 @@ async def _compose(
         newest = sorted(loose, key=lambda c: (c.day, c.id), reverse=True)
         values = [_stated_line(c, titles) for c in newest[:SHOWN]]
         if len(newest) > SHOWN:
-            values.append(line(f"{len(newest) - SHOWN} more: /positions issue:… has each issue's history."))
+            values.append(
+                line(f"{len(newest) - SHOWN} more: {ctx.platform.usage('positions')} issue:… has each issue's history.")
+            )
         fields.append(Field(line("Stated positions, newest first"), tuple(values)))
     if open_q:
         # Oldest first, on purpose: the longest-open question is the one a briefing presses on.
@@ -206,7 +214,10 @@ async def _compose(
         ]
         if len(open_q) > SHOWN or more_open:
             values.append(
-                line(f"{len(open_q) - SHOWN if len(open_q) > SHOWN else ''}{'+' if more_open else ''} more: /questions")
+                line(
+                    f"{len(open_q) - SHOWN if len(open_q) > SHOWN else ''}{'+' if more_open else ''} more: ",
+                    ctx.platform.usage("questions"),
+                )
             )
         count = f"{len(open_q)}{'+' if more_open else ''}"
         fields.append(Field(line(f"Open questions ({count}), longest open first"), tuple(values)))
@@ -389,7 +400,7 @@ async def digest_subscribe(
     at = validate.clock_time("time", time) if time else "09:00"
     tz = validate.timezone("timezone", timezone) if timezone else (await zone(ctx)).key
     ping = validate.reference("role", role, "role", ctx.platform) if role else None
-    with store_errors():
+    with store_errors(ctx.platform):
         sub, created = await ctx.store.subscribe(
             ctx.caller.actor,
             ctx.clock.now(),
@@ -407,13 +418,13 @@ async def digest_subscribe(
             line("Schedule: ", describe(sub.weekday, sub.time, sub.timezone)),
             line("Next digest: ", At(nxt)),
             line("Pings: ", *((Ref("role", ping),) if ping else ("nobody",))),
-            _chart_line(sub),
+            _chart_line(sub, ctx.platform),
         ],
     )
 
 
 async def digest_unsubscribe(ctx: Ctx, channel: str) -> Reply:
-    with store_errors():
+    with store_errors(ctx.platform):
         sub = await ctx.store.unsubscribe(ctx.caller.actor, ctx.clock.now(), _channel(ctx, channel))
     return Reply(
         title=line("Unsubscribed channel ", Ref("channel", sub.channel_id)), lines=[line("No more digests there.")]
@@ -422,7 +433,7 @@ async def digest_unsubscribe(ctx: Ctx, channel: str) -> Reply:
 
 async def digest_pause(ctx: Ctx, channel: str) -> Reply:
     try:
-        with store_errors():
+        with store_errors(ctx.platform):
             sub = await ctx.store.set_paused(
                 ctx.caller.actor, ctx.clock.now(), _channel(ctx, channel), True, f"paused by {ctx.caller.display_name}"
             )
@@ -430,13 +441,13 @@ async def digest_pause(ctx: Ctx, channel: str) -> Reply:
         raise UserError(str(exc), field="channel") from None
     return Reply(
         title=line("Paused the digest in channel ", Ref("channel", sub.channel_id)),
-        lines=[line("/digest resume channel:", UserText(sub.channel_id), " starts it again.")],
+        lines=[line(f"{ctx.platform.usage('digest resume')} channel:", UserText(sub.channel_id), " starts it again.")],
     )
 
 
 async def digest_resume(ctx: Ctx, channel: str) -> Reply:
     try:
-        with store_errors():
+        with store_errors(ctx.platform):
             sub = await ctx.store.set_paused(ctx.caller.actor, ctx.clock.now(), _channel(ctx, channel), False, None)
     except UserError as exc:
         raise UserError(str(exc), field="channel") from None
@@ -452,7 +463,7 @@ async def digest_status(ctx: Ctx) -> Reply:
     if not subs:
         return Reply(
             title=line("No digest subscriptions"),
-            lines=[line("/digest subscribe channel:… posts the digest weekly.")],
+            lines=[line(f"{ctx.platform.usage('digest subscribe')} channel:… posts the digest weekly.")],
             ephemeral=True,
         )
     fields = []
@@ -474,7 +485,7 @@ def _status_field(sub: Subscription, ctx: Ctx) -> Field:
             line(
                 "Paused: ",
                 UserText(sub.pause_reason or "yes"),
-                " — /digest resume channel:",
+                f" — {ctx.platform.usage('digest resume')} channel:",
                 Ref("channel", sub.channel_id),
             )
         )
@@ -491,11 +502,12 @@ def _status_field(sub: Subscription, ctx: Ctx) -> Field:
         values.append(line("Last error: ", UserText(sub.last_error)))
     if sub.role_id:
         values.append(line("Pings ", Ref("role", sub.role_id)))
-    values.append(_chart_line(sub))
+    values.append(_chart_line(sub, ctx.platform))
     return Field(line("Channel ", Ref("channel", sub.channel_id)), tuple(values))
 
 
-def _chart_line(sub: Subscription) -> Line:
+def _chart_line(sub: Subscription, platform: PlatformInfo) -> Line:
+    subscribe = platform.usage("digest subscribe")
     if sub.chart:
-        return line("Chart: the last twelve months, under the text (/digest subscribe chart:no leaves it out)")
-    return line("Chart: none (/digest subscribe chart:yes adds one)")
+        return line(f"Chart: the last twelve months, under the text ({subscribe} chart:no leaves it out)")
+    return line(f"Chart: none ({subscribe} chart:yes adds one)")

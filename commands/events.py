@@ -114,7 +114,7 @@ async def event_add(
         status=status,
         raised={k: v for k, v in (("us", us_raised_slugs), ("china", cn_raised_slugs)) if v},
     )
-    with store_errors():
+    with store_errors(ctx.platform):
         added = await ctx.store.add_event(ctx.caller.actor, ctx.clock.now(), new)
     event = added.event
     lines: list[Line] = [line(*event_headline(event, now)), facts_line(event)]
@@ -126,7 +126,7 @@ async def event_add(
             line(
                 "New people: ",
                 *_join(added.new_people),
-                " (check the spelling; /person add can give them titles and aliases)",
+                f" (check the spelling; {ctx.platform.usage('person add')} can give them titles and aliases)",
             )
         )
     if added.new_issues:
@@ -134,7 +134,11 @@ async def event_add(
     raised_total = len(us_raised_slugs) + len(cn_raised_slugs)
     if raised_total:
         lines.append(line(f"Recorded {plural(raised_total, 'concern')} raised at this contact."))
-    return Reply(title=line(f"Recorded event #{event.id}"), lines=lines, footer=line(f"/event show id:{event.id}"))
+    return Reply(
+        title=line(f"Recorded event #{event.id}"),
+        lines=lines,
+        footer=line(f"{ctx.platform.usage('event show')} id:{event.id}"),
+    )
 
 
 def _join(names: tuple[str, ...]) -> Line:
@@ -192,13 +196,13 @@ async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:
         changes[field] = await _participants(ctx, "value", raw, "us" if field == "us" else "china", taken)
     else:  # the surface's choices make this unreachable; keep the message clear anyway
         raise UserError(f"{field!r} cannot be edited", field="field")
-    with store_errors():
+    with store_errors(ctx.platform):
         after = await ctx.store.edit_event(ctx.caller.actor, ctx.clock.now(), id, changes)
     return Reply(
         title=line(f"Updated event #{id}: {field}"),
         lines=[line(*event_headline(after, now))]
         + [line(UserText(typed), " → taken as ", UserText(known)) for typed, known in taken],
-        footer=line(f"/event show id:{id}"),
+        footer=line(f"{ctx.platform.usage('event show')} id:{id}"),
     )
 
 
@@ -216,7 +220,7 @@ async def event_delete(ctx: Ctx, id: int, confirmed: bool = False) -> Reply:
             ephemeral=True,
             confirm=Confirm(prompt, "event delete", {"id": id}),
         )
-    with store_errors():
+    with store_errors(ctx.platform):
         await ctx.store.delete_event(ctx.caller.actor, ctx.clock.now(), id)
     return Reply(title=line(f"Deleted event #{id}"), lines=[line(*event_headline(event, now))])
 
@@ -266,7 +270,7 @@ async def event_list(
     if not events:
         return Reply(
             title=line("No events" + (f" ({filters})" if filters else "")),
-            lines=[line("Nothing recorded matches; /event add records one.")],
+            lines=[line(f"Nothing recorded matches; {ctx.platform.usage('event add')} records one.")],
             ephemeral=True,
         )
     scope = f" ({filters})" if filters else ""

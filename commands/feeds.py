@@ -13,6 +13,7 @@ from commands import validate
 from commands.common import plural, store_errors
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
+from commands.platform import PlatformInfo
 from commands.reply import At, Field, Line, Ref, Reply, UserText, line
 from extraction.feeds import Validators, fetch_feed
 from extraction.fetch import FetchError
@@ -33,7 +34,10 @@ async def _find(ctx: Ctx, value: str) -> Feed:
     elif raw:
         found = await ctx.store.feed_by_url(ctx.caller.workspace, raw)
     if found is None:
-        raise NotFound(f"no feed {raw!r} in this workspace; /feed list shows the feeds and their numbers", field="feed")
+        raise NotFound(
+            f"no feed {raw!r} in this workspace; {ctx.platform.usage('feed list')} shows the feeds and their numbers",
+            field="feed",
+        )
     return found
 
 
@@ -46,13 +50,13 @@ async def feed_add(ctx: Ctx, url: str, channel: str | None = None) -> Reply:
     else:
         raise UserError("say which channel the drafts go to", field="channel")
     if await ctx.store.feed_by_url(ctx.caller.workspace, address) is not None:
-        raise UserError("this feed is already watched; /feed list shows it", field="url")
+        raise UserError(f"this feed is already watched; {ctx.platform.usage('feed list')} shows it", field="url")
     try:
         result = await fetch_feed(address, Validators(), allow_loopback=ctx.settings.fetch_allow_loopback)
     except FetchError as exc:
         raise UserError(f"cannot follow this feed: {exc}", field="url") from None
     now = ctx.clock.now()
-    with store_errors():
+    with store_errors(ctx.platform):
         feed = await ctx.store.add_feed(
             ctx.caller.actor,
             now,
@@ -79,10 +83,10 @@ async def feed_add(ctx: Ctx, url: str, channel: str | None = None) -> Reply:
     )
 
 
-def health_lines(feed: Feed) -> tuple[Line, ...]:
+def health_lines(feed: Feed, platform: PlatformInfo) -> tuple[Line, ...]:
     out: list[Line] = [line("Posts to ", Ref("channel", feed.channel_id))]
     if feed.paused:
-        out.append(line(f"Paused — /feed resume feed:{feed.id}"))
+        out.append(line(f"Paused — {platform.usage('feed resume')} feed:{feed.id}"))
     else:
         out.append(line("Next poll: ", At(feed.next_poll_at)))
     out.append(line("Last success: ", At(feed.last_success_at) if feed.last_success_at else "never"))
@@ -105,16 +109,20 @@ async def feed_list(ctx: Ctx) -> Reply:
     if not feeds:
         return Reply(
             title=line("No feeds watched"),
-            lines=[line("/feed add url:… watches an official feed and posts new readouts as drafts.")],
+            lines=[
+                line(
+                    f"{ctx.platform.usage('feed add')} url:… watches an official feed and posts new readouts as drafts."
+                )
+            ],
             ephemeral=True,
         )
-    fields = [Field(line(f"#{f.id} ", UserText(f.url)), health_lines(f)) for f in feeds]
+    fields = [Field(line(f"#{f.id} ", UserText(f.url)), health_lines(f, ctx.platform)) for f in feeds]
     return Reply(title=line("Watched feeds"), fields=fields)
 
 
 async def feed_remove(ctx: Ctx, feed: str) -> Reply:
     found = await _find(ctx, feed)
-    with store_errors():
+    with store_errors(ctx.platform):
         await ctx.store.remove_feed(ctx.caller.actor, ctx.clock.now(), found.id)
     return Reply(title=line(f"Stopped watching feed #{found.id}"), lines=[line(UserText(found.url))])
 
@@ -123,7 +131,7 @@ async def feed_pause(ctx: Ctx, feed: str) -> Reply:
     found = await _find(ctx, feed)
     if found.paused:
         raise UserError(f"feed #{found.id} is already paused", field="feed")
-    with store_errors():
+    with store_errors(ctx.platform):
         await ctx.store.set_feed_paused(ctx.caller.actor, ctx.clock.now(), found.id, True, found.next_poll_at)
     return Reply(title=line(f"Paused feed #{found.id}"), lines=[line(UserText(found.url))])
 
@@ -133,7 +141,7 @@ async def feed_resume(ctx: Ctx, feed: str) -> Reply:
     if not found.paused and not found.failures:
         raise UserError(f"feed #{found.id} is not paused", field="feed")
     now = ctx.clock.now()
-    with store_errors():
+    with store_errors(ctx.platform):
         after = await ctx.store.set_feed_paused(ctx.caller.actor, now, found.id, False, now)
     return Reply(
         title=line(f"Resumed feed #{found.id}"),

@@ -37,7 +37,7 @@ async def office(ctx: Ctx, side: str, form: str, office: str, track: str | None 
         if track is None:
             raise UserError(
                 f"{meant!r} is not a known office; to start a new office give its track too "
-                "(/hotline offices lists the known ones)",
+                f"({ctx.platform.usage('hotline offices')} lists the known ones)",
                 field="track",
             )
         slug, title, new_track, forms = f"{side}:{slugify(meant)}", meant, track, [written]
@@ -45,7 +45,7 @@ async def office(ctx: Ctx, side: str, form: str, office: str, track: str | None 
         slug, title, new_track, forms = target.slug, target.title, track or target.track, [written]
     if norm(written) == norm(title):
         forms = []
-    with store_errors():
+    with store_errors(ctx.platform):
         saved = await ctx.store.add_office_forms(ctx.caller.actor, ctx.clock.now(), slug, title, new_track, forms)
     return Reply(
         title=line(f"{SIDE_LABEL[side]} office: ", UserText(saved.title)),
@@ -73,7 +73,7 @@ async def offices(ctx: Ctx, side: str | None = None) -> Reply:
     ]
     return Reply(
         title=line("Known offices" + (f" ({SIDE_LABEL[side]})" if side else "")),
-        lines=[line("/hotline office adds a way of writing a title.")],
+        lines=[line(f"{ctx.platform.usage('hotline office')} adds a way of writing a title.")],
         pages=[Page(fields=tuple(chunk)) for chunk in paginate(fields)],
         footer=line(f"{len(known)} {'office' if len(known) == 1 else 'offices'}"),
         ephemeral=True,

@@ -38,7 +38,7 @@ async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None)
     if event is None:
         return Reply(
             title=line(f"No contact recorded{' ' + scope if scope else ''}"),
-            lines=[line("Add one with /event add.")],
+            lines=[line(f"Add one with {ctx.platform.usage('event add')}.")],
             ephemeral=True,
         )
     reply = await describe_event(

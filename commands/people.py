@@ -17,7 +17,7 @@ async def person_add(ctx: Ctx, name: str, side: str, title: str | None = None, a
     alias_list = [validate.required_text("aliases", a, limit_key="alias") for a in validate.split_list(aliases or "")]
     if len(alias_list) > MAX_ALIASES:
         raise UserError(f"{len(alias_list)} aliases; at most {MAX_ALIASES}", field="aliases")
-    with store_errors():
+    with store_errors(ctx.platform):
         person = await ctx.store.add_person(ctx.caller.actor, ctx.clock.now(), full, side, role, alias_list)
     lines = [line(f"Side: {SIDE_LABEL[person.side]}")]
     if person.title:

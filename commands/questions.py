@@ -21,7 +21,7 @@ async def question_add(ctx: Ctx, text: str, issue: str | None = None, event: int
     slug, is_new = (await resolve_issue(ctx, issue, create=True)) if issue else (None, False)
     if event is not None and await ctx.store.event(ws, event) is None:
         raise NotFound(f"no event #{event} in this workspace", field="event")
-    with store_errors():
+    with store_errors(ctx.platform):
         q = await ctx.store.add_question(
             ctx.caller.actor, ctx.clock.now(), text=words, issue=slug, event_id=event, raised_on=now
         )
@@ -31,7 +31,7 @@ async def question_add(ctx: Ctx, text: str, issue: str | None = None, event: int
     return Reply(
         title=line(f"Open question #{q.id}"),
         lines=lines,
-        footer=line(f'/question answer id:{q.id} answer:"…" when it is answered'),
+        footer=line(f'{ctx.platform.usage("question answer")} id:{q.id} answer:"…" when it is answered'),
     )
 
 
@@ -50,7 +50,7 @@ async def question_answer(ctx: Ctx, id: int, answer: str, source: str | None = N
     await _open_question(ctx, id)
     words = validate.required_text("answer", answer)
     url = validate.url("source", source) if source else None
-    with store_errors():
+    with store_errors(ctx.platform):
         q = await ctx.store.close_question(
             ctx.caller.actor,
             ctx.clock.now(),
@@ -69,7 +69,7 @@ async def question_answer(ctx: Ctx, id: int, answer: str, source: str | None = N
 async def question_drop(ctx: Ctx, id: int, reason: str | None = None) -> Reply:
     await _open_question(ctx, id)
     why = validate.text("reason", reason, required=False) if reason else None
-    with store_errors():
+    with store_errors(ctx.platform):
         q = await ctx.store.close_question(
             ctx.caller.actor, ctx.clock.now(), id, status="dropped", answer=why, source=None, closed_on=await today(ctx)
         )
@@ -88,7 +88,11 @@ async def questions_list(ctx: Ctx, status: str | None = None, issue: str | None 
     found, more = await ctx.store.list_questions(ws, status=status, issue=slug, limit=LIST_LIMIT)
     scope = f"{status} questions" + (f" on {titles.get(slug, slug)}" if slug else "")
     if not found:
-        return Reply(title=line(f"No {scope}"), lines=[line("/question add records one.")], ephemeral=True)
+        return Reply(
+            title=line(f"No {scope}"),
+            lines=[line(f"{ctx.platform.usage('question add')} records one.")],
+            ephemeral=True,
+        )
     fields = []
     for q in found:
         about = " · ".join(

@@ -18,6 +18,7 @@ from commands.context import Ctx
 from commands.drafts import draft_reply, record_parts, to_json, workspace_people
 from commands.errors import NotFound, UserError
 from commands.events import MAX_PEOPLE_PER_SIDE, check_future
+from commands.platform import PlatformInfo
 from commands.reply import Form, FormField, Line, Reply, Span, UserText, line
 from extraction.cli import MAX_TEXT
 from extraction.dates import parse_published
@@ -34,10 +35,15 @@ FORM_TEXT_MAX = 4000
 DETAIL_KEYS = ("location", "requested_by", "minutes")
 
 
-def _form() -> Reply:
+def _form(platform: PlatformInfo) -> Reply:
     return Reply(
         title=line("Read a readout"),
-        lines=[line("Paste the readout's text, or give its address. /readout text:… or url:… does the same.")],
+        lines=[
+            line(
+                "Paste the readout's text, or give its address. "
+                f"{platform.usage('readout')} text:… or url:… does the same."
+            )
+        ],
         ephemeral=True,
         form=Form(
             "Read a readout",
@@ -56,7 +62,7 @@ async def readout(ctx: Ctx, text: str | None = None, url: str | None = None, pub
     text = text.strip() if text else None
     url = url.strip() if url else None
     if not text and not url:
-        return _form()
+        return _form(ctx.platform)
     now = await today(ctx)
     day = validate.date("published", published, now) if published and published.strip() else None
     title, publisher, address = "", None, validate.url("url", url) if url else None
@@ -84,7 +90,7 @@ async def readout(ctx: Ctx, text: str | None = None, url: str | None = None, pub
         Readout("readout", text, title=title, url=address, publisher=publisher, published=day),
         await workspace_people(ctx),
     )
-    with store_errors():
+    with store_errors(ctx.platform):
         stored = await ctx.store.add_draft(
             ctx.caller.actor,
             ctx.clock.now(),
@@ -104,28 +110,32 @@ async def _stored(ctx: Ctx, draft_id: int) -> StoredDraft:
     return stored
 
 
-def _decided(stored: StoredDraft) -> UserError:
+def _decided(stored: StoredDraft, platform: PlatformInfo) -> UserError:
     if stored.status == "recorded":
         how = f"recorded as event #{stored.event_id}" if stored.event_id else "recorded (its event was deleted since)"
     else:
         how = "discarded"
     who = f" by {stored.decided_by}" if stored.decided_by else ""
-    follow = f"; /event show id:{stored.event_id}" if stored.status == "recorded" and stored.event_id else ""
+    follow = (
+        f"; {platform.usage('event show')} id:{stored.event_id}"
+        if stored.status == "recorded" and stored.event_id
+        else ""
+    )
     return UserError(f"draft #{stored.id} was already {how}{who}{follow}")
 
 
 async def readout_record(ctx: Ctx, draft: int) -> Reply:
     stored = await _stored(ctx, draft)
     if stored.status != "pending":
-        raise _decided(stored)
+        raise _decided(stored, ctx.platform)
     new, positions = await record_parts(ctx, stored)
     now = await today(ctx)
     check_future("date", new.day, new.status, now)
     try:
-        with store_errors():
+        with store_errors(ctx.platform):
             done = await ctx.store.record_draft(ctx.caller.actor, ctx.clock.now(), draft, new, positions)
     except DraftDecided as exc:
-        raise _decided(exc.draft) from None
+        raise _decided(exc.draft, ctx.platform) from None
     event = done.event
     lines: list[Line] = [line(*event_headline(event, now))]
     added = [plural(done.positions, "stated position")]
@@ -151,19 +161,21 @@ async def readout_record(ctx: Ctx, draft: int) -> Reply:
         for i, n in enumerate(done.new_people):
             names += [", "] if i else []
             names.append(UserText(n))
-        lines.append(line("New people: ", *names, " (/person add can give them titles and aliases)"))
-    return Reply(title=title, lines=lines, footer=line(f"/event show id:{event.id}"))
+        lines.append(
+            line("New people: ", *names, f" ({ctx.platform.usage('person add')} can give them titles and aliases)")
+        )
+    return Reply(title=title, lines=lines, footer=line(f"{ctx.platform.usage('event show')} id:{event.id}"))
 
 
 async def readout_discard(ctx: Ctx, draft: int) -> Reply:
     stored = await _stored(ctx, draft)
     if stored.status != "pending":
-        raise _decided(stored)
+        raise _decided(stored, ctx.platform)
     try:
-        with store_errors():
+        with store_errors(ctx.platform):
             await ctx.store.discard_draft(ctx.caller.actor, ctx.clock.now(), draft)
     except DraftDecided as exc:
-        raise _decided(exc.draft) from None
+        raise _decided(exc.draft, ctx.platform) from None
     return Reply(title=line(f"Discarded draft #{draft}"), lines=[line("Nothing was recorded.")])
 
 
@@ -219,7 +231,7 @@ async def readout_edit(
 ) -> Reply:
     stored = await _stored(ctx, draft)
     if stored.status != "pending":
-        raise _decided(stored)
+        raise _decided(stored, ctx.platform)
     if date is None and kind is None and us is None and cn is None and details is None:
         return Reply(
             title=line(f"Edit draft #{draft}"),
@@ -247,11 +259,11 @@ async def readout_edit(
             dropped += ["who asked"] if key == "requested_by" else []
     unknowns = [u for u in _listed(data.get("unknowns")) if isinstance(u, str)]
     data["unknowns"] = [u for u in unknowns if not any(word in u for word in dropped)]
-    with store_errors():
+    with store_errors(ctx.platform):
         try:
             updated = await ctx.store.update_draft(ctx.caller.actor, ctx.clock.now(), draft, data)
         except DraftDecided as exc:
-            raise _decided(exc.draft) from None
+            raise _decided(exc.draft, ctx.platform) from None
     return await draft_reply(ctx, updated)
 
 

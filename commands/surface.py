@@ -443,7 +443,7 @@ async def dispatch(ctx: Ctx, name: str, args: Mapping[str, Any]) -> Reply:
 
     command = COMMANDS.get(name)
     if command is None:
-        raise UserError(f"unknown command /{name}; try /hotline help")
+        raise UserError(f"unknown command {ctx.platform.usage(name)}; try {ctx.platform.usage('hotline help')}")
     if command.writes and not ctx.caller.is_editor:
         raise_forbidden(ctx)
     values = coerce_args(command, args)
@@ -460,5 +460,5 @@ def raise_forbidden(ctx: Ctx) -> None:
 
     raise Forbidden(
         f"only editors may change the record: {ctx.platform.editors} or the editor "
-        f"{ctx.platform.role_word} set by /hotline editors"
+        f"{ctx.platform.role_word} set by {ctx.platform.usage('hotline editors')}"
     )

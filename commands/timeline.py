@@ -64,7 +64,7 @@ async def timeline(
     if not found.tallies:
         return Reply(
             title=line(picture.title),
-            lines=[line("No contact recorded matches; /event list shows what is recorded.")],
+            lines=[line(f"No contact recorded matches; {ctx.platform.usage('event list')} shows what is recorded.")],
             ephemeral=True,
         )
     png = await asyncio.to_thread(render_png, picture.chart, FULL)

@@ -97,6 +97,8 @@ class Runtime:
 
     def runner(self, platform: PlatformInfo) -> Runner:
         """The runner a platform's adapter calls; after a digest change the jobs follow the store."""
+        # Digests and their failure reasons for this platform's workspaces name commands its way.
+        self.delivery.platforms[platform.name] = platform
         return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write)
 
     async def _after_write(self, inv: Invocation) -> None:

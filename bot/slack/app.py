@@ -39,6 +39,7 @@ from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
 from bot.slack import modals, render, uploads
 from bot.slack.editors import EditorCheckFailed, Editors
 from bot.slack.held import Held, HeldReplies
+from bot.slack.info import SLACK
 from bot.slack.render import SlackMessage
 from commands import autocomplete
 from commands.command_line import parse_command_line
@@ -71,13 +72,13 @@ def command_of(slash: str, text: str) -> tuple[str, dict[str, str]]:
     """The command name and options of `/lastcall …` or `/hotline …` (a UserError if they are wrong)."""
     text = text.strip()
     if slash == LASTCALL:
-        return parse_command_line(f"lastcall {text}", positional=True)
+        return parse_command_line(f"lastcall {text}", positional=True, platform=SLACK)
     if not text:
         return "hotline help", {}
     first = text.split(maxsplit=1)[0].lower()
     if first in HELP_NAMES:  # /hotline editors …, /hotline help: the surface names them "hotline …"
         text = f"hotline {text}"
-    return parse_command_line(text, positional=True)
+    return parse_command_line(text, positional=True, platform=SLACK)
 
 
 class RecentRequests:
