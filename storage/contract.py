@@ -314,9 +314,13 @@ class StoreContract(Protocol):
         late: bool,
         claimer: str,
         at: dt.datetime,
+        lease: dt.timedelta | None = None,
     ) -> bool:
         """Claim one period for posting. False if it was claimed before (by anyone, in any process), or the
-        subscription is gone or paused: then the caller must not post."""
+        subscription is gone or paused: then the caller must not post. With a `lease`, a period still
+        'claimed' (never finished) whose claimed_at is `lease` or more before `at` is taken over (period_start,
+        late, claimed_at and claimed_by rewritten) and True returned: atomically, so one of several takers
+        wins."""
 
     async def finish_digest(
         self, subscription_id: int, period_end: dt.datetime, *, at: dt.datetime, sent: bool, detail: str | None

@@ -200,3 +200,13 @@ class NewEvent:
     timezone: str | None = None
     confidence: str | None = None
     confidence_note: str | None = None
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """The database connections a store holds, for /metrics: open now, the most it opens, and idle ones
+    (None where the backend does not track it). PostgreSQL's pool reports all three."""
+
+    size: int
+    max_size: int
+    idle: int | None = None

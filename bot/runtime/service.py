@@ -18,6 +18,8 @@ import signal
 import socket
 from collections.abc import Sequence
 
+from bot.runtime.metrics import Metrics
+from bot.runtime.ops_http import OpsServer
 from bot.runtime.platform import Platform
 from bot.runtime.platforms import configured_platforms
 from bot.runtime.routing import RoutingPoster
@@ -49,6 +51,7 @@ class Runtime:
         self.clock = clock
         self.core = core_settings(settings)
         self.posters = RoutingPoster()
+        self.metrics = Metrics()
         self.delivery = DigestDelivery(
             store,
             clock,
@@ -57,21 +60,36 @@ class Runtime:
             # Names this process in the digest claims, so two processes on one store post once.
             claimer=claimer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}",
             catchup=dt.timedelta(hours=settings.digest_catchup_hours),
+            lease=dt.timedelta(minutes=settings.digest_lease_minutes),
+            observe=self.metrics.digest_done,
         )
         self.scheduler = DigestScheduler(self.delivery)
         self.platforms: list[Platform] = []
         self.scheduler_start: asyncio.Task[None] | None = None
+        self.metrics.watch(lambda: tuple(self.platforms), store)
+        self.http: OpsServer | None = None
+        if settings.http_port is not None:
+            self.http = OpsServer(
+                settings.http_host,
+                settings.http_port,
+                store=store,
+                platforms=lambda: tuple(self.platforms),
+                metrics=self.metrics,
+            )
 
     def runner(self, platform: PlatformInfo) -> Runner:
         """The runner a platform's adapter calls; after a digest change the jobs follow the store."""
-        return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write)
+        return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write, observer=self.metrics)
 
     async def _after_write(self, inv: Invocation) -> None:
         if inv.name.startswith("digest "):
             await self.scheduler.sync_jobs()
 
     async def start(self, platforms: Sequence[Platform]) -> None:
-        """Start each platform in turn, then the scheduler. A StartupError stops those already started."""
+        """Start the operator's port, each platform in turn, then the scheduler. A StartupError stops
+        those already started. The port comes first: /healthz answers 503 while platforms connect."""
+        if self.http is not None:
+            await self.http.start()
         for platform in platforms:
             try:
                 await platform.start()
@@ -108,6 +126,11 @@ class Runtime:
                 log.warning("%s did not stop within %g s; leaving it", platform.name, STOP_BOUND)
             except Exception:
                 log.exception("%s failed while stopping", platform.name)
+        if self.http is not None:
+            try:
+                await asyncio.wait_for(self.http.stop(), STOP_BOUND)
+            except TimeoutError:
+                log.warning("the HTTP server did not stop within %g s; leaving it", STOP_BOUND)
 
     async def run_until_stopped(self, stop: asyncio.Event) -> None:
         """Wait for `stop`, or for any platform to end on its own (its error is re-raised)."""
