@@ -19,7 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.runtime.scheduler import DigestScheduler
 from commands.context import CoreSettings, FixedClock
-from commands.delivery import DigestDelivery
+from commands.delivery import DigestDelivery, Outcome
 from commands.reply import Reply, render_text
 from config.settings import SettingsError, load_settings
 from storage.store import Store
@@ -189,7 +189,7 @@ async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(store: Store, clo
     assert run is not None and run.status == "sent" and run.claimed_by == "p2" and len(poster.posts) == 1
 
 
-async def _nothing() -> dict[int, str]:
+async def _nothing() -> dict[int, Outcome]:
     return {}
 
 
