@@ -32,6 +32,7 @@ from storage.records import (
     NewEvent,
     Office,
     Person,
+    Progress,
     Question,
     Subscription,
     WorkspaceSettings,
@@ -181,9 +182,18 @@ class StoreContract(Protocol):
         DuplicateEvent if the workspace has an event of the same day, kind and participants; Conflict if a
         participant is known on the other side."""
 
-    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+    async def import_events(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        lines: Sequence[tuple[int, NewEvent]],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportResult:
         """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped and
-        counted. Each line as add_event would add it, a refused line undoing only itself."""
+        counted. Each line as add_event would add it, a refused line undoing only itself. `progress`, if
+        given, is called with (lines done, lines in all) every PROGRESS_EVERY lines or so and at the end,
+        from any thread: a progress bar, never per line."""
 
     async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
         """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists).

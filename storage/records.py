@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -200,6 +201,13 @@ class NewEvent:
     timezone: str | None = None
     confidence: str | None = None
     confidence_note: str | None = None
+
+
+# Told how far a long piece of work is: (done, total) in its own unit (lines, pages). Called every so
+# many units, never per unit, and possibly from a database's own thread.
+Progress = Callable[[int, int], None]
+# How many lines an import goes between two calls of its Progress.
+PROGRESS_EVERY = 2000
 
 
 @dataclass(frozen=True)
