@@ -13,7 +13,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -114,6 +114,11 @@ class DigestDelivery:
     compose_timeout: float = 30.0
     post_timeout: float = 60.0
     observe: DeliveryObserver | None = None
+    # Deliveries of one process at once. Many subscriptions share a time (Monday 09:00): unbounded,
+    # thousands would compose together on one loop and each would outlast its timeout. One waiting
+    # for a slot has not claimed yet, so another process may take it meanwhile.
+    concurrency: int = 8
+    _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
 
     @property
     def longest_hold(self) -> dt.timedelta:
@@ -226,7 +231,10 @@ class DigestDelivery:
         return None
 
     async def deliver(self, sub: Subscription, end: dt.datetime, *, late: bool) -> Outcome:
-        return self._observed(await self._deliver(sub, end, late=late), late)
+        if self._slots is None:  # made on the running loop, at the first delivery
+            self._slots = asyncio.Semaphore(self.concurrency)
+        async with self._slots:
+            return self._observed(await self._deliver(sub, end, late=late), late)
 
     async def _deliver(self, sub: Subscription, end: dt.datetime, *, late: bool) -> Outcome:
         reason = self.poster.unavailable(sub.workspace)

@@ -218,3 +218,23 @@ async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Sto
     assert await delivery.run_due(sid) == "failed"
     run = await store.digest_run(sid, END)
     assert run is not None and run.status == "failed" and run.detail and "no answer within 0.05 s" in run.detail
+
+
+async def test_one_process_delivers_a_bounded_number_at_once(store: Store, clock: FixedClock) -> None:
+    subs = [await subscribe(store, clock, channel=str(100 + i)) for i in range(12)]
+    in_flight, most = 0, 0
+
+    class Slow(Recorder):
+        async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.02)
+            in_flight -= 1
+            return await super().post(workspace, channel_id, reply)
+
+    clock.at = DUE
+    poster = Slow("discord")
+    delivery = DigestDelivery(store, clock, CoreSettings(), poster, "p1", concurrency=3)
+    outcomes = await asyncio.gather(*(delivery.run_due(sid) for sid in subs))
+    assert outcomes == ["sent"] * 12 and len(poster.posts) == 12 and most == 3
