@@ -269,3 +269,31 @@ async def test_the_container_health_check_fails_when_nothing_listens() -> None:
         port = free.getsockname()[1]
     code, out = await container_health(port)
     assert code == 1 and "did not answer" in out, out
+
+
+async def test_healthz_is_503_while_a_platform_is_still_starting(tmp_path: Path) -> None:
+    class Starting(FakePlatform):
+        def __init__(self) -> None:
+            super().__init__()
+            self.connected = False
+            self.go = asyncio.Event()
+
+        async def start(self) -> None:
+            await self.go.wait()
+            self.connected = True
+
+    store = await Store.open(tmp_path / "hotline.db")
+    runtime = Runtime(Settings(db_path=tmp_path / "hotline.db", http_port=0), store, FixedClock(DUE))
+    platform = Starting()
+    starting = asyncio.create_task(runtime.start([platform]))
+    try:
+        while runtime.http is None or runtime.http.port is None:
+            await asyncio.sleep(0.01)
+        status, body, _ = await get(runtime, "/healthz")
+        assert status == 503 and body["platforms"] == {"fake": "disconnected"}
+        platform.go.set()
+        await starting
+        assert (await get(runtime, "/healthz"))[0] == 200
+    finally:
+        await runtime.stop()
+        await store.close()

@@ -65,15 +65,18 @@ class Runtime:
         )
         self.scheduler = DigestScheduler(self.delivery)
         self.platforms: list[Platform] = []
+        # Every platform this process runs, from the start on: /healthz and /metrics report one that
+        # is still connecting (or was stopped) as not connected, never as absent.
+        self.serving: tuple[Platform, ...] = ()
         self.scheduler_start: asyncio.Task[None] | None = None
-        self.metrics.watch(lambda: tuple(self.platforms), store)
+        self.metrics.watch(lambda: self.serving, store)
         self.http: OpsServer | None = None
         if settings.http_port is not None:
             self.http = OpsServer(
                 settings.http_host,
                 settings.http_port,
                 store=store,
-                platforms=lambda: tuple(self.platforms),
+                platforms=lambda: self.serving,
                 metrics=self.metrics,
             )
 
@@ -88,6 +91,7 @@ class Runtime:
     async def start(self, platforms: Sequence[Platform]) -> None:
         """Start the operator's port, each platform in turn, then the scheduler. A StartupError stops
         those already started. The port comes first: /healthz answers 503 while platforms connect."""
+        self.serving = tuple(platforms)
         if self.http is not None:
             await self.http.start()
         for platform in platforms:
