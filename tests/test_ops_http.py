@@ -277,8 +277,10 @@ async def test_healthz_is_503_while_a_platform_is_still_starting(tmp_path: Path)
             super().__init__()
             self.connected = False
             self.go = asyncio.Event()
+            self.entered = asyncio.Event()
 
         async def start(self) -> None:
+            self.entered.set()  # the runtime's port is up by now: it starts before the platforms
             await self.go.wait()
             self.connected = True
 
@@ -287,8 +289,7 @@ async def test_healthz_is_503_while_a_platform_is_still_starting(tmp_path: Path)
     platform = Starting()
     starting = asyncio.create_task(runtime.start([platform]))
     try:
-        while runtime.http is None or runtime.http.port is None:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(platform.entered.wait(), 5)
         status, body, _ = await get(runtime, "/healthz")
         assert status == 503 and body["platforms"] == {"fake": "disconnected"}
         platform.go.set()
