@@ -13,6 +13,9 @@ Rules every implementation keeps:
   changes nothing; a broken rule of the record raises Conflict, DuplicateEvent or RecordMissing.
 - Writers in several processes never lose an update nor create a second person, issue or event that
   the uniqueness rules forbid.
+
+Outside the contract, a store may offer `pool_stats() -> PoolStats` (its open, idle and most database
+connections, not a coroutine): /metrics shows it where present (bot/runtime/metrics.py, ReportsPool).
 """
 
 from __future__ import annotations

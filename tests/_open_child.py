@@ -24,7 +24,7 @@ class Applied(logging.Handler):
     """Counts the migrations this process applied, from the migration runners' own log lines."""
 
     def __init__(self) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.count = 0
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -53,7 +53,7 @@ def main() -> None:
     applied = Applied()
     for name in ("storage.schema", "storage.postgres.migrate"):
         logging.getLogger(name).addHandler(applied)
-        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).setLevel(logging.DEBUG)  # each step is logged at DEBUG
     print("ready", flush=True)
     for line in sys.stdin:
         applied.count = 0

@@ -38,12 +38,18 @@ def outcome_kind(label: str) -> str:
     return label.split(" ", 1)[0]
 
 
+def pool_of(store: object) -> Callable[[], PoolStats] | None:
+    """How to read the store's connections, if it can say (an optional capability, outside the
+    store contract: a backend without it simply shows no hotline_db_connections)."""
+    return store.pool_stats if isinstance(store, ReportsPool) else None
+
+
 class _Gauges(Collector):
     """Read at each scrape: whether each platform is connected, and the store's connections."""
 
-    def __init__(self, platforms: Callable[[], Sequence[Platform]], store: object) -> None:
+    def __init__(self, platforms: Callable[[], Sequence[Platform]], pool: Callable[[], PoolStats] | None) -> None:
         self.platforms = platforms
-        self.store = store
+        self.pool = pool
 
     def collect(self) -> Iterable[Metric]:
         connected = GaugeMetricFamily(
@@ -54,8 +60,8 @@ class _Gauges(Collector):
         for platform in self.platforms():
             connected.add_metric([platform.name], 1.0 if platform.connected else 0.0)
         yield connected
-        if isinstance(self.store, ReportsPool):
-            stats = self.store.pool_stats()
+        if self.pool is not None:
+            stats = self.pool()
             pool = GaugeMetricFamily(
                 "hotline_db_connections", "Database connections the store holds, by state", labels=["state"]
             )
@@ -93,7 +99,7 @@ class Metrics:
 
     def watch(self, platforms: Callable[[], Sequence[Platform]], store: object) -> None:
         """Report these platforms' connection and the store's pool at each scrape."""
-        self.registry.register(_Gauges(platforms, store))
+        self.registry.register(_Gauges(platforms, pool_of(store)))
 
     # -- observers -------------------------------------------------------------------------------
 
