@@ -19,6 +19,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOTLINE_DB=/data/hotline.db \
+    HOTLINE_HTTP_PORT=8080 \
+    HOTLINE_HTTP_HOST=0.0.0.0 \
     MPLCONFIGDIR=/tmp/matplotlib
 # A system user without a shell or a home; /data is its one writable place.
 RUN groupadd --system --gid 10001 hotline \
@@ -38,7 +40,10 @@ COPY samples/ samples/
 COPY docker/healthcheck.py docker/
 USER 10001:10001
 VOLUME ["/data"]
-# The store on the volume opens read-only and passes quick_check (docker/healthcheck.py).
+# /healthz and /metrics on 8080 (all interfaces inside the container, for the orchestrator and
+# Prometheus; publish it only to them). The health check asks the bot's own /healthz: its store
+# answers and every platform is connected (docker/healthcheck.py).
+EXPOSE 8080
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 CMD ["python", "docker/healthcheck.py"]
 # Exec form: SIGTERM from `docker stop` reaches Python, not a shell.
 ENTRYPOINT ["python", "-m", "bot"]

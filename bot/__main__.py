@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.console.console import Console, run_console, stdin_is_terminal, workspace_id
+from bot.progress import progress_bar
 from bot.runtime.logs import quiet_foreign_warnings
 from bot.runtime.platform import StartupError
 from bot.runtime.platforms import configured_platforms
@@ -88,7 +89,14 @@ async def _console(settings: Settings, workspace: str, empty: bool) -> int:
 async def _import(settings: Settings, path: Path, workspace: str) -> int:
     store = await Store.open(settings.db_path)
     try:
-        summary = await import_file(store, SystemClock(), workspace_id(workspace), path)
+        # Two bars at a terminal (nothing when standard error is not one): the lines checked, then recorded.
+        with (
+            progress_bar(f"reading {path.name}") as reading,
+            progress_bar("recording", unit="event") as recording,
+        ):
+            summary = await import_file(
+                store, SystemClock(), workspace_id(workspace), path, reading=reading, recording=recording
+            )
     finally:
         await store.close()
     for text in summary.lines(path.name):
@@ -120,7 +128,8 @@ async def _samples_update(settings: Settings, workspace: str) -> int:
 def _backup(settings: Settings, path: Path, force: bool) -> int:
     # The file is copied as it is, without opening a Store: a backup must not migrate the database
     # it copies, and a database too new for this code is still worth a copy.
-    result = backup_database(settings.db_path, path, overwrite=force)
+    with progress_bar(f"backing up {settings.db_path.name}", in_bytes=True) as progress:
+        result = backup_database(settings.db_path, path, overwrite=force, progress=progress)
     print(
         f"backed up {settings.db_path} to {result.path}: {result.events} events, "
         f"{result.size // 1024} KiB, schema version {result.schema_version}, integrity ok"

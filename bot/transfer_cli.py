@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -16,7 +16,7 @@ from commands.errors import UserError
 from commands.events import check_future
 from commands.transfer import dump_line, event_to_dict, parse_line
 from storage.importer import cyclic_gc_paused
-from storage.records import Actor, NewEvent
+from storage.records import PROGRESS_EVERY, Actor, NewEvent, Progress
 from storage.store import Store
 from storage.vocab import norm
 
@@ -40,16 +40,40 @@ class ImportSummary:
         return out
 
 
-async def import_lines(store: Store, clock: Clock, workspace: str, lines: Iterable[str], source: str) -> ImportSummary:
-    """Validate every line, then add the valid ones in one transaction; bad lines are reported, not fatal."""
+async def import_lines(
+    store: Store,
+    clock: Clock,
+    workspace: str,
+    lines: Iterable[str],
+    source: str,
+    *,
+    reading: Progress | None = None,
+    recording: Progress | None = None,
+) -> ImportSummary:
+    """Validate every line, then add the valid ones in one transaction; bad lines are reported, not fatal.
+
+    `reading` is told (lines read, lines in all) while the lines are checked, `recording` (lines done,
+    valid lines) while the store resolves and adds them; each every PROGRESS_EVERY lines, not per line.
+    """
     with cyclic_gc_paused():  # every line is held until the import is written: see cyclic_gc_paused
-        return await _import_lines(store, clock, workspace, lines, source)
+        return await _import_lines(store, clock, workspace, lines, source, reading, recording)
 
 
-async def _import_lines(store: Store, clock: Clock, workspace: str, lines: Iterable[str], source: str) -> ImportSummary:
+async def _import_lines(
+    store: Store,
+    clock: Clock,
+    workspace: str,
+    lines: Iterable[str],
+    source: str,
+    reading: Progress | None,
+    recording: Progress | None,
+) -> ImportSummary:
     summary = ImportSummary()
     parsed: list[tuple[int, NewEvent]] = []
+    total = len(lines) if isinstance(lines, Sized) else 0
     for number, raw in enumerate(lines, start=1):
+        if reading is not None and number % PROGRESS_EVERY == 0:
+            reading(number, max(total, number))
         if not raw.strip():
             continue
         try:
@@ -59,8 +83,10 @@ async def _import_lines(store: Store, clock: Clock, workspace: str, lines: Itera
             parsed.append((number, new))
         except UserError as exc:
             summary.errors.append((number, str(exc)))
+    if reading is not None and total:
+        reading(total, total)
     actor = Actor(workspace, "import", f"import of {source}")
-    result = await store.import_events(actor, clock.now(), parsed)
+    result = await store.import_events(actor, clock.now(), parsed, progress=recording)
     summary.added = result.added
     summary.duplicates = result.duplicates
     summary.errors = sorted(summary.errors + result.refused)
@@ -68,12 +94,22 @@ async def _import_lines(store: Store, clock: Clock, workspace: str, lines: Itera
     return summary
 
 
-async def import_file(store: Store, clock: Clock, workspace: str, path: Path) -> ImportSummary:
+async def import_file(
+    store: Store,
+    clock: Clock,
+    workspace: str,
+    path: Path,
+    *,
+    reading: Progress | None = None,
+    recording: Progress | None = None,
+) -> ImportSummary:
     try:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {path}: {exc}") from None
-    return await import_lines(store, clock, workspace, text.splitlines(), path.name)
+    return await import_lines(
+        store, clock, workspace, text.splitlines(), path.name, reading=reading, recording=recording
+    )
 
 
 async def export(store: Store, workspace: str, out: TextIO) -> int:

@@ -22,7 +22,7 @@ from commands.digest import compose_digest, period_text
 from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, moment_text
 from commands.schedule import next_run
-from storage.records import Subscription
+from storage.records import DigestRun, Subscription
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,13 @@ LONGEST_PERIOD = dt.timedelta(days=31)
 # A scheduled run this much after its time counts as late (and says so).
 LATE_AFTER = dt.timedelta(minutes=5)
 
+# A claim older than this that was never finished belongs to a process that died holding it.
+DEFAULT_LEASE = dt.timedelta(minutes=10)
+
 FailureKind = Literal["missing", "forbidden", "transient", "uncertain"]
-Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "skipped", "unavailable"]
+Outcome = Literal["sent", "claimed-elsewhere", "not-due", "paused", "failed", "skipped", "unavailable", "elsewhere"]
+# Told of each delivery's outcome and whether it was late (the runtime's metrics).
+DeliveryObserver = Callable[[Outcome, bool], None]
 
 
 class DeliveryError(Exception):
@@ -50,9 +55,16 @@ class DeliveryError(Exception):
         self.reason = reason
 
 
+class NotHere(str):
+    """A reason from `Poster.unavailable` meaning that another process posts for this workspace (it
+    runs the workspace's Discord shard): nothing is wrong, so nothing is claimed and nothing is
+    recorded in the subscription. A str, so every poster keeps returning `str | None`."""
+
+
 class Poster(Protocol):
     def unavailable(self, workspace: str) -> str | None:
-        """None if this poster can post for the workspace; else why not, in words for /digest status."""
+        """None if this poster can post for the workspace; NotHere if another process does; else why
+        not, in words for /digest status."""
         ...
 
     async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
@@ -111,6 +123,41 @@ class DigestDelivery:
         info = self.platform(sub)
         return info.usage(command) if info is not None else words
 
+    lease: dt.timedelta = DEFAULT_LEASE
+    # Bounds on composing and on each post attempt: a live process holds a claim at most
+    # `longest_hold`, which must stay under the lease, or a slow holder could be overtaken.
+    compose_timeout: float = 30.0
+    post_timeout: float = 60.0
+    observe: DeliveryObserver | None = None
+    # Deliveries of one process at once. Many subscriptions share a time (Monday 09:00): unbounded,
+    # thousands would compose together on one loop and each would outlast its timeout. One waiting
+    # for a slot has not claimed yet, so another process may take it meanwhile.
+    concurrency: int = 8
+    _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
+
+    @property
+    def longest_hold(self) -> dt.timedelta:
+        backoffs = sum(self.backoff * 2**i for i in range(self.attempts - 1))
+        return dt.timedelta(seconds=self.compose_timeout + self.attempts * self.post_timeout + backoffs)
+
+    def __post_init__(self) -> None:
+        if self.longest_hold >= self.lease:
+            raise ValueError(
+                f"the digest lease ({self.lease}) must exceed one delivery's longest hold ({self.longest_hold})"
+            )
+
+    def _observed(self, outcome: Outcome, late: bool) -> Outcome:
+        if self.observe is not None:
+            try:
+                self.observe(outcome, late)
+            except Exception:
+                log.exception("the digest observer failed for outcome %s", outcome)
+        return outcome
+
+    def stale(self, run: DigestRun, now: dt.datetime) -> bool:
+        """A claim never finished within the lease: its process died (or froze) holding it."""
+        return run.status == "claimed" and now - run.claimed_at >= self.lease
+
     async def run_due(self, subscription_id: int) -> Outcome:
         """Called by the scheduler when a subscription's time comes: post its due period once."""
         sub = await self.store.subscription_by_id(subscription_id)
@@ -135,9 +182,36 @@ class DigestDelivery:
             except Exception:
                 # One subscription's trouble must not keep the others' digests from going out.
                 log.exception("digest catch-up failed for subscription %s (%s)", sub.id, sub.workspace)
-                outcome = "failed"
+                outcome = self._observed("failed", True)
             if outcome is not None:
                 outcomes[sub.id] = outcome
+        return outcomes
+
+    async def recover(self) -> dict[int, Outcome]:
+        """Post each subscription's latest period whose claim outlived the lease (the process that
+        claimed it died mid-run), if it is recent enough to catch up; run periodically by the
+        scheduler of every process. The claim is taken over in one transaction, so one process wins."""
+        outcomes: dict[int, Outcome] = {}
+        for sub in await self.store.subscriptions():
+            if sub.paused:
+                continue
+            now = self.clock.now()
+            end = previous_run(sub, now)
+            run = await self.store.digest_run(sub.id, end)
+            if run is None or not self.stale(run, now) or now - end > self.catchup:
+                continue
+            log.warning(
+                "digest claim of subscription %s for %s held by %s since %s outlived the lease; taking it over",
+                sub.id,
+                end.isoformat(),
+                run.claimed_by,
+                run.claimed_at.isoformat(),
+            )
+            try:
+                outcomes[sub.id] = await self.deliver(sub, end, late=True)
+            except Exception:
+                log.exception("taking over the digest of subscription %s (%s) failed", sub.id, sub.workspace)
+                outcomes[sub.id] = self._observed("failed", True)
         return outcomes
 
     async def _catch_up_one(self, sub: Subscription) -> Outcome | None:
@@ -145,43 +219,65 @@ class DigestDelivery:
         if sub.paused:
             return None
         end = previous_run(sub, now)
-        if (sub.created_at and end < sub.created_at) or await self.store.digest_run(sub.id, end):
+        if sub.created_at and end < sub.created_at:
+            return None
+        run = await self.store.digest_run(sub.id, end)
+        # A claim that outlived its lease is a digest missed by a process that died: caught up as one.
+        if run is not None and not self.stale(run, now):
             return None
         reason = self.poster.unavailable(sub.workspace)
+        if isinstance(reason, NotHere):
+            return self._observed("elsewhere", False)
         if reason is not None:
             # Not recorded as skipped: a process that runs this platform may still post it.
             await self._unavailable(sub, reason)
-            return "unavailable"
+            return self._observed("unavailable", False)
         if now - end <= self.catchup:
             return await self.deliver(sub, end, late=now - end > LATE_AFTER)
+        if run is not None:
+            return None  # a dead process's claim too old to post: the next digest covers its days
         start, _ = period_for(sub, end)
         reason = (
             f"the digest due {end:%Y-%m-%d %H:%M} UTC was missed while Hotline was down and skipped "
             f"(over {self.catchup.total_seconds() / 3600:g} hours late); the next one covers that period"
         )
-        await self.store.skip_digest(sub.id, start, end, at=now, claimer=self.claimer, reason=reason)
-        return "skipped"
+        if await self.store.skip_digest(sub.id, start, end, at=now, claimer=self.claimer, reason=reason):
+            return self._observed("skipped", True)
+        return None
 
     async def deliver(self, sub: Subscription, end: dt.datetime, *, late: bool) -> Outcome:
+        if self._slots is None:  # made on the running loop, at the first delivery
+            self._slots = asyncio.Semaphore(self.concurrency)
+        async with self._slots:
+            return self._observed(await self._deliver(sub, end, late=late), late)
+
+    async def _deliver(self, sub: Subscription, end: dt.datetime, *, late: bool) -> Outcome:
         reason = self.poster.unavailable(sub.workspace)
+        if isinstance(reason, NotHere):
+            # Another process runs this guild's shard and posts it; claiming here would steal it.
+            log.debug("digest of subscription %s left to another process: %s", sub.id, reason)
+            return "elsewhere"
         if reason is not None:
             await self._unavailable(sub, reason)
             return "unavailable"
         start, end = period_for(sub, end)
         now = self.clock.now()
         # The claim re-reads `paused` in its own transaction: a pause that lands after run_due read
-        # the subscription still stops the post.
-        if not await self.store.claim_digest(sub.id, start, end, late=late, claimer=self.claimer, at=now):
+        # the subscription still stops the post. A claim older than the lease is taken over.
+        claimed = await self.store.claim_digest(
+            sub.id, start, end, late=late, claimer=self.claimer, at=now, lease=self.lease
+        )
+        if not claimed:
             current = await self.store.subscription_by_id(sub.id)
             return "paused" if current is None or current.paused else "claimed-elsewhere"
         try:
-            reply = await self.compose(sub, start, end, late=late)
+            reply = await asyncio.wait_for(self.compose(sub, start, end, late=late), self.compose_timeout)
         except Exception:
             await self._unexpected(sub, end, "composing it")
             return "failed"
         for attempt in range(1, self.attempts + 1):
             try:
-                ids = await self.poster.post(sub.workspace, sub.channel_id, reply)
+                ids = await self._post(sub, reply)
             except Exception as exc:
                 if not isinstance(exc, DeliveryError):
                     await self._unexpected(sub, end, "posting it")
@@ -204,6 +300,12 @@ class DigestDelivery:
             )
             return "sent"
         raise AssertionError("unreachable: the last attempt returns")
+
+    async def _post(self, sub: Subscription, reply: Reply) -> list[str]:
+        try:
+            return await asyncio.wait_for(self.poster.post(sub.workspace, sub.channel_id, reply), self.post_timeout)
+        except TimeoutError as exc:
+            raise DeliveryError("uncertain", f"no answer within {self.post_timeout:g} s") from exc
 
     async def _unavailable(self, sub: Subscription, reason: str) -> None:
         """No running poster serves this subscription's platform: say so, claim nothing."""

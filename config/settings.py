@@ -18,6 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SLACK_API_URL = "https://slack.com/api/"
 SLACK_PORT = 3000
+# Discord's own ceiling is far above any Hotline deployment; this only catches a typo.
+MAX_SHARDS = 4096
+# Long enough for one delivery's bounded attempts (commands.delivery.DigestDelivery.longest_hold).
+MIN_LEASE_MINUTES = 5.0
 # Fields whose value is a secret: shown as <set> or <unset>, never as they are.
 SECRETS = frozenset({"token", "bot_token", "app_token", "signing_secret", "client_secret"})
 
@@ -41,6 +45,18 @@ def _masked(obj: object) -> str:
 class DiscordSettings:
     token: str | None = None
     dev_guild: int | None = None  # a guild to sync slash commands to at each start
+    # Gateway shards this process runs, out of shard_count in all; both None: one process, every guild.
+    shard_ids: tuple[int, ...] | None = None
+    shard_count: int | None = None
+
+    def shard_of(self, guild_id: int) -> int | None:
+        """The shard Discord sends a guild's events to (its documented rule), or None without sharding."""
+        return None if self.shard_count is None else (guild_id >> 22) % self.shard_count
+
+    def serves(self, guild_id: int) -> bool:
+        """Whether this process runs the shard of the guild (always, without sharding)."""
+        shard = self.shard_of(guild_id)
+        return shard is None or self.shard_ids is None or shard in self.shard_ids
 
     def __repr__(self) -> str:
         return _masked(self)
@@ -81,9 +97,13 @@ class Settings:
     default_timezone: str = "UTC"
     dormant_days: int = 90
     digest_catchup_hours: float = 12.0
+    # A digest claim older than this, never finished, is taken to belong to a dead process.
+    digest_lease_minutes: float = 10.0
     log_level: str = "INFO"
     feed_interval_minutes: int = 30  # how often each watched feed is polled (backoff stretches it)
     fetch_allow_loopback: bool = False  # tests only: readouts and feeds may be fetched from 127.0.0.1
+    http_port: int | None = None  # /healthz and /metrics; None: no HTTP server (0: any free port)
+    http_host: str = "127.0.0.1"
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
 
@@ -98,8 +118,9 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
     """Settings from an optional TOML file (HOTLINE_CONFIG) overridden by the environment.
 
     Environment: HOTLINE_DB, HOTLINE_TIMEZONE, HOTLINE_DORMANT_DAYS, HOTLINE_DIGEST_CATCHUP_HOURS,
-    HOTLINE_LOG_LEVEL, HOTLINE_FEED_INTERVAL_MINUTES, HOTLINE_FETCH_ALLOW_LOOPBACK; Discord: DISCORD_TOKEN,
-    HOTLINE_DEV_GUILD; Slack: SLACK_BOT_TOKEN,
+    HOTLINE_DIGEST_LEASE_MINUTES, HOTLINE_LOG_LEVEL, HOTLINE_HTTP_PORT, HOTLINE_HTTP_HOST,
+    HOTLINE_FEED_INTERVAL_MINUTES, HOTLINE_FETCH_ALLOW_LOOPBACK; Discord: DISCORD_TOKEN, HOTLINE_DEV_GUILD,
+    HOTLINE_DISCORD_SHARDS, HOTLINE_DISCORD_SHARD_COUNT; Slack: SLACK_BOT_TOKEN,
     SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, HOTLINE_SLACK_PORT,
     HOTLINE_SLACK_API_URL. TOML tables: [hotline], [discord], [slack].
     """
@@ -160,9 +181,26 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
 
     # The development guild was a [hotline] key before Discord had its own table; both are read.
     guild = pick("HOTLINE_DEV_GUILD", "discord", "dev_guild", tables.get("hotline", {}).get("dev_guild"))
+    lease = pick("HOTLINE_DIGEST_LEASE_MINUTES", "hotline", "digest_lease_minutes", 10)
+    try:
+        lease_minutes = float(str(lease))
+    except ValueError:
+        raise SettingsError(f"HOTLINE_DIGEST_LEASE_MINUTES must be a number, got {lease!r}") from None
+    if not MIN_LEASE_MINUTES <= lease_minutes <= 24 * 60:
+        # Shorter than one delivery's worst case (its bounded retries), a live holder could be overtaken.
+        raise SettingsError(
+            f"HOTLINE_DIGEST_LEASE_MINUTES must be between {MIN_LEASE_MINUTES:g} and 1440, got {lease_minutes:g}"
+        )
+
+    shards, shard_count = _shards(
+        pick("HOTLINE_DISCORD_SHARDS", "discord", "shards", None),
+        pick("HOTLINE_DISCORD_SHARD_COUNT", "discord", "shard_count", None),
+    )
     discord = DiscordSettings(
         token=secret("DISCORD_TOKEN", "discord", "token"),
         dev_guild=as_int("HOTLINE_DEV_GUILD", guild, 1, 2**63 - 1) if guild not in (None, "") else None,
+        shard_ids=shards,
+        shard_count=shard_count,
     )
     slack = SlackSettings(
         bot_token=secret("SLACK_BOT_TOKEN", "slack", "bot_token"),
@@ -181,6 +219,13 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
             "HOTLINE_DORMANT_DAYS", pick("HOTLINE_DORMANT_DAYS", "hotline", "dormant_days", 90), 1, 3650
         ),
         digest_catchup_hours=catchup_hours,
+        digest_lease_minutes=lease_minutes,
+        http_port=(
+            as_int("HOTLINE_HTTP_PORT", port, 0, 65535)
+            if (port := pick("HOTLINE_HTTP_PORT", "hotline", "http_port", None)) not in (None, "")
+            else None
+        ),
+        http_host=str(pick("HOTLINE_HTTP_HOST", "hotline", "http_host", "127.0.0.1")).strip(),
         log_level=str(pick("HOTLINE_LOG_LEVEL", "hotline", "log_level", "INFO")).upper(),
         feed_interval_minutes=as_int(
             "HOTLINE_FEED_INTERVAL_MINUTES",
@@ -195,6 +240,40 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
         discord=discord,
         slack=slack,
     )
+
+
+def _shards(ids: object, count: object) -> tuple[tuple[int, ...] | None, int | None]:
+    """HOTLINE_DISCORD_SHARDS ("0,1", or a TOML list) and HOTLINE_DISCORD_SHARD_COUNT: both or neither."""
+    if ids in (None, "") and count in (None, ""):
+        return None, None
+    if ids in (None, "") or count in (None, ""):
+        raise SettingsError(
+            "HOTLINE_DISCORD_SHARDS and HOTLINE_DISCORD_SHARD_COUNT go together: the shards this process runs "
+            "(e.g. 0,1) out of how many in all (e.g. 4)"
+        )
+    try:
+        total = int(str(count))
+    except ValueError:
+        raise SettingsError(f"HOTLINE_DISCORD_SHARD_COUNT must be a whole number, got {count!r}") from None
+    if not 1 <= total <= MAX_SHARDS:
+        raise SettingsError(f"HOTLINE_DISCORD_SHARD_COUNT must be between 1 and {MAX_SHARDS}, got {total}")
+    items = [str(x).strip() for x in ids] if isinstance(ids, list) else str(ids).split(",")
+    try:
+        chosen = tuple(int(x) for x in items)
+    except ValueError:
+        raise SettingsError(f"HOTLINE_DISCORD_SHARDS must be shard numbers separated by commas, got {ids!r}") from None
+    if not chosen:
+        raise SettingsError("HOTLINE_DISCORD_SHARDS names no shard")
+    outside = [x for x in chosen if not 0 <= x < total]
+    if outside:
+        raise SettingsError(
+            f"HOTLINE_DISCORD_SHARDS: shard {outside[0]} does not exist with HOTLINE_DISCORD_SHARD_COUNT={total} "
+            f"(shards are numbered 0 to {total - 1})"
+        )
+    if len(set(chosen)) != len(chosen):
+        twice = next(x for x in chosen if chosen.count(x) > 1)
+        raise SettingsError(f"HOTLINE_DISCORD_SHARDS names shard {twice} twice")
+    return tuple(sorted(chosen)), total
 
 
 def _api_url(value: str) -> str:

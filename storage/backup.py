@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.errors import BackupFailed
+from storage.records import Progress
+
+# Pages copied a step when progress is shown (4 MiB at SQLite's default 4 KiB page).
+PAGES_A_STEP = 1024
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,20 @@ class BackupResult:
 
 
 def backup_database(
-    source: Path, target: Path, *, overwrite: bool = False, busy_timeout_ms: int = 5000
+    source: Path,
+    target: Path,
+    *,
+    overwrite: bool = False,
+    busy_timeout_ms: int = 5000,
+    progress: Progress | None = None,
 ) -> BackupResult:
     """Copy the database at `source` to `target`. Blocking: the store runs it in a thread.
 
-    The copy is read through a connection of its own, in one step, so it is the snapshot of a single
-    read transaction: in WAL mode that neither waits for nor blocks the bot's writer, and writes
-    committed meanwhile are simply not in the copy. The copy is written beside `target`, checked
+    The copy is read through a connection of its own inside one read transaction, so it is that
+    transaction's snapshot: in WAL mode that neither waits for nor blocks the bot's writer, and writes
+    committed meanwhile are simply not in the copy. With `progress` (told bytes copied and bytes in
+    all) it goes in steps of PAGES_A_STEP pages, still inside that one transaction, so the steps read
+    one snapshot and a write meanwhile never restarts them. The copy is written beside `target`, checked
     (integrity_check), flushed to disk and only then renamed onto `target`: `target` is never half
     a copy, whatever fails or is killed on the way.
     """
@@ -47,7 +58,10 @@ def backup_database(
             contextlib.closing(sqlite3.connect(source, timeout=busy_timeout_ms / 1000)) as src,
             contextlib.closing(sqlite3.connect(partial)) as dst,
         ):
-            src.backup(dst)  # pages=-1: the whole database in one step, one read transaction
+            if progress is None:
+                src.backup(dst)  # pages=-1: the whole database in one step, one read transaction
+            else:
+                _backup_in_steps(src, dst, progress)
             # A self-contained file: rollback-journal mode, no -wal beside it to lose in a copy.
             dst.execute("PRAGMA journal_mode = DELETE")
             check = dst.execute("PRAGMA integrity_check").fetchone()
@@ -66,6 +80,20 @@ def backup_database(
         _remove(partial)
         raise
     return BackupResult(target, target.stat().st_size, events, version)
+
+
+def _backup_in_steps(src: sqlite3.Connection, dst: sqlite3.Connection, progress: Progress) -> None:
+    page = int(src.execute("PRAGMA page_size").fetchone()[0])
+    src.execute("BEGIN")
+    try:
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+        src.backup(
+            dst,
+            pages=PAGES_A_STEP,
+            progress=lambda status, remaining, total: progress((total - remaining) * page, total * page),
+        )
+    finally:
+        src.execute("COMMIT")
 
 
 def _fsync(path: Path) -> None:

@@ -18,7 +18,7 @@ import aiosqlite
 
 from storage.backup import BackupResult, backup_database
 from storage.errors import OpenFailed, WriteFailed
-from storage.records import Actor
+from storage.records import Actor, PoolStats
 from storage.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -148,6 +148,10 @@ class StoreBase:
     async def close(self) -> None:
         await self._reader.close()
         await self._writer.close()
+
+    def pool_stats(self) -> PoolStats:
+        """Two connections, always open (a writer and a reader); SQLite has no pool to be idle in."""
+        return PoolStats(size=2, max_size=2)
 
     async def backup(self, target: Path | str, *, overwrite: bool = False) -> BackupResult:
         """A consistent copy of the database at `target`, made while the store stays in use.

@@ -13,6 +13,9 @@ Rules every implementation keeps:
   changes nothing; a broken rule of the record raises Conflict, DuplicateEvent or RecordMissing.
 - Writers in several processes never lose an update nor create a second person, issue or event that
   the uniqueness rules forbid.
+
+Outside the contract, a store may offer `pool_stats() -> PoolStats` (its open, idle and most database
+connections, not a coroutine): /metrics shows it where present (bot/runtime/metrics.py, ReportsPool).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from storage.records import (
     NewPosition,
     Office,
     Person,
+    Progress,
     Question,
     RecordedDraft,
     Subscription,
@@ -185,9 +189,18 @@ class StoreContract(Protocol):
         DuplicateEvent if the workspace has an event of the same day, kind and participants; Conflict if a
         participant is known on the other side."""
 
-    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+    async def import_events(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        lines: Sequence[tuple[int, NewEvent]],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportResult:
         """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped and
-        counted. Each line as add_event would add it, a refused line undoing only itself."""
+        counted. Each line as add_event would add it, a refused line undoing only itself. `progress`, if
+        given, is called with (lines done, lines in all) every PROGRESS_EVERY lines or so and at the end,
+        from any thread: a progress bar, never per line."""
 
     async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
         """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists).
@@ -318,9 +331,13 @@ class StoreContract(Protocol):
         late: bool,
         claimer: str,
         at: dt.datetime,
+        lease: dt.timedelta | None = None,
     ) -> bool:
         """Claim one period for posting. False if it was claimed before (by anyone, in any process), or the
-        subscription is gone or paused: then the caller must not post."""
+        subscription is gone or paused: then the caller must not post. With a `lease`, a period still
+        'claimed' (never finished) whose claimed_at is `lease` or more before `at` is taken over (period_start,
+        late, claimed_at and claimed_by rewritten) and True returned: atomically, so one of several takers
+        wins."""
 
     async def finish_digest(
         self, subscription_id: int, period_end: dt.datetime, *, at: dt.datetime, sent: bool, detail: str | None

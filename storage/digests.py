@@ -33,9 +33,14 @@ class DigestStore(WorkspaceStore):
         late: bool,
         claimer: str,
         at: dt.datetime,
+        lease: dt.timedelta | None = None,
     ) -> bool:
         """Claim one period for posting. False if it was claimed before (by anyone), or the
-        subscription is gone or paused: then the caller must not post."""
+        subscription is gone or paused: then the caller must not post.
+
+        With a `lease`, a claim still 'claimed' (never finished) whose claimed_at is more than `lease`
+        before `at` is taken over: its process died holding it. The takeover is a compare-and-set in
+        the same write transaction, so of two processes taking over the same claim one wins."""
         async with self._transaction() as tx:
             sub = await tx.one("SELECT paused FROM subscription WHERE id = ?", (subscription_id,))
             if sub is None or sub["paused"]:
@@ -44,6 +49,34 @@ class DigestStore(WorkspaceStore):
                 "INSERT OR IGNORE INTO digest_run (subscription_id, period_end, period_start, status, late,"
                 " claimed_at, claimed_by) VALUES (?, ?, ?, 'claimed', ?, ?, ?)",
                 (subscription_id, period_end.isoformat(), period_start.isoformat(), int(late), at.isoformat(), claimer),
+            )
+            row = await tx.one("SELECT changes() AS n")
+            if row and row["n"]:
+                return True
+            if lease is None:
+                return False
+            held = await tx.one(
+                "SELECT claimed_at, claimed_by FROM digest_run"
+                " WHERE subscription_id = ? AND period_end = ? AND status = 'claimed'",
+                (subscription_id, period_end.isoformat()),
+            )
+            # Compared as instants, not as text: the stored offsets need not be written alike.
+            if held is None or at - dt.datetime.fromisoformat(held["claimed_at"]) < lease:
+                return False
+            await tx.run(
+                "UPDATE digest_run SET period_start = ?, late = ?, claimed_at = ?, claimed_by = ?"
+                " WHERE subscription_id = ? AND period_end = ? AND status = 'claimed'"
+                " AND claimed_at = ? AND claimed_by = ?",
+                (
+                    period_start.isoformat(),
+                    int(late),
+                    at.isoformat(),
+                    claimer,
+                    subscription_id,
+                    period_end.isoformat(),
+                    held["claimed_at"],
+                    held["claimed_by"],
+                ),
             )
             row = await tx.one("SELECT changes() AS n")
             return bool(row and row["n"])

@@ -12,7 +12,7 @@ from typing import Any
 from storage.base import Tx
 from storage.errors import DuplicateEvent, RecordMissing
 from storage.people import POINT, PeopleStore, office_slug_tx, office_track, resolve_person
-from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Source
+from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Progress, Source
 from storage.vocab import EVENT_STATUSES, slug_title
 
 # previous_between: past this many held contacts a side is walked only if the other is as busy.
@@ -331,7 +331,14 @@ class EventStore(PeopleStore):
         async with self._transaction() as tx:
             return await _add_event(tx, actor, at, new)
 
-    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+    async def import_events(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        lines: Sequence[tuple[int, NewEvent]],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportResult:
         """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped.
 
         Each line as add_event would add it, a refused line undoing only itself; storage/importer.py does
@@ -340,7 +347,7 @@ class EventStore(PeopleStore):
         from storage.importer import import_events  # it imports this module
 
         async with self._transaction() as tx:
-            return await import_events(tx, actor, at, lines)
+            return await import_events(tx, actor, at, lines, progress)
 
     async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
         """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists)."""

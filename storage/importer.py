@@ -55,7 +55,7 @@ from storage.people import (
     slug_for_title,
     wrong_side,
 )
-from storage.records import Actor, NewEvent, NewParticipant, Person
+from storage.records import PROGRESS_EVERY, Actor, NewEvent, NewParticipant, Person, Progress
 from storage.vocab import BUILTIN_ISSUES, norm, slug_title
 
 # Names looked up a statement: under SQLite's limit of bound variables (999 in builds before 3.32), with
@@ -65,9 +65,16 @@ KEY_CHUNK = 500
 T = TypeVar("T")
 
 
-async def import_events(tx: Tx, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
-    """Add the lines' events inside the open transaction `tx`; see the module's docstring for the rules."""
-    return await _on_own_thread(tx.db, lambda conn: _Import(conn, actor, at).run(lines))
+async def import_events(
+    tx: Tx,
+    actor: Actor,
+    at: dt.datetime,
+    lines: Sequence[tuple[int, NewEvent]],
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Add the lines' events inside the open transaction `tx`; see the module's docstring for the rules.
+    `progress` is called every PROGRESS_EVERY lines resolved (and once at the end), on the writer's thread."""
+    return await _on_own_thread(tx.db, lambda conn: _Import(conn, actor, at).run(lines, progress))
 
 
 @contextmanager
@@ -161,11 +168,19 @@ class _Import:
         self.duplicates: list[tuple[int, int]] = []
         self.refused: list[tuple[int, str]] = []
 
-    def run(self, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+    def run(self, lines: Sequence[tuple[int, NewEvent]], progress: Progress | None = None) -> ImportResult:
         with cyclic_gc_paused():
             self._load(lines)
-            for number, new in lines:
-                self._line(number, new)
+            if progress is None:
+                for number, new in lines:
+                    self._line(number, new)
+            else:
+                total = len(lines)
+                # In slices, so the loop that does the work stays the plain one above.
+                for first in range(0, total, PROGRESS_EVERY):
+                    for number, new in lines[first : first + PROGRESS_EVERY]:
+                        self._line(number, new)
+                    progress(min(first + PROGRESS_EVERY, total), total)
             self._write()
         created = len(self.people)
         return ImportResult(len(self.events), self.duplicates, created, self.refused)

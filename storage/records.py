@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -261,3 +262,20 @@ class Feed:
     items_skipped: int
     items_failed: int
     created_at: dt.datetime
+
+
+# Told how far a long piece of work is: (done, total) in its own unit (lines, pages). Called every so
+# many units, never per unit, and possibly from a database's own thread.
+Progress = Callable[[int, int], None]
+# How many lines an import goes between two calls of its Progress.
+PROGRESS_EVERY = 2000
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """The database connections a store holds, for /metrics: open now, the most it opens, and idle ones
+    (None where the backend does not track it). PostgreSQL's pool reports all three."""
+
+    size: int
+    max_size: int
+    idle: int | None = None

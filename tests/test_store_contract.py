@@ -555,6 +555,24 @@ async def test_digest_claims_finish_skip_and_pause(backend: StoreContract) -> No
     assert await backend.digest_run(sub.id, NOW + dt.timedelta(days=365)) is None
 
 
+async def test_a_claim_left_past_its_lease_is_taken_over_once(backend: StoreContract) -> None:
+    sub, _ = await backend.subscribe(ACTOR, NOW, channel_id="c1", weekday=0, time="09:00", timezone="UTC", role_id=None)
+    start, end, lease = NOW - dt.timedelta(days=7), NOW, dt.timedelta(minutes=10)
+    assert await backend.claim_digest(sub.id, start, end, late=False, claimer="dead", at=NOW)
+    within = NOW + dt.timedelta(minutes=9)
+    assert not await backend.claim_digest(sub.id, start, end, late=True, claimer="p2", at=within, lease=lease)
+    past = NOW + dt.timedelta(minutes=11)
+    assert not await backend.claim_digest(sub.id, start, end, late=True, claimer="p2", at=past)  # no lease: no
+    assert await backend.claim_digest(sub.id, start, end, late=True, claimer="p2", at=past, lease=lease)
+    run = await backend.digest_run(sub.id, end)
+    assert run is not None and (run.status, run.claimed_by, run.claimed_at, run.late) == ("claimed", "p2", past, True)
+    # The new holder's claim is fresh: a third process finds nothing to take over.
+    assert not await backend.claim_digest(sub.id, start, end, late=True, claimer="p3", at=past, lease=lease)
+    await backend.finish_digest(sub.id, end, at=past, sent=True, detail="m1")
+    later = past + dt.timedelta(hours=1)
+    assert not await backend.claim_digest(sub.id, start, end, late=True, claimer="p3", at=later, lease=lease)
+
+
 # --- installations -------------------------------------------------------------------------------------
 
 

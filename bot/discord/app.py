@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import discord
@@ -307,3 +307,18 @@ class HotlineBot(commands.Bot):
             )
             message = UNEXPECTED.format(ref=ref)
         await self._send_private(interaction, render.error_embed(message), deferred=False, quiet=True)
+
+
+class ShardedHotlineBot(HotlineBot, commands.AutoShardedBot):
+    """The same bot on some of the gateway's shards (`shard_ids` of `shard_count`): Discord sends this
+    process the events, interactions included, of the guilds on those shards only. discord.py's
+    AutoShardedBot runs one connection per shard; everything Hotline adds is HotlineBot's."""
+
+
+def build_bot(*, shard_ids: Sequence[int] | None = None, shard_count: int | None = None, **options: Any) -> HotlineBot:
+    """A HotlineBot, sharded when this process runs a subset of the shards. Without shard settings it
+    is the plain bot on one connection, as a single process always ran (AutoShardedBot would ask
+    Discord's /gateway/bot and reconnect shard by shard: a different life for no gain there)."""
+    if shard_ids is None or shard_count is None:
+        return HotlineBot(**options)
+    return ShardedHotlineBot(shard_ids=list(shard_ids), shard_count=shard_count, **options)

@@ -16,7 +16,7 @@ import aiohttp
 import discord
 import yarl
 
-from bot.discord.app import HotlineBot
+from bot.discord.app import HotlineBot, build_bot
 from bot.discord.info import DISCORD
 from bot.discord.poster import DiscordPoster
 from bot.runtime.platform import StartupError
@@ -71,15 +71,27 @@ class DiscordPlatform:
     @classmethod
     def from_runtime(cls, runtime: Runtime, **bot_options: Any) -> DiscordPlatform:
         settings = runtime.settings.discord
-        bot = HotlineBot(
-            runner=runtime.runner(DISCORD), store=runtime.store, dev_guild=settings.dev_guild, **bot_options
+        bot = build_bot(
+            shard_ids=settings.shard_ids,
+            shard_count=settings.shard_count,
+            runner=runtime.runner(DISCORD),
+            store=runtime.store,
+            dev_guild=settings.dev_guild,
+            **bot_options,
         )
         return cls(settings, bot)
 
     @property
     def connected(self) -> bool:
+        """Ready, and every connection open: the one gateway connection, or each of this process's shards."""
+        if not self.bot.is_ready() or self.bot.is_closed():
+            return False
+        if isinstance(self.bot, discord.AutoShardedClient):
+            shards = self.bot.shards
+            wanted = self.settings.shard_ids or ()
+            return set(shards) == set(wanted) and not any(shard.is_closed() for shard in shards.values())
         ws = self.bot.ws
-        return self.bot.is_ready() and not self.bot.is_closed() and ws is not None and ws.open
+        return ws is not None and ws.open
 
     async def start(self) -> None:
         token = token_of(self.settings)
@@ -119,7 +131,7 @@ class DiscordPlatform:
             log.warning("closing the Discord connection took over %g s; going on", CLOSE_BOUND)
 
     def poster(self) -> Poster | None:
-        return DiscordPoster(self.bot)
+        return DiscordPoster(self.bot, self.settings)
 
 
 async def sync_commands(settings: DiscordSettings, store: Store, clock: Clock, core: CoreSettings) -> None:

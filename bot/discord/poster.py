@@ -11,8 +11,9 @@ import discord
 
 from bot.discord import images, render
 from bot.discord.actions import actions_view
-from commands.delivery import DeliveryError
+from commands.delivery import DeliveryError, NotHere
 from commands.reply import Reply
+from config.settings import DiscordSettings
 
 
 class DiscordPoster:
@@ -25,8 +26,12 @@ class DiscordPoster:
     embed: one post with the file; a retry that resumes after the first page never posts it again.
     """
 
-    def __init__(self, bot: discord.Client, send_timeout: float = 30.0) -> None:
+    def __init__(
+        self, bot: discord.Client, settings: DiscordSettings | None = None, send_timeout: float = 30.0
+    ) -> None:
         self.bot = bot
+        # Which guilds this process serves: all of them, or those on its shards.
+        self.settings = settings or DiscordSettings()
         # Without a bound, a stalled connection would hold this channel's digest for aiohttp's five
         # minutes; a post that got no answer is reported as uncertain rather than retried.
         self.send_timeout = send_timeout
@@ -44,6 +49,13 @@ class DiscordPoster:
     def unavailable(self, workspace: str) -> str | None:
         if not workspace.startswith("discord:"):
             return f"{workspace} is not a Discord server"
+        guild = workspace.removeprefix("discord:")
+        if guild.isdigit() and not self.settings.serves(int(guild)):
+            shards = ",".join(str(s) for s in self.settings.shard_ids or ())
+            return NotHere(
+                f"{workspace} is on shard {self.settings.shard_of(int(guild))} of {self.settings.shard_count}; "
+                f"this process runs shards {shards}"
+            )
         return None
 
     async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:

@@ -23,7 +23,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from commands.context import Caller, Clock, CoreSettings, Ctx
 from commands.errors import UserError
@@ -66,6 +66,12 @@ AfterWrite = Callable[[Invocation], Awaitable[None]]
 ResolveCaller = Callable[[Caller], Awaitable[Caller]]
 
 
+class CommandObserver(Protocol):
+    """Told of each command as it ends (the runtime's metrics): the same facts as the log line."""
+
+    def command_done(self, platform: str, command: str, outcome: str, seconds: float) -> None: ...
+
+
 def new_ref() -> str:
     return secrets.token_hex(4)
 
@@ -79,18 +85,20 @@ class Runner:
         platform: PlatformInfo,
         *,
         after_write: AfterWrite | None = None,
+        observer: CommandObserver | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.core = core
         self.platform = platform
         self.after_write = after_write
+        self.observer = observer
         # One logger per platform: a log line says where the command came from.
         self.log = logging.getLogger(f"hotline.{platform.name}")
 
     def for_platform(self, platform: PlatformInfo) -> Runner:
         """The same runner (store, clock, settings, after_write) for another platform's commands."""
-        return Runner(self.store, self.clock, self.core, platform, after_write=self.after_write)
+        return Runner(self.store, self.clock, self.core, platform, after_write=self.after_write, observer=self.observer)
 
     async def run(self, inv: Invocation, *, resolve: ResolveCaller | None = None) -> Outcome:
         """Run one command. Never raises (but CancelledError); logs one line when it ends."""
@@ -124,14 +132,25 @@ class Runner:
             )
             return Outcome(None, UNEXPECTED.format(ref=ref), ref)
         finally:
+            seconds = time.monotonic() - started
             self.log.info(
                 "command workspace=%s user=%s command=/%s duration_ms=%d outcome=%s",
                 caller.workspace,
                 caller.user_id,
                 inv.name,
-                (time.monotonic() - started) * 1000,
+                seconds * 1000,
                 label,
             )
+            self._observe(inv.name, label, seconds)
+
+    def _observe(self, command: str, label: str, seconds: float) -> None:
+        if self.observer is None:
+            return
+        try:
+            self.observer.command_done(self.platform.name, command, label, seconds)
+        except Exception:
+            # Counting a command must never change how it ended.
+            self.log.exception("the command observer failed for /%s", command)
 
     async def confirm(self, inv: Invocation, confirm: Confirm, *, resolve: ResolveCaller | None = None) -> Outcome:
         """The confirmed re-run of a command that asked to be confirmed (Reply.confirm), by the same caller."""

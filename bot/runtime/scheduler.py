@@ -23,6 +23,7 @@ from storage.records import Subscription
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "digest:"
+RECOVER_JOB = "digest-claims"
 
 
 def trigger_for(sub: Subscription) -> CronTrigger:
@@ -32,10 +33,19 @@ def trigger_for(sub: Subscription) -> CronTrigger:
 
 
 class DigestScheduler:
-    def __init__(self, delivery: DigestDelivery, trigger: Callable[[Subscription], BaseTrigger] = trigger_for) -> None:
+    def __init__(
+        self,
+        delivery: DigestDelivery,
+        trigger: Callable[[Subscription], BaseTrigger] = trigger_for,
+        *,
+        recover_every: dt.timedelta | None = None,
+    ) -> None:
         self.delivery = delivery
         # When each subscription's job fires; tests give a trigger seconds away to see a real firing.
         self.trigger = trigger
+        # How often this process looks for claims whose process died: a quarter of the lease, so a
+        # dead process's digest goes out at most a lease and a quarter after it claimed it.
+        self.recover_every = recover_every or delivery.lease / 4
         self._aps: AsyncIOScheduler | None = None
         self._recurring: dict[str, tuple[float, Callable[[], Awaitable[None]]]] = {}
 
@@ -45,6 +55,14 @@ class DigestScheduler:
         self._aps.start()
         for job_id in self._recurring:
             self._add_recurring(job_id)
+        self._aps.add_job(
+            self._recover,
+            IntervalTrigger(seconds=self.recover_every.total_seconds(), timezone=dt.UTC),
+            id=RECOVER_JOB,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         await self.sync_jobs()
         outcomes = await self.delivery.catch_up()
         if outcomes:
@@ -109,6 +127,14 @@ class DigestScheduler:
             sub = await self.delivery.store.subscription_by_id(subscription_id)
             if sub is None or sub.paused:
                 await self.sync_jobs()
+
+    async def _recover(self) -> None:
+        try:
+            outcomes = await self.delivery.recover()
+            if outcomes:
+                log.info("digest claims taken over from a process that died: %s", outcomes)
+        except Exception:
+            log.exception("looking for digest claims of dead processes failed")
 
     def shutdown(self) -> None:
         if self._aps is not None and self._aps.running:

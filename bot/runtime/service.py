@@ -18,6 +18,8 @@ import signal
 import socket
 from collections.abc import Sequence
 
+from bot.runtime.metrics import Metrics
+from bot.runtime.ops_http import OpsServer
 from bot.runtime.platform import Platform
 from bot.runtime.platforms import configured_platforms
 from bot.runtime.routing import RoutingPoster
@@ -66,6 +68,7 @@ class Runtime:
         self.core = core_settings(settings)
         self.posters = RoutingPoster()
         claimer = claimer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.metrics = Metrics()
         self.delivery = DigestDelivery(
             store,
             clock,
@@ -74,6 +77,8 @@ class Runtime:
             # Names this process in the digest claims, so two processes on one store post once.
             claimer=claimer,
             catchup=dt.timedelta(hours=settings.digest_catchup_hours),
+            lease=dt.timedelta(minutes=settings.digest_lease_minutes),
+            observe=self.metrics.digest_done,
         )
         self.scheduler = DigestScheduler(self.delivery)
         # Watched feeds: each is polled when due (its own interval and backoff, in the store); the job
@@ -81,7 +86,20 @@ class Runtime:
         self.feeds = FeedFollower(store, clock, self.core, self.posters, claimer=claimer)
         self.scheduler.every("feeds", feed_tick, self.poll_feeds)
         self.platforms: list[Platform] = []
+        # Every platform this process runs, from the start on: /healthz and /metrics report one that
+        # is still connecting (or was stopped) as not connected, never as absent.
+        self.serving: tuple[Platform, ...] = ()
         self.scheduler_start: asyncio.Task[None] | None = None
+        self.metrics.watch(lambda: self.serving, store)
+        self.http: OpsServer | None = None
+        if settings.http_port is not None:
+            self.http = OpsServer(
+                settings.http_host,
+                settings.http_port,
+                store=store,
+                platforms=lambda: self.serving,
+                metrics=self.metrics,
+            )
 
     async def poll_feeds(self) -> None:
         try:
@@ -99,14 +117,18 @@ class Runtime:
         """The runner a platform's adapter calls; after a digest change the jobs follow the store."""
         # Digests and their failure reasons for this platform's workspaces name commands its way.
         self.delivery.platforms[platform.name] = platform
-        return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write)
+        return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write, observer=self.metrics)
 
     async def _after_write(self, inv: Invocation) -> None:
         if inv.name.startswith("digest "):
             await self.scheduler.sync_jobs()
 
     async def start(self, platforms: Sequence[Platform]) -> None:
-        """Start each platform in turn, then the scheduler. A StartupError stops those already started."""
+        """Start the operator's port, each platform in turn, then the scheduler. A StartupError stops
+        those already started. The port comes first: /healthz answers 503 while platforms connect."""
+        self.serving = tuple(platforms)
+        if self.http is not None:
+            await self.http.start()
         for platform in platforms:
             try:
                 await platform.start()
@@ -143,6 +165,11 @@ class Runtime:
                 log.warning("%s did not stop within %g s; leaving it", platform.name, STOP_BOUND)
             except Exception:
                 log.exception("%s failed while stopping", platform.name)
+        if self.http is not None:
+            try:
+                await asyncio.wait_for(self.http.stop(), STOP_BOUND)
+            except TimeoutError:
+                log.warning("the HTTP server did not stop within %g s; leaving it", STOP_BOUND)
 
     async def run_until_stopped(self, stop: asyncio.Event) -> None:
         """Wait for `stop`, or for any platform to end on its own (its error is re-raised)."""

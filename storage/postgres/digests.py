@@ -41,21 +41,29 @@ class Digests:
         late: bool,
         claimer: str,
         at: dt.datetime,
+        lease: dt.timedelta | None = None,
     ) -> bool:
         async with self.db.transaction() as tx:
             # FOR SHARE: the subscription cannot be paused or removed until the claim is committed.
             paused = await tx.value("SELECT paused FROM subscription WHERE id = $1 FOR SHARE", subscription_id)
             if paused is None or paused:
                 return False
+            if lease is None:
+                conflict = "ON CONFLICT DO NOTHING"
+                args: tuple[object, ...] = (subscription_id, period_end, period_start, late, at, claimer)
+            else:
+                # A claim its process never finished within the lease is taken over. The WHERE is
+                # checked against the locked latest row, so of two takers only one gets the row.
+                conflict = (
+                    "ON CONFLICT (subscription_id, period_end) DO UPDATE SET period_start = EXCLUDED.period_start,"
+                    " late = EXCLUDED.late, claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by"
+                    " WHERE digest_run.status = 'claimed' AND digest_run.claimed_at <= $7"
+                )
+                args = (subscription_id, period_end, period_start, late, at, claimer, at - lease)
             claimed = await tx.value(
                 "INSERT INTO digest_run (subscription_id, period_end, period_start, status, late, claimed_at,"
-                " claimed_by) VALUES ($1, $2, $3, 'claimed', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1",
-                subscription_id,
-                period_end,
-                period_start,
-                late,
-                at,
-                claimer,
+                f" claimed_by) VALUES ($1, $2, $3, 'claimed', $4, $5, $6) {conflict} RETURNING 1",
+                *args,
             )
             return claimed is not None
 

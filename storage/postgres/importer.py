@@ -16,20 +16,29 @@ from storage.errors import Conflict, DuplicateEvent
 from storage.events import ImportResult
 from storage.postgres.db import Database
 from storage.postgres.events import add_event_tx
-from storage.records import Actor, NewEvent
+from storage.records import PROGRESS_EVERY, Actor, NewEvent, Progress
 
 
 class Importer:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
+    async def import_events(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        lines: Sequence[tuple[int, NewEvent]],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportResult:
         added = 0
         new_people = 0
         duplicates: list[tuple[int, int]] = []
         refused: list[tuple[int, str]] = []
         async with self.db.transaction() as tx:
-            for number, new in lines:
+            for done, (number, new) in enumerate(lines, 1):
+                if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(lines)):
+                    progress(done, len(lines))
                 try:
                     async with tx.conn.transaction():  # a savepoint per line
                         result = await add_event_tx(tx, actor, at, new)

@@ -41,6 +41,7 @@ from storage.records import (
     NewPosition,
     Office,
     Person,
+    Progress,
     Question,
     RecordedDraft,
     Subscription,
@@ -213,8 +214,15 @@ class PostgresStore:
     async def add_event(self, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
         return await self._events.add_event(actor, at, new)
 
-    async def import_events(self, actor: Actor, at: dt.datetime, lines: Sequence[tuple[int, NewEvent]]) -> ImportResult:
-        return await self._importer.import_events(actor, at, lines)
+    async def import_events(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        lines: Sequence[tuple[int, NewEvent]],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        return await self._importer.import_events(actor, at, lines, progress=progress)
 
     async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
         return await self._events.edit_event(actor, at, event_id, changes)
@@ -343,9 +351,10 @@ class PostgresStore:
         late: bool,
         claimer: str,
         at: dt.datetime,
+        lease: dt.timedelta | None = None,
     ) -> bool:
         return await self._digests.claim_digest(
-            subscription_id, period_start, period_end, late=late, claimer=claimer, at=at
+            subscription_id, period_start, period_end, late=late, claimer=claimer, at=at, lease=lease
         )
 
     async def finish_digest(

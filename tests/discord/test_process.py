@@ -180,3 +180,42 @@ async def test_a_start_shows_no_voice_warnings(own_fake: FakeDiscord, tmp_path: 
     assert code == 0, stderr
     assert "PyNaCl" not in stderr and "davey" not in stderr and "voice" not in stderr.lower(), stderr
     assert "discord started" in stderr  # the log itself is not silenced
+
+
+async def test_a_sharded_process_serves_healthz_and_metrics_until_it_stops(
+    own_fake: FakeDiscord, tmp_path: Path
+) -> None:
+    import aiohttp
+
+    port = free_port()
+    env = {
+        "DISCORD_TOKEN": own_fake.token,
+        "HOTLINE_HTTP_PORT": str(port),
+        "HOTLINE_DISCORD_SHARDS": "0",
+        "HOTLINE_DISCORD_SHARD_COUNT": "1",
+    }
+    bot = await Process.start(own_fake.api_url, own_fake.gateway_url, "run", env=env, db=tmp_path / "h.db")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await bot.line_matching(rf"serving /healthz and /metrics on http://127.0.0.1:{port}", within=30)
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):  # 503 until the shard is connected and ready
+                async with session.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        body = await response.json()
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"/healthz never became 200:\n{''.join(bot.lines)}")
+            assert body == {"status": "ok", "store": "ok", "platforms": {"discord": "connected"}}
+            assert any(g.shard == (0, 1) for g in own_fake.gateways), "the process identified with its shard"
+            async with session.get(f"{base}/metrics") as response:
+                assert response.status == 200
+                assert 'hotline_platform_connected{platform="discord"} 1.0' in await response.text()
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(10)
+    finally:
+        await bot.kill()
+    assert code == 0, stderr
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass

@@ -92,6 +92,13 @@ class Gateway:
         self.seq = 0
         self.identified = False
         self.intents = 0
+        self.shard: tuple[int, int] | None = None  # (id, count) from IDENTIFY; None: every guild
+
+    def receives(self, guild_id: int | None) -> bool:
+        """Discord sends a guild's events on the connection of its shard: (guild_id >> 22) % count."""
+        if self.shard is None or guild_id is None:
+            return self.shard is None or self.shard[0] == 0  # events of no guild (DMs) go to shard 0
+        return (guild_id >> 22) % self.shard[1] == self.shard[0]
 
     async def send(self, op: int, d: Any, t: str | None = None) -> None:
         frame: dict[str, Any] = {"op": op, "d": d, "s": None, "t": t}
@@ -133,6 +140,7 @@ class FakeDiscord:
         self.gateways: list[Gateway] = []
         self.enforce_deadline = True
         self.resumes = 0  # sessions resumed after a drop
+        self.recommended_shards = 1  # what GET /gateway/bot advises
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -222,10 +230,14 @@ class FakeDiscord:
         self.faults.append(Fault(method, re.compile(path), 0, {}, times, {}, seconds))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event to the most recently identified bot."""
-        gateway = next((g for g in reversed(self.gateways) if g.identified), None)
+        """Send a gateway event to the most recently identified connection that receives its guild's
+        events (the connection of the guild's shard, when bots identify with shards)."""
+        guild = data.get("guild_id")
+        gateway = next(
+            (g for g in reversed(self.gateways) if g.identified and g.receives(int(guild) if guild else None)), None
+        )
         if gateway is None:
-            raise AssertionError("no bot is connected to the fake gateway")
+            raise AssertionError(f"no bot is connected to the fake gateway for guild {guild}")
         await gateway.send(0, data, event)
 
     async def send_interaction(self, payload: dict[str, Any]) -> FakeInteraction:
@@ -315,21 +327,30 @@ class FakeDiscord:
             await gw.ws.close(code=4004, message=b"Authentication failed.")
             return
         gw.intents = int(data.get("intents", 0))
+        shard = data.get("shard")
+        if shard is not None:
+            shard_id, count = int(shard[0]), int(shard[1])
+            if not 0 <= shard_id < count:
+                await gw.ws.close(code=4010, message=b"Invalid shard.")
+                return
+            gw.shard = (shard_id, count)
+        guilds = [g for g in self.guilds.values() if gw.receives(g.id)]
         await gw.send(
             0,
             {
                 "v": 10,
                 "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
-                "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
                 "session_id": f"session-{snowflake()}",
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": str(self.app_id), "flags": 0},
                 "private_channels": [],
                 "relationships": [],
+                **({"shard": list(gw.shard)} if gw.shard else {}),
             },
             "READY",
         )
-        for guild in self.guilds.values():
+        for guild in guilds:
             await gw.send(0, guild.payload(), "GUILD_CREATE")
         gw.identified = True
         await self._notify()
@@ -451,7 +472,7 @@ class FakeDiscord:
         return _json(
             {
                 "url": self.gateway_url,
-                "shards": 1,
+                "shards": self.recommended_shards,
                 "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
             }
         )

@@ -197,8 +197,13 @@ class FakeGuild:
         }
 
 
-def new_guild(name: str, owner: FakeUser) -> FakeGuild:
+def new_guild(name: str, owner: FakeUser, *, shard: tuple[int, int] | None = None) -> FakeGuild:
+    """A guild owned by `owner`; with `shard` (id, count), one whose id Discord puts on that shard."""
     gid = snowflake()
+    if shard is not None:
+        wanted, count = shard
+        # The shard is (id >> 22) % count: move the id's timestamp part back to the wanted remainder.
+        gid -= (((gid >> 22) - wanted) % count) << 22
     guild = FakeGuild(gid, name, owner.id)
     # @everyone shares the guild's id, as on Discord.
     guild.roles[gid] = FakeRole(gid, "@everyone", EVERYONE_PERMISSIONS, position=0)
