@@ -16,7 +16,7 @@ from commands import validate
 from commands.common import KIND_LABEL, Who, issue_titles, plural, resolve_issue, resolve_who, today
 from commands.context import Ctx
 from commands.errors import UserError
-from commands.reply import Image, Line, Reply, UserText, When, line
+from commands.reply import Image, Line, Reply, UserText, When, date_text, line
 from storage.records import Event
 from storage.timeline import PAIR_SEPARATOR, Timeline
 
@@ -110,7 +110,7 @@ async def picture_of(
     ]
     title = " · ".join(filter(None, [what, *filters]))
     if first and last:
-        title += f", {first.isoformat()} to {last.isoformat()}"
+        title += f", {date_text(first)} to {date_text(last)}"
     grain = found.grain
     counts: dict[tuple[int, dt.date, str, str], int] = {}
     for t in found.tallies:  # counted already: the merged lane's, and months into longer buckets, summed

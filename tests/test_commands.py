@@ -8,6 +8,7 @@ import pytest
 
 from commands.errors import NotFound, UserError
 from commands.reply import render_text
+from commands.surface import COMMANDS
 from storage.store import Store
 from tests.conftest import WS, Runner
 
@@ -427,8 +428,14 @@ async def test_hotline_editors_and_help(run: Runner, store: Store) -> None:
     assert "/lastcall [with] [track] — The latest contact" in help_text
     assert "/event add date us cn kind […] — Record a contact event ✎" in help_text
     assert "confirmed" not in help_text
-    # One line per command, and no group heading repeating a command's first word.
-    assert "\n/event\n" not in help_text and len(help_text.splitlines()) < 32
+    # One line per command, and no group heading repeating a command's first word: a title, what Hotline
+    # is, the commands, and where to ask for more.
+    shown = [c for c in COMMANDS.values() if not c.hidden]
+    lines = help_text.splitlines()
+    assert "\n/event\n" not in help_text
+    assert [ln for ln in lines if ln.startswith("/")] == lines[2:-1] and len(lines) == len(shown) + 3
+    # Help that fits a screen: about 40 rows of a terminal or a chat window.
+    assert len(lines) <= 40
     details = await run.text("hotline help", command="event add")
     assert "us_raised (optional) — Issues the US raised" in details and "/event list" not in details
     with pytest.raises(UserError, match="not a command; ask about one of: concern, digest, event"):

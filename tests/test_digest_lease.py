@@ -82,7 +82,7 @@ async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the
         # Past it, another process takes it over and posts the period once, marked late.
         assert covered(db, sid, DUE + LEASE + dt.timedelta(seconds=1), posts) == [str(sid), "sent"]
         [posted] = posts.read_text(encoding="utf-8").splitlines()
-        assert posted.startswith(f"{WS} 111 Weekly digest: 2022-04-18 to 2022-04-24 (late: due 2022-04-25 09:00 UTC)")
+        assert posted.startswith(f"{WS} 111 Weekly digest: Apr 18, 2022 to Apr 24, 2022 (late: due Apr 25, 2022 09:00 UTC)")
         run = await store.digest_run(sid, END)
         assert run is not None and run.status == "sent" and run.claimed_by == "child-recover"
         # And a later sweep (another process, or the same one again) finds nothing to do.
@@ -160,7 +160,7 @@ async def test_a_dead_process_claim_older_than_the_catch_up_window_is_left_for_t
     clock.at = DUE + week
     assert await delivery.run_due(sid) == "sent"
     [(_, _, reply)] = poster.posts
-    assert render_text(reply).splitlines()[0].startswith("Weekly digest: 2022-04-18 to 2022-05-01")
+    assert render_text(reply).splitlines()[0].startswith("Weekly digest: Apr 18, 2022 to May 1, 2022")
 
 
 async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(store: Store, clock: FixedClock) -> None:

@@ -184,7 +184,7 @@ async def test_new_contacts_are_posted_once_others_skipped_and_a_304_costs_nothi
     [third] = await follower(store, clock, poster, claimer="p3").poll_due()
     assert third.outcome == "polled" and third.posted == 0 and len(poster.posts) == 2
     listing = render_text(await run(store, clock, "feed list"))
-    assert "Items seen 3, posted 2, skipped 1" in listing and "Last success: 2022-04-21 16:30 UTC" in listing
+    assert "Items seen 3, posted 2, skipped 1" in listing and "Last success: Apr 21, 2022 16:30 UTC" in listing
 
 
 async def test_a_failing_feed_backs_off_and_says_why(store: Store, clock: FixedClock, site: Site) -> None:

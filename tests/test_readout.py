@@ -63,7 +63,7 @@ async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run:
     reply = await paste(run, US)
     text = render_text(reply)
     assert reply.title[0] == "Readout draft #1"
-    assert "2022-04-20 (yesterday) · phone call" in text
+    assert "Apr 20, 2022 (yesterday) · phone call" in text
     assert "Lloyd J. Austin III (Secretary of Defense) — new" in text and "Wei Fenghe" in text
     assert "US positions" in text and "Russia–Ukraine: Secretary Austin and General Wei discussed" in text
     assert "Could not tell" in text and "who asked for the contact: the text does not say" in text

@@ -94,7 +94,7 @@ async def test_each_digest_reaches_its_own_platform_once(fakes: tuple[FakeDiscor
         assert discord_fake.posts(d_channel.id)[0]["embeds"][0]["image"]["url"] == f"attachment://{chart['filename']}"
         # On Slack the digest's chart follows its text as a file.
         assert [bool(m.files) for m in slack_fake.posts(sw.general.id)] == [False, True]
-        assert slack_fake.posts(sw.general.id)[0].text.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+        assert slack_fake.posts(sw.general.id)[0].text.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
         subs = {s.workspace: s for s in await store.subscriptions()}
         assert subs[d_ws].last_error is None and subs[s_ws].last_error is None
         console_error = subs[c_ws].last_error

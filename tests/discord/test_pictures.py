@@ -86,7 +86,7 @@ async def test_a_slow_timeline_is_deferred_and_its_followup_carries_the_file(
 
 async def test_a_paged_digest_preview_shows_its_chart_on_the_first_page_only(discord: Discord) -> None:
     discord.clock.at = DUE
-    await record_week(discord, count=40, questions=20)
+    await record_week(discord, count=40, questions=20, words=True)
     ix = await discord.slash("digest preview")
     first = await discord.reply(ix)
     assert "page 1/" in first.embeds[0]["footer"]["text"]
@@ -117,7 +117,7 @@ async def test_a_due_digest_with_its_chart_is_one_post_with_the_file(discord: Di
     await record_week(discord)
     assert await run_due(discord, sub) == "sent"
     [post] = [Shown.of(m) for m in discord.fake.posts(channel.id)]
-    assert post.title.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.title.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     the_picture(discord, post, "contacts-12-months.png")
     assert uploads(discord) == ["contacts-12-months.png"]
 
@@ -140,7 +140,7 @@ async def test_a_retry_after_the_first_page_does_not_post_the_chart_again(
 ) -> None:
     channel = discord.world.hq.channel("digest")
     sub = await subscribe(discord, channel)
-    await record_week(discord, count=40, questions=20)
+    await record_week(discord, count=40, questions=20, words=True)
     delivery = discord.runtime.scheduler.delivery
 
     async def no_wait(seconds: float) -> None:

@@ -34,10 +34,15 @@ async def test_lastcall_with_fields_per_side_and_dates_for_each_reader(hotline: 
     shown = await hotline.run("with:Austin", command="/lastcall")
     assert shown.public
     fields = [f["text"] for b in shown.post.blocks for f in b.get("fields") or []]
-    assert "*US*\nLloyd J. Austin III (Secretary of Defense)" in fields
-    assert "*China*\nWei Fenghe (Minister of National Defense)" in fields
-    assert "previous defense-track contact: 2020-08-06, 622 days earlier" in shown.text
-    assert "<!date^1650456000^{date_long}|2022-04-20>" in shown.text  # 20 April for every reader
+    assert "*US*\nLloyd J. Austin III — Secretary of Defense" in fields
+    assert "*China*\nWei Fenghe — Minister of National Defense" in fields
+    # The offices and the track point at the same earlier contact: one line, dated for each reader.
+    assert (
+        "previous contact between their offices (Secretary of Defense ↔ Minister of National Defense) "
+        "and on the defense track: <!date^1596715200^{date_short}|Aug 6, 2020>, 622 days earlier "
+        "(Esper ↔ Wei Fenghe) · #1"
+    ) in shown.text
+    assert "<!date^1650456000^{date_short}|Apr 20, 2022> (yesterday)" in shown.text  # 20 April for every reader
 
 
 async def test_lastcall_with_a_side_and_a_track_and_on_an_empty_record(hotline: SlackHarness) -> None:
@@ -106,8 +111,10 @@ async def test_search_with_the_query_bare(hotline: SlackHarness) -> None:
 async def test_digest_preview(hotline: SlackHarness) -> None:
     await hotline.run(APRIL_2022)
     shown = await hotline.run("digest preview days:7")
-    assert shown.title == "Digest preview: the last 7 days"
-    assert "Lloyd J. Austin III ↔ Wei Fenghe" in shown.text
+    assert shown.title == "Digest preview: Apr 15, 2022 to Apr 21, 2022 (7 days)"
+    # The contact as its own block, people by their short names, dated for each reader.
+    block = "*Austin ↔ Wei Fenghe*\n<!date^1650456000^{date_short}|Apr 20, 2022> · phone call · defense · #1"
+    assert block in shown.text
 
 
 async def test_digest_subscribe_pause_resume_status_unsubscribe(hotline: SlackHarness) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from apscheduler.triggers.date import DateTrigger
 
+from commands.reply import plain
 from storage.records import Subscription
 from tests.slack.fake import FakeChannel
 from tests.slack.fake.records import Message
@@ -24,10 +25,54 @@ async def subscribe(hotline: SlackHarness, channel: FakeChannel, extra: str = ""
     return sub
 
 
-async def record_week(hotline: SlackHarness, questions: int = 0) -> None:
+# The US side of further contacts in the week, one envoy each: more than the digest shows as blocks, so
+# that the words said at the others are listed as stated positions.
+ENVOYS = (
+    "Quill",
+    "Baxter",
+    "Calloway",
+    "Dunmore",
+    "Ellison",
+    "Fairbanks",
+    "Galloway",
+    "Hastings",
+    "Ingram",
+    "Jarvis",
+    "Kingsley",
+    "Lockhart",
+    "Merriweather",
+    "Northcott",
+    "Oakes",
+    "Pemberton",
+    "Quimby",
+    "Radcliffe",
+    "Sutherland",
+    "Thornbury",
+    "Underhill",
+    "Vance",
+    "Whitlock",
+    "Yardley",
+)
+
+
+async def record_week(hotline: SlackHarness, questions: int = 0, contacts: int = 0) -> None:
+    """One call and one open question in the week; `contacts` more calls where both sides said a lot, and
+    `questions` more long open questions: together they make a digest longer than one message."""
     await hotline.direct("event add", date="2022-04-27", us="Abbott", cn="Wang Yi", kind="call")
     await hotline.direct("question add", text="Did <!channel> hear from <@U0ABC123>?")
-    for i in range(questions):  # long open questions make a digest longer than one message
+    for i in range(contacts):
+        added = await hotline.direct(
+            "event add",
+            date=(DUE.date() - dt.timedelta(days=2 + i % 6)).isoformat(),
+            us=ENVOYS[i],
+            cn="Wang Yi",
+            kind="call",
+        )
+        event = int(plain(added.title).rsplit("#", 1)[1])
+        for side in ("us", "china"):
+            text = f"{side} at {event}: " + "what was said about it, exactly, and at length. " * 12
+            await hotline.direct("concern add", issue="taiwan", side=side, text=text, event=event)
+    for i in range(questions):
         await hotline.direct("question add", text=f"Question {i}: " + "what was said about it, exactly? " * 28)
 
 
@@ -50,7 +95,7 @@ async def test_a_due_digest_is_posted_once_pinging_only_its_user_group(hotline: 
     shown = texts(post.blocks)
     assert pings(shown) == [f"<!subteam^{w.analysts.id}>"]  # the opt-in group, nobody else
     assert "Did &lt;!channel&gt; hear from &lt;@U0ABC123&gt;?" in shown
-    assert post.text.startswith(f"<!subteam^{w.analysts.id}> Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.text.startswith(f"<!subteam^{w.analysts.id}> Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     assert await run_due(hotline, sub) == "claimed-elsewhere"
     assert len(text_posts(hotline, w.general.id)) == 1
     assert len(hotline.fake.posts(w.general.id)) == 2  # and its chart, once
@@ -58,7 +103,7 @@ async def test_a_due_digest_is_posted_once_pinging_only_its_user_group(hotline: 
 
 async def test_a_long_digest_is_posted_page_by_page_in_order(hotline: SlackHarness) -> None:
     sub = await subscribe(hotline, hotline.world.general)
-    await record_week(hotline, questions=20)
+    await record_week(hotline, questions=20, contacts=len(ENVOYS))
     assert await run_due(hotline, sub) == "sent"
     posts = text_posts(hotline, hotline.world.general.id)
     assert len(posts) > 1
@@ -123,7 +168,7 @@ async def test_subscribe_fire_restart_across_the_send_time_posts_once(hotline: S
     hotline.clock.at = DUE + dt.timedelta(hours=2)  # down across the send time, back two hours later
     await hotline.start()
     [post] = await hotline.fake.wait_until(lambda: text_posts(hotline, channel.id))
-    assert "(late: due 2022-04-28 09:00 UTC)" in post.text
+    assert "(late: due Apr 28, 2022 09:00 UTC)" in post.text
     await hotline.stop()
     await hotline.start()  # and again: the period is already sent
     assert hotline.runtime.scheduler_start is not None
@@ -142,7 +187,7 @@ async def test_the_scheduled_job_fires_and_posts_through_slack(hotline: SlackHar
     hotline.clock.at = DUE
     sub = await subscribe(hotline, channel)  # the runner's after_write adds the job
     [post] = await hotline.fake.wait_until(lambda: text_posts(hotline, channel.id), 10)
-    assert post.text.startswith("Weekly digest: 2022-04-21 to 2022-04-27")
+    assert post.text.startswith("Weekly digest: Apr 21, 2022 to Apr 27, 2022")
     for _ in range(100):
         if [r.status for r in await hotline.store.digest_runs(sub.id)] == ["sent"]:
             break

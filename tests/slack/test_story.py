@@ -7,6 +7,9 @@ import pytest
 from tests.slack.harness import SlackHarness, pings
 
 APRIL_20 = 1650456000  # 2022-04-20 12:00 UTC: the <!date^…> that shows 20 April to every reader
+AUGUST_6 = 1596715200  # 2020-08-06 12:00 UTC
+MAY_12 = 1620820800  # 2021-05-12 12:00 UTC
+SEPTEMBER_1 = 1630497600  # 2021-09-01 12:00 UTC
 
 
 @pytest.mark.parametrize("mode", ["socket"], indirect=True)
@@ -45,15 +48,18 @@ async def test_april_2022_story_through_slash_commands(hotline: SlackHarness) ->
     text = answer.text
     for expected in [
         "Latest contact on the defense track: Lloyd J. Austin III ↔ Wei Fenghe",
-        "*US*\nLloyd J. Austin III (Secretary of Defense)",
-        "*China*\nWei Fenghe (State Councilor and Minister of National Defense)",
-        f"<!date^{APRIL_20}^{{date_long}}|2022-04-20> (yesterday)",
+        "*US*\nLloyd J. Austin III — Secretary of Defense",
+        "*China*\nWei Fenghe — State Councilor and Minister of National Defense",
+        f"When: <!date^{APRIL_20}^{{date_short}}|Apr 20, 2022> (yesterday)",
         "phone call · defense track · 45 minutes · requested by US",
-        "first recorded contact between Lloyd J. Austin III and Wei Fenghe",
-        "Secretary of Defense ↔ Minister of National Defense: previous contact 2020-08-06 "
-        "(Mark T. Esper ↔ Wei Fenghe), 622 days earlier",
-        "previous defense-track contact: 2020-08-06, 622 days earlier",
-        "request (US asked): Lloyd J. Austin III ↔ Xu Qiliang — declined",
+        "first recorded contact between Austin and Wei Fenghe",
+        # The offices and the track point at the same earlier contact: stated once.
+        "previous contact between their offices (Secretary of Defense ↔ Minister of National Defense) "
+        f"and on the defense track: <!date^{AUGUST_6}^{{date_short}}|Aug 6, 2020>, 622 days earlier "
+        "(Esper ↔ Wei Fenghe) · #1",
+        "2 requests refused in between:",
+        f"<!date^{MAY_12}^{{date_short}}|May 12, 2021> · request (US asked) · Austin ↔ Xu Qiliang — declined · #2",
+        f"<!date^{SEPTEMBER_1}^{{date_short}}|Sep 1, 2021> · request (US asked) · Austin ↔ Xu Qiliang — declined · #3",
         "Taiwan, South China Sea, East China Sea, North Korea, Russia–Ukraine",
         "How did Wei respond?",
         "&lt;!everyone&gt; should read the readout.",
