@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -36,7 +37,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
-from bot.slack import modals, render, uploads
+from bot.slack import actions, modals, render, uploads
 from bot.slack.editors import EditorCheckFailed, Editors
 from bot.slack.held import Held, HeldReplies
 from bot.slack.info import SLACK
@@ -45,7 +46,7 @@ from commands import autocomplete
 from commands.command_line import parse_command_line
 from commands.context import Caller, Clock
 from commands.errors import UserError
-from commands.reply import Reply, line, plain
+from commands.reply import Form, Reply, line, plain
 from commands.surface import COMMANDS
 from storage.store import Store
 
@@ -68,8 +69,23 @@ CANCELLED = "Cancelled: nothing was changed."
 HELP_NAMES = frozenset(name.split()[1] for name in COMMANDS if name.startswith("hotline "))
 
 
+# With should_escape on, Slack sends a link typed after /hotline as <https://…> or <https://…|label>;
+# a `<` the member typed arrives as &lt;, so this markup can only be Slack's.
+_SLACK_LINK = re.compile(r"<(https?://[^|<>\s]+)(?:\|[^<>]*)?>")
+
+
+def _unlinked(value: str) -> str:
+    return _SLACK_LINK.sub(lambda m: m.group(1).replace("&amp;", "&"), value)
+
+
 def command_of(slash: str, text: str) -> tuple[str, dict[str, str]]:
-    """The command name and options of `/lastcall …` or `/hotline …` (a UserError if they are wrong)."""
+    """The command name and options of `/lastcall …` or `/hotline …` (a UserError if they are wrong);
+    links Slack wrapped in its markup are given as typed."""
+    name, args = _parsed(slash, text)
+    return name, {key: _unlinked(value) for key, value in args.items()}
+
+
+def _parsed(slash: str, text: str) -> tuple[str, dict[str, str]]:
     text = text.strip()
     if slash == LASTCALL:
         return parse_command_line(f"lastcall {text}", positional=True, platform=SLACK)
@@ -164,6 +180,8 @@ class HotlineSlack:
         bolt.action(render.ACTION_CONFIRM)(self._on_confirm)
         bolt.action(render.ACTION_CANCEL)(self._on_cancel)
         bolt.view(modals.EVENT_ADD_CALLBACK)(self._on_submit)
+        bolt.action(actions.ACTION_ID)(self._on_action)
+        bolt.view(actions.FORM_CALLBACK)(self._on_form_submit)
         bolt.options(modals.SUGGEST_PEOPLE)(self._on_suggest)
         bolt.options(modals.SUGGEST_ISSUES)(self._on_suggest)
 
@@ -237,6 +255,9 @@ class HotlineSlack:
             async with self.running:
                 inv = self.invocation(body, context, name, args)
                 outcome = await self.runner.run(inv, resolve=self.resolver(client, context, name))
+                if outcome.reply is not None and outcome.reply.form is not None:
+                    await self._open_form(body, respond, client, outcome.reply.form, replace=False)
+                    return
                 await self._show(respond, outcome, inv, client=client, thread_ts=thread_of(body))
         except Exception:
             await self._unexpected(respond, f"{slash} {body.get('text') or ''}".strip(), body, context)
@@ -313,11 +334,11 @@ class HotlineSlack:
         """The reply's pages; a reply with buttons is held under a new token for its presses."""
         if reply.confirm is not None and not any(line == reply.confirm.prompt for line in reply.lines):
             reply = replace(reply, lines=[reply.confirm.prompt, *reply.lines])
-        pages = render.render(reply)
+        pages = actions.with_actions(render.render(reply), reply.actions)
         if len(pages) < 2 and reply.confirm is None:
             return pages, None
         token = self.held.new_token()
-        pages = render.render(reply, token=token)
+        pages = actions.with_actions(render.render(reply, token=token), reply.actions)
         held = Held(
             pages,
             inv.caller.user_id,
@@ -413,7 +434,59 @@ class HotlineSlack:
                 respond, text=str(message.get("text") or "Hotline"), blocks=blocks, replace_original=True
             )
 
-    # -- the event-add modal ---------------------------------------------------------------------
+    # -- Reply.actions: buttons answered from their value ------------------------------------------
+
+    async def _on_action(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """A button of Reply.actions (Record, Edit, Discard): its hidden command, run as the presser.
+
+        The reply replaces the message the button was on; a refusal is said privately and leaves the
+        message (and its buttons, for someone who may press them) as it was.
+        """
+        await ack()
+        try:
+            parsed = actions.parse_action_value(str(action.get("value") or ""))
+            if parsed is None:
+                await self._private(respond, actions.DEAD_BUTTON)
+                return
+            name, args = parsed
+            async with self.running:
+                inv = self.invocation(body, context, name, args)
+                outcome = await self.runner.run(inv, resolve=self.resolver(client, context, name))
+                reply = outcome.reply
+                if reply is not None and reply.form is not None:
+                    await self._open_form(body, respond, client, reply.form, replace=True)
+                    return
+                replace_original = reply is not None and not reply.ephemeral
+                await self._show(
+                    respond, outcome, inv, client=client, thread_ts=thread_of(body), replace_original=replace_original
+                )
+        except Exception:
+            await self._unexpected(respond, f"the button {action.get('value')!r}", body, context)
+
+    # -- modals: /hotline event add, and Reply.form ----------------------------------------------
+
+    async def _open_form(
+        self, body: Mapping[str, Any], respond: AsyncRespond, client: AsyncWebClient, form: Form, *, replace: bool
+    ) -> None:
+        """A command's form as a modal, on the trigger of the request that asked for it (it lives 3 s).
+        If Slack will not open it, the member reads the command to type instead."""
+        origin = actions.Origin(respond.response_url, _channel(body), replace)
+        try:
+            await client.views_open(trigger_id=str(body.get("trigger_id")), view=actions.form_view(form, origin))
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            log.warning("could not open the form of /%s: %s", form.command, error)
+            await self._private(
+                respond, f"Slack would not open the form ({error}); type it instead: {actions.typed_instead(form)}"
+            )
 
     async def _on_submit(
         self,
@@ -423,21 +496,58 @@ class HotlineSlack:
         context: AsyncBoltContext,
         view: dict[str, Any],
     ) -> None:
-        acked = False
-        response_url: str | None = None
-        try:
+        """The event-add modal submitted: /event add with what was picked and typed."""
+
+        def parsed() -> tuple[str, Mapping[str, Any], actions.Origin]:
             metadata = json.loads(view.get("private_metadata") or "{}")
-            response_url = metadata.get("response_url") or None
-            args = modals.submitted_args(view["state"]["values"])
-            inv = self.invocation({**body, "channel_id": metadata.get("channel")}, context, modals.EVENT_ADD, args)
-            task = asyncio.ensure_future(self.runner.run(inv, resolve=self.resolver(client, context, modals.EVENT_ADD)))
+            origin = actions.Origin(metadata.get("response_url") or None, metadata.get("channel"))
+            return modals.EVENT_ADD, modals.submitted_args(view["state"]["values"]), origin
+
+        await self._submission(ack, body, client, context, parsed, lambda error: modals.field_errors(error))
+
+    async def _on_form_submit(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        view: dict[str, Any],
+    ) -> None:
+        """A Reply.form submitted: its command with its arguments and every field as typed."""
+
+        def parsed() -> tuple[str, Mapping[str, Any], actions.Origin]:
+            read = actions.read_form(view)
+            if read is None:
+                raise ValueError("a form submission without Hotline's private_metadata")
+            return read
+
+        await self._submission(ack, body, client, context, parsed, lambda error: actions.field_errors(error, view))
+
+    async def _submission(
+        self,
+        ack: AsyncAck,
+        body: Mapping[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        parsed: Callable[[], tuple[str, Mapping[str, Any], actions.Origin]],
+        field_errors: Callable[[UserError], dict[str, str] | None],
+    ) -> None:
+        """Run a modal's command as the submitter before acknowledging it (up to `submit_wait`): a
+        UserError about one field comes back on that field; any other outcome closes the modal and is
+        said on the response_url of what opened it."""
+        acked = False
+        origin = actions.Origin(None, None)
+        try:
+            name, args, origin = parsed()
+            inv = self.invocation({**body, "channel_id": origin.channel}, context, name, args)
+            task = asyncio.ensure_future(self.runner.run(inv, resolve=self.resolver(client, context, name)))
             done, _ = await asyncio.wait({task}, timeout=self.submit_wait)
             if not done:
                 await ack()
                 acked = True
             outcome = await task
             if not acked and outcome.user_error is not None:
-                errors = modals.field_errors(outcome.user_error)
+                errors = field_errors(outcome.user_error)
                 if errors:
                     await ack(response_action="errors", errors=errors)
                     return
@@ -445,27 +555,28 @@ class HotlineSlack:
                 await ack()
                 acked = True
             if outcome.reply is None:
-                await self._to_url(response_url, render.error_message(outcome.error or ""), private=True)
+                await self._to_url(origin.response_url, render.error_message(outcome.error or ""), private=True)
                 return
             pages, _ = self.pages(outcome.reply, inv)
-            await self._to_url(response_url, pages[0], private=outcome.reply.ephemeral)
+            private = outcome.reply.ephemeral
+            await self._to_url(origin.response_url, pages[0], private=private, replace=origin.replace and not private)
         except Exception:
             ref = new_ref()
-            log.exception("the event modal failed ref=%s workspace=slack:%s", ref, context.team_id)
+            log.exception("a modal failed ref=%s workspace=slack:%s", ref, context.team_id)
             try:
                 if not acked:
                     await ack()
-                await self._to_url(response_url, render.error_message(UNEXPECTED.format(ref=ref)), private=True)
+                await self._to_url(origin.response_url, render.error_message(UNEXPECTED.format(ref=ref)), private=True)
             except Exception:
                 log.exception("could not report ref=%s", ref)
 
-    async def _to_url(self, url: str | None, message: SlackMessage, *, private: bool) -> None:
-        """Post to the response_url of the /hotline command that opened the modal (valid 30 minutes)."""
+    async def _to_url(self, url: str | None, message: SlackMessage, *, private: bool, replace: bool = False) -> None:
+        """Post to the response_url of the command or button that opened the modal (valid 30 minutes)."""
         if not url:
             log.warning("a modal submission had no response_url to answer on")
             return
         response = await AsyncWebhookClient(url, session=self._http()).send(
-            **message.as_args(), response_type="ephemeral" if private else "in_channel"
+            **message.as_args(), response_type="ephemeral" if private else "in_channel", replace_original=replace
         )
         if response.status_code != 200:
             log.warning("answering a modal submission failed: %s %s", response.status_code, response.body)

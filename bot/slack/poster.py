@@ -1,4 +1,5 @@
-"""Digests on Slack: the Poster that commands.delivery calls, through the runtime's router.
+"""Digests and feeds' drafts on Slack: the Poster that commands.delivery and commands.feed_follow call,
+through the runtime's router.
 
 Each page is one chat.postMessage in the subscription's channel, in order. The client's retry
 handlers already wait out a rate limit (429 with Retry-After) and retry a server error a little;
@@ -20,7 +21,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import render, uploads
+from bot.slack import actions, render, uploads
 from commands.delivery import DeliveryError
 from commands.reply import Reply, plain
 
@@ -61,7 +62,8 @@ class SlackPoster:
     async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
         team = workspace.removeprefix("slack:")
         client = await self.client_for(team)
-        pages = render.render(reply)
+        # A feed's draft carries its Record, Edit and Discard buttons under its last page.
+        pages = actions.with_actions(render.render(reply), reply.actions)
         sent = self._sent_for(reply)
         for i in range(len(sent), len(pages)):
             try:

@@ -137,8 +137,14 @@ def mode(request: pytest.FixtureRequest) -> Mode:
 
 
 @pytest.fixture
+def fetch_allow_loopback() -> bool:
+    """Whether Hotline may fetch readouts and feeds from 127.0.0.1: a module that serves them overrides this."""
+    return False
+
+
+@pytest.fixture
 async def hotline(
-    fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path, mode: Mode
+    fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path, mode: Mode, fetch_allow_loopback: bool
 ) -> AsyncIterator[SlackHarness]:
     """Hotline's runtime with Slack as its platform, on a new store, started against the fake.
 
@@ -146,7 +152,7 @@ async def hotline(
     token may show in a log line.
     """
     store = await Store.open(tmp_path / "hotline.db")
-    harness = SlackHarness(fake, world, sender, store, FixedClock(NOW), mode)
+    harness = SlackHarness(fake, world, sender, store, FixedClock(NOW), mode, fetch_allow_loopback=fetch_allow_loopback)
     capture = SlackLogs()
     root = logging.getLogger()
     root.addHandler(capture)

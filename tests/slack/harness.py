@@ -116,6 +116,7 @@ class SlackHarness:
     mode: Mode
     runtimes: list[Runtime] = field(default_factory=list)
     held: HeldReplies | None = None
+    fetch_allow_loopback: bool = False  # readouts and feeds served by the test on 127.0.0.1
 
     @property
     def runtime(self) -> Runtime:
@@ -142,7 +143,7 @@ class SlackHarness:
                 signing_secret=self.fake.signing_secret,
                 api_url=self.fake.base_url,
             )
-        return Settings(db_path=Path("unused"), slack=slack)
+        return Settings(db_path=Path("unused"), slack=slack, fetch_allow_loopback=self.fetch_allow_loopback)
 
     async def install(self, *teams: FakeTeam) -> None:
         """Record installations of Hotline in these teams, as the OAuth flow would."""
