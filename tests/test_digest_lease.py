@@ -82,7 +82,8 @@ async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the
         # Past it, another process takes it over and posts the period once, marked late.
         assert covered(db, sid, DUE + LEASE + dt.timedelta(seconds=1), posts) == [str(sid), "sent"]
         [posted] = posts.read_text(encoding="utf-8").splitlines()
-        assert posted.startswith(f"{WS} 111 Weekly digest: Apr 18, 2022 to Apr 24, 2022 (late: due Apr 25, 2022 09:00 UTC)")
+        title = "Weekly digest: Apr 18, 2022 to Apr 24, 2022 (late: due Apr 25, 2022 09:00 UTC)"
+        assert posted.startswith(f"{WS} 111 {title}")
         run = await store.digest_run(sid, END)
         assert run is not None and run.status == "sent" and run.claimed_by == "child-recover"
         # And a later sweep (another process, or the same one again) finds nothing to do.
