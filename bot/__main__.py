@@ -25,7 +25,7 @@ from commands.errors import UserError
 from config.settings import Settings, SettingsError, load_settings
 from storage.backup import backup_database
 from storage.errors import StoreError
-from storage.store import Store
+from storage.factory import open_store
 
 log = logging.getLogger("hotline")
 
@@ -67,14 +67,14 @@ def core_settings(settings: Settings) -> CoreSettings:
 
 async def _console(settings: Settings, workspace: str, empty: bool) -> int:
     clock = SystemClock()
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings.store_location)
     try:
         ws = workspace_id(workspace)
         if not empty and not await store.audit_entries(ws, limit=1):
             summary = await import_file(store, clock, ws, sample_path())
             print(
                 f"New store: loaded {summary.added} sample US–China contacts (2020–2026) into {ws} "
-                f"at {settings.db_path}.\nTo start empty instead: python -m bot console --empty "
+                f"at {settings.shown_location}.\nTo start empty instead: python -m bot console --empty "
                 "(with HOTLINE_DB pointing at a new file).\n"
             )
         # The console prints each reply; the runner's per-command log line would only interleave.
@@ -87,7 +87,7 @@ async def _console(settings: Settings, workspace: str, empty: bool) -> int:
 
 
 async def _import(settings: Settings, path: Path, workspace: str) -> int:
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings.store_location)
     try:
         # Two bars at a terminal (nothing when standard error is not one): the lines checked, then recorded.
         with (
@@ -105,7 +105,7 @@ async def _import(settings: Settings, path: Path, workspace: str) -> int:
 
 
 async def _export(settings: Settings, workspace: str) -> int:
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings.store_location)
     try:
         count = await export(store, workspace_id(workspace), sys.stdout)
     finally:
@@ -115,7 +115,7 @@ async def _export(settings: Settings, workspace: str) -> int:
 
 
 async def _samples_update(settings: Settings, workspace: str) -> int:
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings.store_location)
     try:
         update = await update_samples(store, SystemClock(), workspace_id(workspace))
     finally:
@@ -126,6 +126,11 @@ async def _samples_update(settings: Settings, workspace: str) -> int:
 
 
 def _backup(settings: Settings, path: Path, force: bool) -> int:
+    if settings.db_url is not None:
+        raise SettingsError(
+            "backup copies a SQLite file; for PostgreSQL use its own tool, which is consistent while Hotline "
+            'runs: pg_dump --format=custom --file=PATH "$HOTLINE_DB" (restore with pg_restore --clean)'
+        )
     # The file is copied as it is, without opening a Store: a backup must not migrate the database
     # it copies, and a database too new for this code is still worth a copy.
     with progress_bar(f"backing up {settings.db_path.name}", in_bytes=True) as progress:
@@ -142,7 +147,7 @@ async def _run(settings: Settings) -> int:
 
     if not configured_platforms(settings):
         raise SettingsError(NOT_CONFIGURED)  # before the store is touched
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings.store_location)
     try:
         await serve(settings, store, SystemClock())
     finally:
@@ -158,7 +163,7 @@ async def _sync(settings: Settings) -> int:
         )
     from bot.discord.platform import sync_commands  # imported only here: the console never loads discord.py
 
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings.store_location)
     try:
         await sync_commands(settings.discord, store, SystemClock(), core_settings(settings))
     finally:
@@ -188,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "extract":
             from bot.extract_cli import extract_file
 
-            return asyncio.run(extract_file(settings.db_path, args.file, args.workspace))
+            return asyncio.run(extract_file(settings.store_location, args.file, args.workspace))
         if command == "backup":
             return _backup(settings, args.path, args.force)
         if command == "sync":

@@ -12,9 +12,11 @@ from pathlib import Path
 from commands.reply import Image, Reply
 
 
-def charts_folder(db_path: Path) -> Path:
-    """Where the console keeps pictures by default: `charts/` beside the store's file."""
-    return db_path.parent / "charts"
+def charts_folder(store: object) -> Path:
+    """Where the console keeps pictures by default: `charts/` beside the store's file, or `data/charts`
+    for a store that is no file (PostgreSQL)."""
+    path = getattr(store, "path", None)
+    return path.parent / "charts" if isinstance(path, Path) else Path("data") / "charts"
 
 
 def save_image(image: Image, folder: Path) -> Path:

@@ -13,13 +13,13 @@ from bot.console.console import workspace_id
 from commands.drafts import people_of
 from extraction.cli import run
 from extraction.people import People
-from storage.store import Store
+from storage.factory import open_store
 
 
-async def extract_file(db_path: Path, path: Path, workspace: str | None) -> int:
+async def extract_file(location: str, path: Path, workspace: str | None) -> int:
     people: People | None = None
     if workspace is not None:
-        store = await Store.open(db_path)
+        store = await open_store(location)
         try:
             people = people_of(await store.people_of(workspace_id(workspace)))
         finally:

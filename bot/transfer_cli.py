@@ -15,9 +15,9 @@ from commands.context import Clock
 from commands.errors import UserError
 from commands.events import check_future
 from commands.transfer import dump_line, event_to_dict, parse_line
+from storage.contract import StoreContract
 from storage.importer import cyclic_gc_paused
 from storage.records import PROGRESS_EVERY, Actor, NewEvent, Progress
-from storage.store import Store
 from storage.vocab import norm
 
 EXPORT_BATCH = 2000
@@ -41,7 +41,7 @@ class ImportSummary:
 
 
 async def import_lines(
-    store: Store,
+    store: StoreContract,
     clock: Clock,
     workspace: str,
     lines: Iterable[str],
@@ -60,7 +60,7 @@ async def import_lines(
 
 
 async def _import_lines(
-    store: Store,
+    store: StoreContract,
     clock: Clock,
     workspace: str,
     lines: Iterable[str],
@@ -95,7 +95,7 @@ async def _import_lines(
 
 
 async def import_file(
-    store: Store,
+    store: StoreContract,
     clock: Clock,
     workspace: str,
     path: Path,
@@ -112,7 +112,7 @@ async def import_file(
     )
 
 
-async def export(store: Store, workspace: str, out: TextIO) -> int:
+async def export(store: StoreContract, workspace: str, out: TextIO) -> int:
     """Write every event of the workspace, oldest first; returns how many. Each person's aliases are
     written with them on the first line they appear in, so that an import of the file knows them."""
     count = 0
@@ -155,7 +155,7 @@ class SampleUpdate:
         return out
 
 
-async def update_samples(store: Store, clock: Clock, workspace: str, path: Path | None = None) -> SampleUpdate:
+async def update_samples(store: StoreContract, clock: Clock, workspace: str, path: Path | None = None) -> SampleUpdate:
     """Bring a workspace that started on an older sample up to the current one: the contacts it lacks
     are added (the importer's duplicate rule skips those it has), and people it knows get the aliases
     the sample gives them. Running it again changes nothing."""

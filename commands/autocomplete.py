@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from commands.common import KIND_LABEL, pair_line
 from commands.reply import plain
-from storage.store import Store
+from storage.contract import StoreContract
 from storage.vocab import norm
 
 MAX_CHOICES = 25  # suggestions per answer: as many as a picker shows without scrolling far
 LABEL_LIMIT = 100  # characters in a suggestion's label
 
 
-async def people(store: Store, workspace: str, prefix: str) -> list[tuple[str, str]]:
+async def people(store: StoreContract, workspace: str, prefix: str) -> list[tuple[str, str]]:
     """(label, value) pairs: people whose name or alias starts with what was typed."""
     found = await store.people_matching(workspace, prefix, MAX_CHOICES)
     return [(_cut(f"{p.name} ({p.title})" if p.title else p.name), p.name[:100]) for p in found]
 
 
-async def issues(store: Store, workspace: str, prefix: str) -> list[tuple[str, str]]:
+async def issues(store: StoreContract, workspace: str, prefix: str) -> list[tuple[str, str]]:
     key = norm(prefix)
     out: list[tuple[str, str]] = []
     for issue in await store.issues(workspace):
@@ -29,7 +29,7 @@ async def issues(store: Store, workspace: str, prefix: str) -> list[tuple[str, s
     return out
 
 
-async def events(store: Store, workspace: str, prefix: str) -> list[tuple[str, str]]:
+async def events(store: StoreContract, workspace: str, prefix: str) -> list[tuple[str, str]]:
     """Event ids with date and participants: by id when digits are typed, else the newest."""
     text = prefix.strip().lstrip("#")
     if text.isdigit():

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from commands.platform import PLAIN, PlatformInfo
+from storage.contract import StoreContract
 from storage.records import Actor
-from storage.store import Store
 
 
 class Clock(Protocol):
@@ -62,7 +62,7 @@ class CoreSettings:
 
 @dataclass(frozen=True)
 class Ctx:
-    store: Store
+    store: StoreContract
     caller: Caller
     clock: Clock
     settings: CoreSettings = CoreSettings()

@@ -22,8 +22,8 @@ from commands.digest import compose_digest, period_text
 from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, moment_text
 from commands.schedule import next_run
+from storage.contract import StoreContract
 from storage.records import DigestRun, Subscription
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def period_days(sub: Subscription, start: dt.datetime, end: dt.datetime) -> tupl
 
 @dataclass
 class DigestDelivery:
-    store: Store
+    store: StoreContract
     clock: Clock
     settings: CoreSettings
     poster: Poster

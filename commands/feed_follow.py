@@ -24,8 +24,8 @@ from extraction.extract import extract
 from extraction.feeds import FeedItem, Validators, fetch_feed, may_be_contact
 from extraction.fetch import FetchError, fetch_readout
 from extraction.publishers import publisher_of
+from storage.contract import StoreContract
 from storage.records import Feed
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def backoff(interval: dt.timedelta, failures: int) -> dt.timedelta:
 
 
 class FeedFollower:
-    def __init__(self, store: Store, clock: Clock, core: CoreSettings, poster: Poster, *, claimer: str) -> None:
+    def __init__(self, store: StoreContract, clock: Clock, core: CoreSettings, poster: Poster, *, claimer: str) -> None:
         self.store = store
         self.clock = clock
         self.core = core

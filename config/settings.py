@@ -8,6 +8,7 @@ TOML file named by HOTLINE_CONFIG (the environment wins). Secrets never show in 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -30,6 +31,9 @@ class SettingsError(Exception):
     """A setting is missing or wrong: the process should say so and stop."""
 
 
+PASSWORD_IN_URL = re.compile(r"(:/+[^/:@]*:)[^@/]*@")
+
+
 def _masked(obj: object) -> str:
     parts = []
     for f in fields(obj):  # type: ignore[arg-type]
@@ -37,7 +41,10 @@ def _masked(obj: object) -> str:
         if f.name in SECRETS:
             parts.append(f"{f.name}=<{'set' if value else 'unset'}>")
         else:
-            parts.append(f"{f.name}={str(value) if isinstance(value, Path) else value!r}")
+            shown = str(value) if isinstance(value, Path) else repr(value)
+            # A database URL may carry a password (postgresql://user:password@host/db).
+            shown = PASSWORD_IN_URL.sub(r"\1***@", shown)
+            parts.append(f"{f.name}={shown}")
     return f"{type(obj).__name__}({', '.join(parts)})"
 
 
@@ -94,6 +101,8 @@ class SlackSettings:
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
+    # HOTLINE_DB as given, when it is a URL (postgresql://…): a Path would fold its "//".
+    db_url: str | None = None
     default_timezone: str = "UTC"
     dormant_days: int = 90
     digest_catchup_hours: float = 12.0
@@ -106,6 +115,16 @@ class Settings:
     http_host: str = "127.0.0.1"
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+
+    @property
+    def store_location(self) -> str:
+        """What storage.factory.open_store opens: the PostgreSQL URL, or the SQLite file's path."""
+        return self.db_url or str(self.db_path)
+
+    @property
+    def shown_location(self) -> str:
+        """The store's location as it may be printed: a URL's password hidden."""
+        return PASSWORD_IN_URL.sub(r"\1***@", self.store_location)
 
     def __repr__(self) -> str:
         # A token must never reach a log line, even through a repr of the settings.
@@ -212,8 +231,10 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
         api_url=_api_url(str(pick("HOTLINE_SLACK_API_URL", "slack", "api_url", SLACK_API_URL))),
     )
     check_slack(slack)
+    db = str(pick("HOTLINE_DB", "hotline", "db", "data/hotline.db"))
     return Settings(
-        db_path=Path(str(pick("HOTLINE_DB", "hotline", "db", "data/hotline.db"))),
+        db_path=Path(db),
+        db_url=db if "://" in db else None,
         default_timezone=timezone,
         dormant_days=as_int(
             "HOTLINE_DORMANT_DAYS", pick("HOTLINE_DORMANT_DAYS", "hotline", "dormant_days", 90), 1, 3650

@@ -15,6 +15,7 @@ from commands import autocomplete, names
 from commands.context import FixedClock
 from commands.digest import compose_digest
 from commands.reply import render_text
+from storage.contract import StoreContract
 from storage.records import Source
 from storage.store import Store
 from tests.conftest import OTHER_WS, WS, Runner
@@ -35,7 +36,7 @@ async def sample(store: Store, today: FixedClock) -> AsyncIterator[Runner]:
     yield Runner(store, today)
 
 
-async def event_id(store: Store, day: str, name: str) -> int:
+async def event_id(store: StoreContract, day: str, name: str) -> int:
     found, _ = await store.list_events(WS, since=dt.date.fromisoformat(day), until=dt.date.fromisoformat(day))
     ids = [e.id for e in found if any(p.name == name for p in e.participants)]
     assert len(ids) == 1, (day, name, found)

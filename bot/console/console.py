@@ -23,7 +23,7 @@ from commands.context import Caller, Clock, CoreSettings
 from commands.errors import UserError
 from commands.platform import PLAIN
 from commands.reply import Reply, plain, render_text
-from storage.store import Store
+from storage.contract import StoreContract
 
 log = logging.getLogger(__name__)
 PROMPT = "hotline> "
@@ -61,7 +61,7 @@ def workspace_id(name: str) -> str:
 class Console:
     def __init__(
         self,
-        store: Store,
+        store: StoreContract,
         clock: Clock,
         settings: CoreSettings,
         workspace: str,
@@ -73,7 +73,7 @@ class Console:
         self.runner = Runner(store, clock, settings, PLAIN, after_write=after_write)
         self.caller = Caller(workspace, "console", "console user", is_editor=True)
         self.out = out
-        self.charts_dir = charts_dir or charts_folder(store.path)  # where pictures are written
+        self.charts_dir = charts_dir or charts_folder(store)  # where pictures are written
         self.failures = 0
 
     async def run_line(self, text: str, read_line: ReadLine) -> None:

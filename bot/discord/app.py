@@ -28,7 +28,7 @@ from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
 from commands.context import Caller
 from commands.errors import UserError
 from commands.reply import Confirm, Reply
-from storage.store import Store
+from storage.contract import StoreContract
 
 log = logging.getLogger("hotline.discord")
 
@@ -53,7 +53,7 @@ class HotlineBot(commands.Bot):
         self,
         *,
         runner: Runner,
-        store: Store,
+        store: StoreContract,
         dev_guild: int | None = None,
         defer_after: float = DEFER_AFTER,
         page_timeout: float = PAGE_TIMEOUT,

@@ -24,7 +24,7 @@ from bot.runtime.runner import Runner
 from commands.context import Clock, CoreSettings
 from commands.delivery import Poster
 from config.settings import DiscordSettings, SettingsError
-from storage.store import Store
+from storage.contract import StoreContract
 
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
@@ -134,7 +134,7 @@ class DiscordPlatform:
         return DiscordPoster(self.bot, self.settings)
 
 
-async def sync_commands(settings: DiscordSettings, store: Store, clock: Clock, core: CoreSettings) -> None:
+async def sync_commands(settings: DiscordSettings, store: StoreContract, clock: Clock, core: CoreSettings) -> None:
     """Register the slash commands everywhere (a deliberate act: `python -m bot sync`)."""
     token = token_of(settings)
     bot = HotlineBot(runner=Runner(store, clock, core, DISCORD), store=store, sync_dev_guild=False)

@@ -30,7 +30,7 @@ from commands.errors import UserError
 from commands.platform import PlatformInfo
 from commands.reply import Confirm, Reply
 from commands.surface import COMMANDS, dispatch
-from storage.store import Store
+from storage.contract import StoreContract
 
 UNEXPECTED = "Something went wrong (ref {ref}). It has been logged for whoever runs Hotline."
 
@@ -79,7 +79,7 @@ def new_ref() -> str:
 class Runner:
     def __init__(
         self,
-        store: Store,
+        store: StoreContract,
         clock: Clock,
         core: CoreSettings,
         platform: PlatformInfo,

@@ -30,7 +30,7 @@ from commands.delivery import DigestDelivery
 from commands.feed_follow import FeedFollower
 from commands.platform import PlatformInfo
 from config.settings import Settings, SettingsError
-from storage.store import Store
+from storage.contract import StoreContract
 
 log = logging.getLogger("hotline.runtime")
 
@@ -56,7 +56,7 @@ class Runtime:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: StoreContract,
         clock: Clock,
         *,
         claimer: str | None = None,
@@ -193,7 +193,7 @@ NOT_CONFIGURED = (
 )
 
 
-async def serve(settings: Settings, store: Store, clock: Clock) -> None:
+async def serve(settings: Settings, store: StoreContract, clock: Clock) -> None:
     """`python -m bot run`: every configured platform in this process until SIGTERM or Ctrl-C.
 
     The caller opened the store and closes it after this returns.

@@ -48,7 +48,7 @@ from commands.context import Caller, Clock
 from commands.errors import UserError
 from commands.reply import Form, Reply, line, plain
 from commands.surface import COMMANDS
-from storage.store import Store
+from storage.contract import StoreContract
 
 log = logging.getLogger("hotline.slack")
 
@@ -152,7 +152,7 @@ class HotlineSlack:
         bolt: AsyncApp,
         *,
         runner: Runner,
-        store: Store,
+        store: StoreContract,
         clock: Clock,
         editors: Editors | None = None,
         held: HeldReplies | None = None,

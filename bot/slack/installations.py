@@ -25,7 +25,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from commands.context import Clock
-from storage.store import Store
+from storage.contract import StoreContract
 
 log = logging.getLogger("hotline.slack")
 
@@ -40,7 +40,7 @@ def _plain(value: Any) -> Any:
 
 
 class StoredInstallations(AsyncInstallationStore):
-    def __init__(self, store: Store, clock: Clock, client_id: str) -> None:
+    def __init__(self, store: StoreContract, clock: Clock, client_id: str) -> None:
         self.store = store
         self.clock = clock
         self.client_id = client_id

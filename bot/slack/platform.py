@@ -46,7 +46,7 @@ from bot.slack.installations import OAuthStates, StoredInstallations
 from bot.slack.poster import SlackPoster
 from commands.delivery import DeliveryError, Poster
 from config.settings import SlackSettings
-from storage.store import Store
+from storage.contract import StoreContract
 
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
@@ -94,7 +94,7 @@ class SlackPlatform:
     def __init__(
         self,
         settings: SlackSettings,
-        store: Store,
+        store: StoreContract,
         hotline: HotlineSlack,
         *,
         handlers: Sequence[AsyncRetryHandler],

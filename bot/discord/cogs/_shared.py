@@ -21,7 +21,7 @@ from discord import app_commands
 from commands import autocomplete
 from commands.options import param_name
 from commands.surface import COMMANDS, Command
-from storage.store import Store
+from storage.contract import StoreContract
 
 if TYPE_CHECKING:
     from bot.discord.app import HotlineBot
@@ -30,7 +30,7 @@ log = logging.getLogger("hotline.discord")
 
 F = TypeVar("F", bound=Callable[..., Any])
 Choices = list[app_commands.Choice[str]]
-Suggest = Callable[[Store, str, str], Awaitable[list[tuple[str, str]]]]
+Suggest = Callable[[StoreContract, str, str], Awaitable[list[tuple[str, str]]]]
 
 # Discord drops an autocomplete answer that comes later than three seconds.
 AUTOCOMPLETE_TIMEOUT = 2.0
