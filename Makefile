@@ -29,7 +29,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
-## bench: generate the benchmark stores once (bench/data/) and print the table of issue 5; writes docs/PERFORMANCE.md
+## bench: generate the benchmark stores once (bench/data/) and print the table; writes docs/PERFORMANCE.md
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

@@ -312,7 +312,7 @@ def measure_import(paths: dict[int, Path], folder: Path, lines: int | None, repo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description="Hotline's benchmarks (issue 5)")
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description="Hotline's benchmarks")
     parser.add_argument("--quick", action="store_true", help="fewer samples (a rough table in less time)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -76,7 +76,7 @@ def write_doc(
         "# Performance",
         "",
         "Hotline must answer well within Discord's 3-second interaction deadline for a team with a million",
-        "recorded contacts, on a 2-core machine (issue 5). `make bench` measures it against floors taken in the",
+        "recorded contacts, on a 2-core machine. `make bench` measures it against floors taken in the",
         "same run on the same machine; this page holds the latest table.",
         "",
         f"Measured {stamp} with `{command}`.",

@@ -49,7 +49,7 @@ RAISED_SIDE_KEYS = {"us": "us", "china": "china", "cn": "china"}
 # An issue slug has no limit of its own in validate.LIMITS; it is held to the length of an alias,
 # since a slug is what an alias resolves to and both show up in the same embed fields.
 ISSUE_LIMIT_KEY = "alias"
-# Issue 5: parse_line took ~135 µs a line, most of it in checks that walk a value character by
+# parse_line took ~135 µs a line, most of it in checks that walk a value character by
 # character in Python (validate.text's control characters, urlsplit, slugify): once the store's part
 # was done in bulk, more than the import's own writes. The common case is checked here at C speed and
 # gives the same value; anything else still goes to validate, so that every message stays the same
@@ -118,7 +118,7 @@ def _checked_line(data: dict[str, Any]) -> NewEvent:
 
 def _plain_line(data: dict[str, Any]) -> NewEvent | None:
     """The NewEvent of a line whose every value is plainly valid, the same as _checked_line gives, in
-    far fewer steps (most lines of a file are such; issue 5). None for anything else, for
+    far fewer steps (most lines of a file are such). None for anything else, for
     _checked_line to check: it gives the same NewEvent, or says what is wrong, first things first.
     """
     if not data.keys() <= _PLAIN_KEYS:

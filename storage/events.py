@@ -25,7 +25,7 @@ _EVENT_COLUMNS = (
     "id, day, time, timezone, kind, track, status, minutes, requested_by, location, summary, sources,"
     " confidence, confidence_note"
 )
-# One event and its participants in one statement, a row per participant (issue 5: every statement is
+# One event and its participants in one statement, a row per participant (every statement is
 # a round trip to aiosqlite's thread, and /lastcall reads five events: one trip each, not two). The
 # participants are put in order in Python: sorting a handful of rows needs no temporary b-tree.
 _WITH_PARTICIPANTS = (
@@ -68,7 +68,7 @@ class EventStore(PeopleStore):
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        # Issue 5: `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
+        # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
         rows = await self._all(
             f"SELECT {_EVENT_COLUMNS} FROM event WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids)
@@ -111,7 +111,7 @@ class EventStore(PeopleStore):
         """The latest held event before `before` where A and B both took part.
 
         Keys are ("person", id) or ("office", slug). Walks one side's participations newest first
-        through the index and stops at the first that the other shares. Issue 5: walking A's alone
+        through the index and stops at the first that the other shares. Walking A's alone
         read all of a busy official's 35,000 contacts (65 ms at a million events) whenever the other
         was new to them; when A has more than WALK_COUNT held contacts and B has not (found by reading
         at most that many index entries), the walk starts from B, so a first meeting with a newcomer
@@ -127,7 +127,7 @@ class EventStore(PeopleStore):
         return await self._day_of(workspace, *_previous_id(workspace, key_a, key_b, before))
 
     async def _day_of(self, workspace: str, sql: str, params: Sequence[Any]) -> dt.date | None:
-        # /lastcall needs only the day of some of the events it looks up (issue 5: building an Event
+        # /lastcall needs only the day of some of the events it looks up (building an Event
         # with its participants cost 25 µs each).
         row = await self._one(f"SELECT day FROM event WHERE workspace = ? AND id = ({sql})", [workspace, *params])
         return dt.date.fromisoformat(row["day"]) if row else None
@@ -169,7 +169,7 @@ class EventStore(PeopleStore):
         if kind:
             where.append("e.kind = ?")
             params.append(kind)
-        # Who took part, a side, an issue raised (issue 5): `e.id IN (every event that matches)` read
+        # Who took part, a side, an issue raised: `e.id IN (every event that matches)` read
         # every match first (0.1 to 0.7 s for a side or a common issue at a million events) or, as
         # SQLite often chose, scanned every event of the workspace for a rare one. Each such filter
         # now takes the cheaper of two plans, chosen by counting its matches up to FEW_MATCHES (an
@@ -216,7 +216,7 @@ class EventStore(PeopleStore):
         than `limit` exist: declined, postponed or cancelled ones of any kind, and requests still planned
         (a planned meeting is not a request that went unanswered).
 
-        /lastcall asks this for the gap since the previous held contact on the track. Issue 5: through
+        /lastcall asks this for the gap since the previous held contact on the track. Through
         list_events it cost a trip to the reader's thread and a second statement for the participants
         (0.35 ms of a 1 ms budget); here it is one statement on the point connection. The span is one
         range of the track index per status, and the gap holds no held contact of the track by
@@ -294,7 +294,7 @@ class EventStore(PeopleStore):
         if not event_ids:
             return {}
         marks = ",".join("?" * len(event_ids))
-        # Issue 5: `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
+        # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
         rows = await self._all(
             f"{POINT}SELECT event_id, side, issue FROM concern WHERE +workspace = ? AND event_id IN ({marks})"
@@ -342,7 +342,7 @@ class EventStore(PeopleStore):
         """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped.
 
         Each line as add_event would add it, a refused line undoing only itself; storage/importer.py does
-        it in bulk (issue 5: the per-line path took 20 ms a line).
+        it in bulk (the per-line path took 20 ms a line).
         """
         from storage.importer import import_events  # it imports this module
 
@@ -467,7 +467,7 @@ def _previous_id(
     (recent_a, p0), (recent_b, p5) = recent(col_a, val_a, col_b, val_b), recent(col_b, val_b, col_a, val_a)
     (busy_a, p1), (busy_b, p2) = busy(col_a, val_a), busy(col_b, val_b)
     (walk_a, p3), (walk_b, p4) = walk(col_a, val_a, col_b, val_b), walk(col_b, val_b, col_a, val_a)
-    # Issue 5: counting both sides' contacts first cost more than the walk itself when they had met
+    # Counting both sides' contacts first cost more than the walk itself when they had met
     # lately (30 µs of a 1 ms budget, twice per /lastcall). So the recent walks go first, A's then
     # B's (the first shared event in either side's list is the newest they share), and only when
     # both find nothing does the choice of side below run. SQLite evaluates COALESCE's arguments,
@@ -612,7 +612,7 @@ async def _event_tx(tx: Tx, workspace: str, event_id: int) -> Event:
 def _events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
     """Events from the rows of _WITH_PARTICIPANTS (a row per participant), in the order first seen."""
     # Columns by position, not name: /lastcall builds a dozen events and some thirty participants
-    # from these rows, and a lookup by name costs twice one by position (issue 5).
+    # from these rows, and a lookup by name costs twice one by position (docs/PERFORMANCE.md).
     grouped: dict[int, tuple[sqlite3.Row, list[tuple[int, Participant]]]] = {}
     for r in rows:
         entry = grouped.get(r[0])

@@ -1,6 +1,6 @@
 """Many events at once (`python -m bot import`): one transaction, resolved in memory, written in bulk.
 
-Issue 5: the per-line path (`_add_event` in storage/events.py, in a savepoint a line) made ~60 statements
+The per-line path (`_add_event` in storage/events.py, in a savepoint a line) made ~60 statements
 a line, each a trip to aiosqlite's thread: about 20 ms a line, half an hour for 100k lines. Here the store
 is read once for what the file needs, every line is resolved in Python in file order with the rules of
 the per-line path, and each table is written with one executemany at the end. The whole of it is one call

@@ -14,7 +14,7 @@ from storage.people import POINT
 from storage.records import Actor, Concern, Issue, Question
 from storage.vocab import BUILTIN_ISSUES, norm
 
-# Built once: every command that shows issues reads this list (issue 5: building it cost /lastcall 25 µs).
+# Built once: every command that shows issues reads this list (building it cost /lastcall 25 µs).
 _BUILTIN = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
 
 
@@ -123,7 +123,7 @@ class NoteStore(EventStore):
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        # Issue 5: `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
+        # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
         rows = await self._all(f"SELECT * FROM concern WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
         by_id = {r["id"]: _concern(r) for r in rows}
@@ -232,7 +232,7 @@ class NoteStore(EventStore):
         if not event_ids:
             return []
         marks = ",".join("?" * len(event_ids))
-        # Issue 5: `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
+        # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
         rows = await self._all(
             f"{POINT}SELECT * FROM question WHERE +workspace = ? AND event_id IN ({marks}) ORDER BY raised_on, id",
@@ -251,7 +251,7 @@ class NoteStore(EventStore):
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        # Issue 5: `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
+        # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
         rows = await self._all(f"SELECT * FROM question WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
         by_id = {r["id"]: _question(r) for r in rows}

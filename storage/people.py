@@ -42,7 +42,7 @@ def _person(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
 class PeopleStore(StoreBase):
     # -- reading -------------------------------------------------------------------------------
 
-    # Issue 5: /lastcall must answer in 1 ms at a million events, and makes a dozen reads. Through
+    # /lastcall must answer in 1 ms at a million events, and makes a dozen reads. Through
     # aiosqlite each read is a round trip to its thread and back through the event loop, which
     # costs 60-70 µs on the benchmark machine (StoreBase's _all and _one make three: execute, fetch,
     # close the cursor), so the trips alone came to 1.5 ms; the queries themselves take 5-20 µs.

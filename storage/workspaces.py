@@ -237,7 +237,7 @@ class WorkspaceStore(NoteStore):
     async def search(self, workspace: str, text: str, limit: int = 25) -> list[SearchHit]:
         """The most relevant of the workspace's newest matches first.
 
-        Issue 5: FTS5's bm25() weighs each phrase of a query by reading every posting it has, and the
+        FTS5's bm25() weighs each phrase of a query by reading every posting it has, and the
         workspace token is one of the phrases: at a million events that is over a million postings
         and some 50 ms on every search, whatever was looked for, and a common word ("taiwan") adds as
         many again; snippet() re-reads each hit. So the index is asked only for the newest

@@ -47,7 +47,7 @@ Where = Literal["rich", "heading"]
 
 # Every character the escapes below act on, and a line start they would touch ("- item", "1. item").
 # Text without any of them comes back unchanged, so it skips the four regex passes: a /lastcall reply
-# holds some thirty names, titles and places, and escaping them all was half its rendering (issue 5).
+# holds some thirty names, titles and places, and escaping them all was half its rendering (docs/PERFORMANCE.md).
 _NEEDS_ESCAPE = re.compile(r"[_\\~|*`>\[#@<\n\r]|^\s*[-\d]")
 
 
@@ -84,7 +84,7 @@ def _link_label(link: Link) -> str:
 
 class _Piece(NamedTuple):
     # A tuple, not a frozen dataclass: a reply renders a hundred or more pieces, and a frozen
-    # dataclass is several times slower to create (issue 5).
+    # dataclass is several times slower to create (docs/PERFORMANCE.md).
     text: str
     breakable: bool  # may be split at a space; links and timestamps may not
 
