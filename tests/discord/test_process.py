@@ -8,11 +8,8 @@ SIGTERM takes to end the process.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,12 +17,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from tests.bot_process import BotProcess, assert_one_clear_line, free_port
 from tests.discord.conftest import build_world
 from tests.discord.fake import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -41,80 +37,15 @@ async def own_fake() -> AsyncIterator[FakeDiscord]:
         await fake.stop()
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on: connecting to it is refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Process:
-    """`python -m bot …` against a fake; its standard error read line by line as it comes."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-
-    @classmethod
-    async def start(cls, api: str, gateway: str, *args: str, env: dict[str, str], db: Path) -> Process:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "HOTLINE_", "SLACK_"))}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.discord.launch",
-            api,
-            gateway,
-            *args,
-            cwd=ROOT,
-            env=base | {"HOTLINE_DB": str(db)} | env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        return cls(proc)
-
-    async def line_matching(self, pattern: str, within: float) -> re.Match[str]:
-        assert self.proc.stderr is not None
-        deadline = time.monotonic() + within
-        for seen in self.lines:
-            if found := re.search(pattern, seen):
-                return found
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines))
-            raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
-            if not raw:
-                raise AssertionError(f"the process ended before {pattern!r}:\n" + "".join(self.lines))
-            self.lines.append(raw.decode())
-            if found := re.search(pattern, self.lines[-1]):
-                return found
-
-    async def finish(self, within: float) -> tuple[int, str]:
-        """Wait for the exit; its code and all of standard error."""
-        assert self.proc.stderr is not None
-        rest = await asyncio.wait_for(self.proc.stderr.read(), within)
-        code = await asyncio.wait_for(self.proc.wait(), within)
-        self.lines.append(rest.decode())
-        return code, "".join(self.lines)
-
-    async def kill(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-
-
-def assert_one_clear_line(stderr: str, *fragments: str) -> None:
-    assert "Traceback" not in stderr, stderr
-    [line] = [x for x in stderr.splitlines() if x.startswith("hotline: ")]
-    for fragment in fragments:
-        assert fragment in line, line
+async def start(api: str, gateway: str, *args: str, env: dict[str, str], db: Path) -> BotProcess:
+    """`python -m bot …` with discord.py pointed at the fake (tests/discord/launch.py)."""
+    return await BotProcess.launch(["tests.discord.launch", api, gateway, *args], env=env, db=db)
 
 
 async def test_a_rejected_token_ends_with_one_line_naming_discord_and_the_token(
     own_fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    bot = await Process.start(
+    bot = await start(
         own_fake.api_url, own_fake.gateway_url, "run", env={"DISCORD_TOKEN": "not-the-token"}, db=tmp_path / "h.db"
     )
     try:
@@ -129,7 +60,7 @@ async def test_a_rejected_token_ends_with_one_line_naming_discord_and_the_token(
 async def test_an_unreachable_discord_ends_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     port = free_port()
     api, gateway = f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}/gateway"
-    bot = await Process.start(api, gateway, "run", env={"DISCORD_TOKEN": "some-token"}, db=tmp_path / "h.db")
+    bot = await start(api, gateway, "run", env={"DISCORD_TOKEN": "some-token"}, db=tmp_path / "h.db")
     try:
         code, stderr = await bot.finish(30)
     finally:
@@ -142,7 +73,7 @@ async def test_an_unreachable_discord_ends_with_one_line_and_no_traceback(tmp_pa
 async def test_sigterm_ends_the_process_promptly_while_discord_is_unreachable(
     own_fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    bot = await Process.start(
+    bot = await start(
         own_fake.api_url, own_fake.gateway_url, "run", env={"DISCORD_TOKEN": own_fake.token}, db=tmp_path / "h.db"
     )
     try:
@@ -168,7 +99,7 @@ async def test_sigterm_ends_the_process_promptly_while_discord_is_unreachable(
 
 
 async def test_a_start_shows_no_voice_warnings(own_fake: FakeDiscord, tmp_path: Path) -> None:
-    bot = await Process.start(
+    bot = await start(
         own_fake.api_url, own_fake.gateway_url, "run", env={"DISCORD_TOKEN": own_fake.token}, db=tmp_path / "h.db"
     )
     try:
@@ -194,7 +125,7 @@ async def test_a_sharded_process_serves_healthz_and_metrics_until_it_stops(
         "HOTLINE_DISCORD_SHARDS": "0",
         "HOTLINE_DISCORD_SHARD_COUNT": "1",
     }
-    bot = await Process.start(own_fake.api_url, own_fake.gateway_url, "run", env=env, db=tmp_path / "h.db")
+    bot = await start(own_fake.api_url, own_fake.gateway_url, "run", env=env, db=tmp_path / "h.db")
     base = f"http://127.0.0.1:{port}"
     try:
         await bot.line_matching(rf"serving /healthz and /metrics on http://127.0.0.1:{port}", within=30)

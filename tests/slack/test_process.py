@@ -8,87 +8,19 @@ is reconnecting to a Slack that went away.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
-import socket
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.bot_process import BotProcess, assert_one_clear_line, free_port
 from tests.slack.conftest import SlackWorld
 from tests.slack.fake import FakeSlack, Sender
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Process:
-    """`python -m bot run`; its standard error read line by line as it comes."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-
-    @classmethod
-    async def start(cls, env: dict[str, str], db: Path) -> Process:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "HOTLINE_", "SLACK_"))}
-        base = {k: v for k, v in base.items() if k.lower() not in ("https_proxy", "http_proxy", "all_proxy")}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=base | {"HOTLINE_DB": str(db)} | env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        return cls(proc)
-
-    async def line_matching(self, pattern: str, within: float) -> re.Match[str]:
-        assert self.proc.stderr is not None
-        deadline = time.monotonic() + within
-        for seen in self.lines:
-            if found := re.search(pattern, seen):
-                return found
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines))
-            raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
-            if not raw:
-                raise AssertionError(f"the process ended before {pattern!r}:\n" + "".join(self.lines))
-            self.lines.append(raw.decode())
-            if found := re.search(pattern, self.lines[-1]):
-                return found
-
-    async def finish(self, within: float) -> tuple[int, str]:
-        assert self.proc.stderr is not None
-        rest = await asyncio.wait_for(self.proc.stderr.read(), within)
-        code = await asyncio.wait_for(self.proc.wait(), within)
-        self.lines.append(rest.decode())
-        return code, "".join(self.lines)
-
-    async def kill(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-
-
-def assert_one_clear_line(stderr: str, *fragments: str) -> None:
-    assert "Traceback" not in stderr, stderr
-    [line] = [x for x in stderr.splitlines() if x.startswith("hotline: ")]
-    for fragment in fragments:
-        assert fragment in line, line
+async def start(env: dict[str, str], db: Path) -> BotProcess:
+    return await BotProcess.launch(["bot", "run"], env=env, db=db)
 
 
 def socket_env(fake: FakeSlack, world: SlackWorld, token: str | None = None) -> dict[str, str]:
@@ -100,7 +32,7 @@ def socket_env(fake: FakeSlack, world: SlackWorld, token: str | None = None) -> 
 
 
 async def run_to_end(env: dict[str, str], db: Path) -> tuple[int, str]:
-    bot = await Process.start(env, db)
+    bot = await start(env, db)
     try:
         return await bot.finish(30)
     finally:
@@ -140,7 +72,7 @@ async def test_a_rejected_app_token_ends_with_one_line(fake: FakeSlack, world: S
 async def test_socket_mode_answers_and_sigterm_ends_it_promptly_while_slack_is_gone(
     fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path
 ) -> None:
-    bot = await Process.start(socket_env(fake, world), tmp_path / "h.db")
+    bot = await start(socket_env(fake, world), tmp_path / "h.db")
     try:
         await bot.line_matching(r"Slack ready: Socket Mode", within=30)
         ix = await sender.slash(world.hq, world.owner, world.general, "/hotline", "help", transport="socket")
@@ -171,7 +103,7 @@ async def test_http_mode_answers_signed_requests_on_its_port(
         "HOTLINE_SLACK_PORT": str(port),
         "HOTLINE_SLACK_API_URL": fake.base_url,
     }
-    bot = await Process.start(env, tmp_path / "h.db")
+    bot = await start(env, tmp_path / "h.db")
     try:
         await bot.line_matching(r"Slack ready: HTTP on", within=30)
         fake.app_url = f"http://127.0.0.1:{port}/slack/events"

@@ -1,0 +1,86 @@
+"""`python -m …` of Hotline in a process of its own, as a person running it would see it: the exit code
+and the lines on standard error, read as they come. Shared by the Discord and Slack process tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class BotProcess:
+    """A running `python -m <module> …`; its standard error read line by line as it comes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+
+    @classmethod
+    async def launch(cls, module_and_args: Sequence[str], *, env: dict[str, str], db: Path) -> BotProcess:
+        # Nothing of the caller's own Hotline, Discord or Slack settings, and no proxy: slack_sdk sends
+        # even 127.0.0.1 through one.
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "HOTLINE_", "SLACK_"))}
+        base = {k: v for k, v in base.items() if k.lower() not in ("https_proxy", "http_proxy", "all_proxy")}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            *module_and_args,
+            cwd=ROOT,
+            env=base | {"HOTLINE_DB": str(db)} | env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        return cls(proc)
+
+    async def line_matching(self, pattern: str, within: float) -> re.Match[str]:
+        assert self.proc.stderr is not None
+        deadline = time.monotonic() + within
+        for seen in self.lines:
+            if found := re.search(pattern, seen):
+                return found
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines))
+            raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
+            if not raw:
+                raise AssertionError(f"the process ended before {pattern!r}:\n" + "".join(self.lines))
+            self.lines.append(raw.decode())
+            if found := re.search(pattern, self.lines[-1]):
+                return found
+
+    async def finish(self, within: float) -> tuple[int, str]:
+        """Wait for the exit; its code and all of standard error."""
+        assert self.proc.stderr is not None
+        rest = await asyncio.wait_for(self.proc.stderr.read(), within)
+        code = await asyncio.wait_for(self.proc.wait(), within)
+        self.lines.append(rest.decode())
+        return code, "".join(self.lines)
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+def assert_one_clear_line(stderr: str, *fragments: str) -> None:
+    """Standard error holds exactly one `hotline: …` line, with each fragment, and no traceback."""
+    assert "Traceback" not in stderr, stderr
+    [line] = [x for x in stderr.splitlines() if x.startswith("hotline: ")]
+    for fragment in fragments:
+        assert fragment in line, line
