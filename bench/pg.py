@@ -37,7 +37,7 @@ async def load(sqlite_path: Path, url: str) -> dict[str, float]:
     report = await copy_sqlite_store(sqlite_path, url)
     took = {c.what: c.seconds for c in report.counts if c.seconds}
     took["indexes and keys"] = report.rebuild_seconds
-    took["analyze"] = report.analyze_seconds
+    took["analyze"] = report.analyze_seconds or 0.0
     return took
 
 
@@ -61,7 +61,7 @@ def migrate_figure(sqlite_path: Path) -> dict[str, float | int | bool]:
         "rows": report.copied_rows,
         "events": sum(c.postgres for c in report.events_by_workspace),
         "rebuild_seconds": report.rebuild_seconds,
-        "analyze_seconds": report.analyze_seconds,
+        "analyze_seconds": report.analyze_seconds or 0.0,
         "tables": len(report.counts),
         "matches": report.matches,
     }

@@ -49,10 +49,14 @@ async def migrate_store(settings: Settings, target: str) -> int:
         print(f"hotline: {exc}", file=sys.stderr)
         return 1
     rate = report.copied_rows / report.seconds if report.seconds else 0.0
+    analyzed = (
+        f"planner statistics gathered in {report.analyze_seconds:.1f} s"
+        if report.analyze_seconds is not None
+        else "planner statistics not gathered (ANALYZE failed; autovacuum will gather them)"
+    )
     print(
         f"copied {source} into {shown} in {report.seconds:.1f} s: {report.copied_rows:,} rows "
-        f"({rate:,.0f} rows/s), PostgreSQL schema version {report.schema_version}; "
-        f"planner statistics gathered in {report.analyze_seconds:.1f} s"
+        f"({rate:,.0f} rows/s), PostgreSQL schema version {report.schema_version}; {analyzed}"
     )
     for line in report.lines():
         print(line)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -41,6 +42,8 @@ from storage.postgres.pool import Connection, open_pool
 from storage.records import Progress
 from storage.rules import search_tokens
 from storage.schema import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 # Copied row for row, in this order: each table after the tables its foreign keys name.
 COPIED: tuple[str, ...] = (
@@ -126,7 +129,8 @@ class MoveReport:
     seconds: float  # from opening the SQLite file to COMMIT
     rebuild_seconds: float  # of those, putting the indexes and foreign keys back
     schema_version: int  # PostgreSQL's, after the copy
-    analyze_seconds: float = 0.0  # after COMMIT: the planner's statistics
+    # After COMMIT, the planner's statistics; None if that failed (autovacuum gathers them later).
+    analyze_seconds: float | None = 0.0
 
     @property
     def matches(self) -> bool:
@@ -306,7 +310,13 @@ async def _copy(src: sqlite3.Connection, conn: Connection, make_bar: Bars, began
         )
         if not report.matches:
             raise CountsDiffer(report)
-    return dataclasses.replace(report, analyze_seconds=await _analyze(conn, make_bar))
+    try:
+        analyzed: float | None = await _analyze(conn, make_bar)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        # The copy is committed: without statistics now, autovacuum gathers them later.
+        log.warning("the copy is made, but ANALYZE failed: %s", exc)
+        analyzed = None
+    return dataclasses.replace(report, analyze_seconds=analyzed)
 
 
 async def _refuse_unless_empty(conn: Connection, tables: list[str]) -> None:
@@ -356,7 +366,7 @@ async def _set_aside_indexes_and_keys(conn: Connection, tables: list[str]) -> li
 async def _put_back(conn: Connection, statements: list[str], make_bar: Bars) -> None:
     with make_bar("rebuilding indexes and keys", "step") as progress:
         for done, statement in enumerate(statements, start=1):
-            await _copy_or_refuse("the indexes and keys", conn.execute(statement))
+            await _refused_as("the copied rows as the indexes and foreign keys were put back", conn.execute(statement))
             if progress is not None:
                 progress(done, len(statements))
 
@@ -373,7 +383,8 @@ async def _copy_table(src: sqlite3.Connection, conn: Connection, table: str, mak
                 for chunk in _chunks(cursor, total, progress):
                     yield "".join(r[0] for r in chunk).encode()
 
-            await _copy_or_refuse(table, conn.copy_to_table(table, source=lines(), columns=columns, format="csv"))
+            copying = conn.copy_to_table(table, source=lines(), columns=columns, format="csv")
+            await _refused_as(f"a row of {table}", copying)
         elif progress is not None:
             progress(0, 0)
     copied = int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
@@ -402,8 +413,8 @@ async def _copy_search(src: sqlite3.Connection, conn: Connection, make_bar: Bars
                             raise MoveRefused(f"the SQLite store's search text of {kind} {ref} names no workspace")
                         yield kind, int(ref), workspace, body, " ".join(search_tokens(body))
 
-            await _copy_or_refuse(
-                "search_doc",
+            await _refused_as(
+                "a row of search_doc",
                 conn.copy_records_to_table(
                     "search_doc", records=records(), columns=["kind", "ref", "workspace", "body", "folded"]
                 ),
@@ -424,14 +435,17 @@ def _chunks(cursor: sqlite3.Cursor, total: int, progress: Progress | None) -> It
             progress(done, total)
 
 
-async def _copy_or_refuse(table: str, copying: Awaitable[object]) -> None:
-    """Run a COPY; a row PostgreSQL refuses (a date or JSON it cannot read) becomes MoveRefused naming it."""
+async def _refused_as(what: str, statement: Awaitable[object]) -> None:
+    """Run a statement of the copy; data PostgreSQL refuses (a date or JSON it cannot read, a row whose
+    foreign key points nowhere) becomes MoveRefused that says what it was refusing."""
     try:
-        await copying
+        await statement
     except asyncpg.PostgresError as exc:
-        if exc.sqlstate and exc.sqlstate[:2] in {"22", "23"}:  # data exception, integrity constraint
-            where = getattr(exc, "context", None) or table
-            raise MoveRefused(f"PostgreSQL refused a row of {table}: {exc} ({where}); nothing was changed") from exc
+        if exc.sqlstate and exc.sqlstate[:2] in {"22", "23"}:  # data exception, integrity constraint violation
+            context = getattr(exc, "context", None)
+            raise MoveRefused(
+                f"PostgreSQL refused {what}: {exc}{f' ({context})' if context else ''}; nothing was changed"
+            ) from exc
         raise
 
 

@@ -355,6 +355,20 @@ async def test_a_row_postgresql_cannot_read_is_refused_by_name(
     assert await is_untouched(target)
 
 
+async def test_a_row_whose_foreign_key_points_nowhere_is_refused(
+    source: Path, pg_url: str, target: asyncpg.Connection
+) -> None:
+    with sqlite_raw(source) as db:  # foreign keys are not enforced on this connection: an orphan gets in
+        db.execute(
+            "INSERT INTO participant (event_id, person_id, workspace, side, position, day, status)"
+            " VALUES (1, 9999, ?, 'us', 9, '2020-08-06', 'held')",
+            (WS,),
+        )
+    with pytest.raises(MoveRefused, match=r"as the indexes and foreign keys were put back: .*foreign key.*participant"):
+        await copy_sqlite_store(source, pg_url)
+    assert await is_untouched(target)
+
+
 async def test_a_sqlite_table_nobody_planned_for_is_refused(
     source: Path, pg_url: str, target: asyncpg.Connection
 ) -> None:
@@ -406,6 +420,30 @@ async def test_a_connection_lost_during_the_copy_leaves_nothing(
     await asyncio.gather(*tasks)
     assert killed == [1]
     assert await is_untouched(target)
+
+
+async def test_analyze_failing_after_the_commit_keeps_the_copy(
+    source: Path, pg_url: str, target: asyncpg.Connection
+) -> None:
+    tasks: list[asyncio.Task[None]] = []
+
+    async def kill_the_copy() -> None:
+        await target.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+    def bars(description: str, unit: str) -> AbstractContextManager[Progress | None]:
+        def progress(done: int, total: int) -> None:
+            if description == "analyzing" and not tasks:
+                tasks.append(asyncio.get_running_loop().create_task(kill_the_copy()))
+
+        return contextlib.nullcontext(progress)
+
+    report = await copy_sqlite_store(source, pg_url, bars=bars)
+    await asyncio.gather(*tasks)
+    assert report.analyze_seconds is None and report.matches
+    assert await target.fetchval("SELECT count(*) FROM event") == 6
 
 
 async def test_a_target_newer_than_this_code_is_refused(source: Path, pg_url: str, target: asyncpg.Connection) -> None:

@@ -99,7 +99,8 @@ async def test_a_dump_restores_into_a_new_database_with_every_count(
     code, out, terminal = await asyncio.to_thread(run_on_pty, ["backup", str(dump)], env, size=(30, 120))
     assert code == 0, terminal
     assert "backing up with pg_dump" in terminal and "table" in terminal  # the bar, fed by --verbose
-    assert f"to {dump} with pg_dump {await server_major(filled)}." in out and "custom format" in out and "pg_restore" in out
+    assert f"to {dump} with pg_dump {await server_major(filled)}." in out
+    assert "custom format" in out and "pg_restore" in out
     assert dump.read_bytes().startswith(ARCHIVE_MAGIC)
     assert not leftovers(tmp_path)
     # Not over an existing file unless asked; asked, and piped: nothing on standard error.
