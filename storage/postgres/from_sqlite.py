@@ -10,8 +10,9 @@ tests/postgres/test_from_sqlite.py fails when a migration adds one to either sch
 The SQLite file is read through a read-only connection inside one read transaction: one snapshot, in WAL
 mode neither waiting for the bot's writes nor blocking them; what is written after the copy begins is not
 in it. The PostgreSQL side is one transaction, under the migrations' advisory lock: the schema brought up
-to date, the tables locked and found empty, each table copied with COPY, the identity sequences moved past
-the copied ids, every count compared, and only then COMMIT. Anything that fails or differs rolls it all
+to date, the tables locked and found empty, their foreign keys and secondary indexes set aside, each table
+copied with COPY, the keys and indexes put back as they were, the identity sequences moved past the copied
+ids, every count compared, and only then COMMIT. Anything that fails or differs rolls it all
 back, schema included: the database is as it was.
 
 SQLite formats each row as a line of CSV itself (in C, much faster than the csv module), which PostgreSQL
@@ -296,15 +297,17 @@ async def _copy(src: sqlite3.Connection, conn: Connection, make_bar: Bars, began
         counts: list[Count] = []
         for table in COPIED:
             counts.append(await _copy_table(src, conn, table, make_bar))
-        search = await _copy_search(src, conn, make_bar)
+        searching = time.perf_counter()
+        await _copy_search(src, conn, make_bar)
+        built = {"search_doc": time.perf_counter() - searching}
         rebuilding = time.perf_counter()
         await _put_back(conn, put_back, make_bar)
         rebuilt = time.perf_counter() - rebuilding
         await _reset_identities(conn)
-        counts += await _derived_counts(src, conn)
-        counts.append(search)
+        # Rows this copy wrote itself: the copied tables' and search_doc's (the triggers wrote the rest).
+        copied = sum(c.postgres for c in counts) + int(await conn.fetchval("SELECT count(*) FROM search_doc"))
+        counts += await _derived_counts(src, conn, built)
         by_workspace = await _events_by_workspace(src, conn)
-        copied = sum(c.postgres for c in counts if c.what in COPIED) + search.postgres
         report = MoveReport(
             tuple(counts), by_workspace, copied, time.perf_counter() - began, rebuilt, await database_version(conn)
         )
@@ -391,9 +394,8 @@ async def _copy_table(src: sqlite3.Connection, conn: Connection, table: str, mak
     return Count(table, total, copied, time.perf_counter() - started)
 
 
-async def _copy_search(src: sqlite3.Connection, conn: Connection, make_bar: Bars) -> Count:
+async def _copy_search(src: sqlite3.Connection, conn: Connection, make_bar: Bars) -> None:
     """search_index's rows as search_doc's: the workspace from its token, the text folded as on PostgreSQL."""
-    started = time.perf_counter()
     total = _count(src, "search_index")
     workspaces = {
         w
@@ -421,8 +423,6 @@ async def _copy_search(src: sqlite3.Connection, conn: Connection, make_bar: Bars
             )
         elif progress is not None:
             progress(0, 0)
-    copied = int(await conn.fetchval("SELECT count(*) FROM search_doc"))
-    return Count("search_doc (from search_index)", total, copied, time.perf_counter() - started)
 
 
 def _chunks(cursor: sqlite3.Cursor, total: int, progress: Progress | None) -> Iterator[list[Any]]:
@@ -463,10 +463,18 @@ async def _reset_identities(conn: Connection) -> None:
         )
 
 
-async def _derived_counts(src: sqlite3.Connection, conn: Connection) -> list[Count]:
-    counts = []
-    for table in ("person_word", "event_tally"):
-        counts.append(Count(table, _count(src, table), int(await conn.fetchval(f"SELECT count(*) FROM {table}"))))
+async def _derived_counts(src: sqlite3.Connection, conn: Connection, seconds: dict[str, float]) -> list[Count]:
+    """Each derived table's rows against its SQLite source's; `seconds`: what building one took, if it was
+    built here rather than by triggers."""
+    counts = [
+        Count(
+            d.table if d.table == d.source else f"{d.table} (from {d.source})",
+            _count(src, d.source),
+            int(await conn.fetchval(f"SELECT count(*) FROM {d.table}")),
+            seconds.get(d.table, 0.0),
+        )
+        for d in DERIVED
+    ]
     # The tally's counts must add up too, not only its rows: each is one contact, by day and by month.
     counts.append(
         Count(
