@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.console.console import Console, run_console, stdin_is_terminal, workspace_id
 from bot.progress import progress_bar
-from bot.runtime.logs import quiet_foreign_warnings
+from bot.runtime.logs import one_line_open_errors, quiet_foreign_warnings
 from bot.runtime.platform import StartupError
 from bot.runtime.platforms import configured_platforms
 from bot.transfer_cli import export, import_file, sample_path, silence_stdout, update_samples
@@ -149,6 +149,7 @@ def _backup(settings: Settings, path: Path, force: bool) -> int:
 
 async def _backup_postgres(settings: Settings, path: Path, force: bool) -> int:
     assert settings.db_url is not None
+    one_line_open_errors()
     # pg_dump --verbose names each table as it starts its rows: the bar counts tables.
     with progress_bar("backing up with pg_dump", unit="table") as progress:
         result = await dump_database(settings.db_url, path, overwrite=force, progress=progress)

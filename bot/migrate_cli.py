@@ -8,6 +8,7 @@ import sys
 from contextlib import AbstractContextManager
 
 from bot.progress import progress_bar
+from bot.runtime.logs import one_line_open_errors
 from config.settings import Settings, SettingsError, hide_password
 from storage.factory import open_store
 from storage.postgres.from_sqlite import CountsDiffer, copy_sqlite_store, sqlite_schema_version
@@ -33,6 +34,7 @@ async def migrate_store(settings: Settings, target: str) -> int:
             f"--to {hide_password(target)!r} is not a PostgreSQL database: "
             "give a postgresql://user:password@host/db URL"
         )
+    one_line_open_errors()
     source = settings.db_path
     version = sqlite_schema_version(source)
     if version < SCHEMA_VERSION:

@@ -558,7 +558,8 @@ async def test_at_a_terminal_each_table_has_a_bar_and_piped_there_is_none(
     # Piped: the counts on standard output, nothing on standard error. And a second run is refused in one line.
     second = await pg_server.create_database()
     try:
-        for url, expected in ((second, 0), (pg_url, 2)):
+        unreachable = "postgresql://hotline:s3cret@127.0.0.1:1/hotline"
+        for url, expected in ((second, 0), (pg_url, 2), (unreachable, 2)):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "migrate", "--to", url, cwd=ROOT, env=env, stdout=PIPE, stderr=PIPE
             )
@@ -567,7 +568,8 @@ async def test_at_a_terminal_each_table_has_a_bar_and_piped_there_is_none(
             if expected == 0:
                 assert stderr == b"" and b"every count matches" in stdout
             else:
-                assert stdout == b"" and stderr.decode().count("\n") == 1
-                assert "already holds a Hotline record" in stderr.decode()
+                assert stdout == b"" and stderr.decode().count("\n") == 1 and "s3cret" not in stderr.decode()
+                said = "cannot be reached" if url == unreachable else "already holds a Hotline record"
+                assert said in stderr.decode()
     finally:
         await pg_server.drop_database(second)

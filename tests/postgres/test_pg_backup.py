@@ -189,6 +189,13 @@ async def test_a_pg_dump_that_does_not_say_its_version_is_refused(
     assert not (tmp_path / "x.dump").exists()
 
 
+async def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    env = env_with("postgresql://hotline:s3cret@127.0.0.1:1/hotline", f"{wheel_bin()}{os.pathsep}/usr/bin:/bin")
+    code, out, err = await bot(env, "backup", str(tmp_path / "x.dump"))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "cannot be reached" in err and "s3cret" not in err
+
+
 async def test_an_unreachable_server_or_a_missing_folder_is_refused_before_pg_dump_runs(tmp_path: Path) -> None:
     with pytest.raises(OpenFailed, match="cannot be reached") as info:
         await dump_database("postgresql://hotline:s3cret@127.0.0.1:1/hotline", tmp_path / "x.dump")
