@@ -455,10 +455,14 @@ async def test_a_target_newer_than_this_code_is_refused(source: Path, pg_url: st
     assert await database_version(target) == schema_version() + 1
 
 
-async def test_an_unreachable_server_is_one_clear_error(source: Path) -> None:
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://hotline:s3cret@127.0.0.1:1/hotline", "postgresql://hotline@127.0.0.1:1/hotline?password=s3cret"],
+)
+async def test_an_unreachable_server_is_one_clear_error_without_the_password(source: Path, url: str) -> None:
     with pytest.raises(OpenFailed, match="cannot be reached") as info:
-        await copy_sqlite_store(source, "postgresql://hotline:s3cret@127.0.0.1:1/hotline")
-    assert "s3cret" not in str(info.value)
+        await copy_sqlite_store(source, url)
+    assert "s3cret" not in str(info.value) and "***" in str(info.value)
 
 
 async def test_a_source_that_is_not_a_current_hotline_store_is_refused(
