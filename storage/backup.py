@@ -70,9 +70,9 @@ def backup_database(
             version = int(dst.execute("PRAGMA user_version").fetchone()[0])
             has_events = dst.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'")
             events = int(dst.execute("SELECT count(*) FROM event").fetchone()[0]) if has_events.fetchone() else 0
-        _fsync(partial)
+        fsync_path(partial)
         os.replace(partial, target)
-        _fsync(target.parent)  # the rename itself survives a crash only once the folder is synced
+        fsync_path(target.parent)  # the rename itself survives a crash only once the folder is synced
     except (sqlite3.Error, OSError) as exc:
         _remove(partial)
         raise BackupFailed(f"could not back up {source} to {target}: {exc}") from exc
@@ -96,7 +96,8 @@ def _backup_in_steps(src: sqlite3.Connection, dst: sqlite3.Connection, progress:
         src.execute("COMMIT")
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file (or a folder: a rename in it) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

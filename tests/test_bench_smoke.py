@@ -103,6 +103,16 @@ async def test_the_import_figure_runs(tiny: Path, tmp_path: Path) -> None:
     assert result["rows"]["event"] == 20
 
 
+def test_the_migrate_row_runs(tiny: Path) -> None:
+    """bench/run.py's migrate row: bench/pg.py --migrate in a process of its own, on a server of its own."""
+    from bench.run import MIDDLE, measure_migrate
+
+    report = Report()
+    measure_migrate({MIDDLE: tiny}, report)
+    (row,) = report.rows
+    assert row.ok is True and "rows/s" in row.value and f"({2 * SIZE:,} events)" in row.note
+
+
 def test_the_table_and_the_page(tmp_path: Path) -> None:
     report = Report()
     report.add(Row("a figure", "1 ms", "floor", "≤ 2 ms", True))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import SettingsError, load_settings
+from config.settings import SettingsError, hide_password, load_settings
 
 
 def test_defaults() -> None:
@@ -129,3 +129,15 @@ def test_no_secret_of_any_platform_shows_in_repr() -> None:
     for text in (repr(s), str(s), repr(s.slack), repr(s.discord)):
         assert "XYZZY" not in text, text
     assert "bot_token=<set>" in repr(s) and "client_secret=<unset>" in repr(s)
+
+
+def test_a_database_password_is_hidden_wherever_the_url_carries_it() -> None:
+    assert hide_password("postgresql://hotline:s3cret@db:5432/hotline") == "postgresql://hotline:***@db:5432/hotline"
+    assert (
+        hide_password("postgresql://hotline@db/hotline?sslmode=require&password=s3cret&x=1")
+        == "postgresql://hotline@db/hotline?sslmode=require&password=***&x=1"
+    )
+    assert hide_password("postgresql://db/hotline?PASSWORD=s3cret") == "postgresql://db/hotline?PASSWORD=***"
+    assert hide_password("data/hotline.db") == "data/hotline.db"
+    settings = load_settings({"HOTLINE_DB": "postgresql://u@db/h?password=s3cret"})
+    assert "s3cret" not in settings.shown_location and "s3cret" not in repr(settings)

@@ -34,3 +34,15 @@ def keep_tokens_out_of_logs() -> None:
         logger = logging.getLogger(name)
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)
+
+
+# The logger that says a PostgreSQL database could not be opened. A one-shot command (migrate, backup)
+# prints that error itself, in its one line; the log line saying the same would make it two.
+POOL_LOGGER = "storage.postgres.pool"
+
+
+def one_line_open_errors() -> None:
+    """For a one-shot command: leave a database that cannot be opened to the command's own message,
+    unless HOTLINE_LOG_LEVEL asks for DEBUG."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger(POOL_LOGGER).setLevel(logging.CRITICAL)

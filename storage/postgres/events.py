@@ -352,10 +352,13 @@ def _previous_id(
 
     def recent(col: str, value: str, other: str, probe: str) -> str:
         return (
-            f"SELECT r.event_id FROM (SELECT event_id FROM participant WHERE workspace = $1 AND {col} = {value}"
+            f"SELECT r.event_id FROM (SELECT event_id, day FROM participant WHERE workspace = $1 AND {col} = {value}"
             " AND status = 'held' AND (day, event_id) < ($4, $5)"
             f" ORDER BY day DESC, event_id DESC LIMIT {RECENT_COUNT}) r"
-            f" WHERE EXISTS (SELECT 1 FROM participant y WHERE y.event_id = r.event_id AND y.{other} = {probe}) LIMIT 1"
+            f" WHERE EXISTS (SELECT 1 FROM participant y WHERE y.event_id = r.event_id AND y.{other} = {probe})"
+            # The subquery's order does not survive the semi-join (a hash join, once the table has
+            # statistics, returns its rows in any order): the newest is asked for again here.
+            " ORDER BY r.day DESC, r.event_id DESC LIMIT 1"
         )
 
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -26,8 +27,13 @@ def is_postgres_url(text: str) -> bool:
     return bool(sep) and scheme.lower() in URL_SCHEMES
 
 
+# A password given as a parameter (postgresql://user@host/db?password=…), which libpq and asyncpg accept.
+_PASSWORD_PARAMETER = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password (in the user part or as a parameter), for messages and logs."""
+    url = _PASSWORD_PARAMETER.sub(r"\1***", url)
     parts = urlsplit(url)
     if parts.password is None:
         return url

@@ -43,13 +43,6 @@ async def test_the_console_on_postgres_loads_the_sample_and_answers(pg_url: str)
     assert len(out.splitlines()) == 113
 
 
-async def test_backup_of_a_postgres_store_says_what_to_run(pg_url: str) -> None:
-    code, out, err = await run_bot(pg_url, "backup", "/tmp/never-written.db")
-    assert code == 2 and out == ""
-    assert "pg_dump --format=custom" in err and len(err.strip().splitlines()) == 1
-    assert not await asyncio.to_thread(Path("/tmp/never-written.db").exists)
-
-
 def test_a_database_url_keeps_its_slashes_and_hides_its_password() -> None:
     settings = load_settings({"HOTLINE_DB": "postgresql://hotline:s3cret@127.0.0.1:5432/hotline"})
     assert settings.store_location == "postgresql://hotline:s3cret@127.0.0.1:5432/hotline"
