@@ -56,6 +56,10 @@ class Editors:
             for key in [k for k in cache if k[0] == team_id]:
                 del cache[key]
 
+    def known_teams(self) -> set[str]:
+        """The teams something is kept of."""
+        return {team for team, _ in (*self._admins, *self._groups)}
+
     def forget_all(self) -> None:
         self._admins.clear()
         self._groups.clear()
