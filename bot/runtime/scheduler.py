@@ -72,7 +72,7 @@ class DigestScheduler:
             coalesce=True,
             max_instances=1,
         )
-        await self.sync_jobs()
+        log.info("digest jobs follow the store: %d scheduled", await self.sync_jobs())
         outcomes = await self.delivery.catch_up()
         if outcomes:
             log.info("digest catch-up at start: %s", outcomes)
