@@ -307,3 +307,28 @@ async def test_postgres_a_store_not_opened_from_a_url_cannot_watch(pg_store_url:
             await store.watch_changes(Heard())
     finally:
         await pool.close()
+
+
+async def test_postgres_a_bulk_statement_announces_each_workspace_and_kind_once(pg_store_url: str) -> None:
+    conn = await asyncpg.connect(pg_store_url)
+    payloads: list[str] = []
+    await conn.add_listener(CHANNEL, lambda *args: payloads.append(str(args[3])))
+    writer = await asyncpg.connect(pg_store_url)
+    try:
+        # As a bulk copy of the audit trail would write it: thousands of rows in one statement.
+        await writer.execute(
+            "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id)"
+            " SELECT 'console:' || (g % 2), now(), 'u', 'U', 'create', CASE WHEN g % 3 = 0 THEN 'event' ELSE 'person'"
+            " END, g::text FROM generate_series(1, 3000) g"
+        )
+        for _ in range(100):
+            if len(payloads) >= 4:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+    finally:
+        await writer.close()
+        await conn.close()
+    assert sorted(map(parse_payload, payloads), key=str) == sorted(
+        (Change(f"console:{w}", area) for w in (0, 1) for area in ("event", "person")), key=str
+    )
