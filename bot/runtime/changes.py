@@ -36,8 +36,13 @@ class ChangeRouter:
         follows only its own writes and what it reads at start, as before the feed existed."""
         try:
             self._watch = await self.store.watch_changes(self.deliver)
-        except Exception:
-            log.exception("cannot watch the store for changes made by other processes")
+        except Exception as exc:
+            log.warning(
+                "cannot watch the store for changes made by other processes (%s); this process follows only"
+                " its own writes and what it read at start",
+                exc,
+                exc_info=True,
+            )
 
     async def stop(self) -> None:
         watch, self._watch = self._watch, None
