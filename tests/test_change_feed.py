@@ -116,7 +116,7 @@ async def test_an_import_of_many_events_is_a_handful_of_changes(backend_opener: 
     assert sorted(heard.changes, key=str) == [Change(WS, "event"), Change(WS, "person")]
 
 
-async def test_a_write_rolled_back_is_never_heard(backend_opener: OpenStore, tmp_path: Path) -> None:
+async def test_a_write_rolled_back_is_never_heard(backend_opener: OpenStore) -> None:
     here, there = await backend_opener(), await backend_opener()
     heard = Heard()
     watch = await here.watch_changes(heard)

@@ -24,6 +24,7 @@ from commands.delivery import DigestDelivery
 from config.settings import Settings
 from storage.changes import EVERYTHING, Change
 from storage.contract import StoreContract
+from storage.store import Store
 from tests.conftest import NOW, OpenStore
 
 WS = "discord:1"
@@ -158,8 +159,6 @@ async def test_a_failed_rebuild_is_logged_and_the_next_change_rebuilds(
 async def test_a_store_that_cannot_be_watched_is_logged_and_the_runtime_runs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from storage.store import Store
-
     class Unwatchable(Store):
         async def watch_changes(self, on_change: Callable[[Change], None]) -> object:  # type: ignore[override]
             raise OSError("no watching here")
@@ -185,7 +184,7 @@ async def test_the_change_feed_shows_on_metrics(pair: Pair) -> None:
     assert "hotline_changes_heard_total" in exposition
 
 
-async def test_a_scheduler_not_started_ignores_changes(tmp_path: Path) -> None:
+async def test_a_scheduler_not_started_ignores_changes() -> None:
     delivery = DigestDelivery(None, FixedClock(NOW), None, None, "p", lease=dt.timedelta(minutes=10))  # type: ignore[arg-type]
     scheduler = DigestScheduler(delivery)
     scheduler.follow(EVERYTHING)  # nothing to rebuild, and no task started without a loop's scheduler
