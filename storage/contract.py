@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from storage.changes import ChangeWatch, OnChange
 from storage.events import AddedEvent, ImportResult
 from storage.records import (
     Actor,
@@ -54,6 +55,12 @@ class StoreContract(Protocol):
 
     async def close(self) -> None:
         """Release the connections. The store may not be used afterwards."""
+
+    async def watch_changes(self, on_change: OnChange) -> ChangeWatch:
+        """Call `on_change` with each change committed from now on by any process on this database, this
+        one included (storage/changes.py): its workspace and kind of record, never user text. A change
+        is heard within a bound (PostgreSQL: as it commits; SQLite: within a poll interval); after a gap
+        in which changes may have been missed, EVERYTHING is delivered. Close the watch before the store."""
 
     # -- workspaces ----------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage.audit_poll import AuditPoller
+from storage.changes import ChangeWatch, OnChange
 from storage.events import AddedEvent, ImportResult
 from storage.feeds import FeedStore
 from storage.installs import InstallStore
@@ -15,6 +17,9 @@ class Store(InstallStore, TimelineStore, FeedStore):
 
     Open with `await Store.open(path)`; close with `await store.close()`.
     """
+
+    async def watch_changes(self, on_change: OnChange) -> ChangeWatch:
+        return await AuditPoller.start(self.path, on_change)
 
 
 __all__ = ["AddedEvent", "ImportResult", "SearchHit", "Store"]

@@ -107,6 +107,21 @@ async def backend_opener(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
             await server.drop_database(url)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def backend_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database of each backend in turn, as HOTLINE_DB names it (a SQLite path or a PostgreSQL
+    URL), for tests that open it in processes of their own (storage.factory.open_store)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "hotline.db")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = await server.create_database(template=request.getfixturevalue("pg_template"))
+    try:
+        yield url
+    finally:
+        await server.drop_database(url)
+
+
 @pytest.fixture
 async def backend(backend_opener: OpenStore) -> StoreContract:
     """A fresh store of each backend in turn: the contract's tests run against both."""

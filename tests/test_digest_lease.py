@@ -1,7 +1,8 @@
 """A digest claim has a lease: a process that dies holding one is covered by another, exactly once.
 
 The process that claims is real and really SIGKILLed while its post hangs; the one that covers it is
-another real process, whose clock stands just inside and then just past the lease.
+another real process, whose clock stands just inside and then just past the lease. Both run on each
+backend (one SQLite file, one PostgreSQL database), as do the races between stores.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from apscheduler.triggers.date import DateTrigger
@@ -22,8 +24,10 @@ from commands.context import CoreSettings, FixedClock
 from commands.delivery import DigestDelivery, Outcome
 from commands.reply import Reply, render_text
 from config.settings import SettingsError, load_settings
+from storage.contract import StoreContract
+from storage.factory import open_store
 from storage.store import Store
-from tests.conftest import Runner
+from tests.conftest import OpenStore, Runner
 from tests.test_digest_routing import Recorder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,15 +37,17 @@ END = dt.datetime(2022, 4, 25, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=10)
 
 
-async def subscribe(store: Store, clock: FixedClock, channel: str = "111") -> int:
-    await Runner(store, clock, WS)("digest subscribe", channel=channel, weekday="monday", time="09:00")
+async def subscribe(store: StoreContract, clock: FixedClock, channel: str = "111") -> int:
+    # Runner names the SQLite class; the command calls only contract methods (tests/test_contract.py).
+    await Runner(cast(Store, store), clock, WS)("digest subscribe", channel=channel, weekday="monday", time="09:00")
     [sub] = [s for s in await store.subscriptions(WS) if s.channel_id == channel]
     return sub.id
 
 
-def child(db: Path, sid: int, now: dt.datetime, posts: Path, mode: str) -> subprocess.Popen[str]:
+def child(db: str, sid: int, now: dt.datetime, posts: Path, mode: str) -> subprocess.Popen[str]:
+    args = [str(sid), now.isoformat()] if mode == "hold" else [now.isoformat()]
     return subprocess.Popen(
-        [sys.executable, "-m", "tests._digest_child", str(db), str(sid), now.isoformat(), str(posts), mode],
+        [sys.executable, "-m", "tests._digest_child", db, mode, str(posts), mode, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -50,7 +56,7 @@ def child(db: Path, sid: int, now: dt.datetime, posts: Path, mode: str) -> subpr
     )
 
 
-def covered(db: Path, sid: int, now: dt.datetime, posts: Path) -> list[str]:
+def covered(db: str, sid: int, now: dt.datetime, posts: Path) -> list[str]:
     proc = child(db, sid, now, posts, "recover")
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
@@ -58,10 +64,10 @@ def covered(db: Path, sid: int, now: dt.datetime, posts: Path) -> list[str]:
 
 
 async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the_lease(
-    tmp_path: Path, clock: FixedClock
+    backend_db: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    db, posts = tmp_path / "hotline.db", tmp_path / "posts.txt"
-    store = await Store.open(db)
+    db, posts = backend_db, tmp_path / "posts.txt"
+    store = await open_store(db)
     try:
         sid = await subscribe(store, clock)
         holder = child(db, sid, DUE, posts, "hold")
@@ -83,7 +89,7 @@ async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the
         assert covered(db, sid, DUE + LEASE + dt.timedelta(seconds=1), posts) == [str(sid), "sent"]
         [posted] = posts.read_text(encoding="utf-8").splitlines()
         title = "Weekly digest: Apr 18, 2022 to Apr 24, 2022 (late: due Apr 25, 2022 09:00 UTC)"
-        assert posted.startswith(f"{WS} 111 {title}")
+        assert posted == f"{WS} 111 {title} by recover"
         run = await store.digest_run(sid, END)
         assert run is not None and run.status == "sent" and run.claimed_by == "child-recover"
         # And a later sweep (another process, or the same one again) finds nothing to do.
@@ -95,66 +101,63 @@ async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the
         await store.close()
 
 
-async def test_of_two_processes_taking_over_one_claim_exactly_one_wins(tmp_path: Path, clock: FixedClock) -> None:
-    db = tmp_path / "hotline.db"
-    first, second = await Store.open(db), await Store.open(db)
-    try:
-        sid = await subscribe(first, clock)
-        start = END - dt.timedelta(days=7)
-        assert await first.claim_digest(sid, start, END, late=False, claimer="dead", at=DUE)
-        later = DUE + LEASE
-        for _ in range(20):  # the race, many times: each round a fresh stale claim
-            results = await asyncio.gather(
-                first.claim_digest(sid, start, END, late=True, claimer="a", at=later, lease=LEASE),
-                second.claim_digest(sid, start, END, late=True, claimer="b", at=later, lease=LEASE),
-            )
-            assert sorted(results) == [False, True]
-            run = await first.digest_run(sid, END)
-            assert run is not None and run.claimed_by == ("a" if results[0] else "b") and run.claimed_at == later
-            later += LEASE
-    finally:
-        await second.close()
-        await first.close()
-
-
-async def test_a_fresh_claim_and_a_finished_one_are_never_taken_over(store: Store, clock: FixedClock) -> None:
-    sid = await subscribe(store, clock)
+async def test_of_two_processes_taking_over_one_claim_exactly_one_wins(
+    backend_opener: OpenStore, clock: FixedClock
+) -> None:
+    first, second = await backend_opener(), await backend_opener()
+    sid = await subscribe(first, clock)
     start = END - dt.timedelta(days=7)
-    assert await store.claim_digest(sid, start, END, late=False, claimer="p1", at=DUE)
+    assert await first.claim_digest(sid, start, END, late=False, claimer="dead", at=DUE)
+    later = DUE + LEASE
+    for _ in range(20):  # the race, many times: each round a fresh stale claim
+        results = await asyncio.gather(
+            first.claim_digest(sid, start, END, late=True, claimer="a", at=later, lease=LEASE),
+            second.claim_digest(sid, start, END, late=True, claimer="b", at=later, lease=LEASE),
+        )
+        assert sorted(results) == [False, True]
+        run = await first.digest_run(sid, END)
+        assert run is not None and run.claimed_by == ("a" if results[0] else "b") and run.claimed_at == later
+        later += LEASE
+
+
+async def test_a_fresh_claim_and_a_finished_one_are_never_taken_over(backend: StoreContract, clock: FixedClock) -> None:
+    sid = await subscribe(backend, clock)
+    start = END - dt.timedelta(days=7)
+    assert await backend.claim_digest(sid, start, END, late=False, claimer="p1", at=DUE)
     just_inside = DUE + LEASE - dt.timedelta(microseconds=1)
-    assert not await store.claim_digest(sid, start, END, late=True, claimer="p2", at=just_inside, lease=LEASE)
+    assert not await backend.claim_digest(sid, start, END, late=True, claimer="p2", at=just_inside, lease=LEASE)
     # Without a lease, as before: claimed once, never again.
-    assert not await store.claim_digest(sid, start, END, late=True, claimer="p2", at=DUE + 10 * LEASE)
-    await store.finish_digest(sid, END, at=DUE, sent=True, detail="m1")
-    assert not await store.claim_digest(sid, start, END, late=True, claimer="p2", at=DUE + 10 * LEASE, lease=LEASE)
-    run = await store.digest_run(sid, END)
+    assert not await backend.claim_digest(sid, start, END, late=True, claimer="p2", at=DUE + 10 * LEASE)
+    await backend.finish_digest(sid, END, at=DUE, sent=True, detail="m1")
+    assert not await backend.claim_digest(sid, start, END, late=True, claimer="p2", at=DUE + 10 * LEASE, lease=LEASE)
+    run = await backend.digest_run(sid, END)
     assert run is not None and run.status == "sent" and run.claimed_by == "p1"
 
 
-async def test_catch_up_at_start_covers_a_dead_process_claim(store: Store, clock: FixedClock) -> None:
-    sid = await subscribe(store, clock)
+async def test_catch_up_at_start_covers_a_dead_process_claim(backend: StoreContract, clock: FixedClock) -> None:
+    sid = await subscribe(backend, clock)
     start = END - dt.timedelta(days=7)
-    assert await store.claim_digest(sid, start, END, late=False, claimer="dead", at=DUE)
+    assert await backend.claim_digest(sid, start, END, late=False, claimer="dead", at=DUE)
     poster = Recorder("discord")
     clock.at = DUE + LEASE + dt.timedelta(minutes=1)
-    delivery = DigestDelivery(store, clock, CoreSettings(), poster, "p2", lease=LEASE)
+    delivery = DigestDelivery(backend, clock, CoreSettings(), poster, "p2", lease=LEASE)
     assert await delivery.catch_up() == {sid: "sent"}
     assert len(poster.posts) == 1
     assert await delivery.catch_up() == {}
 
 
 async def test_a_dead_process_claim_older_than_the_catch_up_window_is_left_for_the_next_digest(
-    store: Store, clock: FixedClock
+    backend: StoreContract, clock: FixedClock
 ) -> None:
-    sid = await subscribe(store, clock)
+    sid = await subscribe(backend, clock)
     week = dt.timedelta(days=7)
     # The week before went out as usual; then a process died holding this week's claim.
-    assert await store.claim_digest(sid, END - 2 * week, END - week, late=False, claimer="p1", at=DUE - week)
-    await store.finish_digest(sid, END - week, at=DUE - week, sent=True, detail="m0")
-    assert await store.claim_digest(sid, END - week, END, late=False, claimer="dead", at=DUE)
+    assert await backend.claim_digest(sid, END - 2 * week, END - week, late=False, claimer="p1", at=DUE - week)
+    await backend.finish_digest(sid, END - week, at=DUE - week, sent=True, detail="m0")
+    assert await backend.claim_digest(sid, END - week, END, late=False, claimer="dead", at=DUE)
     poster = Recorder("discord")
     clock.at = DUE + dt.timedelta(hours=13)  # past the 12 hours of catch-up
-    delivery = DigestDelivery(store, clock, CoreSettings(), poster, "p2", lease=LEASE)
+    delivery = DigestDelivery(backend, clock, CoreSettings(), poster, "p2", lease=LEASE)
     assert await delivery.recover() == {} and await delivery.catch_up() == {}
     assert poster.posts == []
     # The next period's digest covers the days since the last one sent, the dead process's week too.
@@ -164,12 +167,12 @@ async def test_a_dead_process_claim_older_than_the_catch_up_window_is_left_for_t
     assert render_text(reply).splitlines()[0].startswith("Weekly digest: Apr 18, 2022 to May 1, 2022")
 
 
-async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(store: Store, clock: FixedClock) -> None:
-    sid = await subscribe(store, clock)
-    assert await store.claim_digest(sid, END - dt.timedelta(days=7), END, late=False, claimer="dead", at=DUE)
+async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(backend: StoreContract, clock: FixedClock) -> None:
+    sid = await subscribe(backend, clock)
+    assert await backend.claim_digest(sid, END - dt.timedelta(days=7), END, late=False, claimer="dead", at=DUE)
     clock.at = DUE + LEASE + dt.timedelta(seconds=30)
     poster = Recorder("discord")
-    delivery = DigestDelivery(store, clock, CoreSettings(), poster, "p2", lease=LEASE)
+    delivery = DigestDelivery(backend, clock, CoreSettings(), poster, "p2", lease=LEASE)
 
     def far(sub: object) -> DateTrigger:  # the weekly jobs stay out of the way
         return DateTrigger(run_date=dt.datetime(2099, 1, 1, tzinfo=dt.UTC))
@@ -181,7 +184,7 @@ async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(store: Store, clo
     try:
         await asyncio.wait_for(poster.arrived.wait(), 5)
         for _ in range(100):  # the post is in; its record follows
-            run = await store.digest_run(sid, END)
+            run = await backend.digest_run(sid, END)
             if run is not None and run.status != "claimed":
                 break
             await asyncio.sleep(0.05)

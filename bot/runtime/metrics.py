@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot.runtime.platform import Platform
@@ -44,12 +44,28 @@ def pool_of(store: object) -> Callable[[], PoolStats] | None:
     return store.pool_stats if isinstance(store, ReportsPool) else None
 
 
-class _Gauges(Collector):
-    """Read at each scrape: whether each platform is connected, and the store's connections."""
+class ChangeFeed(Protocol):
+    """The runtime's watch of the store's change feed (bot/runtime/changes.py), as /metrics reads it."""
 
-    def __init__(self, platforms: Callable[[], Sequence[Platform]], pool: Callable[[], PoolStats] | None) -> None:
+    @property
+    def connected(self) -> bool: ...
+
+    @property
+    def heard(self) -> int: ...
+
+
+class _Gauges(Collector):
+    """Read at each scrape: whether each platform is connected, the store's connections, the change feed."""
+
+    def __init__(
+        self,
+        platforms: Callable[[], Sequence[Platform]],
+        pool: Callable[[], PoolStats] | None,
+        changes: ChangeFeed | None,
+    ) -> None:
         self.platforms = platforms
         self.pool = pool
+        self.changes = changes
 
     def collect(self) -> Iterable[Metric]:
         connected = GaugeMetricFamily(
@@ -71,6 +87,17 @@ class _Gauges(Collector):
                 pool.add_metric(["idle"], stats.idle)
                 pool.add_metric(["in_use"], stats.size - stats.idle)
             yield pool
+        if self.changes is not None:
+            yield GaugeMetricFamily(
+                "hotline_change_feed_connected",
+                "1 while this process hears the changes other processes commit to the store, else 0",
+                value=1.0 if self.changes.connected else 0.0,
+            )
+            yield CounterMetricFamily(
+                "hotline_changes_heard",
+                "Changes heard on the store's change feed (several writes of a kind may arrive as one)",
+                value=self.changes.heard,
+            )
 
 
 class Metrics:
@@ -97,9 +124,11 @@ class Metrics:
             registry=self.registry,
         )
 
-    def watch(self, platforms: Callable[[], Sequence[Platform]], store: object) -> None:
-        """Report these platforms' connection and the store's pool at each scrape."""
-        self.registry.register(_Gauges(platforms, pool_of(store)))
+    def watch(
+        self, platforms: Callable[[], Sequence[Platform]], store: object, changes: ChangeFeed | None = None
+    ) -> None:
+        """Report these platforms' connection, the store's pool and the change feed at each scrape."""
+        self.registry.register(_Gauges(platforms, pool_of(store), changes))
 
     # -- observers -------------------------------------------------------------------------------
 

@@ -1,12 +1,15 @@
 """APScheduler 3 wiring for digests: one cron job per active subscription, rebuilt from the store.
 
 The store is the truth and the scheduler's memory a cache: jobs are rebuilt from the subscriptions
-at start and after every change, and whether a period may still be posted is decided by the
-store's claim, never by the scheduler.
+at start, after this process's own digest commands, and when the change feed says that any process
+changed a subscription (`follow`); whether a period may still be posted is decided by the store's
+claim, never by the scheduler.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from commands.delivery import DigestDelivery
 from commands.schedule import WEEKDAYS
+from storage.changes import Change
 from storage.records import Subscription
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,11 @@ class DigestScheduler:
         self.recover_every = recover_every or delivery.lease / 4
         self._aps: AsyncIOScheduler | None = None
         self._recurring: dict[str, tuple[float, Callable[[], Awaitable[None]]]] = {}
+        # One rebuild at a time, each reading the store afresh: two interleaved could apply an older
+        # read after a newer one and drop a job just added.
+        self._sync_lock = asyncio.Lock()
+        self._stale = False  # a change was heard since the rebuild running now read the store
+        self._resync: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Start on the running loop (AsyncIOScheduler needs it), rebuild jobs, post missed digests."""
@@ -63,21 +72,47 @@ class DigestScheduler:
             coalesce=True,
             max_instances=1,
         )
-        await self.sync_jobs()
+        log.info("digest jobs follow the store: %d scheduled", await self.sync_jobs())
         outcomes = await self.delivery.catch_up()
         if outcomes:
             log.info("digest catch-up at start: %s", outcomes)
 
-    async def sync_jobs(self) -> None:
-        """Make the jobs match the store: one per subscription that is not paused."""
-        if self._aps is None:
+    async def sync_jobs(self) -> int:
+        """Make the jobs match the store: one per subscription that is not paused. Returns their number."""
+        async with self._sync_lock:
+            if self._aps is None:
+                return 0
+            wanted = {f"{JOB_PREFIX}{s.id}": s for s in await self.delivery.store.subscriptions() if not s.paused}
+            if self._aps is None:  # shut down while reading
+                return 0
+            self._apply(self._aps, wanted)
+            return len(wanted)
+
+    def follow(self, change: Change) -> None:
+        """A change heard on the store's feed: after one to subscriptions (or after a gap in which some
+        may have been missed), rebuild the jobs soon; a burst of changes is one rebuild."""
+        if self._aps is None or not change.touches("subscription"):
             return
-        wanted = {f"{JOB_PREFIX}{s.id}": s for s in await self.delivery.store.subscriptions() if not s.paused}
-        for job in self._aps.get_jobs():
+        self._stale = True
+        if self._resync is None or self._resync.done():
+            self._resync = asyncio.create_task(self._rebuild(), name="hotline-digest-jobs")
+
+    async def _rebuild(self) -> None:
+        while self._stale:
+            self._stale = False
+            try:
+                count = await self.sync_jobs()
+            except Exception:
+                log.exception("rebuilding the digest jobs after a change failed; the next change or restart will")
+                return
+            log.info("digest jobs follow the store: %d scheduled", count)
+
+    def _apply(self, aps: AsyncIOScheduler, wanted: dict[str, Subscription]) -> None:
+        for job in aps.get_jobs():
             if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
                 job.remove()
         for job_id, sub in wanted.items():
-            self._aps.add_job(
+            aps.add_job(
                 self._fire,
                 self.trigger(sub),
                 args=[sub.id],
@@ -140,3 +175,13 @@ class DigestScheduler:
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         self._aps = None
+        task, self._resync = self._resync, None
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def stopped(self) -> None:
+        """Wait for a rebuild that shutdown() cancelled to end."""
+        task = self._resync
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -18,6 +18,7 @@ import signal
 import socket
 from collections.abc import Sequence
 
+from bot.runtime.changes import ChangeRouter
 from bot.runtime.metrics import Metrics
 from bot.runtime.ops_http import OpsServer
 from bot.runtime.platform import Platform
@@ -81,6 +82,10 @@ class Runtime:
             observe=self.metrics.digest_done,
         )
         self.scheduler = DigestScheduler(self.delivery)
+        # Writes by any process on the store (this one's too) reach what this process keeps in memory:
+        # the digest jobs here, a platform's caches where its adapter registers (the Slack editors).
+        self.changes = ChangeRouter(store)
+        self.changes.on_change(self.scheduler.follow)
         # Watched feeds: each is polled when due (its own interval and backoff, in the store); the job
         # only looks for due feeds every `feed_tick` seconds.
         self.feeds = FeedFollower(store, clock, self.core, self.posters, claimer=claimer)
@@ -90,7 +95,7 @@ class Runtime:
         # is still connecting (or was stopped) as not connected, never as absent.
         self.serving: tuple[Platform, ...] = ()
         self.scheduler_start: asyncio.Task[None] | None = None
-        self.metrics.watch(lambda: self.serving, store)
+        self.metrics.watch(lambda: self.serving, store, self.changes)
         self.http: OpsServer | None = None
         if settings.http_port is not None:
             self.http = OpsServer(
@@ -129,6 +134,8 @@ class Runtime:
         self.serving = tuple(platforms)
         if self.http is not None:
             await self.http.start()
+        # Before anything is read from the store to be kept: a change committed after this is heard.
+        await self.changes.start()
         for platform in platforms:
             try:
                 await platform.start()
@@ -156,6 +163,11 @@ class Runtime:
             task.cancel()
             await asyncio.wait({task}, timeout=STOP_BOUND)
         self.scheduler.shutdown()
+        await self.scheduler.stopped()
+        try:
+            await asyncio.wait_for(self.changes.stop(), STOP_BOUND)
+        except TimeoutError:
+            log.warning("the change feed did not stop within %g s; leaving it", STOP_BOUND)
         while self.platforms:
             platform = self.platforms.pop()
             self.posters.remove(platform.name)

@@ -1,6 +1,10 @@
 """Who may change the record in a Slack team: its admins and owners, or members of the user group
 set by `/hotline editors`. Both are asked of Slack (users.info, usergroups.users.list) and kept for
 a short while, so a burst of commands costs one lookup, and a change in Slack applies within `ttl`.
+
+Which group is read from the store at each write, never kept. What is kept of a team is dropped when
+`/hotline editors` runs, in whichever process it runs: each process hears it on the store's change feed
+(`follow`), so "I changed the group in Slack, now set it again" works at once behind a load balancer too.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands.context import Clock
+from storage.changes import Change
 
 DEFAULT_TTL = dt.timedelta(seconds=60)
+WORKSPACE_PREFIX = "slack:"  # a Slack team's workspace id is slack:<team id>
 
 
 class EditorCheckFailed(Exception):
@@ -49,6 +55,24 @@ class Editors:
         for cache in (self._admins, self._groups):
             for key in [k for k in cache if k[0] == team_id]:
                 del cache[key]
+
+    def known_teams(self) -> set[str]:
+        """The teams something is kept of."""
+        return {team for team, _ in (*self._admins, *self._groups)}
+
+    def forget_all(self) -> None:
+        self._admins.clear()
+        self._groups.clear()
+
+    def follow(self, change: Change) -> None:
+        """A change heard on the store's feed: one to a Slack team's settings drops what is kept of that
+        team; one that names no workspace (or a gap in the feed) drops everything."""
+        if not change.touches("workspace"):
+            return
+        if change.workspace is None:
+            self.forget_all()
+        elif change.workspace.startswith(WORKSPACE_PREFIX):
+            self.forget(change.workspace.removeprefix(WORKSPACE_PREFIX))
 
     def _fresh(self, cache: dict[tuple[str, str], _Entry], key: tuple[str, str]) -> _Entry | None:
         entry = cache.get(key)

@@ -169,6 +169,8 @@ class SlackPlatform:
             held=held,
             **options,
         )
+        # `/hotline editors` in another process drops this one's cache of the team at once.
+        runtime.changes.on_change(hotline.editors.follow)
         return cls(
             settings, runtime.store, hotline, handlers=handlers, host=host, port=port, installations=installations
         )

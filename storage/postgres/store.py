@@ -13,6 +13,8 @@ from typing import Any
 
 import asyncpg
 
+from storage.changes import ChangeWatch, OnChange
+from storage.errors import OpenFailed
 from storage.events import AddedEvent, ImportResult
 from storage.postgres.db import Database
 from storage.postgres.digests import Digests
@@ -21,6 +23,7 @@ from storage.postgres.events import Events
 from storage.postgres.feeds import Feeds
 from storage.postgres.importer import Importer
 from storage.postgres.installs import Installs
+from storage.postgres.listen import ChangeListener
 from storage.postgres.migrate import migrate
 from storage.postgres.notes import Notes
 from storage.postgres.people import People
@@ -52,8 +55,9 @@ from storage.workspaces import SearchHit
 
 
 class PostgresStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, url: str | None = None) -> None:
         self.pool = pool
+        self.url = url  # where the change feed's own connection goes (watch_changes)
         db = Database(pool)
         self._people = People(db)
         self._events = Events(db)
@@ -78,10 +82,15 @@ class PostgresStore:
         except BaseException:
             await pool.close()
             raise
-        return cls(pool)
+        return cls(pool, url)
 
     async def close(self) -> None:
         await self.pool.close()
+
+    async def watch_changes(self, on_change: OnChange) -> ChangeWatch:
+        if self.url is None:
+            raise OpenFailed("this PostgreSQL store was not opened from a URL: it cannot listen for changes")
+        return await ChangeListener.start(self.url, on_change)
 
     async def workspace_settings(self, workspace: str) -> WorkspaceSettings:
         return await self._workspaces.workspace_settings(workspace)

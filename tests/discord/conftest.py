@@ -158,21 +158,7 @@ class Discord:
 
     async def reply(self, ix: FakeInteraction, within: float = 5.0) -> Shown:
         """What the member sees: the response, or after a defer the followup that replaced it."""
-
-        def visible() -> dict[str, Any] | None:
-            if not ix.callbacks:
-                return None
-            kind = ix.callbacks[0].get("type")
-            if kind in (4, 7):
-                return self.fake.messages.get(ix.original_id or 0)
-            original = self.fake.messages.get(ix.original_id or 0)
-            if original is not None and not original["flags"] & LOADING:
-                return original
-            if ix.followups:
-                return self.fake.messages.get(ix.followups[-1])
-            return None
-
-        return Shown.of(await self.fake.wait_until(visible, within))
+        return await reply_to(self.fake, ix, within)
 
     async def autocomplete(
         self,
@@ -218,6 +204,25 @@ class Discord:
     def message(self, shown: Shown) -> Shown:
         """The message as it is now (after later edits)."""
         return Shown.of(self.fake.messages[shown.id])
+
+
+async def reply_to(fake: FakeDiscord, ix: FakeInteraction, within: float = 5.0) -> Shown:
+    """What the member sees of an interaction: the response, or after a defer the followup that replaced it."""
+
+    def visible() -> dict[str, Any] | None:
+        if not ix.callbacks:
+            return None
+        kind = ix.callbacks[0].get("type")
+        if kind in (4, 7):
+            return fake.messages.get(ix.original_id or 0)
+        original = fake.messages.get(ix.original_id or 0)
+        if original is not None and not original["flags"] & LOADING:
+            return original
+        if ix.followups:
+            return fake.messages.get(ix.followups[-1])
+        return None
+
+    return Shown.of(await fake.wait_until(visible, within))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,139 @@
+"""The change feed on PostgreSQL: LISTEN on a connection of its own, made again whenever it is lost.
+
+Every audit row's trigger NOTIFYs on storage.changes.CHANNEL inside the writing transaction
+(migrations/0004_change_feed.sql); PostgreSQL delivers a notification only when that transaction commits,
+so a listener never hears of a write that was rolled back. PostgreSQL keeps no notification for a session
+that was not listening, so after any gap (the first connection failed, or a connection was lost) the
+listener delivers EVERYTHING once it listens again, and the process rebuilds what it keeps.
+
+The connection is not the pool's: LISTEN belongs to one session for as long as it listens, which a pool
+(and a transaction-mode PgBouncer) would hand to others. A connection can die without a word (a network
+cut leaves the socket open), so it is asked `SELECT 1` every KEEPALIVE_SECONDS; no answer within
+CONNECT_TIMEOUT_S counts as lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+
+from storage.changes import CHANNEL, EVERYTHING, OnChange, deliver, parse_payload
+from storage.postgres.pool import Connection, redact
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_SECONDS = 15.0
+CONNECT_TIMEOUT_S = 10.0
+RETRY_FIRST_S = 0.1  # the wait before connecting again, doubled after each failure up to RETRY_MAX_S
+RETRY_MAX_S = 5.0
+
+# What a lost or refused connection raises: the database is away, not a bug of ours.
+_CONNECTION_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class ChangeListener:
+    """A running watch of one PostgreSQL database (storage.changes.ChangeWatch)."""
+
+    def __init__(
+        self,
+        url: str,
+        on_change: OnChange,
+        *,
+        keepalive: float = KEEPALIVE_SECONDS,
+        retry_first: float = RETRY_FIRST_S,
+        retry_max: float = RETRY_MAX_S,
+    ) -> None:
+        self._url = url
+        self._on_change = on_change
+        self._keepalive = keepalive
+        self._retry_first = retry_first
+        self._retry_max = retry_max
+        self._conn: asyncpg.Connection | None = None
+        self._lost = asyncio.Event()
+        self._listening = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.retries = 0  # attempts to listen again after a failure or a loss
+
+    @classmethod
+    async def start(cls, url: str, on_change: OnChange, **options: float) -> ChangeListener:
+        """Listen from now on. Returns once listening, or once the first attempt failed (then it goes on
+        trying in the background and delivers EVERYTHING when it listens)."""
+        listener = cls(url, on_change, **options)
+        first = asyncio.Event()
+        listener._task = asyncio.create_task(listener._run(first), name="hotline-change-listener")
+        await first.wait()
+        return listener
+
+    @property
+    def connected(self) -> bool:
+        return self._listening.is_set()
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self, first: asyncio.Event) -> None:
+        wait = self._retry_first
+        missed = False  # whether changes may have gone unheard since the watch began
+        while True:
+            try:
+                await self._connect()
+                if missed:
+                    deliver(self._on_change, EVERYTHING)
+                first.set()
+                wait = self._retry_first
+                await self._hold()
+            except _CONNECTION_ERRORS as exc:
+                log.warning(
+                    "listening for changes on %s failed: %s; trying again in %.1f s",
+                    redact(self._url),
+                    type(exc).__name__,
+                    wait,
+                )
+            finally:
+                await self._drop()
+            missed = True
+            first.set()
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, self._retry_max)
+            self.retries += 1
+
+    async def _connect(self) -> None:
+        self._lost.clear()
+        conn = await asyncpg.connect(
+            self._url, timeout=CONNECT_TIMEOUT_S, server_settings={"application_name": "hotline-listen"}
+        )
+        self._conn = conn
+        conn.add_termination_listener(self._terminated)
+        await conn.add_listener(CHANNEL, self._notified)
+        self._listening.set()
+        log.debug("listening for changes on %s", redact(self._url))
+
+    async def _hold(self) -> None:
+        """Return (or raise) when the connection is lost; until then, check it now and then."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost.wait(), self._keepalive)
+            if self._lost.is_set():
+                raise ConnectionResetError("the listening connection was closed")
+            assert self._conn is not None
+            await self._conn.fetchval("SELECT 1", timeout=CONNECT_TIMEOUT_S)
+
+    async def _drop(self) -> None:
+        self._listening.clear()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.remove_termination_listener(self._terminated)
+            conn.terminate()  # no goodbye over a connection that may be dead
+
+    def _terminated(self, conn: Connection) -> None:
+        self._lost.set()
+
+    def _notified(self, conn: Connection, pid: int, channel: str, payload: object) -> None:
+        deliver(self._on_change, parse_payload(str(payload)))
