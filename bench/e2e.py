@@ -43,7 +43,7 @@ from bot.discord.info import DISCORD
 from bot.runtime.runner import Runner
 from commands.context import CoreSettings, FixedClock
 from storage.records import Actor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.discord.fake.interactions import AUTOCOMPLETE, SLASH, base_payload, command_data
 from tests.discord.fake.server import API, FakeDiscord, FakeInteraction, Recorded
 from tests.discord.fake.world import EVERYONE_PERMISSIONS, MANAGE_GUILD, FakeGuild, FakeRole, FakeUser, snowflake
@@ -283,7 +283,7 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True) -> E2EFig
         env={**os.environ, "PYTHONPATH": str(root)},
     )
     assert driver.stdout is not None and driver.stdin is not None
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     audit = await store.audit_entries(WS, limit=1)
     last_audit = audit[0].id if audit else 0
     quiet = logging.getLogger("discord")

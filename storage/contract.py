@@ -24,15 +24,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from storage.events import AddedEvent, ImportResult
 from storage.records import (
     Actor,
+    AddedEvent,
     AuditEntry,
     Concern,
     DigestRun,
     Draft,
     Event,
     Feed,
+    Grain,
+    ImportResult,
     Issue,
     NewEvent,
     NewPosition,
@@ -41,11 +43,11 @@ from storage.records import (
     Progress,
     Question,
     RecordedDraft,
+    SearchHit,
     Subscription,
+    Timeline,
     WorkspaceSettings,
 )
-from storage.timeline import Grain, Timeline
-from storage.workspaces import SearchHit
 
 
 @runtime_checkable

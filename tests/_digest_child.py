@@ -19,7 +19,7 @@ from pathlib import Path
 from commands.context import CoreSettings, FixedClock
 from commands.delivery import DigestDelivery
 from commands.reply import Reply, render_text
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 LEASE = dt.timedelta(minutes=10)
 
@@ -42,7 +42,7 @@ class FilePoster:
 
 
 async def main(db: str, subscription: int, now: str, posts: str, mode: str) -> None:
-    store = await Store.open(db)
+    store = await SqliteStore.open(db)
     try:
         clock = FixedClock(dt.datetime.fromisoformat(now))
         poster = FilePoster(Path(posts), block=mode == "hold")

@@ -11,12 +11,12 @@ import pytest
 
 from storage.contract import StoreContract, contract_methods, missing_methods
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_sqlite_store_satisfies_the_contract_for_the_type_checker(store: Store) -> None:
+def test_the_sqlite_store_satisfies_the_contract_for_the_type_checker(store: SqliteStore) -> None:
     # mypy checks this assignment against every method's signature (the suite runs mypy on tests/).
     contract: StoreContract = store
     assert isinstance(contract, StoreContract)
@@ -28,7 +28,7 @@ def test_the_postgres_store_satisfies_the_contract_for_the_type_checker() -> Non
     assert isinstance(contract, StoreContract)
 
 
-@pytest.mark.parametrize("cls", [Store, PostgresStore])
+@pytest.mark.parametrize("cls", [SqliteStore, PostgresStore])
 def test_every_contract_method_exists_on_each_store_with_the_same_signature(cls: type) -> None:
     assert missing_methods(cls) == []
     for name in contract_methods():

@@ -22,7 +22,7 @@ from commands.context import CoreSettings, FixedClock
 from commands.delivery import DigestDelivery, Outcome
 from commands.reply import Reply, render_text
 from config.settings import SettingsError, load_settings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 from tests.test_digest_routing import Recorder
 
@@ -33,7 +33,7 @@ END = dt.datetime(2022, 4, 25, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=10)
 
 
-async def subscribe(store: Store, clock: FixedClock, channel: str = "111") -> int:
+async def subscribe(store: SqliteStore, clock: FixedClock, channel: str = "111") -> int:
     await Runner(store, clock, WS)("digest subscribe", channel=channel, weekday="monday", time="09:00")
     [sub] = [s for s in await store.subscriptions(WS) if s.channel_id == channel]
     return sub.id
@@ -61,7 +61,7 @@ async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the
     tmp_path: Path, clock: FixedClock
 ) -> None:
     db, posts = tmp_path / "hotline.db", tmp_path / "posts.txt"
-    store = await Store.open(db)
+    store = await SqliteStore.open(db)
     try:
         sid = await subscribe(store, clock)
         holder = child(db, sid, DUE, posts, "hold")
@@ -97,7 +97,7 @@ async def test_a_process_killed_holding_a_claim_is_covered_by_another_within_the
 
 async def test_of_two_processes_taking_over_one_claim_exactly_one_wins(tmp_path: Path, clock: FixedClock) -> None:
     db = tmp_path / "hotline.db"
-    first, second = await Store.open(db), await Store.open(db)
+    first, second = await SqliteStore.open(db), await SqliteStore.open(db)
     try:
         sid = await subscribe(first, clock)
         start = END - dt.timedelta(days=7)
@@ -117,7 +117,7 @@ async def test_of_two_processes_taking_over_one_claim_exactly_one_wins(tmp_path:
         await first.close()
 
 
-async def test_a_fresh_claim_and_a_finished_one_are_never_taken_over(store: Store, clock: FixedClock) -> None:
+async def test_a_fresh_claim_and_a_finished_one_are_never_taken_over(store: SqliteStore, clock: FixedClock) -> None:
     sid = await subscribe(store, clock)
     start = END - dt.timedelta(days=7)
     assert await store.claim_digest(sid, start, END, late=False, claimer="p1", at=DUE)
@@ -131,7 +131,7 @@ async def test_a_fresh_claim_and_a_finished_one_are_never_taken_over(store: Stor
     assert run is not None and run.status == "sent" and run.claimed_by == "p1"
 
 
-async def test_catch_up_at_start_covers_a_dead_process_claim(store: Store, clock: FixedClock) -> None:
+async def test_catch_up_at_start_covers_a_dead_process_claim(store: SqliteStore, clock: FixedClock) -> None:
     sid = await subscribe(store, clock)
     start = END - dt.timedelta(days=7)
     assert await store.claim_digest(sid, start, END, late=False, claimer="dead", at=DUE)
@@ -144,7 +144,7 @@ async def test_catch_up_at_start_covers_a_dead_process_claim(store: Store, clock
 
 
 async def test_a_dead_process_claim_older_than_the_catch_up_window_is_left_for_the_next_digest(
-    store: Store, clock: FixedClock
+    store: SqliteStore, clock: FixedClock
 ) -> None:
     sid = await subscribe(store, clock)
     week = dt.timedelta(days=7)
@@ -164,7 +164,7 @@ async def test_a_dead_process_claim_older_than_the_catch_up_window_is_left_for_t
     assert render_text(reply).splitlines()[0].startswith("Weekly digest: Apr 18, 2022 to May 1, 2022")
 
 
-async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(store: Store, clock: FixedClock) -> None:
+async def test_the_scheduler_sweeps_for_dead_claims_on_its_own(store: SqliteStore, clock: FixedClock) -> None:
     sid = await subscribe(store, clock)
     assert await store.claim_digest(sid, END - dt.timedelta(days=7), END, late=False, claimer="dead", at=DUE)
     clock.at = DUE + LEASE + dt.timedelta(seconds=30)
@@ -204,7 +204,7 @@ def test_a_lease_shorter_than_one_delivery_is_refused() -> None:
         DigestDelivery(None, None, CoreSettings(), None, "p", lease=dt.timedelta(minutes=1))  # type: ignore[arg-type]
 
 
-async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Store, clock: FixedClock) -> None:
+async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: SqliteStore, clock: FixedClock) -> None:
     sid = await subscribe(store, clock)
 
     class Silent(Recorder):
@@ -221,7 +221,7 @@ async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Sto
     assert run is not None and run.status == "failed" and run.detail and "no answer within 0.05 s" in run.detail
 
 
-async def test_one_process_delivers_a_bounded_number_at_once(store: Store, clock: FixedClock) -> None:
+async def test_one_process_delivers_a_bounded_number_at_once(store: SqliteStore, clock: FixedClock) -> None:
     subs = [await subscribe(store, clock, channel=str(100 + i)) for i in range(12)]
     in_flight, most = 0, 0
 

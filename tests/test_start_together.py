@@ -17,8 +17,8 @@ import pytest
 
 from storage.errors import OpenFailed
 from storage.postgres.migrate import database_version, schema_version
-from storage.schema import SCHEMA_VERSION
-from storage.store import Store
+from storage.sqlite.schema import SCHEMA_VERSION
+from storage.sqlite.store import SqliteStore
 from tests.pg_server import PgServer
 
 PROCESSES = 8
@@ -130,7 +130,7 @@ async def test_a_new_file_locked_past_the_busy_timeout_is_refused_clearly(tmp_pa
         holder.execute("BEGIN EXCLUSIVE")
         began = time.monotonic()
         with pytest.raises(OpenFailed, match="locked by another process"):
-            await Store.open(path, busy_timeout_ms=200)
+            await SqliteStore.open(path, busy_timeout_ms=200)
         assert 0.2 <= time.monotonic() - began < 5
         holder.execute("ROLLBACK")
         assert holder.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

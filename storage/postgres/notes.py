@@ -11,8 +11,8 @@ from storage.errors import RecordMissing
 from storage.postgres.db import Database, Tx
 from storage.postgres.events import ensure_issue
 from storage.records import Actor, Concern, Issue, Question
-from storage.rules import norm, question_dict
-from storage.vocab import BUILTIN_ISSUES
+from storage.rules import question_dict
+from storage.vocab import BUILTIN_ISSUES, norm
 
 _BUILTIN = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
 

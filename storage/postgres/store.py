@@ -13,7 +13,6 @@ from typing import Any
 
 import asyncpg
 
-from storage.events import AddedEvent, ImportResult
 from storage.postgres.db import Database
 from storage.postgres.digests import Digests
 from storage.postgres.drafts import Drafts
@@ -30,12 +29,15 @@ from storage.postgres.timeline import Timelines
 from storage.postgres.workspaces import Workspaces
 from storage.records import (
     Actor,
+    AddedEvent,
     AuditEntry,
     Concern,
     DigestRun,
     Draft,
     Event,
     Feed,
+    Grain,
+    ImportResult,
     Issue,
     NewEvent,
     NewPosition,
@@ -44,11 +46,11 @@ from storage.records import (
     Progress,
     Question,
     RecordedDraft,
+    SearchHit,
     Subscription,
+    Timeline,
     WorkspaceSettings,
 )
-from storage.timeline import Grain, Timeline
-from storage.workspaces import SearchHit
 
 
 class PostgresStore:

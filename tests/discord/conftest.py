@@ -30,7 +30,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply
 from commands.surface import dispatch
 from config.settings import DiscordSettings, Settings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.discord.fake import FakeDiscord, FakeInteraction, Shown
 from tests.discord.fake.interactions import AUTOCOMPLETE, COMPONENT, SLASH, base_payload, command_data
 from tests.discord.fake.server import LOADING
@@ -94,7 +94,7 @@ class Discord:
         self,
         fake: FakeDiscord,
         world: World,
-        store: Store,
+        store: SqliteStore,
         clock: FixedClock,
         options: BotOptions,
     ) -> None:
@@ -284,7 +284,7 @@ def bot_of(runtime: Runtime) -> HotlineBot:
 
 
 async def start_runtime(
-    fake: FakeDiscord, world: World, store: Store, clock: FixedClock, options: BotOptions
+    fake: FakeDiscord, world: World, store: SqliteStore, clock: FixedClock, options: BotOptions
 ) -> Runtime:
     """A runtime with Discord as its one platform, as `python -m bot run` builds it, on this store."""
     settings = Settings(
@@ -320,7 +320,7 @@ async def discord(
 ) -> AsyncIterator[Discord]:
     fake.reset()
     clock = FixedClock(NOW)
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     with fake.installed():
         harness = Discord(fake, world, store, clock, bot_options)
         try:

@@ -17,7 +17,7 @@ from commands.errors import UserError
 from commands.reply import render_text
 from commands.surface import dispatch
 from storage.errors import StoreError
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.reliability._commands import READS, WRITES, context
 
 
@@ -33,7 +33,7 @@ class Records(logging.Handler):
 async def main(db: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"reads": [], "writes": []}
     try:
-        store = await Store.open(db, busy_timeout_ms=200)
+        store = await SqliteStore.open(db, busy_timeout_ms=200)
     except StoreError as exc:
         result["open_error"] = str(exc)
         return result
