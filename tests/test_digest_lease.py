@@ -41,7 +41,7 @@ async def subscribe(store: SqliteStore, clock: FixedClock, channel: str = "111")
 
 def child(db: Path, sid: int, now: dt.datetime, posts: Path, mode: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests._digest_child", str(db), str(sid), now.isoformat(), str(posts), mode],
+        [sys.executable, "-m", "tests.digest_child", str(db), str(sid), now.isoformat(), str(posts), mode],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Children:
-    """PROCESSES copies of tests._open_child, started once and told what to open each round."""
+    """PROCESSES copies of tests.open_child, started once and told what to open each round."""
 
     def __init__(self) -> None:
         self.procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "tests._open_child"],
+                [sys.executable, "-m", "tests.open_child"],
                 cwd=ROOT,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

@@ -237,7 +237,7 @@ async def fake(world: World) -> AsyncIterator[FakeDiscord]:
         await server.stop()
 
 
-class _Collect(logging.Handler):
+class CollectedLogs(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
@@ -247,9 +247,9 @@ class _Collect(logging.Handler):
 
 
 @pytest.fixture
-def logs() -> Iterator[_Collect]:
+def logs() -> Iterator[CollectedLogs]:
     """Every log record during the test, from discord.py and from Hotline."""
-    handler = _Collect()
+    handler = CollectedLogs()
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
@@ -298,9 +298,9 @@ async def start_runtime(
         defer_after=options.defer_after,
         page_timeout=options.page_timeout,
         confirm_timeout=options.confirm_timeout,
+        # discord.py waits this long after the last GUILD_CREATE before on_ready; 2 s by default.
+        guild_ready_timeout=0.01,
     )
-    # discord.py waits this long after the last GUILD_CREATE before on_ready; 2 s by default.
-    platform.bot._connection.guild_ready_timeout = 0.01
     await runtime.start([platform])
     try:
         await fake.wait_until(lambda: world.hq.id in fake.guild_commands and platform.connected)
@@ -316,7 +316,7 @@ async def start_runtime(
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def discord(
-    fake: FakeDiscord, world: World, tmp_path: Path, logs: _Collect, bot_options: BotOptions
+    fake: FakeDiscord, world: World, tmp_path: Path, logs: CollectedLogs, bot_options: BotOptions
 ) -> AsyncIterator[Discord]:
     fake.reset()
     clock = FixedClock(NOW)

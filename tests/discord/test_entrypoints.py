@@ -18,7 +18,7 @@ from commands.context import CoreSettings, FixedClock
 from commands.surface import COMMANDS
 from config.settings import DiscordSettings, Settings, SettingsError
 from storage.sqlite.store import SqliteStore
-from tests.discord.conftest import NOW, World, _Collect
+from tests.discord.conftest import NOW, CollectedLogs, World
 from tests.discord.fake import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -42,7 +42,7 @@ def installed(fake: FakeDiscord) -> Iterator[FakeDiscord]:
 
 
 async def test_sync_registers_every_command_globally_and_nothing_else(
-    installed: FakeDiscord, store: SqliteStore, logs: _Collect
+    installed: FakeDiscord, store: SqliteStore, logs: CollectedLogs
 ) -> None:
     await sync_commands(DiscordSettings(token=installed.token), store, FixedClock(NOW), CoreSettings())
     tops = {name.split()[0] for name, c in COMMANDS.items() if not c.hidden}
@@ -60,7 +60,7 @@ async def test_no_token_is_a_clear_settings_error(store: SqliteStore) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_a_signal_closes_the_gateway_and_returns(
-    installed: FakeDiscord, world: World, store: SqliteStore, logs: _Collect, sig: signal.Signals
+    installed: FakeDiscord, world: World, store: SqliteStore, logs: CollectedLogs, sig: signal.Signals
 ) -> None:
     settings = Settings(db_path=Path("unused"), discord=DiscordSettings(token=installed.token, dev_guild=world.hq.id))
     task = asyncio.create_task(serve(settings, store, FixedClock(NOW)))

@@ -84,8 +84,7 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
             for shard in (0, 1):
                 discord = DiscordSettings(token=fake.token, dev_guild=guilds[0].id, shard_ids=(shard,), shard_count=2)
                 runtime = Runtime(Settings(db_path=tmp_path / "hotline.db", discord=discord), store, clock)
-                platform = DiscordPlatform.from_runtime(runtime)
-                platform.bot._connection.guild_ready_timeout = 0.01
+                platform = DiscordPlatform.from_runtime(runtime, guild_ready_timeout=0.01)
                 await runtime.start([platform])
                 harness.runtimes.append(runtime)
                 await fake.wait_until(lambda p=platform: p.connected)  # type: ignore[misc]

@@ -20,9 +20,9 @@ from commands.reply import plain
 from commands.surface import dispatch
 from storage.errors import BackupFailed
 from storage.sqlite.store import SqliteStore
-from tests.reliability import _writer_child as child
-from tests.reliability._commands import context, seed
-from tests.reliability._support import FIGURES, checker, file_integrity, read_line, size, unlike
+from tests.reliability import writer_child as child
+from tests.reliability.command_set import context, seed
+from tests.reliability.support import FIGURES, checker, file_integrity, read_line, size, unlike
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUPS = size(5, 40)
@@ -164,7 +164,7 @@ def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
 def test_the_backup_command_copies_a_store_another_process_is_writing(tmp_path: Path) -> None:
     db = tmp_path / "hotline.db"
     writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability._writer_child", str(db), "0"],
+        [sys.executable, "-m", "tests.reliability.writer_child", str(db), "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -26,8 +26,8 @@ from commands.errors import UserError
 from commands.reply import render_text
 from commands.surface import dispatch
 from storage.sqlite.store import SqliteStore
-from tests.reliability._commands import READS, WRITES, context, seed
-from tests.reliability._support import FIGURES, checker, file_integrity, problems, rows, unlike
+from tests.reliability.command_set import READS, WRITES, context, seed
+from tests.reliability.support import FIGURES, checker, file_integrity, problems, rows, unlike
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK_WAIT_MS = 100  # the injected busy timeout: how long a write waits for the other process's lock
@@ -187,7 +187,7 @@ def as_unprivileged() -> list[str]:
 
 def run_child(db: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [*as_unprivileged(), sys.executable, "-m", "tests.reliability._readonly_child", str(db)],
+        [*as_unprivileged(), sys.executable, "-m", "tests.reliability.readonly_child", str(db)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,

@@ -37,7 +37,7 @@ from commands.reply import render_text
 from commands.surface import COMMANDS, Command, Option, dispatch
 from storage.sqlite.store import SqliteStore
 from storage.vocab import KINDS
-from tests.reliability._support import FIGURES, checker, file_integrity, problems, rows, size
+from tests.reliability.support import FIGURES, checker, file_integrity, problems, rows, size
 
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
 WS = "console:fuzz"

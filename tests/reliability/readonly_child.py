@@ -1,7 +1,7 @@
 """Run by test_db_faults.py as a user who may not write the database: opens the store, runs every read
-and every write of tests/reliability/_commands.py through dispatch, and prints what happened as JSON.
+and every write of tests/reliability/command_set.py through dispatch, and prints what happened as JSON.
 
-    python -m tests.reliability._readonly_child DB
+    python -m tests.reliability.readonly_child DB
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from commands.reply import render_text
 from commands.surface import dispatch
 from storage.errors import StoreError
 from storage.sqlite.store import SqliteStore
-from tests.reliability._commands import READS, WRITES, context
+from tests.reliability.command_set import READS, WRITES, context
 
 
 class Records(logging.Handler):

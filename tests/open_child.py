@@ -1,6 +1,6 @@
 """A process that opens stores when told to, for tests/test_start_together.py.
 
-    python -m tests._open_child
+    python -m tests.open_child
 
 Prints `ready` once imported. Then, for each line read from standard input (a SQLite path or a
 PostgreSQL URL), it opens that store (migrating it), closes it, and prints one line:

@@ -1,6 +1,6 @@
 """A Hotline process delivering digests, for tests/test_digest_lease.py.
 
-    python -m tests._digest_child DB SUBSCRIPTION NOW POSTS hold|recover
+    python -m tests.digest_child DB SUBSCRIPTION NOW POSTS hold|recover
 
 Opens the store at DB with a clock fixed at NOW (ISO 8601) and a digest delivery whose poster appends
 each post as a line to the file POSTS. `hold`: runs the subscription's due digest with a poster that

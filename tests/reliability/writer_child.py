@@ -1,7 +1,7 @@
 """The process test_durability.py kills: records events through commands/ as fast as it can and prints
 each event's id once its command has returned.
 
-    python -m tests.reliability._writer_child DB ROUND [TASKS]
+    python -m tests.reliability.writer_child DB ROUND [TASKS]
 
 Prints `ready` once the store is open, then one line per recorded event: `<id> <tag>`, where the tag
 (`r<round>-<n>`) is written into the event's summary and participants' names, so that the test can
