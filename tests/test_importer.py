@@ -8,18 +8,22 @@ table, ids, audit entries and full-text rows included.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storage.errors import Conflict, DuplicateEvent
+from storage.errors import Conflict, DuplicateEvent, WriteFailed
 from storage.records import Actor, ImportResult, NewEvent, NewParticipant, Source
 from storage.sqlite.events import add_event_in
+from storage.sqlite.importer import in_own_transaction
 from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 
@@ -413,3 +417,97 @@ async def test_many_names_are_looked_up_in_chunks(
     assert got == expected and got.refused == [(7, "'Old Hand' is on the other side, not us")]
     old, new = pair
     assert await snapshot(new) == await snapshot(old)
+
+
+# -- the import's own connection, beside the store's ---------------------------------------------------
+
+
+async def test_an_import_locked_out_by_another_process_is_refused_whole(tmp_path: Path) -> None:
+    """The import writes on a connection of its own: another process's write lock held past the busy
+    timeout refuses it as it refuses any write (WriteFailed), and nothing of it is left."""
+    store = await SqliteStore.open(tmp_path / "hotline.db", busy_timeout_ms=50)
+    try:
+        await set_up(store)
+        before = await snapshot(store)
+        holder = sqlite3.connect(store.path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            with pytest.raises(WriteFailed, match="locked by another process"):
+                await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        assert await snapshot(store) == before
+        result = await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
+        assert result.added > 0
+    finally:
+        await store.close()
+
+
+async def test_writes_of_this_process_wait_for_the_import_and_others_see_it_only_once_committed(
+    tmp_path: Path,
+) -> None:
+    """While the import runs (its progress is called on its own thread): another connection reads the
+    store as it was and cannot take the write lock; a write of this process started meanwhile waits for
+    the import and goes through after it."""
+    store = await SqliteStore.open(tmp_path / "hotline.db")
+    try:
+        await set_up(store)
+        events_before = await store.event_count(WS)
+        running, go_on = threading.Event(), threading.Event()
+        seen: list[object] = []
+
+        def progress(done: int, total: int) -> None:
+            other = sqlite3.connect(store.path, isolation_level=None, timeout=0)
+            try:
+                seen.append(other.execute("SELECT count(*) FROM event WHERE workspace = ?", (WS,)).fetchone()[0])
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    seen.append(str(exc))
+            finally:
+                other.close()
+            running.set()
+            go_on.wait(10)
+
+        importing = asyncio.create_task(
+            store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)), progress=progress)
+        )
+        assert await asyncio.to_thread(running.wait, 10)
+        adding = asyncio.create_task(
+            store.add_event(ACTOR, AT, ev("2023-05-05", [("Kurt Campbell", None)], [("Wang Yi", None)]))
+        )
+        await asyncio.sleep(0.05)
+        assert not adding.done()  # waiting for the import's turn
+        go_on.set()
+        result, added = await importing, await adding
+        assert seen == [events_before, "database is locked"]
+        assert await store.event_count(WS) == events_before + result.added + 1
+        imported, _ = await store.list_events(WS, limit=100)
+        assert added.event.id == max(e.id for e in imported)  # written after the import's events
+    finally:
+        await store.close()
+
+
+def test_the_import_transaction_is_rolled_back_whole_and_invisible_until_then(tmp_path: Path) -> None:
+    path = tmp_path / "plain.db"
+    with closing(sqlite3.connect(path)) as setup:
+        setup.execute("PRAGMA journal_mode = WAL")
+        setup.execute("CREATE TABLE t (x INTEGER)")
+    looked: list[int] = []
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t VALUES (1)")
+        with closing(sqlite3.connect(path)) as reader:
+            looked.append(reader.execute("SELECT count(*) FROM t").fetchone()[0])
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 1
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        in_own_transaction(path, 100, work)
+    assert looked == [0]
+    with closing(sqlite3.connect(path)) as after:
+        assert after.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    assert in_own_transaction(path, 100, lambda conn: conn.execute("INSERT INTO t VALUES (2)").rowcount) == 1
+    with closing(sqlite3.connect(path)) as after:
+        assert after.execute("SELECT x FROM t").fetchall() == [(2,)]
