@@ -46,7 +46,7 @@ ITEM_OUTCOMES = ("posted", "skipped", "failed")
 
 # Words as search splits them (FTS5's unicode61 tokenizer with remove_diacritics 2 does the same): runs
 # of letters and digits, case-folded, without diacritics.
-_TOKEN = re.compile(r"[^\W_]+")
+SEARCH_TOKEN = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
@@ -60,7 +60,7 @@ def fold(text: str) -> str:
 
 def search_tokens(text: str) -> list[str]:
     """The words of `text` as search matches them, folded."""
-    return _TOKEN.findall(fold(text))
+    return SEARCH_TOKEN.findall(fold(text))
 
 
 def has_search_words(text: str) -> bool:

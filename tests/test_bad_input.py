@@ -185,6 +185,11 @@ CASES = [
         Case("question answer", {"id": 1, "answer": "  "}, "answer", ("must not be empty", str(LIMITS["answer"]))),
     ),
     case("query too long", Case("search", {"query": too_long("query")}, "query", (str(LIMITS["query"]),))),
+    # Nothing search could match: no letter or digit (an underscore is neither), refused before any store is asked.
+    *[
+        case(f"query without words {q!r}", Case("search", {"query": q}, "query", ("has no words to look for",)))
+        for q in ("?!", "___", "— * —")
+    ],
     # sources
     *[case(f"event source {u}", Case("event add", event(source=u), "source", URL_SAYS)) for u in BAD_URLS],
     *[

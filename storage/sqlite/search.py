@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 
 from storage.records import SearchHit
-from storage.rules import fold, search_tokens
+from storage.rules import SEARCH_TOKEN, fold, search_tokens
 from storage.sqlite.db import SEARCH_KINDS, Database, ws_token
-
-# Tokens as FTS5's unicode61 tokenizer makes them, for snippets: runs of letters and digits.
-_TOKEN = re.compile(r"[^\W_]+")
 
 
 def _fts_query(text: str) -> str:
@@ -94,7 +91,7 @@ def _rank(rows: list[tuple[int, str, int, str]], words: list[str], limit: int) -
 
 def _snippet(body: str, whole: list[str], last: str) -> str:
     """Up to SNIPPET_TOKENS tokens of `body` around the most hits, '…' where the text goes on."""
-    spans = list(_TOKEN.finditer(body))
+    spans = list(SEARCH_TOKEN.finditer(body))
     if len(spans) <= SNIPPET_TOKENS:
         return body.strip()
     hits = [i for i, m in enumerate(spans) if (t := fold(m.group())) in whole or t.startswith(last)]
