@@ -511,3 +511,37 @@ def test_the_import_transaction_is_rolled_back_whole_and_invisible_until_then(tm
     assert in_own_transaction(path, 100, lambda conn: conn.execute("INSERT INTO t VALUES (2)").rowcount) == 1
     with closing(sqlite3.connect(path)) as after:
         assert after.execute("SELECT x FROM t").fetchall() == [(2,)]
+
+
+async def test_a_cancelled_import_holds_the_write_lock_until_its_thread_has_finished(tmp_path: Path) -> None:
+    """A thread cannot be stopped: the task cancelled mid-import waits for it, so no write of this process
+    starts while the import's transaction is open; what the thread did is whole (here, committed)."""
+    store = await SqliteStore.open(tmp_path / "hotline.db")
+    try:
+        await set_up(store)
+        events_before = await store.event_count(WS)
+        running, go_on = threading.Event(), threading.Event()
+
+        def progress(done: int, total: int) -> None:
+            running.set()
+            go_on.wait(10)
+
+        importing = asyncio.create_task(
+            store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)), progress=progress)
+        )
+        assert await asyncio.to_thread(running.wait, 10)
+        importing.cancel()
+        adding = asyncio.create_task(
+            store.add_event(ACTOR, AT, ev("2023-05-05", [("Kurt Campbell", None)], [("Wang Yi", None)]))
+        )
+        await asyncio.sleep(0.05)
+        assert not importing.done() and not adding.done()
+        go_on.set()
+        with pytest.raises(asyncio.CancelledError):
+            await importing
+        added = await adding
+        imported = await store.event_count(WS) - events_before - 1
+        assert imported > 0
+        assert added.event.id == max(e.id for e in (await store.list_events(WS, limit=100))[0])
+    finally:
+        await store.close()
