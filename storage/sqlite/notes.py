@@ -8,14 +8,11 @@ from typing import Any
 
 from storage.errors import RecordMissing
 from storage.records import Actor, Concern, Issue, Question
-from storage.rules import question_dict
+from storage.rules import BUILTIN_ISSUE_RECORDS, question_dict
 from storage.sqlite.db import POINT, Database, Tx
 from storage.sqlite.events import ensure_issue
 from storage.sqlite.people import json_list
-from storage.vocab import BUILTIN_ISSUES, norm
-
-# Built once: every command that shows issues reads this list (building it cost /lastcall 25 µs).
-_BUILTIN = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
+from storage.vocab import norm
 
 
 def concern_of(r: sqlite3.Row) -> Concern:
@@ -56,7 +53,7 @@ class Notes:
             POINT + "SELECT slug, title, aliases FROM issue WHERE workspace = ? ORDER BY slug", (workspace,)
         )
         custom = [Issue(r["slug"], r["title"], json_list(r["aliases"])) for r in rows]
-        return [*_BUILTIN, *custom]
+        return [*BUILTIN_ISSUE_RECORDS, *custom]
 
     async def find_issue(self, workspace: str, text: str) -> Issue | None:
         """An issue by slug, title or alias (exact, ignoring case and punctuation)."""

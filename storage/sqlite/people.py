@@ -53,8 +53,7 @@ class People:
     async def offices(self, workspace: str) -> list[Office]:
         rows = await self.db.all("SELECT slug, title, track, forms FROM office WHERE workspace = ?", (workspace,))
         custom = {r["slug"]: Office(r["slug"], r["title"], r["track"], json_list(r["forms"])) for r in rows}
-        merged = [Office(o.slug, o.title, o.track, o.forms, builtin=True) for o in BUILTIN_OFFICES]
-        merged = [custom.pop(o.slug) if o.slug in custom else o for o in merged]
+        merged = [custom.pop(o.slug) if o.slug in custom else BUILTIN_OFFICE_BY_SLUG[o.slug] for o in BUILTIN_OFFICES]
         return merged + sorted(custom.values(), key=lambda o: o.slug)
 
     async def office_of(self, workspace: str, side: str, title: str | None) -> Office | None:
@@ -70,10 +69,7 @@ class People:
         )
         if row:
             return Office(row["slug"], row["title"], row["track"], json_list(row["forms"]))
-        builtin = BUILTIN_OFFICE_BY_SLUG.get(slug)
-        if builtin:
-            return Office(builtin.slug, builtin.title, builtin.track, builtin.forms, builtin=True)
-        return None
+        return BUILTIN_OFFICE_BY_SLUG.get(slug)
 
     async def add_office_forms(
         self, actor: Actor, at: dt.datetime, slug: str, title: str, track: str, forms: list[str]
