@@ -62,7 +62,7 @@ class Events:
     async def _event_where(self, where: str, params: Sequence[Any]) -> Event | None:
         """The one event `where` picks (by id, or by a subquery that finds one id), with its participants."""
         rows = await self.db.all(f"{POINT}{_WITH_PARTICIPANTS} WHERE {where}", params)
-        return events_of(rows)[0] if rows else None
+        return _events_of(rows)[0] if rows else None
 
     async def latest_event(
         self,
@@ -226,7 +226,7 @@ class Events:
             f"{POINT}{_WITH_PARTICIPANTS} WHERE +e.workspace = ? AND e.id IN (SELECT id FROM ({union}))",
             params,
         )
-        events = events_of(rows)
+        events = _events_of(rows)
         events.sort(key=lambda e: (e.day, e.id), reverse=True)
         return events[:limit], len(events) > limit
 
@@ -304,7 +304,7 @@ class Events:
             by_event.setdefault(p["event_id"], []).append(
                 Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"])
             )
-        return [event_of(r, by_event.get(r["id"], [])) for r in rows]
+        return [_event_of(r, by_event.get(r["id"], [])) for r in rows]
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -328,14 +328,14 @@ class Events:
                 if key in changes:
                     await tx.run("DELETE FROM participant WHERE event_id = ? AND side = ?", (event_id, side))
                     start = 0 if side == "us" else 100
-                    await add_participants(tx, actor, at, event_id, side, changes[key], start)
+                    await _add_participants(tx, actor, at, event_id, side, changes[key], start)
             await tx.run(
                 "UPDATE participant SET day = (SELECT day FROM event WHERE id = ?),"
                 " status = (SELECT status FROM event WHERE id = ?) WHERE event_id = ?",
                 (event_id, event_id, event_id),
             )
             after = await event_in(tx, actor.workspace, event_id)
-            await check_duplicate(tx, actor.workspace, after, own_id=event_id)
+            await _check_duplicate(tx, actor.workspace, after, own_id=event_id)
             await tx.index(actor.workspace, "event", event_id, event_text(after))
             await tx.audit(actor, at, "update", "event", event_id, event_dict(before), event_dict(after))
         return after
@@ -466,13 +466,13 @@ async def add_event_in(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> 
             actor.user_id,
         ),
     )
-    created = await add_participants(tx, actor, at, event_id, "us", new.us, 0)
-    created += await add_participants(tx, actor, at, event_id, "china", new.cn, 100)
+    created = await _add_participants(tx, actor, at, event_id, "us", new.us, 0)
+    created += await _add_participants(tx, actor, at, event_id, "china", new.cn, 100)
     if new.track is None:
-        track = await derive_track(tx, actor.workspace, event_id)
+        track = await _derive_track(tx, actor.workspace, event_id)
         await tx.run("UPDATE event SET track = ? WHERE id = ?", (track, event_id))
     event = await event_in(tx, actor.workspace, event_id)
-    await check_duplicate(tx, actor.workspace, event, own_id=event_id)
+    await _check_duplicate(tx, actor.workspace, event, own_id=event_id)
     new_issues: list[str] = []
     for side_key, issues in new.raised.items():
         for issue in issues:
@@ -490,7 +490,7 @@ async def add_event_in(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> 
     return AddedEvent(event, tuple(created), tuple(new_issues))
 
 
-async def add_participants(
+async def _add_participants(
     tx: Tx,
     actor: Actor,
     at: dt.datetime,
@@ -516,13 +516,13 @@ async def add_participants(
     return created
 
 
-async def derive_track(tx: Tx, workspace: str, event_id: int) -> str:
+async def _derive_track(tx: Tx, workspace: str, event_id: int) -> str:
     """The track the participants' offices point to; when they disagree, the US lead's decides."""
     rows = await tx.all("SELECT office FROM participant WHERE event_id = ? ORDER BY position", (event_id,))
     return track_of([await office_track_tx(tx, workspace, r["office"]) for r in rows])
 
 
-async def check_duplicate(tx: Tx, workspace: str, event: Event, own_id: int) -> None:
+async def _check_duplicate(tx: Tx, workspace: str, event: Event, own_id: int) -> None:
     key = dedupe_key(event.day, event.kind, [p.person_id for p in event.participants])
     row = await tx.one(
         "SELECT id FROM event WHERE workspace = ? AND dedupe_key = ? AND id != ?", (workspace, key, own_id)
@@ -557,10 +557,10 @@ async def event_in(tx: Tx, workspace: str, event_id: int) -> Event:
         " JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.position",
         (event_id,),
     )
-    return event_of(row, [Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"]) for p in parts])
+    return _event_of(row, [Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"]) for p in parts])
 
 
-def events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
+def _events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
     """Events from the rows of _WITH_PARTICIPANTS (a row per participant), in the order first seen."""
     # Columns by position, not name: /lastcall builds a dozen events and some thirty participants
     # from these rows, and a lookup by name costs twice one by position (docs/PERFORMANCE.md).
@@ -576,7 +576,7 @@ def events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
     events = []
     for first, people in grouped.values():
         people.sort(key=_position)
-        events.append(event_of(first, [p for _, p in people]))
+        events.append(_event_of(first, [p for _, p in people]))
     return events
 
 
@@ -584,7 +584,7 @@ def _position(entry: tuple[int, Participant]) -> int:
     return entry[0]
 
 
-def event_of(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
+def _event_of(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
     return Event(
         id=row["id"],
         day=dt.date.fromisoformat(row["day"]),

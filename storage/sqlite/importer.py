@@ -19,7 +19,8 @@ The rules kept, as the per-line path applies them (tests/test_importer.py compar
 - A person without a title takes the first title an event gives them: the update, its re-index and its
   audit entry, as resolve_person writes them.
 - A participant's title is the line's, or else the person's current one; its office is the one
-  `office_slug` gives; a line without a track gets the track `derive_track` gives.
+  `_office_slug` (storage/sqlite/people.py) gives; a line without a track gets the track
+  `_derive_track` (storage/sqlite/events.py) gives.
 - The same person twice in one event counts once (the per-line path's INSERT OR IGNORE).
 - A line with the day, kind and participants of an event of the store or of an earlier line
   (`dedupe_key`) is a duplicate: skipped, undone, and reported with that event's id.
@@ -434,7 +435,7 @@ class _Import:
         return int(row[0]) if row else None
 
     def _office(self, side: str, title: str) -> str:
-        """office_slug; the office table does not change during the import, so each title is mapped once."""
+        """_office_slug; the office table does not change during the import, so each title is mapped once."""
         slug = self.offices.get((side, title))
         if slug is None:
             slug = self.offices[(side, title)] = slug_for_title(self.forms[side], side, title)

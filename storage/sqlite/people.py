@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+import aiosqlite
+
 from storage.errors import Conflict, RecordMissing
 from storage.records import Actor, Office, Person
 from storage.rules import (
@@ -31,11 +33,11 @@ from storage.sqlite.db import POINT, Database, Tx
 from storage.vocab import BUILTIN_OFFICES, norm
 
 PERSON_WORD_INSERT = "INSERT OR IGNORE INTO person_word (workspace, word, person_id) VALUES (?, ?, ?)"
-# A side's own offices as office_slug reads them (the bulk importer reads them once the same way).
+# A side's own offices as _office_slug reads them (the bulk importer reads them once the same way).
 CUSTOM_OFFICES_SQL = "SELECT slug, title, forms FROM office WHERE workspace = ? AND slug LIKE ?"
 
 
-def person_of(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
+def _person_of(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
     return Person(row["id"], row["name"], row["side"], row["title"], aliases)
 
 
@@ -60,7 +62,7 @@ class People:
         """The office a title maps to, through the workspace's own forms and then the built-in ones."""
         if not title:
             return None
-        slug = await office_slug(self.db.reader, workspace, side, title)
+        slug = await _office_slug(self.db.reader, workspace, side, title)
         return (await self.office_by_slug(workspace, slug)) if slug else None
 
     async def office_by_slug(self, workspace: str, slug: str) -> Office | None:
@@ -94,7 +96,7 @@ class People:
             )
             after = {"slug": slug, "title": title, "track": track, "forms": list(merged)}
             await tx.audit(actor, at, "update" if row else "create", "office", slug, before, after)
-            await remap_offices(tx, actor.workspace, slug.split(":", 1)[0])
+            await _remap_offices(tx, actor.workspace, slug.split(":", 1)[0])
         return Office(slug, title, track, merged)
 
     # -- people --------------------------------------------------------------------------------
@@ -103,7 +105,7 @@ class People:
         row = await self.db.one("SELECT * FROM person WHERE workspace = ? AND id = ?", (workspace, person_id))
         if row is None:
             return None
-        return person_of(row, await self._aliases(person_id))
+        return _person_of(row, await self._aliases(person_id))
 
     async def find_person(self, workspace: str, name: str) -> Person | None:
         """Exact match on a name or alias, ignoring case, accents and punctuation."""
@@ -111,7 +113,7 @@ class People:
             "SELECT p.* FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
             (workspace, norm(name)),
         )
-        return person_of(row, await self._aliases(row["id"])) if row else None
+        return _person_of(row, await self._aliases(row["id"])) if row else None
 
     async def person_keys(self, workspace: str) -> list[tuple[str, int, str]]:
         """Every (key, person id, name) of the workspace, for fuzzy matching in commands/."""
@@ -135,7 +137,7 @@ class People:
             rows = await self.db.all(
                 "SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit)
             )
-            return [person_of(r) for r in rows]
+            return [_person_of(r) for r in rows]
         typed = key.split()
         upper = key + "\uffff"
         rank: dict[int, int] = {}
@@ -169,7 +171,7 @@ class People:
             return []
         marks = ",".join("?" * len(rank))
         rows = await self.db.all(f"SELECT * FROM person WHERE workspace = ? AND id IN ({marks})", (workspace, *rank))
-        people = sorted((person_of(r) for r in rows), key=lambda p: (rank[p.id], p.name.casefold(), p.id))
+        people = sorted((_person_of(r) for r in rows), key=lambda p: (rank[p.id], p.name.casefold(), p.id))
         return people[:limit]
 
     async def _aliases(self, person_id: int) -> tuple[str, ...]:
@@ -183,9 +185,9 @@ class People:
         self, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None, aliases: list[str]
     ) -> Person:
         async with self.db.transaction() as tx:
-            person = await insert_person(tx, actor, at, name, side, title)
+            person = await _insert_person(tx, actor, at, name, side, title)
             for alias in aliases:
-                await add_alias(tx, actor.workspace, person, alias)
+                await _add_alias(tx, actor.workspace, person, alias)
             full = Person(person.id, person.name, person.side, person.title, tuple(aliases))
             await tx.index(actor.workspace, "person", person.id, person_text(full))
             await tx.audit(actor, at, "create", "person", person.id, None, person_dict(full))
@@ -202,21 +204,21 @@ class People:
             row = await tx.one("SELECT * FROM person WHERE workspace = ? AND id = ?", (actor.workspace, person_id))
             if row is None:
                 raise RecordMissing("person", person_id)
-            person = person_of(row, await alias_list(tx, person_id))
+            person = _person_of(row, await _alias_list(tx, person_id))
             for alias in aliases:
                 try:
-                    if await add_alias(tx, actor.workspace, person, alias):
+                    if await _add_alias(tx, actor.workspace, person, alias):
                         added.append(alias)
                 except Conflict as exc:
                     refused.append(str(exc))
             if added:
-                after = Person(person.id, person.name, person.side, person.title, await alias_list(tx, person_id))
+                after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person_id))
                 await tx.index(actor.workspace, "person", person.id, person_text(after))
                 await tx.audit(actor, at, "update", "person", person.id, person_dict(person), person_dict(after))
         return added, refused
 
 
-async def insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None) -> Person:
+async def _insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None) -> Person:
     existing = await tx.one(
         "SELECT p.name FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
         (actor.workspace, norm(name)),
@@ -236,7 +238,7 @@ async def insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side: 
     return Person(person_id, name, side, title)
 
 
-async def add_alias(tx: Tx, workspace: str, person: Person, alias: str) -> bool:
+async def _add_alias(tx: Tx, workspace: str, person: Person, alias: str) -> bool:
     """Give `person` another name; False if it is theirs already. A name of someone else is refused."""
     key = norm(alias)
     if not key:
@@ -272,27 +274,27 @@ async def resolve_person(
     `aliases` are other forms of the name (an import file's): those new to the workspace become the
     person's; one that already names someone else is refused, as /person add refuses it.
     """
-    person, created = await find_or_add_person(tx, actor, at, name, side, title)
+    person, created = await _find_or_add_person(tx, actor, at, name, side, title)
     if not aliases:
         return person, created
-    before = Person(person.id, person.name, person.side, person.title, await alias_list(tx, person.id))
-    added = [alias for alias in aliases if await add_alias(tx, actor.workspace, person, alias)]
+    before = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person.id))
+    added = [alias for alias in aliases if await _add_alias(tx, actor.workspace, person, alias)]
     if not added:
         return person, created
-    after = Person(person.id, person.name, person.side, person.title, await alias_list(tx, person.id))
+    after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person.id))
     await tx.index(actor.workspace, "person", person.id, person_text(after))
     await tx.audit(actor, at, "update", "person", person.id, person_dict(before), person_dict(after))
     return after, created
 
 
-async def alias_list(tx: Tx, person_id: int) -> tuple[str, ...]:
+async def _alias_list(tx: Tx, person_id: int) -> tuple[str, ...]:
     rows = await tx.all(
         "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias", (person_id,)
     )
     return tuple(r["alias"] for r in rows)
 
 
-async def find_or_add_person(
+async def _find_or_add_person(
     tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None
 ) -> tuple[Person, bool]:
     row = await tx.one(
@@ -300,25 +302,25 @@ async def find_or_add_person(
         (actor.workspace, norm(name)),
     )
     if row is not None:
-        person = person_of(row)
+        person = _person_of(row)
         if person.side != side:
             raise wrong_side(person.name, person.side, side)
         if title and not person.title:
             # The first title an event gives someone becomes their current title: a change like any other.
             await tx.run("UPDATE person SET title = ? WHERE id = ?", (title, person.id))
-            aliases = await alias_list(tx, person.id)
+            aliases = await _alias_list(tx, person.id)
             before = Person(person.id, person.name, person.side, None, aliases)
             person = Person(person.id, person.name, person.side, title, aliases)
             await tx.index(actor.workspace, "person", person.id, person_text(person))
             await tx.audit(actor, at, "update", "person", person.id, person_dict(before), person_dict(person))
         return person, False
-    person = await insert_person(tx, actor, at, name, side, title)
+    person = await _insert_person(tx, actor, at, name, side, title)
     await tx.index(actor.workspace, "person", person.id, person_text(person))
     await tx.audit(actor, at, "create", "person", person.id, None, person_dict(person))
     return person, True
 
 
-async def office_slug(db: Any, workspace: str, side: str, title: str) -> str:
+async def _office_slug(db: aiosqlite.Connection, workspace: str, side: str, title: str) -> str:
     """Map a title to an office slug; a title no table knows becomes an office of its own."""
     async with db.execute(CUSTOM_OFFICES_SQL, (workspace, side + ":%")) as cursor:
         custom_rows = list(await cursor.fetchall())
@@ -330,14 +332,14 @@ def custom_forms(rows: Iterable[Any]) -> dict[str, str]:
     return custom_forms_of((row[0], row[1], json_list(row[2])) for row in rows)
 
 
-async def remap_offices(tx: Tx, workspace: str, side: str) -> None:
+async def _remap_offices(tx: Tx, workspace: str, side: str) -> None:
     """Titles already recorded follow a newly added form, so past contacts match their office too."""
     titles = await tx.all(
         "SELECT DISTINCT title, office FROM participant WHERE workspace = ? AND side = ? AND title IS NOT NULL",
         (workspace, side),
     )
     for row in titles:
-        slug = await office_slug(tx.db, workspace, side, row["title"])
+        slug = await _office_slug(tx.db, workspace, side, row["title"])
         if slug != row["office"]:
             await tx.run(
                 "UPDATE participant SET office = ? WHERE workspace = ? AND side = ? AND title = ?",
@@ -346,7 +348,7 @@ async def remap_offices(tx: Tx, workspace: str, side: str) -> None:
 
 
 async def office_slug_tx(tx: Tx, workspace: str, side: str, title: str | None) -> str | None:
-    return await office_slug(tx.db, workspace, side, title) if title else None
+    return await _office_slug(tx.db, workspace, side, title) if title else None
 
 
 async def office_track_tx(tx: Tx, workspace: str, slug: str | None) -> str | None:
