@@ -25,13 +25,19 @@ BUILTIN_ISSUE_SLUGS = frozenset(i.slug for i in BUILTIN_ISSUES)
 # The built-in issues as every workspace lists them, first (built once: every command that shows issues
 # reads this list, and building it cost /lastcall 25 µs).
 BUILTIN_ISSUE_RECORDS = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
+
+
+def _builtin_forms() -> dict[tuple[str, str], str]:
+    forms: dict[tuple[str, str], str] = {}
+    for office in BUILTIN_OFFICES:
+        for form in (office.title, *office.forms, office.slug.split(":", 1)[1].replace("-", " ")):
+            forms.setdefault((office.side, norm(form)), office.slug)
+    return forms
+
+
 # Every form of a built-in office's title (its title, its common forms, its slug's words), normalized,
 # by side: (side, form) -> slug. A form two offices share belongs to the first.
-BUILTIN_FORMS: dict[tuple[str, str], str] = {}
-for office in BUILTIN_OFFICES:
-    for form in (office.title, *office.forms, office.slug.split(":", 1)[1].replace("-", " ")):
-        BUILTIN_FORMS.setdefault((office.side, norm(form)), office.slug)
-del office, form
+BUILTIN_FORMS = _builtin_forms()
 
 # How people_matching ranks a match, best first: the name or alias is what was typed; starts with it as
 # a whole word ("dong" in "Dong Jun"); starts with it ("xi" in "Xie Feng"); has a word that is it ("austin"
