@@ -324,6 +324,8 @@ SUBSCRIPTION_ZONES = ("America/New_York", "Asia/Shanghai", "Europe/London", "UTC
 
 
 def schema_fingerprint() -> str:
+    """A hash of the migrations' SQL text alone (not of the module that holds it, nor its path): the
+    cached stores stay valid when the schema module moves, and are made anew when any migration changes."""
     return hashlib.sha256("\x00".join(MIGRATIONS).encode()).hexdigest()[:10]
 
 
