@@ -27,11 +27,11 @@ from bot.runtime.runner import Invocation
 from bot.runtime.service import Runtime
 from commands.context import Caller, FixedClock
 from config.settings import Settings
-from storage.audit_poll import POLL_SECONDS, AuditPoller
 from storage.contract import StoreContract
 from storage.factory import open_store
 from storage.postgres.store import PostgresStore
 from storage.records import Actor, NewEvent, NewParticipant
+from storage.sqlite.audit_poll import POLL_SECONDS, AuditPoller
 
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
 WS = "discord:1"

@@ -43,7 +43,7 @@ from bot.discord.info import DISCORD
 from bot.runtime.runner import Runner
 from commands.context import CoreSettings, FixedClock
 from storage.records import Actor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.discord.fake.interactions import AUTOCOMPLETE, SLASH, base_payload, command_data
 from tests.discord.fake.server import API, FakeDiscord, FakeInteraction, Recorded
 from tests.discord.fake.world import EVERYONE_PERMISSIONS, MANAGE_GUILD, FakeGuild, FakeRole, FakeUser, snowflake
@@ -80,9 +80,7 @@ class TimedFake(FakeDiscord):
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=4096)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.port = int(self._runner.addresses[0][1])
 
 
 @dataclass
@@ -283,7 +281,7 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True) -> E2EFig
         env={**os.environ, "PYTHONPATH": str(root)},
     )
     assert driver.stdout is not None and driver.stdin is not None
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     audit = await store.audit_entries(WS, limit=1)
     last_audit = audit[0].id if audit else 0
     quiet = logging.getLogger("discord")
@@ -300,8 +298,8 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True) -> E2EFig
         # No runtime, so no digest scheduler: the generated subscriptions post to channels the fake
         # does not have, and catching up on them would run beside the figures.
         runner = Runner(store, FixedClock(NOW), CoreSettings(), DISCORD)
-        bot = HotlineBot(runner=runner, store=store, dev_guild=GUILD_A)
-        bot._connection.guild_ready_timeout = 0.01
+        # guild_ready_timeout: discord.py waits this long after the last GUILD_CREATE before on_ready (2 s by default).
+        bot = HotlineBot(runner=runner, store=store, dev_guild=GUILD_A, guild_ready_timeout=0.01)
         task = asyncio.create_task(bot.start(TimedFake().token))
         while True:
             text = (await asyncio.wait_for(driver.stdout.readline(), 600)).decode()

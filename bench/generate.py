@@ -18,7 +18,7 @@ the workspace, or filtered it late, pays for it. Each workspace has:
 
 How it is written, so that a million events a workspace take minutes rather than many:
 
-- The schema comes from the store's own migrations (Store.open), into the file and into copies of it,
+- The schema comes from the store's own migrations (SqliteStore.open), into the file and into copies of it,
   one per part (PARTS): the record (people, events, participants, audit), the notes (concerns,
   questions) and the full text. Each part is written by a process of its own while this one draws
   the rows, in one transaction with no journal and no fsync: the file is a temporary one, renamed
@@ -72,10 +72,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from storage.base import SEARCH_KINDS, ws_token
-from storage.people import name_words
-from storage.schema import MIGRATIONS, SCHEMA_VERSION
-from storage.store import Store
+from storage.rules import name_words
+from storage.sqlite.db import SEARCH_KINDS, ws_token
+from storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.sqlite.store import SqliteStore
 from storage.vocab import BUILTIN_OFFICES, norm, slugify
 
 # 2 was briefly a build whose full text had fewer segments than the store makes; 4 made the second
@@ -102,7 +102,7 @@ CHUNK = 20_000  # events per executemany batch
 PARALLEL_FROM = 20_000  # from this size the parts are written by processes of their own
 CACHE_KIB = 256 * 1024  # page cache of each writing connection
 SORT_CACHE_KIB = 16 * 1024  # and while it builds indexes
-SEARCH_STRIDE = len(SEARCH_KINDS)  # a full-text rowid is ref * SEARCH_STRIDE + the kind's place (storage.base)
+SEARCH_STRIDE = len(SEARCH_KINDS)  # a full-text rowid is ref * SEARCH_STRIDE + the kind's place (storage.sqlite.db)
 EVENT_ROW, CONCERN_ROW, QUESTION_ROW, PERSON_ROW = (
     SEARCH_KINDS.index(k) for k in ("event", "concern", "question", "person")
 )
@@ -324,6 +324,8 @@ SUBSCRIPTION_ZONES = ("America/New_York", "Asia/Shanghai", "Europe/London", "UTC
 
 
 def schema_fingerprint() -> str:
+    """A hash of the migrations' SQL text alone (not of the module that holds it, nor its path): the
+    cached stores stay valid when the schema module moves, and are made anew when any migration changes."""
     return hashlib.sha256("\x00".join(MIGRATIONS).encode()).hexdigest()[:10]
 
 
@@ -1213,7 +1215,7 @@ def build(path: Path, size: int, seed: int) -> dict[str, int]:
     """Write a database of two workspaces of `size` events each at `path` (a new file)."""
 
     async def migrate() -> None:
-        store = await Store.open(path)  # the store's own migrations, journal mode WAL
+        store = await SqliteStore.open(path)  # the store's own migrations, journal mode WAL
         await store.close()
 
     asyncio.run(migrate())

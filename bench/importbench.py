@@ -18,7 +18,7 @@ from typing import Any
 from bench.generate import NOW, WS
 from bot.transfer_cli import export, import_lines
 from commands.context import FixedClock
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 IMPORT_WS = "console:import"
 # Every table an import writes, with its columns (search_index: its rowid too).
@@ -37,7 +37,7 @@ TABLES = {
 
 async def export_file(db: Path, out: Path) -> int:
     """The benchmark workspace of `db` as a JSON Lines file (cached by the caller)."""
-    store = await Store.open(db)
+    store = await SqliteStore.open(db)
     try:
         tmp = out.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as f:
@@ -63,14 +63,14 @@ def _remove(path: Path) -> None:
 
 async def _fresh(path: Path) -> None:
     _remove(path)
-    store = await Store.open(path)  # the same schema, through the migrations
+    store = await SqliteStore.open(path)  # the same schema, through the migrations
     await store.close()
 
 
 async def measure(text: list[str], name: str, folder: Path) -> dict[str, Any]:
     target = folder / "import-target.db"
     await _fresh(target)
-    store = await Store.open(target)
+    store = await SqliteStore.open(target)
     try:
         started = time.perf_counter()
         summary = await import_lines(store, FixedClock(NOW), IMPORT_WS, text, name)

@@ -26,7 +26,7 @@ from bench.queries import SEARCHES, TRACK, context, find_target, run
 from storage.postgres.from_sqlite import copy_sqlite_store
 from storage.postgres.store import PostgresStore
 from storage.records import Actor, NewEvent, NewParticipant
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 IMPORT_EVENTS = 5000
 
@@ -73,7 +73,7 @@ async def figures(sqlite_path: Path, url: str, n: int) -> dict[str, Stat | float
     out: dict[str, Stat | float] = {}
     try:
         # commands.context.Ctx names the SQLite class; the commands call only contract methods.
-        ctx = context(cast(Store, store))
+        ctx = context(cast(SqliteStore, store))
         for label, args in (
             ("/lastcall", {}),
             ("/lastcall with a person", {"with": target.name}),
@@ -94,7 +94,7 @@ async def figures(sqlite_path: Path, url: str, n: int) -> dict[str, Stat | float
 
 async def _import_rate(sqlite_path: Path, store: PostgresStore) -> float:
     """Events a second that import_events adds into a new workspace: the benchmark's own events again."""
-    source = await Store.open(sqlite_path)
+    source = await SqliteStore.open(sqlite_path)
     try:
         events = await source.events_after(WS, None, IMPORT_EVENTS)
         raised = await source.raised_at(WS, [e.id for e in events])

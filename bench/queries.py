@@ -20,7 +20,7 @@ from commands import autocomplete
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply
 from commands.surface import dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 TRACK = "defense"
 # The office whose holder /lastcall asks about: a busy post, whose holder changes over the 30 years.
@@ -52,7 +52,7 @@ class Target:
         return self.name.split()[-1]
 
 
-def context(store: Store) -> Ctx:
+def context(store: SqliteStore) -> Ctx:
     return Ctx(store, Caller(WS, "bench", "Bench Analyst", is_editor=True), FixedClock(NOW), CoreSettings())
 
 
@@ -110,7 +110,7 @@ async def lastcall(path: Path, n: int, warmup: int) -> LastcallFigures:
     command: dict[str, Stat] = {}
     floor: dict[str, Stat] = {}
     same: dict[str, bool] = {}
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
         ctx = context(store)
         for variant, args in variants.items():
@@ -155,7 +155,7 @@ class ReadFigures:
 
 async def reads(path: Path, n: int, warmup: int) -> ReadFigures:
     target = find_target(path)
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
         ctx = context(store)
         latest = await store.latest_event(WS)
@@ -217,7 +217,7 @@ class TimelineFigures:
 
 async def timeline(path: Path, n: int, warmup: int) -> TimelineFigures:
     """The whole record's timeline (a million events over thirty years), as a member asks for it."""
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
         ctx = context(store)
         started = time.perf_counter()

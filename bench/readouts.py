@@ -27,7 +27,7 @@ from commands.feed_follow import FeedFollower
 from commands.reply import Reply
 from extraction.people import sample_people
 from storage.records import Actor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 FEEDS = 20
 ROUNDS = 7
@@ -75,7 +75,7 @@ async def feed_poll_cpu(feeds: int = FEEDS, rounds: int = ROUNDS) -> tuple[float
     clock = FixedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     cpu: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        store = await Store.open(Path(folder) / "bench.db")
+        store = await SqliteStore.open(Path(folder) / "bench.db")
         try:
             actor = Actor(WS, "bench", "bench")
             for n in range(feeds):

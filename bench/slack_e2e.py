@@ -37,7 +37,7 @@ from bot.slack.platform import SlackPlatform
 from commands.context import FixedClock
 from config.settings import Settings, SlackSettings
 from storage.records import Actor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.slack.fake import FakeSlack, FakeTeam, FakeUser
 from tests.slack.fake import payloads as slack_payloads
 from tests.slack.fake.world import new_team
@@ -226,7 +226,7 @@ async def measure(path: Path, n: int, warmup: int) -> SlackFigures:
         env={**{k: v for k, v in os.environ.items() if "proxy" not in k.lower()}, "PYTHONPATH": str(ROOT)},
     )
     assert driver.stdout is not None and driver.stdin is not None
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     audit = await store.audit_entries(OTHER_WS, limit=1)
     last_audit = audit[0].id if audit else 0
     quiet = [logging.getLogger(name) for name in ("slack_bolt", "slack_sdk", "hotline")]

@@ -24,10 +24,10 @@ from bot.transfer_cli import export, import_file, sample_path, silence_stdout, u
 from commands.context import CoreSettings, SystemClock
 from commands.errors import UserError
 from config.settings import Settings, SettingsError, load_settings
-from storage.backup import backup_database
 from storage.errors import StoreError
 from storage.factory import backend_of, open_store
 from storage.postgres.dump import dump_database
+from storage.sqlite.backup import backup_database
 
 log = logging.getLogger("hotline")
 

@@ -14,7 +14,7 @@ from storage.factory import open_store
 from storage.postgres.from_sqlite import CountsDiffer, copy_sqlite_store, sqlite_schema_version
 from storage.postgres.pool import is_postgres_url
 from storage.records import Progress
-from storage.schema import SCHEMA_VERSION
+from storage.sqlite.schema import SCHEMA_VERSION
 
 
 def _bar(description: str, unit: str) -> AbstractContextManager[Progress | None]:

@@ -16,8 +16,8 @@ from commands.errors import UserError
 from commands.events import check_future
 from commands.transfer import dump_line, event_to_dict, parse_line
 from storage.contract import StoreContract
-from storage.importer import cyclic_gc_paused
 from storage.records import PROGRESS_EVERY, Actor, NewEvent, Progress
+from storage.sqlite.importer import cyclic_gc_paused
 from storage.vocab import norm
 
 EXPORT_BATCH = 2000

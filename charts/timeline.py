@@ -1,6 +1,6 @@
 """A timeline of contacts as a PNG: one lane per track (or per pair of offices), a mark per contact.
 
-The input is already counted (storage/timeline.py counts in SQL): a mark is a lane, a day (or the
+The input is already counted (the store counts in SQL): a mark is a lane, a day (or the
 first day of a month), a kind, a status and how many contacts it stands for. When each mark is one
 contact it is drawn at the usual size; a mark that stands for many is drawn larger (by the logarithm
 of its count), so a thousand contacts on one day, or a million over thirty years, stay a few thousand

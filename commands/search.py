@@ -8,7 +8,7 @@ from commands.context import Ctx
 from commands.errors import UserError
 from commands.paging import paginate
 from commands.reply import Field, Page, Reply, UserText, When, line
-from storage.workspaces import fts_query
+from storage.rules import has_search_words
 
 RESULT_LIMIT = 25
 
@@ -16,7 +16,7 @@ RESULT_LIMIT = 25
 async def search(ctx: Ctx, query: str) -> Reply:
     ws = ctx.caller.workspace
     words = validate.required_text("query", query)
-    if not fts_query(words):
+    if not has_search_words(words):
         raise UserError("has no words to look for; give letters or numbers", field="query")
     titles = await issue_titles(ctx)
     hits = await ctx.store.search(ws, words, limit=RESULT_LIMIT)

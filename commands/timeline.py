@@ -1,8 +1,8 @@
 """/timeline: a picture of contacts over time, with a reply whose text says what it shows.
 
-The store counts (storage/timeline.py); this module names the lanes, words the title and the
-summary, and has charts/ draw the PNG in a worker thread, so the event loop keeps answering others
-while it is drawn.
+The store counts (storage/sqlite/timeline.py, storage/postgres/timeline.py); this module names the lanes,
+words the title and the summary, and has charts/ draw the PNG in a worker thread, so the event loop keeps
+answering others while it is drawn.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from commands.common import KIND_LABEL, Who, issue_titles, plural, resolve_issue
 from commands.context import Ctx
 from commands.errors import UserError
 from commands.reply import Image, Line, Reply, UserText, When, date_text, line
-from storage.records import Event
-from storage.timeline import PAIR_SEPARATOR, Timeline
+from storage.records import Event, Timeline
+from storage.rules import PAIR_SEPARATOR
 
 # With a person, their busiest pairs of offices get a lane each; the rest share one.
 MAX_PAIR_LANES = 7

@@ -55,7 +55,7 @@ ISSUE_LIMIT_KEY = "alias"
 # gives the same value; anything else still goes to validate, so that every message stays the same
 # (tests/test_transfer_fast_paths.py checks each fast path against the full check).
 _KNOWN_KEYS = frozenset(KEY_ORDER)
-# The keys _plain_line handles; a line with any other known key (a confidence) takes the full checks.
+# The keys plain_line handles; a line with any other known key (a confidence) takes the full checks.
 _PLAIN_KEYS = _KNOWN_KEYS - {"confidence", "confidence_note"}
 _PLAIN_PARTICIPANT_KEYS = frozenset(("name", "title"))
 # What validate.text refuses as control characters: below 32 except tab and newline, and DEL.
@@ -71,10 +71,10 @@ _UNUSED_REFERENCE_DAY = dt.date(2000, 1, 1)
 def parse_line(raw: str) -> NewEvent:
     """One line of an import file as a NewEvent; a UserError names the first thing wrong with it."""
     data = _load_object(raw)
-    return _plain_line(data) or _checked_line(data)
+    return plain_line(data) or checked_line(data)
 
 
-def _checked_line(data: dict[str, Any]) -> NewEvent:
+def checked_line(data: dict[str, Any]) -> NewEvent:
     """The line checked one thing after another, in the format's order; a UserError names the first
     thing wrong with it."""
     if not data.keys() <= _KNOWN_KEYS:
@@ -89,9 +89,9 @@ def _checked_line(data: dict[str, Any]) -> NewEvent:
 
     requested_by = _optional_str(data, "requested_by")
     raw_status = _optional_str(data, "status")
-    status = _choice("status", raw_status, EVENT_STATUSES) if raw_status is not None else "held"
+    status = checked_choice("status", raw_status, EVENT_STATUSES) if raw_status is not None else "held"
     day = _parse_date(data["date"])
-    kind = _choice("kind", _expect_str("kind", data["kind"]), KINDS)
+    kind = checked_choice("kind", _expect_str("kind", data["kind"]), KINDS)
     track = _optional_choice(data, "track", TRACKS)
     # A contact that did not take place may leave a side unnamed: a request nobody answered.
     us = _parse_participants("us", "us", data["us"], may_be_empty=status != "held")
@@ -102,8 +102,8 @@ def _checked_line(data: dict[str, Any]) -> NewEvent:
         track=track,
         us=us,
         cn=cn,
-        minutes=_parse_minutes(data.get("minutes")),
-        requested_by=_parse_requester(requested_by) if requested_by is not None else "unknown",
+        minutes=parse_minutes(data.get("minutes")),
+        requested_by=parse_requester(requested_by) if requested_by is not None else "unknown",
         location=_optional_text(data, "location"),
         summary=_optional_text(data, "summary"),
         sources=_parse_sources(data.get("sources")),
@@ -116,10 +116,10 @@ def _checked_line(data: dict[str, Any]) -> NewEvent:
     )
 
 
-def _plain_line(data: dict[str, Any]) -> NewEvent | None:
-    """The NewEvent of a line whose every value is plainly valid, the same as _checked_line gives, in
+def plain_line(data: dict[str, Any]) -> NewEvent | None:
+    """The NewEvent of a line whose every value is plainly valid, the same as checked_line gives, in
     far fewer steps (most lines of a file are such). None for anything else, for
-    _checked_line to check: it gives the same NewEvent, or says what is wrong, first things first.
+    checked_line to check: it gives the same NewEvent, or says what is wrong, first things first.
     """
     if not data.keys() <= _PLAIN_KEYS:
         return None
@@ -240,8 +240,8 @@ def _load_object(raw: str) -> dict[str, Any]:
     if not text:
         raise UserError("the line is empty; give one JSON object per line")
     try:
-        value = _decode(text)
-    except _DuplicateKey as dup:
+        value = decode_json(text)
+    except DuplicateKey as dup:
         raise UserError(f"key {dup.key!r} appears more than once") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"not valid JSON ({exc.msg} at column {exc.colno}); give one JSON object per line") from None
@@ -252,7 +252,7 @@ def _load_object(raw: str) -> dict[str, Any]:
     return value
 
 
-def _decode(text: str) -> Any:
+def decode_json(text: str) -> Any:
     """json.loads(text, object_pairs_hook=_refuse_duplicate_keys), with one decoder for every line
     rather than one made per call."""
     if text.startswith("\ufeff"):  # as json.loads refuses a second byte order mark
@@ -260,7 +260,7 @@ def _decode(text: str) -> Any:
     return _DECODER.decode(text)
 
 
-class _DuplicateKey(Exception):
+class DuplicateKey(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -274,7 +274,7 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _DuplicateKey(key)
+                raise DuplicateKey(key)
             seen.add(key)
     return result
 
@@ -309,7 +309,7 @@ def _optional_str(data: Mapping[str, Any], field: str) -> str | None:
 
 def _optional_text(data: Mapping[str, Any], field: str, limit_key: str | None = None) -> str | None:
     value = _optional_str(data, field)
-    return None if value is None else _text(field, value, limit_key=limit_key, required=False)
+    return None if value is None else checked_text(field, value, limit_key=limit_key, required=False)
 
 
 def _passing(value: str, limit: int) -> str | None:
@@ -321,12 +321,12 @@ def _passing(value: str, limit: int) -> str | None:
     return None
 
 
-def _text(field: str, value: str, *, limit_key: str | None = None, required: bool = True) -> str | None:
+def checked_text(field: str, value: str, *, limit_key: str | None = None, required: bool = True) -> str | None:
     passing = _passing(value, validate.LIMITS[limit_key or field])
     return passing if passing is not None else validate.text(field, value, limit_key=limit_key, required=required)
 
 
-def _url(field: str, value: str) -> str:
+def checked_url(field: str, value: str) -> str:
     """validate.url, with a plain http(s) URL (most of them) recognized at C speed."""
     candidate = value.strip()
     if len(candidate) <= validate.LIMITS["source"] and _PLAIN_URL.fullmatch(candidate):
@@ -335,13 +335,13 @@ def _url(field: str, value: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)  # a file names the same few issues on most of its lines
-def _plain_issue(item: str) -> str | None:
+def plain_issue(item: str) -> str | None:
     """The slug of an issue named as validate and slugify accept it, or None for the full checks."""
     text = _passing(item, validate.LIMITS[ISSUE_LIMIT_KEY])
     return (slugify(text) or None) if text is not None else None
 
 
-def _plain_participant(item: object, side: str) -> NewParticipant | None:
+def plain_participant(item: object, side: str) -> NewParticipant | None:
     """A participant that passes every check of _parse_participants, or None for the full checks."""
     if not isinstance(item, dict) or not item.keys() <= _PLAIN_PARTICIPANT_KEYS:
         return None
@@ -363,7 +363,7 @@ def _plain_people(value: object, side: str) -> list[NewParticipant] | None:
     people: list[NewParticipant] = []
     seen: set[str] = set()
     for item in value:
-        person = _plain_participant(item, side)
+        person = plain_participant(item, side)
         if person is None or person.name.casefold() in seen:
             return None
         seen.add(person.name.casefold())
@@ -372,7 +372,7 @@ def _plain_people(value: object, side: str) -> list[NewParticipant] | None:
 
 
 def _plain_minutes(value: object) -> bool:
-    return type(value) is int and 1 <= value <= 1440  # not a bool, in range: what _parse_minutes keeps
+    return type(value) is int and 1 <= value <= 1440  # not a bool, in range: what parse_minutes keeps
 
 
 def _plain_sources(value: object) -> list[Source] | None:
@@ -407,7 +407,7 @@ def _plain_raised(value: object) -> dict[str, list[str]] | None:
         sides.add(side)
         slugs: list[str] = []
         for item in issues:
-            slug = _plain_issue(item) if isinstance(item, str) else None
+            slug = plain_issue(item) if isinstance(item, str) else None
             if slug is None:
                 return None
             if slug not in slugs:
@@ -425,14 +425,14 @@ def _plain_date(raw: str) -> dt.date | None:
         return None
 
 
-def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
+def checked_choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
     """validate.choice, which gives a value spelled as allowed back as it is."""
     return value if value in allowed else validate.choice(field, value, allowed)
 
 
 def _optional_choice(data: Mapping[str, Any], field: str, allowed: tuple[str, ...]) -> str | None:
     value = _optional_str(data, field)
-    return None if value is None else _choice(field, value, allowed)
+    return None if value is None else checked_choice(field, value, allowed)
 
 
 def _optional_time(data: Mapping[str, Any]) -> str | None:
@@ -480,7 +480,7 @@ def _parse_participants(field: str, side: str, value: object, may_be_empty: bool
     people: list[NewParticipant] = []
     seen: set[str] = set()
     for index, item in enumerate(value, start=1):
-        person = _plain_participant(item, side) or _checked_participant(field, side, index, item)
+        person = plain_participant(item, side) or checked_participant(field, side, index, item)
         key = person.name.casefold()
         if key in seen:
             raise UserError(f"{person.name!r} is listed twice", field=field)
@@ -489,7 +489,7 @@ def _parse_participants(field: str, side: str, value: object, may_be_empty: bool
     return people
 
 
-def _checked_participant(field: str, side: str, index: int, item: object) -> NewParticipant:
+def checked_participant(field: str, side: str, index: int, item: object) -> NewParticipant:
     """One person of a side's list, checked one thing after another; a UserError names what is wrong."""
     where = f"{field}[{index}]"
     if not isinstance(item, dict):
@@ -529,7 +529,7 @@ def _parse_aliases(where: str, item: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(aliases)
 
 
-def _parse_minutes(value: object) -> int | None:
+def parse_minutes(value: object) -> int | None:
     if value is None:
         return None
     # A float such as 45.0 or a string "45" is refused rather than coerced: the export writes whole
@@ -541,7 +541,7 @@ def _parse_minutes(value: object) -> int | None:
     return validate.integer("minutes", value, low=1, high=1440)
 
 
-def _parse_requester(value: str) -> str:
+def parse_requester(value: str) -> str:
     if value in REQUESTERS:  # spelled as allowed: itself, whether through SIDE_ALIASES or not
         return value
     # "cn" is the file's own word for China elsewhere in the line, so it is understood here too.
@@ -560,7 +560,11 @@ def _parse_sources(value: object) -> list[Source]:
     sources: list[Source] = []
     for index, item in enumerate(value, start=1):
         where = f"sources[{index}]"
-        source = _parse_source(where, item) if isinstance(item, dict) else Source(_url(where, _expect_str(where, item)))
+        source = (
+            _parse_source(where, item)
+            if isinstance(item, dict)
+            else Source(checked_url(where, _expect_str(where, item)))
+        )
         if source not in sources:
             sources.append(source)
     return sources
@@ -579,7 +583,7 @@ def _parse_source(where: str, item: Mapping[str, Any]) -> Source:
     texts = {key: _optional_text(item, key, limit_key="source") for key in ("title", "publisher", "note")}
     if url is None and texts["note"] is None:
         raise UserError("needs a url, or a note for a citation without a link", field=where)
-    link = None if url is None else _url(f"{where}.url", url)
+    link = None if url is None else checked_url(f"{where}.url", url)
     return Source(link, texts["title"], texts["publisher"], texts["note"])
 
 
@@ -608,7 +612,7 @@ def _parse_raised(value: object) -> dict[str, list[str]]:
             raise UserError(f"must be a list of issue slugs, not {_json_type(issues)}", field=where)
         slugs: list[str] = []
         for index, item in enumerate(issues, start=1):
-            slug = _plain_issue(item) if isinstance(item, str) else None
+            slug = plain_issue(item) if isinstance(item, str) else None
             if slug is None:
                 item_where = f"{where}[{index}]"
                 text = validate.required_text(item_where, _expect_str(item_where, item), limit_key=ISSUE_LIMIT_KEY)

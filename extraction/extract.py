@@ -47,7 +47,7 @@ from extraction.rules import (
     WEEKDAYS,
 )
 from extraction.speakers import Reference, phrase_references, sides_of, speaker
-from storage.people import slug_for_title
+from storage.rules import slug_for_title
 from storage.vocab import BUILTIN_OFFICES
 
 _BUILTIN_SLUGS: Final = frozenset(o.slug for o in BUILTIN_OFFICES)

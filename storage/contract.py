@@ -25,15 +25,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from storage.changes import ChangeWatch, OnChange
-from storage.events import AddedEvent, ImportResult
 from storage.records import (
     Actor,
+    AddedEvent,
     AuditEntry,
     Concern,
     DigestRun,
     Draft,
     Event,
     Feed,
+    Grain,
+    ImportResult,
     Issue,
     NewEvent,
     NewPosition,
@@ -42,11 +44,11 @@ from storage.records import (
     Progress,
     Question,
     RecordedDraft,
+    SearchHit,
     Subscription,
+    Timeline,
     WorkspaceSettings,
 )
-from storage.timeline import Grain, Timeline
-from storage.workspaces import SearchHit
 
 
 @runtime_checkable

@@ -9,7 +9,7 @@ from storage.contract import StoreContract, missing_methods
 from storage.errors import BackendIncomplete
 from storage.postgres.pool import is_postgres_url
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 
 def backend_of(url_or_path: str) -> str:
@@ -24,7 +24,7 @@ async def open_store(url_or_path: str) -> StoreContract:
     """
     if backend_of(url_or_path) == "postgresql":
         return await _open_postgres(url_or_path)
-    store: Store = await Store.open(Path(url_or_path))
+    store: SqliteStore = await SqliteStore.open(Path(url_or_path))
     return store
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -279,3 +280,71 @@ class PoolStats:
     size: int
     max_size: int
     idle: int | None = None
+
+
+@dataclass(frozen=True)
+class AddedEvent:
+    """What add_event did: the event, and the people and issues it made new to the workspace."""
+
+    event: Event
+    new_people: tuple[str, ...]
+    new_issues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What import_events did: events added, lines skipped as duplicates, people created, lines refused."""
+
+    added: int
+    duplicates: list[tuple[int, int]]  # (line number, existing event id)
+    new_people: int
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (line number, why), e.g. a side mismatch
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # event, concern, question, person
+    ref: int
+    snippet: str
+
+
+# A timeline's bucket: the length of time one mark counts.
+Grain = Literal["day", "week", "month", "quarter", "half-year", "year"]
+
+
+@dataclass(frozen=True)
+class Tally:
+    lane: str  # a track, or "<office>|<office>" for a pair (an office slug, or "" when not known)
+    bucket: dt.date  # the day, or the first day of the bucket
+    kind: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LaneGap:
+    lane: str
+    start: dt.date  # a held contact
+    end: dt.date  # the next held contact on the lane
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The counts a timeline of contacts is drawn from (storage.contract.StoreContract.timeline)."""
+
+    grain: Grain
+    lanes: tuple[str, ...]  # tracks in their usual order; pairs by their number of contacts, most first
+    tallies: tuple[Tally, ...]
+    gaps: tuple[LaneGap, ...]  # the longest GAPS_PER_LANE (storage.rules) of each lane, longest first
+    first: dt.date | None  # the first and last day with a contact that matches
+    last: dt.date | None
+    latest: Event | None  # the latest held contact that matches
+    pairs: bool  # lanes are pairs of offices
+
+    @property
+    def total(self) -> int:
+        return sum(t.count for t in self.tallies)

@@ -1,71 +1,51 @@
 """Rules of the record that every backend keeps alike, whatever database holds it: how a name is folded
 for search, what an event's duplicate key is, which track its offices put it on, which office a title
-names, what an audit entry holds for each kind of record.
+names, what an audit entry holds for each kind of record, how a timeline's buckets and lanes are chosen.
 
-The ones already public in the SQLite modules are re-exported here, so a backend imports every shared
-rule from this one place; the ones that were private there are defined here. Moving the definitions
-themselves here (and the SQLite modules importing them) is the next step of the seam.
+Both backends (storage/sqlite/, storage/postgres/) import them from here; neither keeps a copy of its own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from storage.events import dedupe_key, event_dict, sources_json, track_of
-from storage.people import (
-    EXACT,
-    START,
-    START_WORD,
-    WORD,
-    WORD_CANDIDATES,
-    WORD_START,
-    name_words,
-    slug_for_title,
-    wrong_side,
-)
-from storage.records import Draft, Event, Feed, Office, Person, Question, Subscription
-from storage.vocab import BUILTIN_ISSUES, BUILTIN_OFFICES, norm
-
-__all__ = [
-    "ATTACH_DAYS",
-    "BUILTIN_ISSUE_SLUGS",
-    "BUILTIN_OFFICE_BY_SLUG",
-    "EXACT",
-    "ITEM_OUTCOMES",
-    "START",
-    "START_WORD",
-    "WORD",
-    "WORD_CANDIDATES",
-    "WORD_START",
-    "custom_forms_of",
-    "dedupe_key",
-    "draft_dict",
-    "event_dict",
-    "event_text",
-    "feed_dict",
-    "fold",
-    "name_words",
-    "norm",
-    "office_track",
-    "person_dict",
-    "person_text",
-    "question_dict",
-    "search_tokens",
-    "slug_for_title",
-    "sources_json",
-    "subscription_dict",
-    "track_of",
-    "words_fit",
-    "wrong_side",
-]
+from storage.errors import Conflict
+from storage.records import Draft, Event, Feed, Grain, Issue, Office, Person, Question, Source, Subscription, Tally
+from storage.vocab import BUILTIN_ISSUES, BUILTIN_OFFICES, TRACKS, norm, slugify
 
 BUILTIN_OFFICE_BY_SLUG: dict[str, Office] = {
     o.slug: Office(o.slug, o.title, o.track, o.forms, builtin=True) for o in BUILTIN_OFFICES
 }
 BUILTIN_ISSUE_SLUGS = frozenset(i.slug for i in BUILTIN_ISSUES)
+# The built-in issues as every workspace lists them, first (built once: every command that shows issues
+# reads this list, and building it cost /lastcall 25 µs).
+BUILTIN_ISSUE_RECORDS = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
+
+
+def _builtin_forms() -> dict[tuple[str, str], str]:
+    forms: dict[tuple[str, str], str] = {}
+    for office in BUILTIN_OFFICES:
+        for form in (office.title, *office.forms, office.slug.split(":", 1)[1].replace("-", " ")):
+            forms.setdefault((office.side, norm(form)), office.slug)
+    return forms
+
+
+# Every form of a built-in office's title (its title, its common forms, its slug's words), normalized,
+# by side: (side, form) -> slug. A form two offices share belongs to the first.
+BUILTIN_FORMS = _builtin_forms()
+
+# How people_matching ranks a match, best first: the name or alias is what was typed; starts with it as
+# a whole word ("dong" in "Dong Jun"); starts with it ("xi" in "Xie Feng"); has a word that is it ("austin"
+# in "Lloyd J. Austin III"); has a word that starts with it ("aus").
+EXACT, START_WORD, START, WORD, WORD_START = 0, 1, 2, 3, 4
+# people_matching: how many people one index range may bring in before they are ranked. The exact and
+# start-of-name matches come from their own ranges, so this caps only the word matches.
+WORD_CANDIDATES = 200
 
 # The other side's readout of one contact may date it a day apart (Beijing morning, Washington evening):
 # a readout joins a recorded contact of the same two leads within this many days.
@@ -75,7 +55,7 @@ ITEM_OUTCOMES = ("posted", "skipped", "failed")
 
 # Words as search splits them (FTS5's unicode61 tokenizer with remove_diacritics 2 does the same): runs
 # of letters and digits, case-folded, without diacritics.
-_TOKEN = re.compile(r"[^\W_]+")
+SEARCH_TOKEN = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
@@ -89,7 +69,18 @@ def fold(text: str) -> str:
 
 def search_tokens(text: str) -> list[str]:
     """The words of `text` as search matches them, folded."""
-    return _TOKEN.findall(fold(text))
+    return SEARCH_TOKEN.findall(fold(text))
+
+
+def has_search_words(text: str) -> bool:
+    """Whether `text` has anything search can look for (a letter or a digit): a query without is refused
+    before any backend is asked."""
+    return bool(search_tokens(text))
+
+
+def name_words(key: str) -> list[str]:
+    """The words of a name's key (storage.vocab.norm of it) that suggestions match by their start."""
+    return sorted(set(key.split()))
 
 
 def words_fit(typed: list[str], words: list[str]) -> bool:
@@ -113,6 +104,35 @@ def custom_forms_of(offices: Iterable[tuple[str, str, Iterable[str]]]) -> dict[s
     return custom
 
 
+def slug_for_title(custom: dict[str, str], side: str, title: str) -> str:
+    """The office of a title: the workspace's own forms first (`custom`, from custom_forms_of), then the
+    built-in ones, for the whole title and then each segment of it; a title no table knows becomes an
+    office of its own."""
+    for candidate in (title, *title_segments(title)):
+        key = norm(candidate)
+        if key in custom:
+            return custom[key]
+        if (side, key) in BUILTIN_FORMS:
+            return BUILTIN_FORMS[(side, key)]
+    return f"{side}:{slugify(title)}"
+
+
+def title_segments(title: str) -> list[str]:
+    """Parts of a compound title ("Vice Premier; lead of the economic dialogue" -> "Vice Premier")."""
+    parts: list[str] = []
+    for chunk in title.replace("(", ";").replace(")", ";").split(";"):
+        chunk = chunk.strip()
+        if chunk:
+            parts.append(chunk)
+            parts.extend(p.strip() for p in chunk.split(",") if p.strip())
+    return parts
+
+
+def wrong_side(name: str, has: str, wanted: str) -> Conflict:
+    """Why a name already known on one side cannot take part on the other."""
+    return Conflict(f"{name!r} is on the {has} side, not {wanted}")
+
+
 def office_track(own: dict[str, str], slug: str | None) -> str | None:
     """The track of an office: the workspace's own (`own`, slug to track) first, then the built-in one."""
     if slug is None:
@@ -121,6 +141,26 @@ def office_track(own: dict[str, str], slug: str | None) -> str | None:
         return own[slug]
     builtin = BUILTIN_OFFICE_BY_SLUG.get(slug)
     return builtin.track if builtin else None
+
+
+def track_of(tracks: Sequence[str | None]) -> str:
+    """The track of an event from its participants' offices' tracks, in position order (None: an office
+    without one): leaders only if all say leaders, else the first other one, the US lead's."""
+    known = [t for t in tracks if t]
+    if not known:
+        return "other"
+    non_leader = [t for t in known if t != "leaders"]
+    return non_leader[0] if non_leader else "leaders"
+
+
+def dedupe_key(day: dt.date, kind: str, person_ids: Sequence[int]) -> str:
+    """The duplicate rule: same date, kind and participants."""
+    return f"{day.isoformat()}|{kind}|{','.join(str(i) for i in sorted(set(person_ids)))}"
+
+
+def sources_json(sources: Sequence[Source]) -> str:
+    """An event's sources as stored: a JSON list of URLs and source objects (Source.as_json)."""
+    return json.dumps([s.as_json() for s in sources], ensure_ascii=False)
 
 
 def person_text(person: Person) -> str:
@@ -137,6 +177,28 @@ def event_text(event: Event) -> str:
 def person_dict(person: Person) -> dict[str, Any]:
     """A person as the audit trail keeps them."""
     return {"name": person.name, "side": person.side, "title": person.title, "aliases": list(person.aliases)}
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """An event as the audit trail keeps it; a confidence only when it has one."""
+    data: dict[str, Any] = {
+        "day": event.day.isoformat(),
+        "time": event.time,
+        "timezone": event.timezone,
+        "kind": event.kind,
+        "track": event.track,
+        "status": event.status,
+        "minutes": event.minutes,
+        "requested_by": event.requested_by,
+        "location": event.location,
+        "summary": event.summary,
+        "sources": [s.as_json() for s in event.sources],
+        "participants": [{"name": p.name, "side": p.side, "title": p.title} for p in event.participants],
+    }
+    if event.confidence is not None or event.confidence_note is not None:
+        data["confidence"] = event.confidence
+        data["confidence_note"] = event.confidence_note
+    return data
 
 
 def question_dict(q: Question) -> dict[str, Any]:
@@ -182,3 +244,47 @@ def draft_dict(d: Draft) -> dict[str, Any]:
 def feed_dict(f: Feed) -> dict[str, Any]:
     """A feed as the audit trail keeps it."""
     return {"url": f.url, "channel_id": f.channel_id, "paused": f.paused}
+
+
+# -- timelines ---------------------------------------------------------------------------------------
+
+# Bucket lengths in days, for choosing one; months and longer follow the calendar.
+GRAIN_DAYS: dict[Grain, float] = {
+    "day": 1,
+    "week": 7,
+    "month": 30.4,
+    "quarter": 91.3,
+    "half-year": 182.6,
+    "year": 365.2,
+}
+LONG_GRAINS = ("month", "quarter", "half-year", "year")  # counted from the month counts
+# A mark per day when that makes at most this many marks; else the shortest bucket (a week, a month,
+# a quarter, half a year, a year) that puts at most MAX_BUCKETS across the span.
+DAY_MARKS = 1500
+MAX_BUCKETS = 100
+GAPS_PER_LANE = 3
+# A picture of a mark per month shows only gaps of two months or more: shorter ones are a few pixels.
+MONTH_GAP_DAYS = 62
+# A pair lane's key: the person's office and the other side's lead's, joined by this.
+PAIR_SEPARATOR = "|"
+
+
+def grain_for(days: int) -> Grain:
+    """The shortest bucket longer than a day that puts at most MAX_BUCKETS across `days`."""
+    longer: tuple[Grain, ...] = ("week", "month", "quarter", "half-year")
+    for grain in longer:
+        if days / GRAIN_DAYS[grain] <= MAX_BUCKETS:
+            return grain
+    return "year"
+
+
+def timeline_lanes(tallies: Sequence[Tally], *, pairs: bool) -> tuple[str, ...]:
+    """A timeline's lanes: tracks in their usual order (others after, by name), or pairs of offices by
+    their number of contacts, most first."""
+    if not pairs:
+        present = {t.lane for t in tallies}
+        return tuple(t for t in TRACKS if t in present) + tuple(sorted(present - set(TRACKS)))
+    totals: dict[str, int] = {}
+    for t in tallies:
+        totals[t.lane] = totals.get(t.lane, 0) + t.count
+    return tuple(sorted(totals, key=lambda lane: (-totals[lane], lane)))

@@ -20,7 +20,7 @@ from commands.surface import dispatch
 from storage.contract import StoreContract
 from storage.postgres.migrate import migrate
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 if TYPE_CHECKING:  # imported by pytest as a plugin below, so that its asserts are rewritten
     from tests.pg_server import PgServer
@@ -40,8 +40,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "hotline.db")
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    s = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         yield s
     finally:
@@ -94,7 +94,7 @@ async def backend_opener(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
         url = await server.create_database(template=request.getfixturevalue("pg_template"))
 
     async def open_store() -> StoreContract:
-        store: StoreContract = await (PostgresStore.open(url) if url else Store.open(tmp_path / "hotline.db"))
+        store: StoreContract = await (PostgresStore.open(url) if url else SqliteStore.open(tmp_path / "hotline.db"))
         opened.append(store)
         return store
 
@@ -131,7 +131,7 @@ async def backend(backend_opener: OpenStore) -> StoreContract:
 class Runner:
     """Runs commands through commands.surface.dispatch as one caller of one workspace."""
 
-    def __init__(self, store: Store, clock: FixedClock, workspace: str = WS, editor: bool = True) -> None:
+    def __init__(self, store: SqliteStore, clock: FixedClock, workspace: str = WS, editor: bool = True) -> None:
         self.ctx = Ctx(store, Caller(workspace, "u1", "Ann Analyst", editor), clock, CoreSettings(), DISCORD)
 
     # Positional-only, so that a command's own `name` option can be passed as a keyword.
@@ -143,36 +143,36 @@ class Runner:
 
 
 @pytest.fixture
-def run(store: Store, clock: FixedClock) -> Runner:
+def run(store: SqliteStore, clock: FixedClock) -> Runner:
     return Runner(store, clock)
 
 
 @pytest.fixture
-def other(store: Store, clock: FixedClock) -> Runner:
+def other(store: SqliteStore, clock: FixedClock) -> Runner:
     """An editor of another workspace on the same store."""
     return Runner(store, clock, OTHER_WS)
 
 
 @pytest.fixture
-def reader(store: Store, clock: FixedClock) -> Runner:
+def reader(store: SqliteStore, clock: FixedClock) -> Runner:
     """A member of the same workspace who is not an editor."""
     return Runner(store, clock, WS, editor=False)
 
 
-async def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+async def snapshot(store: SqliteStore) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to show that a refused command changed nothing."""
     tables = [
         r["name"]
-        for r in await store._all(
+        for r in await store.db.all(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index_%'"
             " AND name NOT LIKE 'sqlite_%'"
         )
     ]
     # Some tables are WITHOUT ROWID, so rows are sorted here rather than by rowid.
     result = {
-        t: sorted((tuple(r) for r in await store._all(f"SELECT * FROM {t}")), key=repr)
+        t: sorted((tuple(r) for r in await store.db.all(f"SELECT * FROM {t}")), key=repr)
         for t in tables
         if t != "search_index"
     }
-    result["search_index"] = [tuple(r) for r in await store._all("SELECT rowid, * FROM search_index ORDER BY rowid")]
+    result["search_index"] = [tuple(r) for r in await store.db.all("SELECT rowid, * FROM search_index ORDER BY rowid")]
     return result

@@ -11,7 +11,7 @@ import pytest
 from bench import e2e, generate, importbench, queries
 from bench.measure import Stat, memory_mb
 from bench.table import Report, Row, render, write_doc
-from storage.base import ws_token
+from storage.sqlite.db import ws_token
 
 SIZE = 300
 

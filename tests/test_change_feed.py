@@ -22,12 +22,12 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 import pytest
 
-from storage.audit_poll import AuditPoller
 from storage.changes import CHANNEL, EVERYTHING, Change, parse_payload
 from storage.postgres.listen import ChangeListener
 from storage.postgres.store import PostgresStore
 from storage.records import Actor, NewEvent, NewParticipant
-from storage.store import Store
+from storage.sqlite.audit_poll import AuditPoller
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, OpenStore
 from tests.pg_server import PgServer
 
@@ -130,7 +130,7 @@ async def test_a_write_rolled_back_is_never_heard(backend_opener: OpenStore) -> 
                     await conn.execute(sql + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", row[0], NOW, *row[2:])
                     raise RuntimeError("the write fails after its audit entry")
         else:
-            assert isinstance(there, Store)
+            assert isinstance(there, SqliteStore)
             raw = sqlite3.connect(there.path, isolation_level=None)
             try:
                 raw.execute("BEGIN IMMEDIATE")
@@ -195,8 +195,8 @@ def test_a_payload_that_cannot_be_read_means_everything() -> None:
 async def test_sqlite_a_failed_poll_is_said_once_and_the_changes_still_come(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="storage.audit_poll")
-    here, there = await Store.open(tmp_path / "h.db"), await Store.open(tmp_path / "h.db")
+    caplog.set_level(logging.INFO, logger="storage.sqlite.audit_poll")
+    here, there = await SqliteStore.open(tmp_path / "h.db"), await SqliteStore.open(tmp_path / "h.db")
     heard = Heard()
     poller = await AuditPoller.start(here.path, heard, interval=0.02)
     real_poll = poller.poll

@@ -24,7 +24,7 @@ from commands.delivery import DigestDelivery
 from config.settings import Settings
 from storage.changes import EVERYTHING, Change
 from storage.contract import StoreContract
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OpenStore
 
 WS = "discord:1"
@@ -159,7 +159,7 @@ async def test_a_failed_rebuild_is_logged_and_the_next_change_rebuilds(
 async def test_a_store_that_cannot_be_watched_is_logged_and_the_runtime_runs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    class Unwatchable(Store):
+    class Unwatchable(SqliteStore):
         async def watch_changes(self, on_change: Callable[[Change], None]) -> object:  # type: ignore[override]
             raise OSError("no watching here")
 

@@ -20,7 +20,7 @@ from commands.errors import UserError
 from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, render_text
 from config.settings import Settings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 from tests.test_bad_input import READOUT
 
@@ -31,7 +31,7 @@ WORKSPACES = {"slack": "slack:T1", "discord": "discord:1", "console": "console:t
 PLATFORMS = {"slack": SLACK, "discord": DISCORD, "console": PLAIN}
 
 
-def runner_on(store: Store, clock: FixedClock, platform: PlatformInfo) -> Runner:
+def runner_on(store: SqliteStore, clock: FixedClock, platform: PlatformInfo) -> Runner:
     run = Runner(store, clock, WORKSPACES[platform.name])
     run.ctx = dataclasses.replace(run.ctx, platform=platform)
     return run
@@ -51,7 +51,9 @@ async def add_event(run: Runner) -> Reply:
     return await run("event add", date="2022-04-20", us=AUSTIN, cn=WEI, kind="call", minutes=45)
 
 
-async def test_replies_name_commands_the_platforms_way(store: Store, clock: FixedClock, platform: PlatformInfo) -> None:
+async def test_replies_name_commands_the_platforms_way(
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+) -> None:
     run = runner_on(store, clock, platform)
     # Empty lists point at the command that fills them.
     assert f"{typed(platform, 'question add')} records one." in await run.text("questions")
@@ -81,7 +83,9 @@ async def test_replies_name_commands_the_platforms_way(store: Store, clock: Fixe
     assert "/hotline hotline" not in await run.text("hotline offices")
 
 
-async def test_a_readout_names_the_event_it_recorded(store: Store, clock: FixedClock, platform: PlatformInfo) -> None:
+async def test_a_readout_names_the_event_it_recorded(
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+) -> None:
     run = runner_on(store, clock, platform)
     await run("readout", text=READOUT, url="https://www.defense.gov/readout-1", published="2022-04-20")
     recorded = await run.text("readout record", draft=1)
@@ -93,7 +97,9 @@ async def test_a_readout_names_the_event_it_recorded(store: Store, clock: FixedC
     assert f"{typed(platform, 'readout')} text:…" in form
 
 
-async def test_errors_name_commands_the_platforms_way(store: Store, clock: FixedClock, platform: PlatformInfo) -> None:
+async def test_errors_name_commands_the_platforms_way(
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+) -> None:
     run = runner_on(store, clock, platform)
     await add_event(run)
     with pytest.raises(UserError) as exc:  # store_errors: the same contact twice
@@ -173,7 +179,7 @@ async def no_sleep(seconds: float) -> None:
 )
 @pytest.mark.parametrize("known", [True, False])
 async def test_digest_failure_reasons_use_the_subscriptions_platform(
-    store: Store, clock: FixedClock, platform: PlatformInfo, kind: FailureKind, fix: str, known: bool
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo, kind: FailureKind, fix: str, known: bool
 ) -> None:
     run = runner_on(store, clock, platform)
     await run("digest subscribe", channel="c1")
@@ -194,7 +200,7 @@ async def test_digest_failure_reasons_use_the_subscriptions_platform(
 
 
 async def test_a_scheduled_digest_names_commands_the_platforms_way(
-    store: Store, clock: FixedClock, platform: PlatformInfo
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
 ) -> None:
     run = runner_on(store, clock, platform)
     await add_event(run)
@@ -210,7 +216,9 @@ async def test_a_scheduled_digest_names_commands_the_platforms_way(
     assert f"1 more: {typed(platform, 'questions')}" in render_text(digest)
 
 
-async def test_the_runtime_tells_delivery_each_platform_that_asks_for_a_runner(store: Store, clock: FixedClock) -> None:
+async def test_the_runtime_tells_delivery_each_platform_that_asks_for_a_runner(
+    store: SqliteStore, clock: FixedClock
+) -> None:
     runtime = Runtime(Settings(db_path=Path("unused")), store, clock)
     assert runtime.delivery.platforms == {}
     runtime.runner(SLACK)

@@ -26,7 +26,7 @@ from commands.reply import Reply, render_text
 from config.settings import SettingsError, load_settings
 from storage.contract import StoreContract
 from storage.factory import open_store
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import OpenStore, Runner
 from tests.test_digest_routing import Recorder
 
@@ -39,7 +39,9 @@ LEASE = dt.timedelta(minutes=10)
 
 async def subscribe(store: StoreContract, clock: FixedClock, channel: str = "111") -> int:
     # Runner names the SQLite class; the command calls only contract methods (tests/test_contract.py).
-    await Runner(cast(Store, store), clock, WS)("digest subscribe", channel=channel, weekday="monday", time="09:00")
+    await Runner(cast(SqliteStore, store), clock, WS)(
+        "digest subscribe", channel=channel, weekday="monday", time="09:00"
+    )
     [sub] = [s for s in await store.subscriptions(WS) if s.channel_id == channel]
     return sub.id
 
@@ -47,7 +49,7 @@ async def subscribe(store: StoreContract, clock: FixedClock, channel: str = "111
 def child(db: str, sid: int, now: dt.datetime, posts: Path, mode: str) -> subprocess.Popen[str]:
     args = [str(sid), now.isoformat()] if mode == "hold" else [now.isoformat()]
     return subprocess.Popen(
-        [sys.executable, "-m", "tests._digest_child", db, mode, str(posts), mode, *args],
+        [sys.executable, "-m", "tests.digest_child", db, mode, str(posts), mode, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -207,7 +209,7 @@ def test_a_lease_shorter_than_one_delivery_is_refused() -> None:
         DigestDelivery(None, None, CoreSettings(), None, "p", lease=dt.timedelta(minutes=1))  # type: ignore[arg-type]
 
 
-async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Store, clock: FixedClock) -> None:
+async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: SqliteStore, clock: FixedClock) -> None:
     sid = await subscribe(store, clock)
 
     class Silent(Recorder):
@@ -224,7 +226,7 @@ async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Sto
     assert run is not None and run.status == "failed" and run.detail and "no answer within 0.05 s" in run.detail
 
 
-async def test_one_process_delivers_a_bounded_number_at_once(store: Store, clock: FixedClock) -> None:
+async def test_one_process_delivers_a_bounded_number_at_once(store: SqliteStore, clock: FixedClock) -> None:
     subs = [await subscribe(store, clock, channel=str(100 + i)) for i in range(12)]
     in_flight, most = 0, 0
 

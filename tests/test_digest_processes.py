@@ -2,7 +2,7 @@
 moment, for two periods in a row, on each backend: each subscription's digest of each period is posted
 exactly once, by whichever process claimed it, and the record says so.
 
-The processes are real (tests/_digest_child.py), with DigestDelivery as `python -m bot run` builds it and
+The processes are real (tests/digest_child.py), with DigestDelivery as `python -m bot run` builds it and
 a poster that appends to a file; their clocks stand at each period's due moment when the test says go.
 """
 
@@ -18,7 +18,7 @@ from typing import cast
 
 from commands.context import FixedClock
 from storage.factory import open_store
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ async def test_two_periods_with_three_processes_post_each_subscription_once(
         sids: dict[int, tuple[str, str]] = {}
         for workspace in WORKSPACES:
             # Runner names the SQLite class; the command calls only contract methods (tests/test_contract.py).
-            run = Runner(cast(Store, store), clock, workspace)
+            run = Runner(cast(SqliteStore, store), clock, workspace)
             for channel in CHANNELS:
                 await run("digest subscribe", channel=channel, weekday="monday", time="09:00")
             for sub in await store.subscriptions(workspace):
@@ -61,7 +61,7 @@ async def test_two_periods_with_three_processes_post_each_subscription_once(
             await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "tests._digest_child",
+                "tests.digest_child",
                 backend_db,
                 name,
                 str(posts),

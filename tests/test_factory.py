@@ -13,7 +13,7 @@ from storage.contract import StoreContract, missing_methods
 from storage.errors import BackendIncomplete, OpenFailed
 from storage.postgres.migrate import schema_version
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_the_backend_is_chosen_from_the_value(value: str, backend: str) -> None:
 async def test_a_path_opens_the_sqlite_store(tmp_path: Path) -> None:
     store = await factory.open_store(str(tmp_path / "sub" / "hotline.db"))
     try:
-        assert isinstance(store, Store)
+        assert isinstance(store, SqliteStore)
         assert (await store.workspace_settings("console:test")).timezone is None
     finally:
         await store.close()

@@ -1,6 +1,6 @@
-"""The bulk importer (storage/importer.py) against the per-line path it replaced.
+"""The bulk importer (storage/sqlite/importer.py) against the per-line path it replaced.
 
-The per-line importer added each line with `_add_event` (what /event add still does) inside a savepoint,
+The per-line importer added each line with `add_event_in` (what /event add still does) inside a savepoint,
 rolled back when the line was refused or a duplicate. It is kept here as the reference: the same
 lines into two stores set up alike, one each way, must give the same result and the same rows in every
 table, ids, audit entries and full-text rows included.
@@ -8,19 +8,23 @@ table, ids, audit entries and full-text rows included.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storage.errors import Conflict, DuplicateEvent
-from storage.events import ImportResult, _add_event
-from storage.records import Actor, NewEvent, NewParticipant, Source
-from storage.store import Store
+from storage.errors import Conflict, DuplicateEvent, WriteFailed
+from storage.records import Actor, ImportResult, NewEvent, NewParticipant, Source
+from storage.sqlite.events import add_event_in
+from storage.sqlite.importer import in_own_transaction
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 
 ACTOR = Actor(WS, "import", "import of test.jsonl")
@@ -29,18 +33,18 @@ AT = NOW + dt.timedelta(hours=1)  # later than the set-up, so its audit times di
 
 
 async def per_line_import(
-    store: Store, actor: Actor, at: dt.datetime, lines: list[tuple[int, NewEvent]]
+    store: SqliteStore, actor: Actor, at: dt.datetime, lines: list[tuple[int, NewEvent]]
 ) -> ImportResult:
-    """The importer before storage/importer.py, line for line."""
+    """The importer before storage/sqlite/importer.py, line for line."""
     added = 0
     new_people = 0
     duplicates: list[tuple[int, int]] = []
     refused: list[tuple[int, str]] = []
-    async with store._transaction() as tx:
+    async with store.db.transaction() as tx:
         for number, new in lines:
             await tx.run("SAVEPOINT line")
             try:
-                result = await _add_event(tx, actor, at, new)
+                result = await add_event_in(tx, actor, at, new)
             except DuplicateEvent as dup:
                 await tx.run("ROLLBACK TO line")
                 duplicates.append((number, dup.event_id))
@@ -79,7 +83,7 @@ def aliased(event: NewEvent, side: str, index: int, *aliases: str) -> NewEvent:
     return event
 
 
-async def set_up(store: Store) -> None:
+async def set_up(store: SqliteStore) -> None:
     """What the store holds before the import: people with and without titles and aliases, offices of
     the workspace's own, an issue of its own, events to be duplicated, and another workspace that uses
     the same names."""
@@ -215,9 +219,9 @@ VARIED: list[NewEvent] = [
 
 
 @pytest.fixture
-async def pair(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
+async def pair(tmp_path: Path) -> AsyncIterator[tuple[SqliteStore, SqliteStore]]:
     """Two stores set up alike: the first imports per line, the second in bulk."""
-    old, new = await Store.open(tmp_path / "per-line.db"), await Store.open(tmp_path / "bulk.db")
+    old, new = await SqliteStore.open(tmp_path / "per-line.db"), await SqliteStore.open(tmp_path / "bulk.db")
     try:
         for store in (old, new):
             await set_up(store)
@@ -227,13 +231,15 @@ async def pair(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
         await new.close()
 
 
-async def import_both(pair: tuple[Store, Store], lines: list[NewEvent]) -> tuple[ImportResult, ImportResult]:
+async def import_both(
+    pair: tuple[SqliteStore, SqliteStore], lines: list[NewEvent]
+) -> tuple[ImportResult, ImportResult]:
     numbered = list(enumerate(lines, start=1))
     old, new = pair
     return await per_line_import(old, ACTOR, AT, numbered), await new.import_events(ACTOR, AT, numbered)
 
 
-async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple[Store, Store]) -> None:
+async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple[SqliteStore, SqliteStore]) -> None:
     old, new = pair
     expected, got = await import_both(pair, VARIED)
     assert got == expected
@@ -249,7 +255,7 @@ async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple
     assert await snapshot(new) == await snapshot(old)
 
 
-async def test_what_the_varied_file_wrote(pair: tuple[Store, Store]) -> None:
+async def test_what_the_varied_file_wrote(pair: tuple[SqliteStore, SqliteStore]) -> None:
     """A few rows spelled out, so that a change of both paths alike does not pass unseen."""
     _, store = pair
     await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
@@ -269,7 +275,7 @@ async def test_what_the_varied_file_wrote(pair: tuple[Store, Store]) -> None:
     assert events["2022-03-29call"].track == "other"
     assert [p.name for p in events["2022-03-23video"].participants] == ["Lloyd J. Austin III", "Wei Fenghe"]
     assert events["2022-03-23video"].participants[0].title == "Secretary of Defense"  # the person's own
-    rows = await store._all("SELECT action, tbl, record_id FROM audit WHERE actor_id = 'import' ORDER BY id")
+    rows = await store.db.all("SELECT action, tbl, record_id FROM audit WHERE actor_id = 'import' ORDER BY id")
     # Set up made people 1 to 8 (Sullivan is 4) and events 1 to 3.
     assert [tuple(r) for r in rows][:6] == [
         ("update", "person", "4"),  # line 2: Sullivan's first title (line 1's was undone)
@@ -279,7 +285,7 @@ async def test_what_the_varied_file_wrote(pair: tuple[Store, Store]) -> None:
         ("update", "person", "5"),  # Wang Yi's first title
         ("create", "issue", "fishing-rights"),
     ]
-    issues = await store._all("SELECT slug FROM issue WHERE workspace = ? ORDER BY slug", (WS,))
+    issues = await store.db.all("SELECT slug FROM issue WHERE workspace = ? ORDER BY slug", (WS,))
     assert [r["slug"] for r in issues] == ["balloon", "fishing-rights", "new-é", "other-thing"]
 
 
@@ -318,7 +324,7 @@ ALIASED = [
 ]
 
 
-async def test_aliases_and_confidence_give_the_same_rows(pair: tuple[Store, Store]) -> None:
+async def test_aliases_and_confidence_give_the_same_rows(pair: tuple[SqliteStore, SqliteStore]) -> None:
     expected, got = await import_both(pair, ALIASED)
     assert got == expected
     assert [n for n, _ in got.refused] == [4]
@@ -377,7 +383,9 @@ def random_lines(seed: int, count: int) -> list[NewEvent]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_random_files_give_the_same_result_and_the_same_rows(pair: tuple[Store, Store], seed: int) -> None:
+async def test_random_files_give_the_same_result_and_the_same_rows(
+    pair: tuple[SqliteStore, SqliteStore], seed: int
+) -> None:
     lines = random_lines(seed, 120)
     expected, got = await import_both(pair, lines)
     assert got == expected
@@ -386,7 +394,7 @@ async def test_random_files_give_the_same_result_and_the_same_rows(pair: tuple[S
     assert await snapshot(new) == await snapshot(old)
 
 
-async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[Store, Store]) -> None:
+async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[SqliteStore, SqliteStore]) -> None:
     _, store = pair
     before = await snapshot(store)
     # Minutes out of range pass no validation here, and the table's CHECK refuses them once the people
@@ -400,12 +408,140 @@ async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[Store, Sto
     assert result.added == 3
 
 
-async def test_many_names_are_looked_up_in_chunks(pair: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.importer
-
-    monkeypatch.setattr(storage.importer, "KEY_CHUNK", 3)
+async def test_many_names_are_looked_up_in_chunks(
+    pair: tuple[SqliteStore, SqliteStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.sqlite.importer.KEY_CHUNK", 3)
     lines = [ev(f"2022-07-{d:02d}", [(n, None)], [("Wang Yi", None)]) for d, n in enumerate(NAMES["us"], start=1)]
     expected, got = await import_both(pair, lines)
     assert got == expected and got.refused == [(7, "'Old Hand' is on the other side, not us")]
     old, new = pair
     assert await snapshot(new) == await snapshot(old)
+
+
+# -- the import's own connection, beside the store's ---------------------------------------------------
+
+
+async def test_an_import_locked_out_by_another_process_is_refused_whole(tmp_path: Path) -> None:
+    """The import writes on a connection of its own: another process's write lock held past the busy
+    timeout refuses it as it refuses any write (WriteFailed), and nothing of it is left."""
+    store = await SqliteStore.open(tmp_path / "hotline.db", busy_timeout_ms=50)
+    try:
+        await set_up(store)
+        before = await snapshot(store)
+        holder = sqlite3.connect(store.path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            with pytest.raises(WriteFailed, match="locked by another process"):
+                await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        assert await snapshot(store) == before
+        result = await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
+        assert result.added > 0
+    finally:
+        await store.close()
+
+
+async def test_writes_of_this_process_wait_for_the_import_and_others_see_it_only_once_committed(
+    tmp_path: Path,
+) -> None:
+    """While the import runs (its progress is called on its own thread): another connection reads the
+    store as it was and cannot take the write lock; a write of this process started meanwhile waits for
+    the import and goes through after it."""
+    store = await SqliteStore.open(tmp_path / "hotline.db")
+    try:
+        await set_up(store)
+        events_before = await store.event_count(WS)
+        running, go_on = threading.Event(), threading.Event()
+        seen: list[object] = []
+
+        def progress(done: int, total: int) -> None:
+            other = sqlite3.connect(store.path, isolation_level=None, timeout=0)
+            try:
+                seen.append(other.execute("SELECT count(*) FROM event WHERE workspace = ?", (WS,)).fetchone()[0])
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    seen.append(str(exc))
+            finally:
+                other.close()
+            running.set()
+            go_on.wait(10)
+
+        importing = asyncio.create_task(
+            store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)), progress=progress)
+        )
+        assert await asyncio.to_thread(running.wait, 10)
+        adding = asyncio.create_task(
+            store.add_event(ACTOR, AT, ev("2023-05-05", [("Kurt Campbell", None)], [("Wang Yi", None)]))
+        )
+        await asyncio.sleep(0.05)
+        assert not adding.done()  # waiting for the import's turn
+        go_on.set()
+        result, added = await importing, await adding
+        assert seen == [events_before, "database is locked"]
+        assert await store.event_count(WS) == events_before + result.added + 1
+        imported, _ = await store.list_events(WS, limit=100)
+        assert added.event.id == max(e.id for e in imported)  # written after the import's events
+    finally:
+        await store.close()
+
+
+def test_the_import_transaction_is_rolled_back_whole_and_invisible_until_then(tmp_path: Path) -> None:
+    path = tmp_path / "plain.db"
+    with closing(sqlite3.connect(path)) as setup:
+        setup.execute("PRAGMA journal_mode = WAL")
+        setup.execute("CREATE TABLE t (x INTEGER)")
+    looked: list[int] = []
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t VALUES (1)")
+        with closing(sqlite3.connect(path)) as reader:
+            looked.append(reader.execute("SELECT count(*) FROM t").fetchone()[0])
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 1
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        in_own_transaction(path, 100, work)
+    assert looked == [0]
+    with closing(sqlite3.connect(path)) as after:
+        assert after.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    assert in_own_transaction(path, 100, lambda conn: conn.execute("INSERT INTO t VALUES (2)").rowcount) == 1
+    with closing(sqlite3.connect(path)) as after:
+        assert after.execute("SELECT x FROM t").fetchall() == [(2,)]
+
+
+async def test_a_cancelled_import_holds_the_write_lock_until_its_thread_has_finished(tmp_path: Path) -> None:
+    """A thread cannot be stopped: the task cancelled mid-import waits for it, so no write of this process
+    starts while the import's transaction is open; what the thread did is whole (here, committed)."""
+    store = await SqliteStore.open(tmp_path / "hotline.db")
+    try:
+        await set_up(store)
+        events_before = await store.event_count(WS)
+        running, go_on = threading.Event(), threading.Event()
+
+        def progress(done: int, total: int) -> None:
+            running.set()
+            go_on.wait(10)
+
+        importing = asyncio.create_task(
+            store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)), progress=progress)
+        )
+        assert await asyncio.to_thread(running.wait, 10)
+        importing.cancel()
+        adding = asyncio.create_task(
+            store.add_event(ACTOR, AT, ev("2023-05-05", [("Kurt Campbell", None)], [("Wang Yi", None)]))
+        )
+        await asyncio.sleep(0.05)
+        assert not importing.done() and not adding.done()
+        go_on.set()
+        with pytest.raises(asyncio.CancelledError):
+            await importing
+        added = await adding
+        imported = await store.event_count(WS) - events_before - 1
+        assert imported > 0
+        assert added.event.id == max(e.id for e in (await store.list_events(WS, limit=100))[0])
+    finally:
+        await store.close()

@@ -25,7 +25,7 @@ from commands.delivery import Poster
 from commands.platform import PlatformInfo
 from commands.reply import Reply
 from config.settings import Settings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DUE = dt.datetime(2022, 4, 25, 9, 0, 5, tzinfo=dt.UTC)  # Monday, just after 09:00
@@ -63,8 +63,8 @@ class FakePlatform:
 
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[tuple[Runtime, FakePlatform, Store]]:
-    store = await Store.open(tmp_path / "hotline.db")
+async def running(tmp_path: Path) -> AsyncIterator[tuple[Runtime, FakePlatform, SqliteStore]]:
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     settings = Settings(db_path=tmp_path / "hotline.db", http_port=0)
     runtime = Runtime(settings, store, FixedClock(DUE))
     platform = FakePlatform()
@@ -98,7 +98,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 async def test_healthz_is_ok_while_the_store_answers_and_every_platform_is_connected(
-    running: tuple[Runtime, FakePlatform, Store],
+    running: tuple[Runtime, FakePlatform, SqliteStore],
 ) -> None:
     runtime, _, _ = running
     status, body, _ = await get(runtime, "/healthz")
@@ -106,7 +106,9 @@ async def test_healthz_is_ok_while_the_store_answers_and_every_platform_is_conne
     assert body == {"status": "ok", "store": "ok", "platforms": {"fake": "connected"}}
 
 
-async def test_healthz_is_503_naming_a_disconnected_platform(running: tuple[Runtime, FakePlatform, Store]) -> None:
+async def test_healthz_is_503_naming_a_disconnected_platform(
+    running: tuple[Runtime, FakePlatform, SqliteStore],
+) -> None:
     runtime, platform, _ = running
     platform.connected = False
     status, body, _ = await get(runtime, "/healthz")
@@ -117,7 +119,7 @@ async def test_healthz_is_503_naming_a_disconnected_platform(running: tuple[Runt
     assert (await get(runtime, "/healthz"))[0] == 200
 
 
-async def test_healthz_is_503_when_the_store_is_broken(running: tuple[Runtime, FakePlatform, Store]) -> None:
+async def test_healthz_is_503_when_the_store_is_broken(running: tuple[Runtime, FakePlatform, SqliteStore]) -> None:
     runtime, _, store = running
     await store.close()
     status, body, _ = await get(runtime, "/healthz")
@@ -135,7 +137,7 @@ async def test_a_store_that_does_not_answer_in_time_is_unhealthy(tmp_path: Path)
 
 
 async def test_metrics_count_a_command_and_a_digest_in_prometheus_format(
-    running: tuple[Runtime, FakePlatform, Store],
+    running: tuple[Runtime, FakePlatform, SqliteStore],
 ) -> None:
     runtime, platform, store = running
     runner = runtime.runner(PLAIN)
@@ -174,7 +176,7 @@ async def test_two_runtimes_keep_their_own_counts(tmp_path: Path) -> None:
     assert not any(name == "hotline_commands_total" for name, _ in samples(second.exposition().decode()))
 
 
-async def test_a_failing_observer_changes_no_outcome(running: tuple[Runtime, FakePlatform, Store]) -> None:
+async def test_a_failing_observer_changes_no_outcome(running: tuple[Runtime, FakePlatform, SqliteStore]) -> None:
     runtime, _, _ = running
 
     class Broken:
@@ -188,7 +190,7 @@ async def test_a_failing_observer_changes_no_outcome(running: tuple[Runtime, Fak
 
 
 async def test_the_server_stops_with_the_runtime(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     runtime = Runtime(Settings(db_path=tmp_path / "hotline.db", http_port=0), store, FixedClock(DUE))
     await runtime.start([FakePlatform()])
     assert (await get(runtime, "/healthz"))[0] == 200
@@ -201,7 +203,7 @@ async def test_the_server_stops_with_the_runtime(tmp_path: Path) -> None:
 
 
 async def test_without_a_port_there_is_no_server(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         assert Runtime(Settings(db_path=tmp_path / "hotline.db"), store, FixedClock(DUE)).http is None
     finally:
@@ -213,7 +215,7 @@ async def test_a_busy_port_is_one_clear_startup_error(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        store = await Store.open(tmp_path / "hotline.db")
+        store = await SqliteStore.open(tmp_path / "hotline.db")
         try:
             runtime = Runtime(Settings(db_path=tmp_path / "hotline.db", http_port=port), store, FixedClock(DUE))
             platform = FakePlatform()
@@ -225,7 +227,7 @@ async def test_a_busy_port_is_one_clear_startup_error(tmp_path: Path) -> None:
 
 
 async def test_it_listens_on_the_configured_address_only(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         server = OpsServer("127.0.0.1", 0, store=store, platforms=list, metrics=Metrics())
         await server.start()
@@ -253,7 +255,7 @@ async def container_health(port: int) -> tuple[int, str]:
     return child.returncode, out.decode()
 
 
-async def test_the_container_health_check_asks_healthz(running: tuple[Runtime, FakePlatform, Store]) -> None:
+async def test_the_container_health_check_asks_healthz(running: tuple[Runtime, FakePlatform, SqliteStore]) -> None:
     runtime, platform, _ = running
     assert runtime.http is not None and runtime.http.port
     code, out = await container_health(runtime.http.port)
@@ -284,7 +286,7 @@ async def test_healthz_is_503_while_a_platform_is_still_starting(tmp_path: Path)
             await self.go.wait()
             self.connected = True
 
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     runtime = Runtime(Settings(db_path=tmp_path / "hotline.db", http_port=0), store, FixedClock(DUE))
     platform = Starting()
     starting = asyncio.create_task(runtime.start([platform]))

@@ -18,9 +18,9 @@ from pathlib import Path
 from bot.progress import progress_bar
 from bot.transfer_cli import import_lines
 from commands.context import FixedClock
-from storage.backup import backup_database
 from storage.records import PROGRESS_EVERY
-from storage.store import Store
+from storage.sqlite.backup import backup_database
+from storage.sqlite.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = 5000
@@ -115,7 +115,9 @@ def test_piped_they_print_nothing_extra(tmp_path: Path) -> None:
     assert len(done.stdout.splitlines()) == 1 and done.stdout.startswith("backed up ")
 
 
-async def test_the_import_reports_every_so_many_lines_not_each(store: Store, clock: FixedClock, tmp_path: Path) -> None:
+async def test_the_import_reports_every_so_many_lines_not_each(
+    store: SqliteStore, clock: FixedClock, tmp_path: Path
+) -> None:
     text = jsonl(tmp_path / "big.jsonl").read_text(encoding="utf-8").splitlines()
     reading: list[tuple[int, int]] = []
     recording: list[tuple[int, int]] = []
@@ -134,7 +136,7 @@ async def test_the_import_reports_every_so_many_lines_not_each(store: Store, clo
 
 
 async def test_a_backup_in_steps_reports_bytes_and_is_the_same_copy(
-    store: Store, clock: FixedClock, tmp_path: Path
+    store: SqliteStore, clock: FixedClock, tmp_path: Path
 ) -> None:
     text = jsonl(tmp_path / "big.jsonl").read_text(encoding="utf-8").splitlines()
     await import_lines(store, clock, "console:test", text, "big.jsonl")

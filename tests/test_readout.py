@@ -18,7 +18,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import Forbidden, NotFound, UserError
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 from tests.readout_site import Site, dev_rows, serve
 
@@ -29,7 +29,7 @@ RECORD_TABLES = ("event", "participant", "concern", "person")
 
 
 class Run:
-    def __init__(self, store: Store, workspace: str = WS, editor: bool = True) -> None:
+    def __init__(self, store: SqliteStore, workspace: str = WS, editor: bool = True) -> None:
         settings = CoreSettings(fetch_allow_loopback=True)
         caller = Caller(workspace, "u1", "Ann Analyst", editor)
         self.ctx = Ctx(store, caller, FixedClock(NOW), settings, channel="c1")
@@ -39,7 +39,7 @@ class Run:
 
 
 @pytest.fixture
-def run(store: Store) -> Run:
+def run(store: SqliteStore) -> Run:
     return Run(store)
 
 
@@ -54,11 +54,11 @@ async def paste(run: Run, rid: str, *, with_url: bool = True) -> Reply:
     return await run("readout", text=row["text"], url=row["url"] if with_url else None, published=row["published"])
 
 
-async def record_tables(store: Store) -> dict[str, Any]:
+async def record_tables(store: SqliteStore) -> dict[str, Any]:
     return {k: v for k, v in (await snapshot(store)).items() if k in RECORD_TABLES}
 
 
-async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run: Run, store: Store) -> None:
+async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run: Run, store: SqliteStore) -> None:
     before = await record_tables(store)
     reply = await paste(run, US)
     text = render_text(reply)
@@ -76,14 +76,14 @@ async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run:
     assert await record_tables(store) == before
 
 
-async def test_record_writes_the_event_its_positions_and_its_source_together(run: Run, store: Store) -> None:
+async def test_record_writes_the_event_its_positions_and_its_source_together(run: Run, store: SqliteStore) -> None:
     await paste(run, US)
     done = await run("readout record", draft=1)
     assert done.title[0] == "Recorded event #1 from draft #1"
     event = await store.event(WS, 1)
     assert event is not None and event.kind == "call" and event.track == "defense"
     assert [s.url for s in event.sources] == [ROWS[US]["url"]]
-    rows = await store._all("SELECT side, issue, text, source, event_id FROM concern ORDER BY id")
+    rows = await store.db.all("SELECT side, issue, text, source, event_id FROM concern ORDER BY id")
     assert {(r["side"], r["issue"]) for r in rows} == {("us", "russia-ukraine"), ("china", "russia-ukraine")}
     assert all(r["text"] and r["source"] == ROWS[US]["url"] and r["event_id"] == 1 for r in rows)
     draft = await store.draft(WS, 1)
@@ -92,21 +92,21 @@ async def test_record_writes_the_event_its_positions_and_its_source_together(run
         await run("readout record", draft=1)
 
 
-async def test_a_failing_record_leaves_nothing_half_written(run: Run, store: Store) -> None:
+async def test_a_failing_record_leaves_nothing_half_written(run: Run, store: SqliteStore) -> None:
     """The event is written, then its concern fails: the event, the people and the draft's state roll back."""
     await paste(run, US)
     before = await snapshot(store)
-    await store._writer.execute(
+    await store.db.writer.execute(
         "CREATE TRIGGER no_concerns BEFORE INSERT ON concern BEGIN SELECT RAISE(ABORT, 'refused'); END"
     )
     with pytest.raises(Exception, match="refused"):
         await run("readout record", draft=1)
-    await store._writer.execute("DROP TRIGGER no_concerns")
+    await store.db.writer.execute("DROP TRIGGER no_concerns")
     assert await snapshot(store) == before
 
 
 async def test_the_other_sides_readout_joins_the_event_and_both_accounts_show(
-    run: Run, store: Store, site: Site
+    run: Run, store: SqliteStore, site: Site
 ) -> None:
     await run("readout", url=site.url(US))
     await run("readout record", draft=1)
@@ -137,7 +137,7 @@ async def test_lastcall_shows_accounts_only_when_both_sides_readouts_are_there(r
     assert "US readout: Secretary Austin" in render_text(await run("event show", id=1))
 
 
-async def test_edit_without_fields_answers_with_the_form_and_with_fields_corrects(run: Run, store: Store) -> None:
+async def test_edit_without_fields_answers_with_the_form_and_with_fields_corrects(run: Run, store: SqliteStore) -> None:
     await paste(run, "neg-dod-austin-galvez-call-2023-02-22")
     with pytest.raises(UserError, match=r"it is not a US–China contact; no Chinese participant; press Edit"):
         await run("readout record", draft=1)
@@ -171,7 +171,7 @@ async def test_edit_without_fields_answers_with_the_form_and_with_fields_correct
     ],
 )
 async def test_a_bad_edit_is_refused_and_changes_nothing(
-    run: Run, store: Store, args: dict[str, str], says: str
+    run: Run, store: SqliteStore, args: dict[str, str], says: str
 ) -> None:
     await run("event add", date="2022-04-01", us="Lloyd J. Austin III", cn="Wei Fenghe", kind="call")
     await paste(run, US)
@@ -182,7 +182,7 @@ async def test_a_bad_edit_is_refused_and_changes_nothing(
     assert await snapshot(store) == before
 
 
-async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, store: Store) -> None:
+async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, store: SqliteStore) -> None:
     await paste(run, US)
     before = await record_tables(store)
     assert (await run("readout discard", draft=1)).title[0] == "Discarded draft #1"
@@ -192,7 +192,7 @@ async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, stor
             await run(command, draft=1)
 
 
-async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, store: Store) -> None:
+async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, store: SqliteStore) -> None:
     member = Run(store, editor=False)
     with pytest.raises(Forbidden):
         await paste(member, US)  # drafts are the editors' to review
@@ -214,7 +214,7 @@ async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, s
         ("http://localhost:1/readout", "loopback"),
     ],
 )
-async def test_hostile_urls_are_refused_with_a_reason(store: Store, url: str, says: str) -> None:
+async def test_hostile_urls_are_refused_with_a_reason(store: SqliteStore, url: str, says: str) -> None:
     # Without the test setting, even 127.0.0.1 is refused.
     runner = Run(store)
     runner.ctx = Ctx(store, runner.ctx.caller, runner.ctx.clock, CoreSettings(), channel="c1")
@@ -234,7 +234,7 @@ async def test_no_option_answers_with_a_form_and_bad_text_is_refused(run: Run) -
         await run("readout", text="x" * 200_001)
 
 
-async def test_the_console_reads_a_readout_from_a_file_and_records_it(store: Store, tmp_path: Path) -> None:
+async def test_the_console_reads_a_readout_from_a_file_and_records_it(store: SqliteStore, tmp_path: Path) -> None:
     path = tmp_path / "readout.txt"
     path.write_text(ROWS[US]["text"], encoding="utf-8")
     out = io.StringIO()
@@ -297,7 +297,7 @@ async def test_readout_slugs_become_the_workspaces_own_issues(run: Run) -> None:
     ]
 
 
-async def test_a_draft_with_many_long_positions_is_one_discord_message(run: Run, store: Store) -> None:
+async def test_a_draft_with_many_long_positions_is_one_discord_message(run: Run, store: SqliteStore) -> None:
     from bot.discord import render
     from storage.records import Actor
 

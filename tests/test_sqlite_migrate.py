@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.schema import MIGRATIONS, split_statements
+from storage.sqlite.schema import MIGRATIONS, split_statements
 
 
 def test_statements_split_where_sqlite_says_a_statement_ends() -> None:

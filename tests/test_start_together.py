@@ -17,8 +17,8 @@ import pytest
 
 from storage.errors import OpenFailed
 from storage.postgres.migrate import database_version, schema_version
-from storage.schema import SCHEMA_VERSION
-from storage.store import Store
+from storage.sqlite.schema import SCHEMA_VERSION
+from storage.sqlite.store import SqliteStore
 from tests.pg_server import PgServer
 
 PROCESSES = 8
@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Children:
-    """PROCESSES copies of tests._open_child, started once and told what to open each round."""
+    """PROCESSES copies of tests.open_child, started once and told what to open each round."""
 
     def __init__(self) -> None:
         self.procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "tests._open_child"],
+                [sys.executable, "-m", "tests.open_child"],
                 cwd=ROOT,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -130,7 +130,7 @@ async def test_a_new_file_locked_past_the_busy_timeout_is_refused_clearly(tmp_pa
         holder.execute("BEGIN EXCLUSIVE")
         began = time.monotonic()
         with pytest.raises(OpenFailed, match="locked by another process"):
-            await Store.open(path, busy_timeout_ms=200)
+            await SqliteStore.open(path, busy_timeout_ms=200)
         assert 0.2 <= time.monotonic() - began < 5
         holder.execute("ROLLBACK")
         assert holder.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

@@ -13,11 +13,11 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from storage.base import BUSY_TIMEOUT_MS
 from storage.errors import Conflict, DuplicateEvent, RecordMissing, SchemaTooNew
 from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant, Source
-from storage.schema import MIGRATIONS, SCHEMA_VERSION, migrate
-from storage.store import Store
+from storage.sqlite.db import BUSY_TIMEOUT_MS
+from storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 
 ACTOR = Actor(WS, "u1", "Ann Analyst")
@@ -48,7 +48,7 @@ def new_event(
     )
 
 
-async def add(store: Store, new: NewEvent, actor: Actor = ACTOR) -> Event:
+async def add(store: SqliteStore, new: NewEvent, actor: Actor = ACTOR) -> Event:
     return (await store.add_event(actor, NOW, new)).event
 
 
@@ -59,7 +59,7 @@ async def pragma(conn: aiosqlite.Connection, name: str) -> Any:
     return row[0]
 
 
-async def latest_audit(store: Store, workspace: str = WS) -> AuditEntry:
+async def latest_audit(store: SqliteStore, workspace: str = WS) -> AuditEntry:
     entries = await store.audit_entries(workspace, limit=1)
     assert entries, "no audit entry written"
     return entries[0]
@@ -91,11 +91,11 @@ def assert_audit(
 # --- schema and connection ------------------------------------------------------------------------
 
 
-async def test_a_new_database_is_migrated_to_the_schema_version(store: Store) -> None:
+async def test_a_new_database_is_migrated_to_the_schema_version(store: SqliteStore) -> None:
     assert SCHEMA_VERSION >= 1
-    assert await pragma(store._writer, "user_version") == SCHEMA_VERSION
-    assert await pragma(store._reader, "user_version") == SCHEMA_VERSION
-    tables = {r["name"] for r in await store._all("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert await pragma(store.db.writer, "user_version") == SCHEMA_VERSION
+    assert await pragma(store.db.reader, "user_version") == SCHEMA_VERSION
+    tables = {r["name"] for r in await store.db.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"event", "participant", "person", "concern", "question", "audit", "search_index"} <= tables
 
 
@@ -113,10 +113,10 @@ async def test_a_version_2_store_gains_confidence_and_the_word_index(tmp_path: P
             " VALUES (?, '2022-04-20', 'call', 'defense', 'held', '[\"https://example.org/a\"]', 'k', 'x', 'u')",
             (WS,),
         )
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
-        assert await pragma(store._writer, "user_version") == SCHEMA_VERSION
-        words = await store._all("SELECT word FROM person_word WHERE workspace = ? ORDER BY word", (WS,))
+        assert await pragma(store.db.writer, "user_version") == SCHEMA_VERSION
+        words = await store.db.all("SELECT word FROM person_word WHERE workspace = ? ORDER BY word", (WS,))
         assert [r["word"] for r in words] == ["austin", "iii", "j", "lloyd"]
         assert [p.name for p in await store.people_matching(WS, "aus")] == ["Lloyd J. Austin III"]
         event = await store.event(WS, 1)
@@ -128,18 +128,18 @@ async def test_a_version_2_store_gains_confidence_and_the_word_index(tmp_path: P
 
 async def test_reopening_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "hotline.db"
-    first = await Store.open(path)
+    first = await SqliteStore.open(path)
     try:
         added = await add(first, new_event())
-        schema = [tuple(r) for r in await first._all("SELECT type, name, sql FROM sqlite_master ORDER BY name")]
+        schema = [tuple(r) for r in await first.db.all("SELECT type, name, sql FROM sqlite_master ORDER BY name")]
     finally:
         await first.close()
-    second = await Store.open(path)
+    second = await SqliteStore.open(path)
     try:
-        assert await pragma(second._writer, "user_version") == SCHEMA_VERSION
-        assert await migrate(second._writer) == SCHEMA_VERSION  # a second pass is a no-op
+        assert await pragma(second.db.writer, "user_version") == SCHEMA_VERSION
+        assert await migrate(second.db.writer) == SCHEMA_VERSION  # a second pass is a no-op
         assert [
-            tuple(r) for r in await second._all("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+            tuple(r) for r in await second.db.all("SELECT type, name, sql FROM sqlite_master ORDER BY name")
         ] == schema
         assert await second.event(WS, added.id) == added
     finally:
@@ -155,9 +155,9 @@ async def test_an_older_database_is_migrated_forward_keeping_its_rows(tmp_path: 
             "INSERT INTO workspace (id, timezone, editor_role, created_at) VALUES (?, 'UTC', NULL, ?)",
             (WS, NOW.isoformat()),
         )
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
-        assert await pragma(store._writer, "user_version") == SCHEMA_VERSION
+        assert await pragma(store.db.writer, "user_version") == SCHEMA_VERSION
         assert (await store.workspace_settings(WS)).timezone == "UTC"
     finally:
         await store.close()
@@ -168,7 +168,7 @@ async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None
     with closing(sqlite3.connect(path)) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(SchemaTooNew) as info:
-        await Store.open(path)
+        await SqliteStore.open(path)
     assert (info.value.found, info.value.known) == (SCHEMA_VERSION + 1, SCHEMA_VERSION)
     message = str(info.value)
     assert f"schema version {SCHEMA_VERSION + 1}" in message
@@ -179,9 +179,9 @@ async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None
         assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("connection", ["_writer", "_reader"])
-async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(store: Store, connection: str) -> None:
-    conn: aiosqlite.Connection = getattr(store, connection)
+@pytest.mark.parametrize("connection", ["writer", "reader"])
+async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(store: SqliteStore, connection: str) -> None:
+    conn: aiosqlite.Connection = getattr(store.db, connection)
     assert str(await pragma(conn, "journal_mode")).lower() == "wal"
     assert await pragma(conn, "foreign_keys") == 1
     assert await pragma(conn, "busy_timeout") == BUSY_TIMEOUT_MS > 0
@@ -190,7 +190,7 @@ async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(store: Store,
 # --- nothing is half-written ----------------------------------------------------------------------
 
 
-async def test_a_duplicate_event_leaves_no_rows(store: Store) -> None:
+async def test_a_duplicate_event_leaves_no_rows(store: SqliteStore) -> None:
     await add(store, new_event(us_title=None, cn_title=None))
     before = await snapshot(store)
     # Same date, kind and people; the titles would fill in the people's empty titles, the issues would
@@ -201,7 +201,7 @@ async def test_a_duplicate_event_leaves_no_rows(store: Store) -> None:
     assert await snapshot(store) == before
 
 
-async def test_a_participant_on_the_wrong_side_leaves_no_rows(store: Store) -> None:
+async def test_a_participant_on_the_wrong_side_leaves_no_rows(store: SqliteStore) -> None:
     await add(store, new_event())
     before = await snapshot(store)
     # A new US person is created first, then Austin (US) is offered as a Chinese participant.
@@ -210,7 +210,7 @@ async def test_a_participant_on_the_wrong_side_leaves_no_rows(store: Store) -> N
     assert await snapshot(store) == before
 
 
-async def test_an_edit_that_makes_a_duplicate_leaves_no_change(store: Store) -> None:
+async def test_an_edit_that_makes_a_duplicate_leaves_no_change(store: SqliteStore) -> None:
     first = await add(store, new_event())
     second = await add(store, new_event("2022-05-01"))
     before = await snapshot(store)
@@ -223,7 +223,7 @@ async def test_an_edit_that_makes_a_duplicate_leaves_no_change(store: Store) -> 
 # --- the audit trail ------------------------------------------------------------------------------
 
 
-async def test_audit_records_adding_an_event(store: Store) -> None:
+async def test_audit_records_adding_an_event(store: SqliteStore) -> None:
     event = await add(store, new_event(raised={"us": ["taiwan"]}))
     assert_audit(
         await latest_audit(store),
@@ -235,26 +235,26 @@ async def test_audit_records_adding_an_event(store: Store) -> None:
     )
 
 
-async def test_audit_records_editing_an_event(store: Store) -> None:
+async def test_audit_records_editing_an_event(store: SqliteStore) -> None:
     event = await add(store, new_event(minutes=30))
     await store.edit_event(ACTOR, NOW, event.id, {"minutes": 45})
     assert_audit(await latest_audit(store), "update", "event", event.id, before={"minutes": 30}, after={"minutes": 45})
 
 
-async def test_audit_records_deleting_an_event(store: Store) -> None:
+async def test_audit_records_deleting_an_event(store: SqliteStore) -> None:
     event = await add(store, new_event(summary="gone soon"))
     await store.delete_event(ACTOR, NOW, event.id)
     assert_audit(await latest_audit(store), "delete", "event", event.id, before={"summary": "gone soon"}, after=None)
 
 
-async def test_audit_records_new_people_created_by_an_event(store: Store) -> None:
+async def test_audit_records_new_people_created_by_an_event(store: SqliteStore) -> None:
     await add(store, new_event())
     entries = await store.audit_entries(WS)
     people = {e.after["name"] for e in entries if e.table == "person" and e.action == "create" and e.after}
     assert people == {AUSTIN, WEI}
 
 
-async def test_audit_records_adding_a_person(store: Store) -> None:
+async def test_audit_records_adding_a_person(store: SqliteStore) -> None:
     person = await store.add_person(ACTOR, NOW, WEI, "china", MND, ["Wei Fenge"])
     assert_audit(
         await latest_audit(store),
@@ -266,7 +266,7 @@ async def test_audit_records_adding_a_person(store: Store) -> None:
     )
 
 
-async def test_audit_records_a_title_filled_in_by_an_event(store: Store) -> None:
+async def test_audit_records_a_title_filled_in_by_an_event(store: SqliteStore) -> None:
     person = await store.add_person(ACTOR, NOW, WEI, "china", None, [])
     await add(store, new_event(cn_title=MND))
     changed = await store.person(WS, person.id)
@@ -275,7 +275,7 @@ async def test_audit_records_a_title_filled_in_by_an_event(store: Store) -> None
     assert any(e.table == "person" and e.action == "update" and e.record_id == str(person.id) for e in entries)
 
 
-async def test_audit_records_a_concern(store: Store) -> None:
+async def test_audit_records_a_concern(store: SqliteStore) -> None:
     concern = await store.add_concern(
         ACTOR,
         NOW,
@@ -297,7 +297,7 @@ async def test_audit_records_a_concern(store: Store) -> None:
     )
 
 
-async def test_audit_records_adding_a_question(store: Store) -> None:
+async def test_audit_records_adding_a_question(store: SqliteStore) -> None:
     q = await store.add_question(
         ACTOR, NOW, text="How did Wei respond?", issue=None, event_id=None, raised_on=NOW.date()
     )
@@ -312,7 +312,7 @@ async def test_audit_records_adding_a_question(store: Store) -> None:
 
 
 @pytest.mark.parametrize(("status", "action"), [("answered", "answer"), ("dropped", "drop")])
-async def test_audit_records_closing_a_question(store: Store, status: str, action: str) -> None:
+async def test_audit_records_closing_a_question(store: SqliteStore, status: str, action: str) -> None:
     q = await store.add_question(ACTOR, NOW, text="Will they talk?", issue=None, event_id=None, raised_on=NOW.date())
     await store.close_question(ACTOR, NOW, q.id, status=status, answer="Yes", source=None, closed_on=NOW.date())
     assert_audit(
@@ -325,21 +325,21 @@ async def test_audit_records_closing_a_question(store: Store, status: str, actio
     )
 
 
-async def subscribe(store: Store, weekday: int = 0) -> int:
+async def subscribe(store: SqliteStore, weekday: int = 0) -> int:
     sub, _ = await store.subscribe(
         ACTOR, NOW, channel_id="c1", weekday=weekday, time="09:00", timezone="UTC", role_id=None
     )
     return sub.id
 
 
-async def test_audit_records_subscribing_and_rescheduling(store: Store) -> None:
+async def test_audit_records_subscribing_and_rescheduling(store: SqliteStore) -> None:
     sid = await subscribe(store)
     assert_audit(await latest_audit(store), "create", "subscription", sid, before=None, after={"weekday": 0})
     assert await subscribe(store, weekday=4) == sid
     assert_audit(await latest_audit(store), "update", "subscription", sid, before={"weekday": 0}, after={"weekday": 4})
 
 
-async def test_audit_records_pausing_and_resuming(store: Store) -> None:
+async def test_audit_records_pausing_and_resuming(store: SqliteStore) -> None:
     sid = await subscribe(store)
     await store.set_paused(ACTOR, NOW, "c1", True, "holiday")
     assert_audit(
@@ -356,13 +356,13 @@ async def test_audit_records_pausing_and_resuming(store: Store) -> None:
     )
 
 
-async def test_audit_records_unsubscribing(store: Store) -> None:
+async def test_audit_records_unsubscribing(store: SqliteStore) -> None:
     sid = await subscribe(store)
     await store.unsubscribe(ACTOR, NOW, "c1")
     assert_audit(await latest_audit(store), "delete", "subscription", sid, before={"channel_id": "c1"}, after=None)
 
 
-async def test_audit_records_workspace_settings(store: Store) -> None:
+async def test_audit_records_workspace_settings(store: SqliteStore) -> None:
     await store.set_workspace(ACTOR, NOW, timezone="America/New_York")
     assert_audit(
         await latest_audit(store),
@@ -383,7 +383,7 @@ async def test_audit_records_workspace_settings(store: Store) -> None:
     )
 
 
-async def test_audit_entries_stay_in_their_workspace(store: Store) -> None:
+async def test_audit_entries_stay_in_their_workspace(store: SqliteStore) -> None:
     await add(store, new_event())
     assert await store.audit_entries(OTHER_WS) == []
 
@@ -392,7 +392,7 @@ async def test_audit_entries_stay_in_their_workspace(store: Store) -> None:
 
 
 @pytest.fixture
-async def ours(store: Store) -> dict[str, int]:
+async def ours(store: SqliteStore) -> dict[str, int]:
     """One event, its people and a question in console:test, and an unrelated event in console:other."""
     event = await add(store, new_event(summary="Taiwan and the South China Sea", track="defense"))
     question = await store.add_question(
@@ -406,44 +406,44 @@ async def ours(store: Store) -> dict[str, int]:
     return {"event": event.id, "question": question.id, "person": person.id}
 
 
-async def test_an_event_is_invisible_from_another_workspace(store: Store, ours: dict[str, int]) -> None:
+async def test_an_event_is_invisible_from_another_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     assert await store.event(WS, ours["event"]) is not None
     assert await store.event(OTHER_WS, ours["event"]) is None
     assert await store.events_by_ids(OTHER_WS, [ours["event"]]) == []
 
 
-async def test_latest_event_is_per_workspace(store: Store, ours: dict[str, int]) -> None:
+async def test_latest_event_is_per_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     theirs = await store.latest_event(OTHER_WS)
     assert theirs is not None and theirs.id != ours["event"]
     assert await store.latest_event(OTHER_WS, person_id=ours["person"]) is None
     assert await store.latest_event(OTHER_WS, track="defense") is None
 
 
-async def test_list_events_is_per_workspace(store: Store, ours: dict[str, int]) -> None:
+async def test_list_events_is_per_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     theirs, more = await store.list_events(OTHER_WS)
     assert [e.id for e in theirs] != [] and ours["event"] not in [e.id for e in theirs] and not more
     assert await store.list_events(OTHER_WS, person_id=ours["person"]) == ([], False)
 
 
-async def test_search_is_per_workspace(store: Store, ours: dict[str, int]) -> None:
+async def test_search_is_per_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     assert {h.kind for h in await store.search(WS, "taiwan")} >= {"event"}
     assert await store.search(OTHER_WS, "taiwan") == []
     assert await store.search(OTHER_WS, "wei") == []
 
 
-async def test_a_person_is_invisible_from_another_workspace(store: Store, ours: dict[str, int]) -> None:
+async def test_a_person_is_invisible_from_another_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     assert await store.find_person(OTHER_WS, WEI) is None
     assert await store.person(OTHER_WS, ours["person"]) is None
     assert await store.people_matching(OTHER_WS, "wei") == []
 
 
-async def test_a_question_is_invisible_from_another_workspace(store: Store, ours: dict[str, int]) -> None:
+async def test_a_question_is_invisible_from_another_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     assert await store.question(OTHER_WS, ours["question"]) is None
     assert await store.list_questions(OTHER_WS) == ([], False)
     assert await store.questions_for_events(OTHER_WS, [ours["event"]]) == []
 
 
-async def test_writes_through_another_workspace_are_refused(store: Store, ours: dict[str, int]) -> None:
+async def test_writes_through_another_workspace_are_refused(store: SqliteStore, ours: dict[str, int]) -> None:
     before = await snapshot(store)
     attempts: list[Callable[[], Awaitable[object]]] = [
         lambda: store.edit_event(OTHER_ACTOR, NOW, ours["event"], {"summary": "hijacked"}),
@@ -475,7 +475,7 @@ async def test_writes_through_another_workspace_are_refused(store: Store, ours: 
 # --- search ---------------------------------------------------------------------------------------
 
 
-async def test_search_ranks_the_most_relevant_first(store: Store) -> None:
+async def test_search_ranks_the_most_relevant_first(store: SqliteStore) -> None:
     passing = await add(
         store,
         new_event(
@@ -490,7 +490,7 @@ async def test_search_ranks_the_most_relevant_first(store: Store) -> None:
     assert hits == [("event", focused.id), ("event", passing.id)]
 
 
-async def test_search_covers_concerns_questions_and_people(store: Store) -> None:
+async def test_search_covers_concerns_questions_and_people(store: SqliteStore) -> None:
     concern = await store.add_concern(
         ACTOR,
         NOW,
@@ -510,18 +510,18 @@ async def test_search_covers_concerns_questions_and_people(store: Store) -> None
     assert found == {("concern", concern.id), ("question", question.id), ("person", person.id)}
 
 
-async def test_search_matches_the_last_word_as_a_prefix(store: Store) -> None:
+async def test_search_matches_the_last_word_as_a_prefix(store: SqliteStore) -> None:
     event = await add(store, new_event(summary="Crisis communications were discussed."))
     assert [h.ref for h in await store.search(WS, "crisis commun")] == [event.id]
 
 
-async def test_search_reads_operators_and_quotes_as_plain_words(store: Store) -> None:
+async def test_search_reads_operators_and_quotes_as_plain_words(store: SqliteStore) -> None:
     await add(store, new_event(summary="Taiwan"))
     for query in ['taiwan" OR ws:', "NEAR(taiwan", "taiwan AND NOT -", "*", '"']:
         await store.search(WS, query)  # no FTS5 syntax error, whatever the user typed
 
 
-async def test_a_deleted_event_leaves_the_search(store: Store) -> None:
+async def test_a_deleted_event_leaves_the_search(store: SqliteStore) -> None:
     event = await add(store, new_event(summary="Taiwan"))
     await store.delete_event(ACTOR, NOW, event.id)
     assert await store.search(WS, "taiwan") == []
@@ -533,7 +533,7 @@ Query = tuple[str, tuple[Any, ...]]
 
 
 @pytest.fixture
-async def planned(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, list[Query]]:
+async def planned(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> tuple[SqliteStore, list[Query]]:
     """A store with some events in two workspaces, whose reads are recorded as (sql, params).
 
     The plans below are taken of the very statements the store runs, with their parameters, rather
@@ -546,7 +546,7 @@ async def planned(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[Store,
         ACTOR, NOW, issue="taiwan", side="us", text="x", by=None, day=NOW.date(), event_id=None, source=None
     )
     calls: list[Query] = []
-    real_one, real_all = store._one, store._all
+    real_one, real_all = store.db.one, store.db.all
 
     async def one(sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         calls.append((sql, tuple(params)))
@@ -556,13 +556,13 @@ async def planned(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[Store,
         calls.append((sql, tuple(params)))
         return await real_all(sql, params)
 
-    monkeypatch.setattr(store, "_one", one)
-    monkeypatch.setattr(store, "_all", all_)
+    monkeypatch.setattr(store.db, "one", one)
+    monkeypatch.setattr(store.db, "all", all_)
     return store, calls
 
 
-async def plan(store: Store, query: Query) -> list[str]:
-    async with store._reader.execute("EXPLAIN QUERY PLAN " + query[0], query[1]) as cursor:
+async def plan(store: SqliteStore, query: Query) -> list[str]:
+    async with store.db.reader.execute("EXPLAIN QUERY PLAN " + query[0], query[1]) as cursor:
         return [str(r["detail"]) for r in await cursor.fetchall()]
 
 
@@ -574,7 +574,7 @@ def full_scans(details: list[str]) -> list[str]:
     return [d for d in details if d.startswith("SCAN ") and " USING " not in d and d[5:] not in produced]
 
 
-async def _person_id(store: Store, name: str) -> int:
+async def _person_id(store: SqliteStore, name: str) -> int:
     person = await store.find_person(WS, name)
     assert person is not None
     return person.id
@@ -582,7 +582,7 @@ async def _person_id(store: Store, name: str) -> int:
 
 # Each shape, and the constraint its index search must carry: every equality of the query is part of
 # one index range, so the scan stops at the first row it needs, however many events there are.
-SHAPES: dict[str, tuple[Callable[[Store], Awaitable[object]], str]] = {
+SHAPES: dict[str, tuple[Callable[[SqliteStore], Awaitable[object]], str]] = {
     "latest_event": (lambda s: s.latest_event(WS), "(workspace=? AND status=?)"),
     "latest_event person": (
         lambda s: _then(_person_id(s, WEI), lambda pid: s.latest_event(WS, person_id=pid)),
@@ -652,7 +652,7 @@ async def _then(first: Awaitable[Any], then: Callable[[Any], Awaitable[object]])
 
 @pytest.mark.parametrize("shape", list(SHAPES))
 async def test_query_uses_an_index_whatever_the_number_of_events(
-    planned: tuple[Store, list[Query]], shape: str
+    planned: tuple[SqliteStore, list[Query]], shape: str
 ) -> None:
     store, calls = planned
     call, constraint = SHAPES[shape]
@@ -670,7 +670,7 @@ async def test_query_uses_an_index_whatever_the_number_of_events(
 # --- import and export paging ---------------------------------------------------------------------
 
 
-async def test_import_skips_duplicates_within_the_file_and_against_the_store(store: Store) -> None:
+async def test_import_skips_duplicates_within_the_file_and_against_the_store(store: SqliteStore) -> None:
     existing = await add(store, new_event())
     lines = [
         (1, new_event()),  # already in the store
@@ -686,7 +686,7 @@ async def test_import_skips_duplicates_within_the_file_and_against_the_store(sto
     assert await store.event_count(WS) == 3
 
 
-async def test_importing_the_same_lines_twice_adds_nothing(store: Store) -> None:
+async def test_importing_the_same_lines_twice_adds_nothing(store: SqliteStore) -> None:
     lines = [(1, new_event()), (2, new_event("2022-05-02", raised={"us": ["taiwan", "new-thing"]}))]
     await store.import_events(ACTOR, NOW, lines)
     before = await snapshot(store)
@@ -695,7 +695,7 @@ async def test_importing_the_same_lines_twice_adds_nothing(store: Store) -> None
     assert await snapshot(store) == before
 
 
-async def test_import_keeps_the_other_lines_when_one_has_a_participant_on_the_wrong_side(store: Store) -> None:
+async def test_import_keeps_the_other_lines_when_one_has_a_participant_on_the_wrong_side(store: SqliteStore) -> None:
     lines = [
         (1, new_event()),
         (2, new_event("2022-05-01", us=WEI, cn="Wang Yi")),  # Wei Fenghe is Chinese (line 1)
@@ -707,7 +707,7 @@ async def test_import_keeps_the_other_lines_when_one_has_a_participant_on_the_wr
     assert result.refused == [(2, "'Wei Fenghe' is on the china side, not us")]
 
 
-async def test_events_after_pages_in_day_then_id_order(store: Store) -> None:
+async def test_events_after_pages_in_day_then_id_order(store: SqliteStore) -> None:
     days = ["2022-01-03", "2022-01-01", "2022-01-02", "2022-01-01", "2022-01-03"]
     for i, day in enumerate(days):
         await add(store, new_event(day, us=f"US Person {i}", cn=f"CN Person {i}", us_title=None, cn_title=None))
@@ -725,12 +725,12 @@ async def test_events_after_pages_in_day_then_id_order(store: Store) -> None:
 
 @pytest.mark.parametrize("recent", [3, 100], ids=["beyond the recent walk", "within the recent walk"])
 async def test_previous_between_finds_the_newest_shared_contact_whichever_walk_finds_it(
-    store: Store, monkeypatch: pytest.MonkeyPatch, recent: int
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch, recent: int
 ) -> None:
     # Small limits so that a few events exercise every branch: the recent walk, then the busy side
     # (A, with many contacts) walked against the quiet one (B), then both busy (C and A).
-    monkeypatch.setattr("storage.events.RECENT_COUNT", recent)
-    monkeypatch.setattr("storage.events.WALK_COUNT", 5)
+    monkeypatch.setattr("storage.sqlite.events.RECENT_COUNT", recent)
+    monkeypatch.setattr("storage.sqlite.events.WALK_COUNT", 5)
     met = [await add(store, new_event(f"2021-01-0{d}", "Alice A", "Bob B", kind="call")) for d in (1, 2)]
     for d in range(10, 22):  # A meets others after meeting B: B's events are beyond A's newest three
         await add(store, new_event(f"2021-02-{d}", "Alice A", f"Other {d}"))

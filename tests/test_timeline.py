@@ -21,9 +21,9 @@ from charts.timeline import bucket_start
 from commands.context import CoreSettings, FixedClock
 from commands.errors import UserError
 from commands.reply import Image, Reply, render_text
-from storage.records import Actor, NewEvent, NewParticipant
-from storage.store import Store
-from storage.timeline import GAPS_PER_LANE, LONG_GRAINS, MONTH_GAP_DAYS
+from storage.records import Actor, Grain, NewEvent, NewParticipant
+from storage.rules import GAPS_PER_LANE, LONG_GRAINS, MONTH_GAP_DAYS
+from storage.sqlite.store import SqliteStore
 from storage.vocab import KINDS, TRACKS
 from tests.conftest import WS, Runner, snapshot
 from tests.test_timeline_chart import png_facts
@@ -39,13 +39,13 @@ RECORD_2020_2022 = Path(__file__).parent / "data" / "old-sample-2020-2022.jsonl"
 
 
 @pytest.fixture
-async def sample(store: Store, clock: FixedClock) -> Store:
+async def sample(store: SqliteStore, clock: FixedClock) -> SqliteStore:
     summary = await import_file(store, clock, WS, RECORD_2020_2022)
     assert summary.added == 33 and not summary.errors
     return store
 
 
-async def test_timeline_of_the_shipped_sample(store: Store, clock: FixedClock, run: Runner) -> None:
+async def test_timeline_of_the_shipped_sample(store: SqliteStore, clock: FixedClock, run: Runner) -> None:
     clock.at = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)  # the sample runs to 2026
     summary = await import_file(store, clock, WS, sample_path())
     assert summary.added > 100 and not summary.errors
@@ -67,14 +67,14 @@ EVENT = st.tuples(
 
 
 def expected(
-    rows: list[tuple[dt.date, str, str, str]], since: dt.date | None, until: dt.date | None, grain: str
+    rows: list[tuple[dt.date, str, str, str]], since: dt.date | None, until: dt.date | None, grain: Grain
 ) -> tuple[dict[tuple[str, dt.date, str, str], int], dict[str, list[int]]]:
     counts: dict[tuple[str, dt.date, str, str], int] = {}
     held: dict[str, set[dt.date]] = {}
     for day, kind, track, status in rows:
         if (since and day < since) or (until and day > until):
             continue
-        bucket = bucket_start(day, grain)  # type: ignore[arg-type]
+        bucket = bucket_start(day, grain)
         counts[(track, bucket, kind, status)] = counts.get((track, bucket, kind, status), 0) + 1
         if status == "held":
             held.setdefault(track, set()).add(day)
@@ -85,7 +85,7 @@ def expected(
     return counts, gaps
 
 
-async def write_events(store: Store, rows: list[tuple[dt.date, str, str, str]]) -> None:
+async def write_events(store: SqliteStore, rows: list[tuple[dt.date, str, str, str]]) -> None:
     people = [NewParticipant(f"Person {i}", "us") for i in range(len(rows))]
     for i, (day, kind, track, status) in enumerate(rows):
         await store.add_event(
@@ -106,10 +106,10 @@ async def test_the_counts_and_gaps_are_a_plain_count_of_the_events(
     rows: list[tuple[dt.date, str, str, str]],
     since: dt.date | None,
     until: dt.date | None,
-    grain: str,
+    grain: Grain,
     edit: bool,
 ) -> None:
-    store = await Store.open(tmp_path_factory.mktemp("tally") / "hotline.db")
+    store = await SqliteStore.open(tmp_path_factory.mktemp("tally") / "hotline.db")
     try:
         await write_events(store, rows)
         if edit and rows:
@@ -151,7 +151,7 @@ async def test_the_counts_and_gaps_are_a_plain_count_of_the_events(
 
 async def test_the_tally_migration_counts_what_was_there_before(tmp_path: Path) -> None:
     path = tmp_path / "hotline.db"
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     await write_events(store, [(D(2020, 1, 1), "call", "defense", "held"), (D(2020, 1, 9), "call", "defense", "held")])
     await store.close()
     db = sqlite3.connect(path)
@@ -162,7 +162,7 @@ async def test_the_tally_migration_counts_what_was_there_before(tmp_path: Path) 
         "DROP TABLE event_tally; ALTER TABLE subscription DROP COLUMN chart; PRAGMA user_version = 4;"
     )
     db.close()
-    store = await Store.open(path)  # migration 5 again, over a record that has events
+    store = await SqliteStore.open(path)  # migration 5 again, over a record that has events
     try:
         found = await store.timeline(WS, grain="month")
         assert [(t.lane, t.bucket, t.count) for t in found.tallies] == [("defense", D(2020, 1, 1), 2)]
@@ -170,7 +170,7 @@ async def test_the_tally_migration_counts_what_was_there_before(tmp_path: Path) 
         await store.close()
 
 
-async def test_a_person_gets_a_lane_per_pair_of_offices(sample: Store) -> None:
+async def test_a_person_gets_a_lane_per_pair_of_offices(sample: SqliteStore) -> None:
     austin = await sample.find_person(WS, "Lloyd J. Austin III")
     assert austin is not None
     found = await sample.timeline(WS, person_id=austin.id)
@@ -179,7 +179,7 @@ async def test_a_person_gets_a_lane_per_pair_of_offices(sample: Store) -> None:
     assert found.latest is not None and found.latest.day == D(2022, 11, 22)
 
 
-async def test_an_issue_filter_counts_only_the_events_where_it_was_raised(sample: Store) -> None:
+async def test_an_issue_filter_counts_only_the_events_where_it_was_raised(sample: SqliteStore) -> None:
     found = await sample.timeline(WS, issue="covid-19")
     raw = sqlite3.connect(sample.path)
     try:
@@ -194,7 +194,7 @@ async def test_an_issue_filter_counts_only_the_events_where_it_was_raised(sample
 # -- the command ------------------------------------------------------------------------------------
 
 
-async def test_timeline_of_the_sample_record(sample: Store, run: Runner) -> None:
+async def test_timeline_of_the_sample_record(sample: SqliteStore, run: Runner) -> None:
     reply = await run("timeline")
     text = render_text(reply)
     assert text.startswith("Contacts by track, Feb 6, 2020 to Nov 22, 2022")
@@ -206,7 +206,7 @@ async def test_timeline_of_the_sample_record(sample: Store, run: Runner) -> None
     assert "680 days" in reply.image.alt
 
 
-async def test_timeline_filters_are_in_the_title(sample: Store, run: Runner) -> None:
+async def test_timeline_filters_are_in_the_title(sample: SqliteStore, run: Runner) -> None:
     reply = await run("timeline", track="defense", since="2021-01-01", until="2022-12-31", **{"with": "us"})
     text = render_text(reply)
     assert text.startswith("Contacts by track · US side · defense track, Jan 1, 2021 to Dec 31, 2022")
@@ -236,7 +236,7 @@ async def test_timeline_with_nothing_to_show_says_so_without_a_picture(run: Runn
     ],
 )
 async def test_timeline_refuses_bad_input_clearly(
-    sample: Store, run: Runner, args: dict[str, Any], message: str
+    sample: SqliteStore, run: Runner, args: dict[str, Any], message: str
 ) -> None:
     before = await snapshot(sample)
     with pytest.raises(UserError) as caught:
@@ -248,7 +248,7 @@ async def test_timeline_refuses_bad_input_clearly(
 # -- the digest's chart -----------------------------------------------------------------------------
 
 
-async def test_the_digest_carries_a_chart_of_the_last_twelve_months(sample: Store, run: Runner) -> None:
+async def test_the_digest_carries_a_chart_of_the_last_twelve_months(sample: SqliteStore, run: Runner) -> None:
     reply = await run("digest preview", days=7)  # the clock stands on 2022-04-21
     assert reply.image is not None and reply.image.filename == "contacts-12-months.png"
     assert png_facts(reply.image.data)[0] == 800
@@ -274,7 +274,7 @@ async def test_a_subscription_can_leave_the_chart_out(run: Runner) -> None:
 
 
 async def test_the_console_writes_the_picture_and_prints_its_path(
-    sample: Store, clock: FixedClock, tmp_path: Path
+    sample: SqliteStore, clock: FixedClock, tmp_path: Path
 ) -> None:
     out = io.StringIO()
     folder = tmp_path / "pictures"
@@ -288,7 +288,7 @@ async def test_the_console_writes_the_picture_and_prints_its_path(
         assert png_facts(Path(path).read_bytes())[0] == 1000  # noqa: ASYNC240 (a test's small file)
 
 
-async def test_the_console_keeps_pictures_beside_the_store_by_default(sample: Store, clock: FixedClock) -> None:
+async def test_the_console_keeps_pictures_beside_the_store_by_default(sample: SqliteStore, clock: FixedClock) -> None:
     console = Console(sample, clock, CoreSettings(), WS, io.StringIO())
     assert console.charts_dir == sample.path.parent / "charts"
 

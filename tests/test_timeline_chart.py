@@ -213,7 +213,7 @@ def test_long_titles_wrap_and_make_the_header_taller() -> None:
         "bot.console",
         "bot.__main__",
         "bot.attachments",
-        "storage.store",
+        "storage.sqlite.store",
         "charts.timeline",
     ],
 )

@@ -43,7 +43,7 @@ URLS = st.one_of(
 @settings(max_examples=500)
 @given(EDGY, st.sampled_from(["summary", "location", "title", "name"]), st.booleans())
 def test_text(value: str, limit_key: str, required: bool) -> None:
-    assert outcome(transfer._text, "f", value, limit_key=limit_key, required=required) == outcome(
+    assert outcome(transfer.checked_text, "f", value, limit_key=limit_key, required=required) == outcome(
         validate.text, "f", value, limit_key=limit_key, required=required
     )
 
@@ -51,7 +51,7 @@ def test_text(value: str, limit_key: str, required: bool) -> None:
 @settings(max_examples=500)
 @given(URLS)
 def test_url(value: str) -> None:
-    assert outcome(transfer._url, "sources[1]", value) == outcome(validate.url, "sources[1]", value)
+    assert outcome(transfer.checked_url, "sources[1]", value) == outcome(validate.url, "sources[1]", value)
 
 
 PARTICIPANT_VALUES = st.one_of(st.none(), EDGY, st.integers(), st.lists(st.text(), max_size=1))
@@ -65,8 +65,8 @@ PARTICIPANT_VALUES = st.one_of(st.none(), EDGY, st.integers(), st.lists(st.text(
     )
 )
 def test_participant(item: object) -> None:
-    plain = transfer._plain_participant(item, "china")
-    checked = outcome(transfer._checked_participant, "cn", "china", 1, item)
+    plain = transfer.plain_participant(item, "china")
+    checked = outcome(transfer.checked_participant, "cn", "china", 1, item)
     assert plain is None or checked == ("value", plain)
 
 
@@ -76,7 +76,7 @@ def test_issue(item: str) -> None:
     def full(text: str) -> str | None:
         return slugify(validate.required_text("raised.us[1]", text, limit_key=transfer.ISSUE_LIMIT_KEY)) or None
 
-    plain = transfer._plain_issue(item)
+    plain = transfer.plain_issue(item)
     assert plain is None or outcome(full, item) == ("value", plain)
 
 
@@ -96,7 +96,7 @@ def test_decode(text: str) -> None:
     def loads(decode: Callable[[str], Any]) -> tuple[str, Any]:
         try:
             return ("value", decode(text))
-        except transfer._DuplicateKey as dup:
+        except transfer.DuplicateKey as dup:
             return ("duplicate", dup.key)
         except json.JSONDecodeError as exc:
             return ("invalid", (exc.msg, exc.colno))
@@ -105,11 +105,11 @@ def test_decode(text: str) -> None:
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                raise transfer._DuplicateKey(key)
+                raise transfer.DuplicateKey(key)
             result[key] = value
         return result
 
-    assert loads(transfer._decode) == loads(lambda t: json.loads(t, object_pairs_hook=one_key_at_a_time))
+    assert loads(transfer.decode_json) == loads(lambda t: json.loads(t, object_pairs_hook=one_key_at_a_time))
 
 
 WORDS = st.one_of(
@@ -123,7 +123,7 @@ WORDS = st.one_of(
 @settings(max_examples=500)
 @given(WORDS, st.sampled_from([KINDS, EVENT_STATUSES, TRACKS]))
 def test_choice(value: str, allowed: tuple[str, ...]) -> None:
-    assert outcome(transfer._choice, "f", value, allowed) == outcome(validate.choice, "f", value, allowed)
+    assert outcome(transfer.checked_choice, "f", value, allowed) == outcome(validate.choice, "f", value, allowed)
 
 
 @settings(max_examples=500)
@@ -132,13 +132,13 @@ def test_requester(value: str) -> None:
     def full(word: str) -> str:
         return validate.choice("requested_by", SIDE_ALIASES.get(word.strip().lower(), word), REQUESTERS)
 
-    assert outcome(transfer._parse_requester, value) == outcome(full, value)
+    assert outcome(transfer.parse_requester, value) == outcome(full, value)
 
 
 @given(st.integers(min_value=-5, max_value=1500))
 def test_minutes(value: int) -> None:
     full = outcome(validate.integer, "minutes", value, low=1, high=1440)
-    assert outcome(transfer._parse_minutes, value) == full
+    assert outcome(transfer.parse_minutes, value) == full
 
 
 # Whole lines: a line of the sample file with some of its values replaced, by values near what each
@@ -212,8 +212,8 @@ REPLACED = st.lists(st.sampled_from(list(FIELDS)), min_size=1, max_size=2, uniqu
 @given(st.sampled_from(SAMPLE_LINES), REPLACED, st.sets(st.sampled_from(transfer.KEY_ORDER), max_size=1))
 def test_plain_line(line: dict[str, Any], replaced: dict[str, Any], removed: set[str]) -> None:
     data = {key: value for key, value in {**line, **replaced}.items() if key not in removed}
-    plain = transfer._plain_line(data)
-    assert plain is None or outcome(transfer._checked_line, data) == ("value", plain)
+    plain = transfer.plain_line(data)
+    assert plain is None or outcome(transfer.checked_line, data) == ("value", plain)
 
 
 OLD_SAMPLE_LINES = [
@@ -239,6 +239,6 @@ def test_every_plain_line_takes_the_plain_path() -> None:
     """The fast path is the one a file of plain lines takes (the old sample, the benchmark's files):
     were it never taken, imports would be slow again with every test passing. The current sample's
     lines with aliases, source objects or a confidence take the full checks, and only those."""
-    assert all(transfer._plain_line(line) is not None for line in OLD_SAMPLE_LINES)
+    assert all(transfer.plain_line(line) is not None for line in OLD_SAMPLE_LINES)
     for line in SAMPLE_LINES:
-        assert (transfer._plain_line(line) is None) == _rich(line), line["date"]
+        assert (transfer.plain_line(line) is None) == _rich(line), line["date"]

@@ -21,7 +21,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.platform import PLAIN, PlatformInfo
 from commands.surface import dispatch
 from config.settings import DiscordSettings, Settings, SlackSettings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.discord.conftest import build_world as discord_world
 from tests.discord.fake import FakeDiscord
 from tests.slack.conftest import PROXY_VARIABLES
@@ -51,12 +51,14 @@ async def fakes() -> AsyncIterator[tuple[FakeDiscord, FakeSlack]]:
         await discord.stop()
 
 
-async def direct(store: Store, clock: FixedClock, platform: PlatformInfo, ws: str, command: str, **args: str) -> None:
+async def direct(
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo, ws: str, command: str, **args: str
+) -> None:
     caller = Caller(ws, "setup", "Set-up", is_editor=True)
     await dispatch(Ctx(store, caller, clock, CoreSettings(), platform), command, args)
 
 
-async def start(settings: Settings, store: Store, clock: FixedClock, slack_fake: FakeSlack) -> Runtime:
+async def start(settings: Settings, store: SqliteStore, clock: FixedClock, slack_fake: FakeSlack) -> Runtime:
     runtime = Runtime(settings, store, clock)
     discord = DiscordPlatform.from_runtime(runtime)
     slack = SlackPlatform.from_runtime(runtime, host="127.0.0.1", port=0, handlers=fast_retries())
@@ -71,7 +73,7 @@ async def test_each_digest_reaches_its_own_platform_once(fakes: tuple[FakeDiscor
     dw, sw = discord_world(), slack_world(slack_fake)
     discord_fake.add_guild(dw.hq)
     clock = FixedClock(SUBSCRIBED)
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     d_ws, s_ws, c_ws = f"discord:{dw.hq.id}", f"slack:{sw.hq.id}", "console:local"
     d_channel = dw.hq.channel("digest")
     for platform, ws, channel in ((DISCORD, d_ws, str(d_channel.id)), (SLACK, s_ws, sw.general.id), (PLAIN, c_ws, "x")):

@@ -25,8 +25,8 @@ from typing import Any
 from commands import validate
 from commands.errors import UserError
 from commands.transfer import dump_line, parse_line
-from storage.people import slug_for_title
 from storage.records import Source
+from storage.rules import slug_for_title
 from storage.vocab import BUILTIN_ISSUES, BUILTIN_OFFICES, EVENT_STATUSES, norm, slugify
 from tools import sample_text
 from tools.sample_text import Text
@@ -92,7 +92,7 @@ class ConversionError(Exception):
 
 
 def office_of(side: str, title: str) -> tuple[str, bool]:
-    """The office a title maps to (as the store maps it, storage.people.slug_for_title), and whether
+    """The office a title maps to (as the store maps it, storage.rules.slug_for_title), and whether
     only a part of the title matched. A title of no built-in office is refused, unless tools/sample_text.py
     lists it as an office of its own, so that a title missing from storage/vocab.py is noticed here."""
     slug = slug_for_title({}, side, title)

@@ -26,7 +26,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, date_text, render_text
 from commands.surface import dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 WS = "console:layout"
 # A new user meets the sample on this day (as in tests/test_sample_record.py)...
@@ -72,11 +72,11 @@ BY_NAME = {s.name: s for s in SHOWN}
 
 
 @asynccontextmanager
-async def sample_store(at: dt.datetime) -> AsyncIterator[tuple[Store, FixedClock]]:
+async def sample_store(at: dt.datetime) -> AsyncIterator[tuple[SqliteStore, FixedClock]]:
     """A fresh store in a temporary folder with the whole sample record, its clock then set to `at`.
     (The sample is loaded at the end of 2026: earlier, its later contacts would be in the future.)"""
     with tempfile.TemporaryDirectory() as folder:
-        store = await Store.open(Path(folder) / "hotline.db")
+        store = await SqliteStore.open(Path(folder) / "hotline.db")
         try:
             clock = FixedClock(LATE_2026)
             summary = await import_file(store, clock, WS, sample_path())
@@ -88,7 +88,7 @@ async def sample_store(at: dt.datetime) -> AsyncIterator[tuple[Store, FixedClock
             await store.close()
 
 
-async def run(store: Store, clock: FixedClock, command: str, platform: PlatformInfo = PLAIN) -> Reply:
+async def run(store: SqliteStore, clock: FixedClock, command: str, platform: PlatformInfo = PLAIN) -> Reply:
     """A typed command line, run as an editor of the sample's workspace on `platform`."""
     name, args = parse_command_line(command)
     ctx = Ctx(store, Caller(WS, "u1", "Ann Analyst", True), clock, CoreSettings(), platform)

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.transfer_cli import import_file, sample_path
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.surface import dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 WORKSPACE = "console:readme"
 # The sample runs to 2026; a fixed clock keeps the picture the same from one run to the next.
@@ -27,7 +27,7 @@ NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
 async def render() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        store = await Store.open(Path(folder) / "hotline.db")
+        store = await SqliteStore.open(Path(folder) / "hotline.db")
         try:
             clock = FixedClock(NOW)
             await import_file(store, clock, WORKSPACE, sample_path())

@@ -55,10 +55,10 @@ def escape_user_text(text: str) -> str:
     """User-typed text shown exactly as typed: no markdown, no mention, no <t:…> or <#…> markup."""
     if not _NEEDS_ESCAPE.search(text):
         return text
-    return _escape_all(text)
+    return escape_all(text)
 
 
-def _escape_all(text: str) -> str:
+def escape_all(text: str) -> str:
     escaped = discord.utils.escape_markdown(discord.utils.escape_mentions(text))
     escaped = escaped.replace("<", "\\<")
     # An ordered-list marker at a line start would otherwise render as a list.

@@ -2,8 +2,8 @@
 
 `StoredInstallations` is the AsyncInstallationStore slack-bolt asks for a team's bot token on every
 request (and saves into after /slack/oauth_redirect); the rows live in the store's
-slack_installation table (storage/installs.py), so every process behind a load balancer sees the
-same installations. Tokens are never logged: the log names the team only.
+slack_installation table (storage/sqlite/installs.py, storage/postgres/installs.py), so every process
+behind a load balancer sees the same installations. Tokens are never logged: the log names the team only.
 
 `OAuthStates` is the state store of the install flow: a state is issued on /slack/install and
 consumed once on the redirect, within ten minutes. It is kept in memory, so the two requests of one

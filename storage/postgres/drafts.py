@@ -1,5 +1,5 @@
 """Drafts of readouts on PostgreSQL, and Record: the event, its positions, its source and the draft's
-state in one transaction, as the SQLite store does it (storage/drafts.py).
+state in one transaction, as the SQLite store does it (storage/sqlite/drafts.py).
 
 A draft leaves 'pending' once. Updating, discarding and recording each read the draft FOR UPDATE: of two
 presses of Record at once (two members, two processes), the second waits for the first to commit, then
@@ -19,7 +19,8 @@ from storage.postgres.db import Database, Tx
 from storage.postgres.events import add_event_tx, event_tx
 from storage.postgres.notes import concern_of, insert_concern
 from storage.records import Actor, Concern, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
-from storage.rules import ATTACH_DAYS, draft_dict, norm
+from storage.rules import ATTACH_DAYS, draft_dict
+from storage.vocab import norm
 
 
 def draft_of(r: asyncpg.Record) -> Draft:

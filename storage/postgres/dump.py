@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from storage.backup import fsync_path
 from storage.errors import BackupFailed
 from storage.postgres.pool import open_pool, redact
 from storage.records import Progress
+from storage.sqlite.backup import fsync_path
 
 # pg_dump --verbose says this as it starts each table's rows: what the progress counts.
 _TABLE_STARTED = re.compile(r'dumping contents of table "?([^"]+)"?')

@@ -15,10 +15,9 @@ from typing import Any
 import asyncpg
 
 from storage.errors import DuplicateEvent, RecordMissing
-from storage.events import AddedEvent
 from storage.postgres.db import Database, Tx
 from storage.postgres.people import custom_forms, own_tracks, resolve_person
-from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Source
+from storage.records import Actor, AddedEvent, Event, NewEvent, NewParticipant, Participant, Source
 from storage.rules import (
     BUILTIN_ISSUE_SLUGS,
     dedupe_key,
@@ -329,7 +328,7 @@ def _previous_id(
     workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
 ) -> tuple[str, list[Any]]:
     """The statement that finds previous_between's event id, as the SQLite store walks it
-    (storage/events.py): each side's RECENT_COUNT newest contacts first, then the whole history of the
+    (storage/sqlite/events.py): each side's RECENT_COUNT newest contacts first, then the whole history of the
     side that is not busy. PostgreSQL evaluates COALESCE's and CASE's subqueries only as far as needed."""
     col_a, val_a = key_column(key_a)
     col_b, val_b = key_column(key_b)

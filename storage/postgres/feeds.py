@@ -1,5 +1,5 @@
 """Watched feeds on PostgreSQL: their validators, health and schedule, and the claim that handles each
-item once, as the SQLite store keeps them (storage/feeds.py).
+item once, as the SQLite store keeps them (storage/sqlite/feeds.py).
 
 Processes on several machines share the work through two statements whose effect the database decides:
 a poll is leased by an UPDATE that moves next_poll_at forward only while it is still due (a second

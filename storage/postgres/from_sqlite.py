@@ -36,13 +36,13 @@ from typing import Any
 
 import asyncpg
 
-from storage.base import ws_token
 from storage.errors import SchemaTooNew, StoreError
 from storage.postgres.migrate import MIGRATION_LOCK, database_version, migrate, schema_version
 from storage.postgres.pool import Connection, open_pool
 from storage.records import Progress
 from storage.rules import search_tokens
-from storage.schema import SCHEMA_VERSION
+from storage.sqlite.db import ws_token
+from storage.sqlite.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 

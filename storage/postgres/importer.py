@@ -13,10 +13,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from storage.errors import Conflict, DuplicateEvent
-from storage.events import ImportResult
 from storage.postgres.db import Database
 from storage.postgres.events import add_event_tx
-from storage.records import PROGRESS_EVERY, Actor, NewEvent, Progress
+from storage.records import PROGRESS_EVERY, Actor, ImportResult, NewEvent, Progress
 
 
 class Importer:

@@ -11,10 +11,8 @@ from storage.errors import RecordMissing
 from storage.postgres.db import Database, Tx
 from storage.postgres.events import ensure_issue
 from storage.records import Actor, Concern, Issue, Question
-from storage.rules import norm, question_dict
-from storage.vocab import BUILTIN_ISSUES
-
-_BUILTIN = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
+from storage.rules import BUILTIN_ISSUE_RECORDS, question_dict
+from storage.vocab import norm
 
 
 def concern_of(r: asyncpg.Record) -> Concern:
@@ -98,7 +96,7 @@ class Notes:
         rows = await self.db.all(
             'SELECT slug, title, aliases FROM issue WHERE workspace = $1 ORDER BY slug COLLATE "C"', workspace
         )
-        return [*_BUILTIN, *(Issue(r["slug"], r["title"], tuple(r["aliases"])) for r in rows)]
+        return [*BUILTIN_ISSUE_RECORDS, *(Issue(r["slug"], r["title"], tuple(r["aliases"])) for r in rows)]
 
     async def find_issue(self, workspace: str, text: str) -> Issue | None:
         key = norm(text)

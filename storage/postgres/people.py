@@ -25,14 +25,13 @@ from storage.rules import (
     WORD_CANDIDATES,
     WORD_START,
     custom_forms_of,
-    norm,
     person_dict,
     person_text,
     slug_for_title,
     words_fit,
     wrong_side,
 )
-from storage.vocab import BUILTIN_OFFICES
+from storage.vocab import BUILTIN_OFFICES, norm
 
 _PERSON_BY_KEY = (
     "SELECT p.id, p.name, p.side, p.title FROM person_key k JOIN person p ON p.id = k.person_id"
@@ -139,7 +138,7 @@ class People:
         return [(r["key"], r["person_id"], r["name"]) for r in rows]
 
     async def people_matching(self, workspace: str, prefix: str, limit: int = 25) -> list[Person]:
-        """As the SQLite store ranks them (storage/people.py): exact, start of a name as a whole word,
+        """As the SQLite store ranks them (storage/sqlite/people.py): exact, start of a name as a whole word,
         start of a name, a word of it, the start of a word; then by name. Starts come from a byte range
         of person_key, words from one of person_word."""
         key = norm(prefix)

@@ -13,10 +13,10 @@ docs/STORAGE.md says where the results differ from SQLite's.
 from __future__ import annotations
 
 from storage.postgres.db import Database
+from storage.records import SearchHit
 from storage.rules import search_tokens
-from storage.workspaces import SearchHit
 
-# How many of the newest matches are ranked, as on SQLite (storage/workspaces.py): a common word's
+# How many of the newest matches are ranked, as on SQLite (storage/sqlite/search.py): a common word's
 # matches are not all ranked, only its newest.
 SEARCH_WINDOW = 200
 # ts_headline: one fragment of at most 16 words, as SQLite's snippets; nothing marks the hits.

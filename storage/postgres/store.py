@@ -15,7 +15,6 @@ import asyncpg
 
 from storage.changes import ChangeWatch, OnChange
 from storage.errors import OpenFailed
-from storage.events import AddedEvent, ImportResult
 from storage.postgres.db import Database
 from storage.postgres.digests import Digests
 from storage.postgres.drafts import Drafts
@@ -33,12 +32,15 @@ from storage.postgres.timeline import Timelines
 from storage.postgres.workspaces import Workspaces
 from storage.records import (
     Actor,
+    AddedEvent,
     AuditEntry,
     Concern,
     DigestRun,
     Draft,
     Event,
     Feed,
+    Grain,
+    ImportResult,
     Issue,
     NewEvent,
     NewPosition,
@@ -47,11 +49,11 @@ from storage.records import (
     Progress,
     Question,
     RecordedDraft,
+    SearchHit,
     Subscription,
+    Timeline,
     WorkspaceSettings,
 )
-from storage.timeline import Grain, Timeline
-from storage.workspaces import SearchHit
 
 
 class PostgresStore:

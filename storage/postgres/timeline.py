@@ -1,4 +1,4 @@
-"""The counts a timeline is drawn from, on PostgreSQL (what storage/timeline.py computes on SQLite).
+"""The counts a timeline is drawn from, on PostgreSQL (what storage/sqlite/timeline.py computes on SQLite).
 
 Without a person, a side or an issue the counts come from event_tally, kept by the statement triggers of
 migration 0002; with one, the matching events are grouped in SQL. Buckets are the same on both
@@ -12,18 +12,15 @@ from typing import Any
 
 from storage.postgres.db import Database
 from storage.postgres.events import Events
-from storage.timeline import (
+from storage.records import Grain, LaneGap, Tally, Timeline
+from storage.rules import (
     DAY_MARKS,
     GAPS_PER_LANE,
-    GRAIN_DAYS,
     LONG_GRAINS,
-    MAX_BUCKETS,
     MONTH_GAP_DAYS,
     PAIR_SEPARATOR,
-    Grain,
-    LaneGap,
-    Tally,
-    Timeline,
+    grain_for,
+    timeline_lanes,
 )
 from storage.vocab import TRACKS
 
@@ -37,15 +34,6 @@ def bucket_sql(column: str, grain: Grain) -> str:
         return f"make_date(extract(year FROM {column})::int, {month}, 1)"
     unit = {"week": "week", "month": "month", "quarter": "quarter", "year": "year"}[grain]
     return f"date_trunc('{unit}', {column})::date"
-
-
-def grain_for(days: int) -> Grain:
-    """The shortest bucket longer than a day that puts at most MAX_BUCKETS across `days`."""
-    longer: tuple[Grain, ...] = ("week", "month", "quarter", "half-year")
-    for grain in longer:
-        if days / GRAIN_DAYS[grain] <= MAX_BUCKETS:
-            return grain
-    return "year"
 
 
 class Timelines:
@@ -116,7 +104,7 @@ class Timelines:
         )
         return Timeline(
             grain=chosen,
-            lanes=_lanes(tallies, pairs=person_id is not None),
+            lanes=timeline_lanes(tallies, pairs=person_id is not None),
             tallies=tuple(tallies),
             gaps=tuple(gaps),
             first=first,
@@ -185,13 +173,3 @@ def _matching(
     if until is not None:
         source += f" AND e.day <= {arg(until)}"
     return source + ") m WHERE TRUE", args, lane
-
-
-def _lanes(tallies: list[Tally], *, pairs: bool) -> tuple[str, ...]:
-    if not pairs:
-        present = {t.lane for t in tallies}
-        return tuple(t for t in TRACKS if t in present) + tuple(sorted(present - set(TRACKS)))
-    totals: dict[str, int] = {}
-    for t in tallies:
-        totals[t.lane] = totals.get(t.lane, 0) + t.count
-    return tuple(sorted(totals, key=lambda lane: (-totals[lane], lane)))

@@ -30,7 +30,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply
 from commands.surface import dispatch
 from config.settings import DiscordSettings, Settings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.discord.fake import FakeDiscord, FakeInteraction, Shown
 from tests.discord.fake.interactions import AUTOCOMPLETE, COMPONENT, SLASH, base_payload, command_data
 from tests.discord.fake.server import LOADING
@@ -94,7 +94,7 @@ class Discord:
         self,
         fake: FakeDiscord,
         world: World,
-        store: Store,
+        store: SqliteStore,
         clock: FixedClock,
         options: BotOptions,
     ) -> None:
@@ -242,7 +242,7 @@ async def fake(world: World) -> AsyncIterator[FakeDiscord]:
         await server.stop()
 
 
-class _Collect(logging.Handler):
+class CollectedLogs(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
@@ -252,9 +252,9 @@ class _Collect(logging.Handler):
 
 
 @pytest.fixture
-def logs() -> Iterator[_Collect]:
+def logs() -> Iterator[CollectedLogs]:
     """Every log record during the test, from discord.py and from Hotline."""
-    handler = _Collect()
+    handler = CollectedLogs()
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
@@ -289,7 +289,7 @@ def bot_of(runtime: Runtime) -> HotlineBot:
 
 
 async def start_runtime(
-    fake: FakeDiscord, world: World, store: Store, clock: FixedClock, options: BotOptions
+    fake: FakeDiscord, world: World, store: SqliteStore, clock: FixedClock, options: BotOptions
 ) -> Runtime:
     """A runtime with Discord as its one platform, as `python -m bot run` builds it, on this store."""
     settings = Settings(
@@ -303,9 +303,9 @@ async def start_runtime(
         defer_after=options.defer_after,
         page_timeout=options.page_timeout,
         confirm_timeout=options.confirm_timeout,
+        # discord.py waits this long after the last GUILD_CREATE before on_ready; 2 s by default.
+        guild_ready_timeout=0.01,
     )
-    # discord.py waits this long after the last GUILD_CREATE before on_ready; 2 s by default.
-    platform.bot._connection.guild_ready_timeout = 0.01
     await runtime.start([platform])
     try:
         await fake.wait_until(lambda: world.hq.id in fake.guild_commands and platform.connected)
@@ -321,11 +321,11 @@ async def start_runtime(
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def discord(
-    fake: FakeDiscord, world: World, tmp_path: Path, logs: _Collect, bot_options: BotOptions
+    fake: FakeDiscord, world: World, tmp_path: Path, logs: CollectedLogs, bot_options: BotOptions
 ) -> AsyncIterator[Discord]:
     fake.reset()
     clock = FixedClock(NOW)
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     with fake.installed():
         harness = Discord(fake, world, store, clock, bot_options)
         try:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord.cogs._shared import DISCORD_INT_MAX
+from bot.discord.cogs.shared import DISCORD_INT_MAX
 from commands.surface import COMMANDS
 from tests.discord.conftest import NOW, Discord
 from tests.discord.fake import Shown

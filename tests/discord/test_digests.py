@@ -208,17 +208,17 @@ async def test_a_retry_after_a_failure_halfway_does_not_repost_the_first_pages(
     posted_before_failure = 1
     # The second message fails once with an error discord.py does not retry itself (a 429 that
     # did not come from Discord's rate limiter), so delivery retries the whole digest.
-    original = discord.fake._post_channel_message
+    original = discord.fake.post_channel_message
     calls = {"n": 0}
 
     def flaky(rec: Any, ch: str) -> Any:
         calls["n"] += 1
         if calls["n"] == posted_before_failure + 1:
             discord.fake.fail("POST", rf"/channels/{ch}/messages", 429, times=1, body={"message": "nope"})
-            return discord.fake._fault(rec)
+            return discord.fake.injected_fault(rec)
         return original(rec, ch)
 
-    monkeypatch.setattr(discord.fake, "_post_channel_message", flaky)
+    monkeypatch.setattr(discord.fake, "post_channel_message", flaky)
     assert await run_due(discord, sub) == "sent"
     monkeypatch.undo()
     assert [r.status for r in discord.fake.requests if r.path.endswith("/messages")].count(429) == 1

@@ -17,16 +17,16 @@ from bot.runtime.service import serve
 from commands.context import CoreSettings, FixedClock
 from commands.surface import COMMANDS
 from config.settings import DiscordSettings, Settings, SettingsError
-from storage.store import Store
-from tests.discord.conftest import NOW, World, _Collect
+from storage.sqlite.store import SqliteStore
+from tests.discord.conftest import NOW, CollectedLogs, World
 from tests.discord.fake import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "hotline.db")
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    s = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         yield s
     finally:
@@ -42,7 +42,7 @@ def installed(fake: FakeDiscord) -> Iterator[FakeDiscord]:
 
 
 async def test_sync_registers_every_command_globally_and_nothing_else(
-    installed: FakeDiscord, store: Store, logs: _Collect
+    installed: FakeDiscord, store: SqliteStore, logs: CollectedLogs
 ) -> None:
     await sync_commands(DiscordSettings(token=installed.token), store, FixedClock(NOW), CoreSettings())
     tops = {name.split()[0] for name, c in COMMANDS.items() if not c.hidden}
@@ -53,14 +53,14 @@ async def test_sync_registers_every_command_globally_and_nothing_else(
     assert not [r for r in logs.records if installed.token in r.getMessage()]
 
 
-async def test_no_token_is_a_clear_settings_error(store: Store) -> None:
+async def test_no_token_is_a_clear_settings_error(store: SqliteStore) -> None:
     with pytest.raises(SettingsError, match="DISCORD_TOKEN"):
         await serve(Settings(db_path=Path("unused")), store, FixedClock(NOW))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_a_signal_closes_the_gateway_and_returns(
-    installed: FakeDiscord, world: World, store: Store, logs: _Collect, sig: signal.Signals
+    installed: FakeDiscord, world: World, store: SqliteStore, logs: CollectedLogs, sig: signal.Signals
 ) -> None:
     settings = Settings(db_path=Path("unused"), discord=DiscordSettings(token=installed.token, dev_guild=world.hq.id))
     task = asyncio.create_task(serve(settings, store, FixedClock(NOW)))

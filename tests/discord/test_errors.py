@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.discord.conftest import BotOptions, Discord, _Collect
+from tests.discord.conftest import BotOptions, CollectedLogs, Discord
 from tests.discord.fake.interactions import SLASH, base_payload, command_data
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -32,7 +32,7 @@ async def test_everyone_in_a_summary_is_shown_and_pings_nobody(discord: Discord)
 
 
 async def test_an_unexpected_error_gives_a_private_reference_that_is_in_the_log(
-    discord: Discord, logs: _Collect, monkeypatch: pytest.MonkeyPatch
+    discord: Discord, logs: CollectedLogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
@@ -53,7 +53,7 @@ async def test_an_unexpected_error_gives_a_private_reference_that_is_in_the_log(
 
 
 async def test_each_command_logs_one_line_with_workspace_user_command_and_duration(
-    discord: Discord, logs: _Collect
+    discord: Discord, logs: CollectedLogs
 ) -> None:
     await discord.run("hotline help", member=discord.world.reader)
     await discord.run("event show", id=7)
@@ -118,7 +118,7 @@ async def test_paging_and_confirming_work_after_a_defer(discord: Discord) -> Non
 
 
 async def test_a_command_discord_knows_but_the_bot_does_not_gets_a_private_answer(
-    discord: Discord, logs: _Collect
+    discord: Discord, logs: CollectedLogs
 ) -> None:
     """Commands registered by an older version: the member is told, a warning is logged."""
     hq = discord.world.hq

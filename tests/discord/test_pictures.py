@@ -147,17 +147,17 @@ async def test_a_retry_after_the_first_page_does_not_post_the_chart_again(
         return None
 
     delivery.sleep = no_wait
-    original = discord.fake._post_channel_message
+    original = discord.fake.post_channel_message
     calls = {"n": 0}
 
     def second_fails_once(rec: Any, ch: str) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:  # a 429 discord.py does not retry itself: delivery retries the digest
             discord.fake.fail("POST", rf"/channels/{ch}/messages", 429, times=1, body={"message": "nope"})
-            return discord.fake._fault(rec)
+            return discord.fake.injected_fault(rec)
         return original(rec, ch)
 
-    monkeypatch.setattr(discord.fake, "_post_channel_message", second_fails_once)
+    monkeypatch.setattr(discord.fake, "post_channel_message", second_fails_once)
     assert await run_due(discord, sub) == "sent"
     monkeypatch.undo()
     posts = [Shown.of(m) for m in discord.fake.posts(channel.id)]

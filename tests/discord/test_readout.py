@@ -91,7 +91,7 @@ async def paste(
 
 
 async def concerns(discord: Discord) -> list[Concern]:
-    rows = await discord.store._all("SELECT id FROM concern ORDER BY id")
+    rows = await discord.store.db.all("SELECT id FROM concern ORDER BY id")
     return await discord.store.concerns_by_ids(ws(discord), [r["id"] for r in rows])
 
 

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from bot.discord.render import (
     BLANK,
-    _escape_all,
     allowed_mentions,
     day_timestamp,
     error_embed,
+    escape_all,
     escape_user_text,
     ping_content,
     render,
@@ -60,7 +60,7 @@ def test_user_text_cannot_mention_format_or_inject_markup() -> None:
 )
 def test_the_fast_path_of_escaping_changes_nothing_the_full_escape_would_change(text: str) -> None:
     # escape_user_text skips the regexes for text with nothing to escape; it must agree with them.
-    assert escape_user_text(text) == _escape_all(text)
+    assert escape_user_text(text) == escape_all(text)
 
 
 def test_plain_strings_from_commands_are_not_escaped_but_user_text_is() -> None:

@@ -25,7 +25,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.delivery import NotHere
 from commands.surface import dispatch
 from config.settings import DiscordSettings, Settings, SettingsError, load_settings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.discord.fake import FakeDiscord, FakeGuild, FakeUser, Shown
 from tests.discord.fake.interactions import SLASH, base_payload, command_data
 from tests.discord.fake.world import new_guild, snowflake
@@ -35,7 +35,7 @@ DUE = dt.datetime(2022, 4, 28, 9, 0, tzinfo=dt.UTC)  # Thursday 09:00, a week on
 
 
 class Cluster:
-    def __init__(self, fake: FakeDiscord, store: Store, clock: FixedClock, guilds: list[FakeGuild]) -> None:
+    def __init__(self, fake: FakeDiscord, store: SqliteStore, clock: FixedClock, guilds: list[FakeGuild]) -> None:
         self.fake = fake
         self.store = store
         self.clock = clock
@@ -76,7 +76,7 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
         guild.add_channel("digest")
         guilds.append(guild)
     await fake.start()
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     clock = FixedClock(NOW)
     harness = Cluster(fake, store, clock, guilds)
     try:
@@ -84,8 +84,7 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
             for shard in (0, 1):
                 discord = DiscordSettings(token=fake.token, dev_guild=guilds[0].id, shard_ids=(shard,), shard_count=2)
                 runtime = Runtime(Settings(db_path=tmp_path / "hotline.db", discord=discord), store, clock)
-                platform = DiscordPlatform.from_runtime(runtime)
-                platform.bot._connection.guild_ready_timeout = 0.01
+                platform = DiscordPlatform.from_runtime(runtime, guild_ready_timeout=0.01)
                 await runtime.start([platform])
                 harness.runtimes.append(runtime)
                 await fake.wait_until(lambda p=platform: p.connected)  # type: ignore[misc]

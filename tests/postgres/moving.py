@@ -8,7 +8,7 @@ from pathlib import Path
 
 from commands.context import FixedClock
 from storage.records import Actor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, Runner
 from tests.test_commands import seed
 
@@ -20,7 +20,7 @@ INSTALLATION = '{"bot_token": "xoxb-not-a-real-token", "team_id": "T1"}'
 async def fill(path: Path) -> None:
     """Every table of the SQLite schema gets rows, with a deleted event, a discarded draft, an answered
     question, an empty string and a NULL where the schema allows them."""
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
         run = Runner(store, FixedClock(NOW), WS)
         other = Runner(store, FixedClock(NOW), OTHER_WS)

@@ -9,7 +9,7 @@ from typing import cast
 from commands.context import FixedClock
 from storage.factory import open_store
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, Runner
 from tests.test_commands import seed
 
@@ -34,10 +34,10 @@ async def test_commands_answer_alike_on_postgresql_and_sqlite(pg_store_url: str,
     try:
         # commands.context.Ctx names the SQLite class as its store's type; the commands call only contract
         # methods, which PostgresStore has (tests/test_contract.py), so the cast is for the type checker.
-        on_pg = await script(Runner(cast(Store, pg), clock))
+        on_pg = await script(Runner(cast(SqliteStore, pg), clock))
     finally:
         await pg.close()
-    sqlite = await Store.open(tmp_path / "hotline.db")
+    sqlite = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         on_sqlite = await script(Runner(sqlite, clock))
     finally:

@@ -37,8 +37,8 @@ from storage.postgres.from_sqlite import (
 from storage.postgres.migrate import database_version, migrate, schema_version
 from storage.postgres.store import PostgresStore
 from storage.records import NewEvent, NewParticipant, Progress
-from storage.schema import MIGRATIONS, SCHEMA_VERSION, split_statements
-from storage.store import Store
+from storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, split_statements
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, OTHER_WS, WS, Runner
 from tests.pg_server import PgServer
 from tests.postgres.moving import ACTOR, CLIENT_ID, INSTALLATION, fill
@@ -87,7 +87,7 @@ def sqlite_raw(path: Path) -> contextlib.closing[sqlite3.Connection]:
 async def test_every_table_of_either_schema_is_copied_derived_or_left_out_with_a_reason(
     tmp_path: Path, target: asyncpg.Connection
 ) -> None:
-    await (await Store.open(tmp_path / "new.db")).close()
+    await (await SqliteStore.open(tmp_path / "new.db")).close()
     with sqlite_raw(tmp_path / "new.db") as src:
         on_sqlite = sqlite_tables(src)
         sqlite_columns = {t: {r[1] for r in src.execute(f"PRAGMA table_info({t})")} for t in COPIED}
@@ -134,7 +134,7 @@ async def test_the_whole_store_is_copied_and_every_count_matches(source: Path, p
 
 async def test_the_copy_reads_back_record_for_record(source: Path, pg_url: str) -> None:
     await copy_sqlite_store(source, pg_url)
-    sqlite = await Store.open(source)
+    sqlite = await SqliteStore.open(source)
     pg = await PostgresStore.open(pg_url)
     try:
         for ws in (WS, OTHER_WS):
@@ -177,7 +177,7 @@ async def test_the_copy_reads_back_record_for_record(source: Path, pg_url: str) 
 async def commands_on(store: Any, workspace: str) -> dict[str, str]:
     # commands.context.Ctx names the SQLite class as its store's type; a PostgresStore has every contract
     # method (tests/test_contract.py), so the cast is for the type checker.
-    run = Runner(cast(Store, store), FixedClock(NOW), workspace)
+    run = Runner(cast(SqliteStore, store), FixedClock(NOW), workspace)
     return {
         "lastcall": await run.text("lastcall"),
         "lastcall with": await run.text("lastcall", **{"with": "Wei Fenghe"}),
@@ -186,13 +186,13 @@ async def commands_on(store: Any, workspace: str) -> dict[str, str]:
         "event show": await run.text("event show", id=4),
         "positions": await run.text("positions", issue="fentanyl precursors"),
         "digest status": await run.text("digest status"),
-        "other lastcall": await Runner(cast(Store, store), FixedClock(NOW), OTHER_WS).text("lastcall"),
+        "other lastcall": await Runner(cast(SqliteStore, store), FixedClock(NOW), OTHER_WS).text("lastcall"),
     }
 
 
 async def test_the_copy_answers_the_commands_as_the_sqlite_store_did(source: Path, pg_url: str) -> None:
     await copy_sqlite_store(source, pg_url)
-    sqlite = await Store.open(source)
+    sqlite = await SqliteStore.open(source)
     try:
         before = await commands_on(sqlite, WS)
     finally:

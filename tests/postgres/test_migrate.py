@@ -26,7 +26,7 @@ from storage.postgres.migrate import (
 )
 from storage.postgres.pool import open_pool
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 TABLES = {
     "audit",
@@ -259,7 +259,7 @@ async def test_the_schema_holds_the_same_columns_as_the_sqlite_store(conn: async
     ours: dict[str, set[str]] = {}
     for r in rows:
         ours.setdefault(r["table_name"], set()).add(r["column_name"])
-    await (await Store.open(tmp_path / "hotline.db")).close()  # a new SQLite store at its schema version
+    await (await SqliteStore.open(tmp_path / "hotline.db")).close()  # a new SQLite store at its schema version
     theirs: dict[str, set[str]] = {}
     with closing(sqlite3.connect(tmp_path / "hotline.db")) as db:
         for (table,) in db.execute(

@@ -20,7 +20,7 @@ from commands.context import FixedClock
 from storage.errors import BackupFailed, OpenFailed
 from storage.postgres.dump import ARCHIVE_MAGIC, dump_database, split_password
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, WS, Runner
 from tests.pg_server import PgServer
 from tests.test_commands import seed
@@ -69,7 +69,7 @@ async def server_major(url: str) -> int:
 async def filled(pg_store_url: str) -> str:
     store = await PostgresStore.open(pg_store_url)
     try:
-        run = Runner(cast(Store, store), FixedClock(NOW), WS)
+        run = Runner(cast(SqliteStore, store), FixedClock(NOW), WS)
         await seed(run)
         await run("question add", text="Will the talks resume?")
     finally:
@@ -122,8 +122,8 @@ async def test_a_dump_restores_into_a_new_database_with_every_count(
         original, copy = await PostgresStore.open(filled), await PostgresStore.open(restored)
         try:
             for text in ("lastcall", "questions"):
-                assert await Runner(cast(Store, copy), FixedClock(NOW)).text(text) == await Runner(
-                    cast(Store, original), FixedClock(NOW)
+                assert await Runner(cast(SqliteStore, copy), FixedClock(NOW)).text(text) == await Runner(
+                    cast(SqliteStore, original), FixedClock(NOW)
                 ).text(text)
         finally:
             await original.close()

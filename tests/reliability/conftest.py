@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability._support import FIGURES, STRESS
+from tests.reliability.support import FIGURES, STRESS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

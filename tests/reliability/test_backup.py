@@ -1,4 +1,4 @@
-"""Backups while the store is in use: Store.backup (SQLite's online backup API, in a thread) and
+"""Backups while the store is in use: SqliteStore.backup (SQLite's online backup API, in a thread) and
 `python -m bot backup PATH`. A copy is the record at one moment: it holds every event committed before
 the backup began, nothing half-written, and it opens as a store (restoring is using the copy).
 """
@@ -19,10 +19,10 @@ import pytest
 from commands.reply import plain
 from commands.surface import dispatch
 from storage.errors import BackupFailed
-from storage.store import Store
-from tests.reliability import _writer_child as child
-from tests.reliability._commands import context, seed
-from tests.reliability._support import FIGURES, checker, file_integrity, read_line, size, unlike
+from storage.sqlite.store import SqliteStore
+from tests.reliability import writer_child as child
+from tests.reliability.command_set import context, seed
+from tests.reliability.support import FIGURES, checker, file_integrity, read_line, size, unlike
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUPS = size(5, 40)
@@ -50,7 +50,7 @@ def check_copy(copy: Path) -> None:
 
 
 async def test_a_backup_taken_while_another_task_writes_holds_every_event_committed_before_it(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     ctx = context(store)
     committed: list[int] = []
     stop = asyncio.Event()
@@ -91,7 +91,7 @@ async def test_a_backup_taken_while_another_task_writes_holds_every_event_commit
     assert committed, "the writer wrote nothing"
     for copy, before in copies:
         check_copy(copy)
-        restored = await Store.open(copy)  # restoring: the copy opens as a store and answers
+        restored = await SqliteStore.open(copy)  # restoring: the copy opens as a store and answers
         try:
             in_copy = [e.id for e in (await restored.list_events(context(restored).caller.workspace, limit=100_000))[0]]
         finally:
@@ -110,7 +110,7 @@ async def test_a_backup_taken_while_another_task_writes_holds_every_event_commit
 
 async def test_a_backup_never_leaves_half_a_copy(tmp_path: Path, small_disk: Path) -> None:
     """A disk that fills up during the copy: a clear error, and nothing at (or beside) the target."""
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         await seed(store)
         ctx = context(store)
@@ -141,7 +141,7 @@ async def test_a_backup_never_leaves_half_a_copy(tmp_path: Path, small_disk: Pat
     ],
 )
 async def test_a_backup_refuses_targets_that_would_lose_data(tmp_path: Path, target: str, says: str) -> None:
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     (tmp_path / "existing.db").write_text("keep me")
     try:
         with pytest.raises(BackupFailed, match=says):
@@ -164,7 +164,7 @@ def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
 def test_the_backup_command_copies_a_store_another_process_is_writing(tmp_path: Path) -> None:
     db = tmp_path / "hotline.db"
     writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability._writer_child", str(db), "0"],
+        [sys.executable, "-m", "tests.reliability.writer_child", str(db), "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

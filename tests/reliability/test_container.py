@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -162,7 +162,7 @@ def test_the_health_check_passes_on_a_sound_store_and_fails_otherwise(tmp_path: 
     db = tmp_path / "hotline.db"
 
     async def create() -> None:
-        await (await Store.open(db)).close()
+        await (await SqliteStore.open(db)).close()
 
     asyncio.run(create())
     ok = health(db)

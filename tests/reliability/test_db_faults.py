@@ -25,9 +25,9 @@ import pytest
 from commands.errors import UserError
 from commands.reply import render_text
 from commands.surface import dispatch
-from storage.store import Store
-from tests.reliability._commands import READS, WRITES, context, seed
-from tests.reliability._support import FIGURES, checker, file_integrity, problems, rows, unlike
+from storage.sqlite.store import SqliteStore
+from tests.reliability.command_set import READS, WRITES, context, seed
+from tests.reliability.support import FIGURES, checker, file_integrity, problems, rows, unlike
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK_WAIT_MS = 100  # the injected busy timeout: how long a write waits for the other process's lock
@@ -35,7 +35,7 @@ SAVED_NOT = "the record could not be saved: "
 NOTHING = "; nothing was changed"
 
 
-async def attempt(store: Store, name: str, args: dict[str, Any]) -> str | None:
+async def attempt(store: SqliteStore, name: str, args: dict[str, Any]) -> str | None:
     """Run a write. If the database refuses it, check the refusal is clear and not one row changed,
     and return the message; None if it went through."""
     with closing(checker(store.path)) as db:
@@ -52,18 +52,18 @@ async def attempt(store: Store, name: str, args: dict[str, Any]) -> str | None:
     return None
 
 
-async def refused_cleanly(store: Store, name: str, args: dict[str, Any], why: str) -> None:
+async def refused_cleanly(store: SqliteStore, name: str, args: dict[str, Any], why: str) -> None:
     message = await attempt(store, name, args)
     assert message is not None, f"/{name} went through"
     assert why in message, message
 
 
-async def reads_work(store: Store) -> None:
+async def reads_work(store: SqliteStore) -> None:
     for name, args in READS:
         render_text(await dispatch(context(store), name, args))
 
 
-async def writes_work(store: Store) -> None:
+async def writes_work(store: SqliteStore) -> None:
     for name, args in WRITES:
         render_text(await dispatch(context(store), name, args))
 
@@ -86,7 +86,7 @@ sys.stdin.read()
 async def test_a_locked_database_refuses_writes_clearly_and_keeps_serving_reads(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = await Store.open(tmp_path / "hotline.db", busy_timeout_ms=LOCK_WAIT_MS)
+    store = await SqliteStore.open(tmp_path / "hotline.db", busy_timeout_ms=LOCK_WAIT_MS)
     try:
         await seed(store)
         # Another process (a second bot, the sqlite3 shell) holds the write lock past the timeout.
@@ -116,13 +116,13 @@ async def test_a_database_at_its_size_limit_refuses_writes_clearly_and_keeps_ser
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """PRAGMA max_page_count on the writer: the database may not grow, as on a full disk or a quota."""
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     refused: list[str] = []
     try:
         await seed(store)
         with closing(checker(store.path)) as db:
             pages = db.execute("PRAGMA page_count").fetchone()[0]
-        await store._writer.execute(f"PRAGMA max_page_count = {pages}")
+        await store.db.writer.execute(f"PRAGMA max_page_count = {pages}")
         with caplog.at_level(logging.ERROR, logger="storage"):
             for name, args in WRITES:
                 # A write that fits in the free room of the pages it touches may go through; one that
@@ -135,7 +135,7 @@ async def test_a_database_at_its_size_limit_refuses_writes_clearly_and_keeps_ser
         assert big <= set(refused), f"only {refused} were refused"
         assert len(logged(caplog, "SQLITE_FULL")) == len(refused)
         await reads_work(store)
-        await store._writer.execute("PRAGMA max_page_count = 1073741823")  # room again
+        await store.db.writer.execute("PRAGMA max_page_count = 1073741823")  # room again
         for name, args in WRITES:
             if name in refused:
                 render_text(await dispatch(context(store), name, args))
@@ -148,7 +148,7 @@ async def test_a_database_at_its_size_limit_refuses_writes_clearly_and_keeps_ser
 async def test_a_full_disk_refuses_writes_clearly_and_keeps_serving_reads(
     small_disk: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = await Store.open(small_disk / "hotline.db")
+    store = await SqliteStore.open(small_disk / "hotline.db")
     try:
         await seed(store)
         name, args = WRITES[0]  # /event add with a long summary and new people and issues
@@ -187,7 +187,7 @@ def as_unprivileged() -> list[str]:
 
 def run_child(db: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [*as_unprivileged(), sys.executable, "-m", "tests.reliability._readonly_child", str(db)],
+        [*as_unprivileged(), sys.executable, "-m", "tests.reliability.readonly_child", str(db)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -213,7 +213,7 @@ def shared_dir() -> Iterator[Path]:
 
 
 async def make_database(path: Path) -> None:
-    store = await Store.open(path)
+    store = await SqliteStore.open(path)
     try:
         await seed(store)
     finally:
@@ -272,10 +272,10 @@ async def test_writes_cancelled_at_any_statement_leave_nothing_half_written_and_
     aiosqlite's thread still has its statement queued, which then runs with nobody waiting for it. The
     task is cancelled at its 1st, 2nd, ... statement on the writer (the BEGIN, each INSERT) and at the
     COMMIT: whatever the moment, the write is whole or absent, and the next write goes through."""
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     try:
         await seed(store)
-        writer = store._writer
+        writer = store.db.writer
         execute, commit = writer.execute, writer.commit
         cancel_at = 0  # the writer statement of the current call at which its task is cancelled
         seen = 0

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability import _writer_child as child
-from tests.reliability._support import FIGURES, checker, file_integrity, read_line, size
+from tests.reliability import writer_child as child
+from tests.reliability.support import FIGURES, checker, file_integrity, read_line, size
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = size(24, 200)
@@ -30,7 +30,7 @@ SEED = 20220420
 
 def spawn(db: Path, round_: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability._writer_child", str(db), str(round_)],
+        [sys.executable, "-m", "tests.reliability.writer_child", str(db), str(round_)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -35,9 +35,9 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import UserError
 from commands.reply import render_text
 from commands.surface import COMMANDS, Command, Option, dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from storage.vocab import KINDS
-from tests.reliability._support import FIGURES, checker, file_integrity, problems, rows, size
+from tests.reliability.support import FIGURES, checker, file_integrity, problems, rows, size
 
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
 WS = "console:fuzz"
@@ -431,7 +431,7 @@ class World:
     runner: asyncio.Runner
     folder: Path
     clock: FixedClock
-    store: Store | None = None
+    store: SqliteStore | None = None
     db: sqlite3.Connection | None = None  # the test's own look at the file
     stores: int = 0
     calls: int = 0  # on the current store
@@ -445,7 +445,7 @@ class World:
         self.close()
         self.stores += 1
         path = self.folder / f"fuzz-{self.stores}.db"
-        self.store = self.runner.run(Store.open(path))
+        self.store = self.runner.run(SqliteStore.open(path))
         self.db = checker(path)
         self.calls = 0
         for workspace, name, args in SEED:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from commands.context import FixedClock
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.slack.fake import FakeChannel, FakeSlack, FakeTeam, FakeUser, FakeUsergroup, Sender
 from tests.slack.harness import NOW, Mode, SlackHarness, pings, texts
 
@@ -151,7 +151,7 @@ async def hotline(
     Afterwards: nothing Hotline sent may ping anyone (but a digest's opt-in user group), and no
     token may show in a log line.
     """
-    store = await Store.open(tmp_path / "hotline.db")
+    store = await SqliteStore.open(tmp_path / "hotline.db")
     harness = SlackHarness(fake, world, sender, store, FixedClock(NOW), mode, fetch_allow_loopback=fetch_allow_loopback)
     capture = SlackLogs()
     root = logging.getLogger()

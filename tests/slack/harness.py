@@ -29,7 +29,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply
 from commands.surface import dispatch
 from config.settings import Settings, SlackSettings
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.slack.fake import FakeChannel, FakeSlack, FakeTeam, FakeUser, Interaction, ResponsePost, Sender
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class SlackHarness:
     fake: FakeSlack
     world: SlackWorld
     sender: Sender
-    store: Store
+    store: SqliteStore
     clock: FixedClock
     mode: Mode
     runtimes: list[Runtime] = field(default_factory=list)

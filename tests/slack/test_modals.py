@@ -23,7 +23,7 @@ from commands import autocomplete
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import NotFound, UserError
 from commands.surface import COMMANDS, dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, Runner
 from tests.slack.conftest import SlackWorld
 from tests.slack.fake import FakeSlack, Sender
@@ -119,7 +119,9 @@ def test_suggestions_offer_what_was_typed_then_the_stores_matches() -> None:
     assert len(suggestion_options("a", [(f"p{i}", f"p{i}") for i in range(300)])) == 100
 
 
-def modal_app(fake: FakeSlack, world: SlackWorld, store: Store, clock: FixedClock, written: list[str]) -> AsyncApp:
+def modal_app(
+    fake: FakeSlack, world: SlackWorld, store: SqliteStore, clock: FixedClock, written: list[str]
+) -> AsyncApp:
     """A small app wired as the adapter will be: open, suggest, submit, map errors onto fields."""
     app = AsyncApp(
         client=AsyncWebClient(token=world.hq.bot_token, base_url=fake.base_url), signing_secret=fake.signing_secret
@@ -155,7 +157,7 @@ def modal_app(fake: FakeSlack, world: SlackWorld, store: Store, clock: FixedCloc
 
 
 async def test_the_modal_through_slack_bolt_suggests_refuses_a_bad_field_and_records_a_good_one(
-    fake: FakeSlack, world: SlackWorld, sender: Sender, store: Store, clock: FixedClock
+    fake: FakeSlack, world: SlackWorld, sender: Sender, store: SqliteStore, clock: FixedClock
 ) -> None:
     # The store's people belong to the Slack team's workspace.
     await Runner(store, clock, f"slack:{world.hq.id}")("person add", name="Lloyd J. Austin III", side="us")

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs._shared import ChannelId, description, group, surface
+from bot.discord.cogs.shared import ChannelId, description, group, surface
 
 if TYPE_CHECKING:
     from bot.discord.app import HotlineBot

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.discord.cogs._shared import description, group, surface
+from bot.discord.cogs.shared import description, group, surface
 
 if TYPE_CHECKING:
     from bot.discord.app import HotlineBot

@@ -156,9 +156,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         for gw in list(self.gateways):
@@ -383,7 +381,7 @@ class FakeDiscord:
         self.requests.append(rec)
         try:
             slow = self._slow(rec)
-            response = self._fault(rec) or self._reject("form", form_problems) or await self._route(rec)
+            response = self.injected_fault(rec) or self._reject("form", form_problems) or await self._route(rec)
             if slow:
                 # The request took effect; only the answer is late, as when a connection stalls.
                 await asyncio.sleep(slow)
@@ -401,7 +399,7 @@ class FakeDiscord:
                 return fault.delay
         return 0.0
 
-    def _fault(self, rec: Recorded) -> web.Response | None:
+    def injected_fault(self, rec: Recorded) -> web.Response | None:
         for fault in self.faults:
             if fault.status == 0:
                 continue
@@ -443,7 +441,7 @@ class FakeDiscord:
             ("PATCH", wh + r"/messages/(@original|\d+)", self._edit_webhook_message, False),
             ("DELETE", wh + r"/messages/(@original|\d+)", self._delete_webhook_message, False),
             ("GET", r"/channels/(\d+)", self._get_channel, True),
-            ("POST", r"/channels/(\d+)/messages", self._post_channel_message, True),
+            ("POST", r"/channels/(\d+)/messages", self.post_channel_message, True),
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_channel_message, True),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", self._delete_channel_message, True),
         ]
@@ -730,7 +728,7 @@ class FakeDiscord:
             return _error(404, 10003, "Unknown Channel")
         return _json(found[1])
 
-    def _post_channel_message(self, rec: Recorded, channel: str) -> web.Response:
+    def post_channel_message(self, rec: Recorded, channel: str) -> web.Response:
         if self._find_channel(int(channel)) is None:
             return _error(404, 10003, "Unknown Channel")
         body = rec.body or {}

@@ -1,7 +1,7 @@
 """Run by test_db_faults.py as a user who may not write the database: opens the store, runs every read
-and every write of tests/reliability/_commands.py through dispatch, and prints what happened as JSON.
+and every write of tests/reliability/command_set.py through dispatch, and prints what happened as JSON.
 
-    python -m tests.reliability._readonly_child DB
+    python -m tests.reliability.readonly_child DB
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from commands.errors import UserError
 from commands.reply import render_text
 from commands.surface import dispatch
 from storage.errors import StoreError
-from storage.store import Store
-from tests.reliability._commands import READS, WRITES, context
+from storage.sqlite.store import SqliteStore
+from tests.reliability.command_set import READS, WRITES, context
 
 
 class Records(logging.Handler):
@@ -33,7 +33,7 @@ class Records(logging.Handler):
 async def main(db: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"reads": [], "writes": []}
     try:
-        store = await Store.open(db, busy_timeout_ms=200)
+        store = await SqliteStore.open(db, busy_timeout_ms=200)
     except StoreError as exc:
         result["open_error"] = str(exc)
         return result

@@ -1,6 +1,6 @@
 """A process that opens stores when told to, for tests/test_start_together.py.
 
-    python -m tests._open_child
+    python -m tests.open_child
 
 Prints `ready` once imported. Then, for each line read from standard input (a SQLite path or a
 PostgreSQL URL), it opens that store (migrating it), closes it, and prints one line:
@@ -17,7 +17,7 @@ import traceback
 
 from storage.postgres.pool import is_postgres_url
 from storage.postgres.store import PostgresStore
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 
 class Applied(logging.Handler):
@@ -37,7 +37,7 @@ async def open_once(target: str) -> None:
         pg = await PostgresStore.open(target, min_size=1, max_size=1)
         await pg.close()
     else:
-        lite = await Store.open(target)
+        lite = await SqliteStore.open(target)
         await lite.close()
 
 
@@ -51,7 +51,7 @@ def where(exc: BaseException) -> str:
 
 def main() -> None:
     applied = Applied()
-    for name in ("storage.schema", "storage.postgres.migrate"):
+    for name in ("storage.sqlite.schema", "storage.postgres.migrate"):
         logging.getLogger(name).addHandler(applied)
         logging.getLogger(name).setLevel(logging.DEBUG)
     print("ready", flush=True)

@@ -1,4 +1,5 @@
-"""Drafts of readouts, and Record: the event, its positions, its source and the draft's state in one transaction.
+"""Drafts of readouts on SQLite, and Record: the event, its positions, its source and the draft's state in
+one transaction.
 
 A draft is not part of the record: nothing it says is shown by /lastcall or the digest until an editor
 records it. Its state moves once, from pending to recorded or discarded, inside the transaction that does
@@ -13,13 +14,12 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 
-from storage.base import Tx
-from storage.digests import DigestStore
 from storage.errors import DraftDecided, RecordMissing
-from storage.events import add_event_in, event_in, sources_json
-from storage.notes import insert_concern
 from storage.records import Actor, Concern, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
-from storage.rules import ATTACH_DAYS, draft_dict
+from storage.rules import ATTACH_DAYS, draft_dict, sources_json
+from storage.sqlite.db import Database, Tx
+from storage.sqlite.events import add_event_in, event_in
+from storage.sqlite.notes import concern_of, insert_concern
 from storage.vocab import norm
 
 
@@ -46,7 +46,10 @@ def _json(value: dict[str, object]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-class DraftStore(DigestStore):
+class Drafts:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
     async def add_draft(
         self,
         actor: Actor,
@@ -59,16 +62,16 @@ class DraftStore(DigestStore):
         extracted: dict[str, object],
         feed_id: int | None = None,
     ) -> Draft:
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             return await add_draft_in(tx, actor, at, url, title, publisher, published, extracted, feed_id)
 
     async def draft(self, workspace: str, draft_id: int) -> Draft | None:
-        row = await self._one("SELECT * FROM draft WHERE workspace = ? AND id = ?", (workspace, draft_id))
+        row = await self.db.one("SELECT * FROM draft WHERE workspace = ? AND id = ?", (workspace, draft_id))
         return _draft(row) if row else None
 
     async def update_draft(self, actor: Actor, at: dt.datetime, draft_id: int, extracted: dict[str, object]) -> Draft:
         """Replace a pending draft's extracted fields (an editor's corrections)."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             before = await _pending(tx, actor.workspace, draft_id)
             await tx.run("UPDATE draft SET extracted = ? WHERE id = ?", (_json(extracted), draft_id))
             after = await _draft_tx(tx, actor.workspace, draft_id)
@@ -76,7 +79,7 @@ class DraftStore(DigestStore):
         return after
 
     async def discard_draft(self, actor: Actor, at: dt.datetime, draft_id: int) -> Draft:
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             before = await _pending(tx, actor.workspace, draft_id)
             await _decide(tx, actor, at, draft_id, "discarded", None)
             after = await _draft_tx(tx, actor.workspace, draft_id)
@@ -85,7 +88,7 @@ class DraftStore(DigestStore):
 
     async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
         """The readouts recorded into an event, in the order recorded."""
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT * FROM draft WHERE workspace = ? AND event_id = ? AND status = 'recorded' ORDER BY decided_at, id",
             (workspace, event_id),
         )
@@ -93,31 +96,21 @@ class DraftStore(DigestStore):
 
     async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
         """The concerns of an event that carry words and a source (what readouts said), in the order recorded."""
-        rows = await self._all(
+        rows = await self.db.all(
             # `+workspace`: the event's own index (concern_event) finds its few rows; /lastcall asks this each time.
             "SELECT * FROM concern WHERE event_id = ? AND +workspace = ? AND text IS NOT NULL AND source IS NOT NULL"
             " ORDER BY id",
             (event_id, workspace),
         )
-        return [
-            Concern(
-                r["id"],
-                r["issue"],
-                r["side"],
-                r["text"],
-                r["by_name"],
-                dt.date.fromisoformat(r["day"]),
-                r["event_id"],
-                r["source"],
-            )
-            for r in rows
-        ]
+        return [concern_of(r) for r in rows]
 
     async def people_of(self, workspace: str) -> list[Person]:
         """Every person of the workspace with their aliases, for reading a readout's names."""
-        rows = await self._all("SELECT id, name, side, title FROM person WHERE workspace = ? ORDER BY id", (workspace,))
+        rows = await self.db.all(
+            "SELECT id, name, side, title FROM person WHERE workspace = ? ORDER BY id", (workspace,)
+        )
         aliases: dict[int, list[str]] = {}
-        for r in await self._all(
+        for r in await self.db.all(
             "SELECT person_id, alias FROM person_key WHERE workspace = ? AND alias IS NOT NULL ORDER BY alias",
             (workspace,),
         ):
@@ -131,11 +124,11 @@ class DraftStore(DigestStore):
         cn_id = await self._person_id(workspace, cn)
         if us_id is None or cn_id is None:
             return None
-        row = await self._one(_MATCH_SQL, _match_params(workspace, day, us_id, cn_id))
+        row = await self.db.one(_MATCH_SQL, _match_params(workspace, day, us_id, cn_id))
         return int(row["event_id"]) if row else None
 
     async def _person_id(self, workspace: str, name: str) -> int | None:
-        row = await self._one(
+        row = await self.db.one(
             "SELECT person_id FROM person_key WHERE workspace = ? AND key = ?", (workspace, norm(name))
         )
         return int(row["person_id"]) if row else None
@@ -154,7 +147,7 @@ class DraftStore(DigestStore):
 
         `new.raised` holds the issues each side raised; those that have a position are recorded by it.
         """
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             before = await _pending(tx, actor.workspace, draft_id)
             source = new.sources[0] if new.sources else None
             url = source.url if source else None

@@ -1,4 +1,10 @@
-"""The connection, transactions and audit trail that every part of the store shares."""
+"""The connections, transactions and audit trail that every area of the SQLite store shares.
+
+Database holds three connections to one file: a writer (aiosqlite, its own thread), whose transactions a
+lock serializes; a reader (aiosqlite) for reads that may take a while; and a point connection (plain
+sqlite3, in the event loop's thread) for reads of a few rows by key. In WAL mode both readers see
+committed data only.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +22,9 @@ from typing import Any
 
 import aiosqlite
 
-from storage.backup import BackupResult, backup_database
 from storage.errors import OpenFailed, WriteFailed
-from storage.records import Actor, PoolStats
-from storage.schema import migrate
+from storage.records import Actor
+from storage.sqlite.schema import migrate
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +64,14 @@ def ws_token(workspace: str) -> str:
     return "w" + hashlib.blake2s(workspace.encode(), digest_size=8).hexdigest()
 
 
-async def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> aiosqlite.Connection:
+async def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> aiosqlite.Connection:
+    """A connection to `path` as every connection of the store is set up."""
+    # A file SQLite cannot open fails here first, in a thread that ends with the call: aiosqlite, when its
+    # own connect fails, stops its thread without waiting for it, and the thread then answers into an
+    # event loop that may be closed already (a traceback printed after our message).
+    await asyncio.to_thread(_try_open, path)
     # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
-    connecting = aiosqlite.connect(path, isolation_level=None)
-    try:
-        db = await connecting
-    except sqlite3.Error:
-        # aiosqlite stops its thread after a failed connect without waiting for it; wait here, or the
-        # thread answers into an event loop already closed and prints a traceback after our message.
-        await asyncio.to_thread(connecting._thread.join, 5)
-        raise
+    db = await aiosqlite.connect(path, isolation_level=None)
     try:
         db.row_factory = sqlite3.Row
         await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -81,7 +84,11 @@ async def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> aiosql
     return db
 
 
-async def _use_wal(db: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+def _try_open(path: Path) -> None:
+    sqlite3.connect(path).close()
+
+
+async def use_wal(db: aiosqlite.Connection, busy_timeout_ms: int) -> None:
     """Switch the file to WAL mode (a no-op once it is).
 
     Processes that open a new file at the same moment each try to switch it, which takes the file's
@@ -101,7 +108,7 @@ async def _use_wal(db: aiosqlite.Connection, busy_timeout_ms: int) -> None:
         await asyncio.sleep(0.005)
 
 
-def _open_failed(path: Path, exc: sqlite3.Error) -> OpenFailed:
+def open_failed(path: Path, exc: sqlite3.Error) -> OpenFailed:
     if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_DIRECTORY":
         reason = "its folder is read-only, and SQLite must create the -wal and -shm files beside it"
     else:
@@ -111,113 +118,146 @@ def _open_failed(path: Path, exc: sqlite3.Error) -> OpenFailed:
     return OpenFailed(f"cannot open the database {path}: {reason}")
 
 
-class StoreBase:
-    """Two connections: one that writes, serialized by a lock, and one that reads.
+# Marks a Database.all statement that reads a few rows by key: it runs on the point connection.
+POINT = "/* point */ "
+
+
+class Database:
+    """The writer, the reader and the point connection of one SQLite file.
 
     The bot answers many interactions at once on one event loop. With one shared connection a
     read could run inside another command's open transaction and show what that command has
     not committed (and may roll back). In WAL mode the reader sees committed data only.
+
+    /lastcall must answer in 1 ms at a million events, and makes a dozen reads. Through aiosqlite each
+    read is a round trip to its thread and back through the event loop, which costs 60-70 µs on the
+    benchmark machine, so the trips alone came to 1.5 ms; the queries themselves take 5-20 µs. So reads
+    that fetch a few rows by key run on the point connection, in the event loop's thread, without a
+    trip: every `one` (a key or LIMIT 1 by contract) and the `all` statements that start with POINT. Any
+    other `all` (full-text search, lists, digests) goes through the reader's thread in one trip
+    (execute_fetchall), so that a long read never holds up the event loop and overlaps with other
+    commands' Python. The point connection sees committed data only, as the reader does, and may not write.
     """
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
         self.path = path
-        self._writer = writer
-        self._reader = reader
-        self._write_lock = asyncio.Lock()
+        self.writer = writer
+        self.reader = reader
+        self.busy_timeout_ms = busy_timeout_ms
+        # Held by every write of this process, the bulk import's own connection included.
+        self.write_lock = asyncio.Lock()
+        self._point_db: sqlite3.Connection | None = None
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Any:
-        """`busy_timeout_ms`: how long a write waits for another process's lock before it fails."""
+    async def open(cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+        """Open (creating it if need be) and migrate the file; OpenFailed if SQLite cannot use it.
+        `busy_timeout_ms`: how long a write waits for another process's lock before it fails."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            writer = await _connect(path, busy_timeout_ms)
+            writer = await connect(path, busy_timeout_ms)
         except sqlite3.Error as exc:
-            raise _open_failed(path, exc) from exc
+            raise open_failed(path, exc) from exc
         try:
-            await _use_wal(writer, busy_timeout_ms)
+            await use_wal(writer, busy_timeout_ms)
             await migrate(writer)
-            reader = await _connect(path, busy_timeout_ms)
+            reader = await connect(path, busy_timeout_ms)
         except BaseException as exc:
             await writer.close()
             if isinstance(exc, sqlite3.Error):  # a file SQLite cannot use: say which and why
-                raise _open_failed(path, exc) from exc
+                raise open_failed(path, exc) from exc
             raise
-        return cls(path, writer, reader)
+        return cls(path, writer, reader, busy_timeout_ms)
 
     async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
-
-    def pool_stats(self) -> PoolStats:
-        """Two connections, always open (a writer and a reader); SQLite has no pool to be idle in."""
-        return PoolStats(size=2, max_size=2)
-
-    async def backup(self, target: Path | str, *, overwrite: bool = False) -> BackupResult:
-        """A consistent copy of the database at `target`, made while the store stays in use.
-
-        It runs in a thread on a connection of its own (storage/backup.py): the bot keeps answering,
-        and its writes go on meanwhile.
-        """
-        return await asyncio.to_thread(backup_database, self.path, Path(target), overwrite=overwrite)
+        if self._point_db is not None:
+            self._point_db.close()
+            self._point_db = None
+        await self.reader.close()
+        await self.writer.close()
 
     # -- reading -------------------------------------------------------------------------------
 
-    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+    def point(self) -> sqlite3.Connection:
+        """The point connection, opened on first use (used from the event loop's thread only)."""
+        if self._point_db is None:
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA query_only = ON")
+            self._point_db = db
+        return self._point_db
 
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Every row; on the point connection if `sql` starts with POINT, else through the reader's thread."""
+        if sql.startswith(POINT):
+            return self.point().execute(sql, tuple(params)).fetchall()
+        return list(await self.reader.execute_fetchall(sql, tuple(params)))
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row (of a statement that reads a few rows by key), on the point connection."""
+        row: sqlite3.Row | None = self.point().execute(sql, tuple(params)).fetchone()
+        return row
 
     # -- writing -------------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self) -> AsyncIterator[Tx]:
         """One transaction: everything inside commits together or not at all.
 
         A fault of the database itself (locked past the busy timeout, full, read-only, a failing
         disk), at BEGIN, inside or at COMMIT, is rolled back, logged and raised as WriteFailed, which
         commands/ shows the user; any other error is rolled back and raised as it is.
         """
-        async with self._write_lock:
+        async with self.write_lock:
             try:
                 await self._begin()
                 try:
-                    yield Tx(self._writer)
+                    yield Tx(self.writer)
                     # Inside the try: a COMMIT that fails (a full disk) must roll back too, or the
                     # transaction stays open on the writer.
-                    await self._writer.commit()
+                    await self.writer.commit()
                 except BaseException:
                     await self._rollback()
                     raise
             except sqlite3.Error as exc:
-                fault = write_fault(exc)
+                fault = self.fault_of(exc)
                 if fault is None:
                     raise
-                log.error("write refused by the database %s: %s (%s); rolled back", self.path, exc, fault.code)
                 raise fault from exc
+
+    def fault_of(self, exc: sqlite3.Error) -> WriteFailed | None:
+        """The WriteFailed a write that failed with `exc` (and was rolled back) raises, logged; None if
+        `exc` is not a fault of the database (a bug, raised as it is)."""
+        fault = write_fault(exc)
+        if fault is not None:
+            log.error("write refused by the database %s: %s (%s); rolled back", self.path, exc, fault.code)
+        return fault
 
     async def _begin(self) -> None:
         try:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self.writer.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
-            if not self._writer.in_transaction:
+            if not self.writer.in_transaction:
                 raise
             # A transaction nobody owns: a task cancelled while its BEGIN waited in aiosqlite's queue
             # (the BEGIN ran after the task had let go of the lock), or a rollback that failed. Without
             # this every later write would fail: "cannot start a transaction within a transaction".
             await self._rollback()
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self.writer.execute("BEGIN IMMEDIATE")
 
     async def _rollback(self) -> None:
         # After some faults (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY) SQLite has already rolled the
         # transaction back and this is a no-op. If the rollback itself fails, the error that caused it
         # is the one to report; the next transaction rolls back what is left.
         try:
-            await self._writer.rollback()
+            await self.writer.rollback()
         except sqlite3.Error:
             log.exception("rollback failed on %s", self.path)
 
@@ -283,7 +323,7 @@ _AUDIT_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=st
 
 
 # An audit row: workspace, at, actor id, actor name, action, table, record id, before, after. Tx.audit
-# writes one; the importer (storage/importer.py) writes many with AUDIT_INSERT in one executemany.
+# writes one; the bulk importer (storage/sqlite/importer.py) writes many with AUDIT_INSERT in one executemany.
 AuditRow = tuple[str, str, str, str, str, str, str, str | None, str | None]
 AUDIT_INSERT = (
     "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
@@ -309,10 +349,11 @@ def audit_row(
         action,
         table,
         str(record_id),
-        _json(before),
-        _json(after),
+        audit_json(before),
+        audit_json(after),
     )
 
 
-def _json(value: dict[str, Any] | None) -> str | None:
+def audit_json(value: dict[str, Any] | None) -> str | None:
+    """A snapshot as the audit table keeps it: JSON, keys sorted, text as it is (not made ASCII)."""
     return None if value is None else _AUDIT_ENCODER.encode(value)

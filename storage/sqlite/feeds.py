@@ -1,4 +1,4 @@
-"""Watched feeds: their validators, health and schedule, and the claim that handles each item once.
+"""Watched feeds on SQLite: their validators, health and schedule, and the claim that handles each item once.
 
 Two processes on one store share the work safely: a poll is leased (next_poll_at moves forward before
 the fetch, only if it was due), and an item is claimed (INSERT … ON CONFLICT DO NOTHING) before anything
@@ -12,11 +12,11 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from storage.base import Tx
-from storage.drafts import DraftStore, add_draft_in
 from storage.errors import Conflict, RecordMissing
 from storage.records import Actor, Draft, Feed
 from storage.rules import ITEM_OUTCOMES, feed_dict
+from storage.sqlite.db import Database, Tx
+from storage.sqlite.drafts import add_draft_in
 
 
 def _at(value: str | None) -> dt.datetime | None:
@@ -45,7 +45,10 @@ def _feed(r: sqlite3.Row) -> Feed:
     )
 
 
-class FeedStore(DraftStore):
+class Feeds:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
     async def add_feed(
         self,
         actor: Actor,
@@ -60,7 +63,7 @@ class FeedStore(DraftStore):
     ) -> Feed:
         """Watch a feed. `baseline`: the keys of the items it holds now, marked handled so that only
         items that appear later are read and posted."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             taken = await tx.one("SELECT id FROM feed WHERE workspace = ? AND url = ?", (actor.workspace, url))
             if taken is not None:
                 raise Conflict(f"this feed is already watched as feed #{taken['id']}; /feed list shows it")
@@ -91,22 +94,22 @@ class FeedStore(DraftStore):
 
     async def feeds(self, workspace: str | None = None) -> list[Feed]:
         if workspace is None:
-            rows = await self._all("SELECT * FROM feed ORDER BY id")
+            rows = await self.db.all("SELECT * FROM feed ORDER BY id")
         else:
-            rows = await self._all("SELECT * FROM feed WHERE workspace = ? ORDER BY id", (workspace,))
+            rows = await self.db.all("SELECT * FROM feed WHERE workspace = ? ORDER BY id", (workspace,))
         return [_feed(r) for r in rows]
 
     async def feed(self, workspace: str, feed_id: int) -> Feed | None:
-        row = await self._one("SELECT * FROM feed WHERE workspace = ? AND id = ?", (workspace, feed_id))
+        row = await self.db.one("SELECT * FROM feed WHERE workspace = ? AND id = ?", (workspace, feed_id))
         return _feed(row) if row else None
 
     async def feed_by_url(self, workspace: str, url: str) -> Feed | None:
-        row = await self._one("SELECT * FROM feed WHERE workspace = ? AND url = ?", (workspace, url))
+        row = await self.db.one("SELECT * FROM feed WHERE workspace = ? AND url = ?", (workspace, url))
         return _feed(row) if row else None
 
     async def remove_feed(self, actor: Actor, at: dt.datetime, feed_id: int) -> Feed:
         """Stop watching a feed; its item history goes with it, its drafts stay."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             before = await _feed_tx(tx, actor.workspace, feed_id)
             await tx.run("DELETE FROM feed WHERE id = ?", (feed_id,))
             await tx.audit(actor, at, "delete", "feed", feed_id, feed_dict(before), None)
@@ -116,7 +119,7 @@ class FeedStore(DraftStore):
         self, actor: Actor, at: dt.datetime, feed_id: int, paused: bool, next_poll_at: dt.datetime
     ) -> Feed:
         """Pause, or resume (polled again at `next_poll_at`, the backoff forgotten)."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             before = await _feed_tx(tx, actor.workspace, feed_id)
             if paused:
                 await tx.run("UPDATE feed SET paused = 1 WHERE id = ?", (feed_id,))
@@ -132,7 +135,7 @@ class FeedStore(DraftStore):
     # -- polling -------------------------------------------------------------------------------
 
     async def due_feeds(self, now: dt.datetime) -> list[Feed]:
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT * FROM feed WHERE paused = 0 AND next_poll_at <= ? ORDER BY next_poll_at, id", (now.isoformat(),)
         )
         return [_feed(r) for r in rows]
@@ -140,7 +143,7 @@ class FeedStore(DraftStore):
     async def lease_feed(self, feed_id: int, now: dt.datetime, until: dt.datetime) -> bool:
         """Take the feed's poll that is due at `now`, moving its next poll to `until`; False if it is not
         due (another process took it, or it was paused or removed meanwhile): then do not poll it."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "UPDATE feed SET next_poll_at = ? WHERE id = ? AND paused = 0 AND next_poll_at <= ?",
                 (until.isoformat(), feed_id, now.isoformat()),
@@ -157,7 +160,7 @@ class FeedStore(DraftStore):
         last_modified: str | None,
         next_poll_at: dt.datetime,
     ) -> None:
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "UPDATE feed SET etag = ?, last_modified = ?, last_success_at = ?, failures = 0, next_poll_at = ?"
                 " WHERE id = ?",
@@ -169,7 +172,7 @@ class FeedStore(DraftStore):
     ) -> None:
         """A poll that failed: its error, the next try; `count` (a failure of the feed, not of ours)
         makes the backoff grow."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "UPDATE feed SET last_error = ?, last_error_at = ?, failures = failures + ?, next_poll_at = ?"
                 " WHERE id = ?",
@@ -178,14 +181,14 @@ class FeedStore(DraftStore):
 
     async def note_feed_error(self, feed_id: int, at: dt.datetime, error: str) -> None:
         """Say what went wrong after a poll that itself succeeded (a draft that could not be posted)."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "UPDATE feed SET last_error = ?, last_error_at = ? WHERE id = ?", (error, at.isoformat(), feed_id)
             )
 
     async def claim_item(self, feed_id: int, key: str, at: dt.datetime, claimer: str) -> bool:
         """Claim one item for handling; False if it was claimed before, by anyone: then leave it."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "INSERT INTO feed_item (feed_id, item_key, claimed_at, claimed_by, outcome)"
                 " SELECT ?, ?, ?, ?, 'claimed' WHERE EXISTS (SELECT 1 FROM feed WHERE id = ?)"
@@ -200,7 +203,7 @@ class FeedStore(DraftStore):
 
     async def item_draft(self, actor: Actor, at: dt.datetime, feed_id: int, key: str, **draft: Any) -> Draft:
         """The draft made of a claimed item, tied to it in the same transaction."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             made = await add_draft_in(tx, actor, at, feed_id=feed_id, **draft)
             await tx.run(
                 "UPDATE feed_item SET draft_id = ? WHERE feed_id = ? AND item_key = ?", (made.id, feed_id, key)
@@ -211,7 +214,7 @@ class FeedStore(DraftStore):
         """What became of a claimed item: posted, skipped (not a US–China contact) or failed."""
         if outcome not in ITEM_OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "UPDATE feed_item SET outcome = ?, detail = ? WHERE feed_id = ? AND item_key = ?",
                 (outcome, detail, feed_id, key),
@@ -220,7 +223,7 @@ class FeedStore(DraftStore):
 
     async def feed_items(self, feed_id: int) -> list[tuple[str, str, int | None, str | None]]:
         """Every handled item of a feed: (key, outcome, draft id, detail), in the order claimed."""
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT item_key, outcome, draft_id, detail FROM feed_item WHERE feed_id = ? ORDER BY claimed_at, item_key",
             (feed_id,),
         )

@@ -1,11 +1,15 @@
-"""Many events at once (`python -m bot import`): one transaction, resolved in memory, written in bulk.
+"""Many events at once on SQLite (`python -m bot import`): one transaction, resolved in memory, written in bulk.
 
-The per-line path (`_add_event` in storage/events.py, in a savepoint a line) made ~60 statements
+The per-line path (`add_event_in` in storage/sqlite/events.py, in a savepoint a line) made ~60 statements
 a line, each a trip to aiosqlite's thread: about 20 ms a line, half an hour for 100k lines. Here the store
 is read once for what the file needs, every line is resolved in Python in file order with the rules of
-the per-line path, and each table is written with one executemany at the end. The whole of it is one call
-on the writer connection's own thread, inside the caller's transaction (and write lock): the ids read at
-the start are the ones the inserts take, and any error rolls the whole import back.
+the per-line path, and each table is written with one executemany at the end.
+
+The whole of it runs in one worker thread on a plain sqlite3 connection of its own, in one transaction
+begun with BEGIN IMMEDIATE, while the store's write lock is held: no other write of this process starts
+meanwhile, and a write of another process waits for SQLite's lock (its busy timeout), as it waits for any
+write. The ids read at the start are the ones the inserts take; any error rolls the whole import back.
+Readers see nothing of it until it commits.
 
 The rules kept, as the per-line path applies them (tests/test_importer.py compares the two table by table):
 - A name or alias (compared by `norm`) finds the workspace's person, including one created by an earlier
@@ -15,7 +19,8 @@ The rules kept, as the per-line path applies them (tests/test_importer.py compar
 - A person without a title takes the first title an event gives them: the update, its re-index and its
   audit entry, as resolve_person writes them.
 - A participant's title is the line's, or else the person's current one; its office is the one
-  `_office_slug` gives; a line without a track gets the track `_derive_track` gives.
+  `_office_slug` (storage/sqlite/people.py) gives; a line without a track gets the track
+  `_derive_track` (storage/sqlite/events.py) gives.
 - The same person twice in one event counts once (the per-line path's INSERT OR IGNORE).
 - A line with the day, kind and participants of an event of the store or of an earlier line
   (`dedupe_key`) is a duplicate: skipped, undone, and reported with that event's id.
@@ -29,34 +34,38 @@ The rules kept, as the per-line path applies them (tests/test_importer.py compar
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import json
+import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
-from typing import Any, NamedTuple, TypeVar, cast
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
 
-import aiosqlite
-
-from storage.base import AUDIT_INSERT, AuditRow, Tx, audit_row, search_rowid, ws_token
 from storage.errors import Conflict, DuplicateEvent
-from storage.events import ImportResult, dedupe_key, sources_json, track_of
-from storage.people import (
-    _BUILTIN_BY_SLUG,
-    CUSTOM_OFFICES_SQL,
-    PERSON_WORD_INSERT,
-    _person_dict,
-    _person_text,
-    custom_forms,
+from storage.records import PROGRESS_EVERY, Actor, ImportResult, NewEvent, NewParticipant, Person, Progress
+from storage.rules import (
+    BUILTIN_ISSUE_SLUGS,
+    dedupe_key,
     name_words,
+    office_track,
+    person_dict,
+    person_text,
     slug_for_title,
+    sources_json,
+    track_of,
     wrong_side,
 )
-from storage.records import PROGRESS_EVERY, Actor, NewEvent, NewParticipant, Person, Progress
-from storage.vocab import BUILTIN_ISSUES, norm, slug_title
+from storage.sqlite.db import AUDIT_INSERT, AuditRow, Database, audit_row, search_rowid, ws_token
+from storage.sqlite.people import CUSTOM_OFFICES_SQL, PERSON_WORD_INSERT, custom_forms
+from storage.vocab import norm, slug_title
+
+log = logging.getLogger(__name__)
 
 # Names looked up a statement: under SQLite's limit of bound variables (999 in builds before 3.32), with
 # room for the workspace.
@@ -65,16 +74,72 @@ KEY_CHUNK = 500
 T = TypeVar("T")
 
 
-async def import_events(
-    tx: Tx,
-    actor: Actor,
-    at: dt.datetime,
-    lines: Sequence[tuple[int, NewEvent]],
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Add the lines' events inside the open transaction `tx`; see the module's docstring for the rules.
-    `progress` is called every PROGRESS_EVERY lines resolved (and once at the end), on the writer's thread."""
-    return await _on_own_thread(tx.db, lambda conn: _Import(conn, actor, at).run(lines, progress))
+class Importer:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def import_events(
+        self,
+        actor: Actor,
+        at: dt.datetime,
+        lines: Sequence[tuple[int, NewEvent]],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        """Add the lines' events in one transaction; see the module's docstring for the rules. `progress` is
+        called every PROGRESS_EVERY lines resolved (and once at the end), on the import's own thread.
+
+        A fault of the database (locked past the busy timeout, full, read-only) rolls it all back and
+        raises WriteFailed, as any write does.
+        """
+        db = self.db
+        async with db.write_lock:
+            work = asyncio.ensure_future(
+                asyncio.to_thread(
+                    in_own_transaction,
+                    db.path,
+                    db.busy_timeout_ms,
+                    lambda conn: _Import(conn, actor, at).run(lines, progress),
+                )
+            )
+            try:
+                return await asyncio.shield(work)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: the lock is held until it has committed or rolled back, so
+                # that no write of this process waits on SQLite's lock meanwhile.
+                await asyncio.wait([work])
+                raise
+            except sqlite3.Error as exc:
+                fault = db.fault_of(exc)
+                if fault is None:
+                    raise
+                raise fault from exc
+
+
+def in_own_transaction(path: Path, busy_timeout_ms: int, work: Callable[[sqlite3.Connection], T]) -> T:
+    """`work` on a new sqlite3 connection to `path`, in one transaction (BEGIN IMMEDIATE: the file's write
+    lock is taken at the start, waiting up to the busy timeout for another writer), committed if it
+    returns and rolled back if it raises. Runs wholly in the calling thread, as sqlite3 requires."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")  # as the store's own connections
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            # After some faults (SQLITE_FULL, SQLITE_IOERR) SQLite has rolled back already.
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback of an import failed on %s", path)
+            raise
+        return result
+    finally:
+        conn.close()
 
 
 @contextmanager
@@ -93,17 +158,6 @@ def cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-async def _on_own_thread(db: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run `work` with the sqlite3 connection on the thread aiosqlite keeps for it, in one trip.
-
-    sqlite3 refuses a connection from any thread but the one that opened it, and aiosqlite's public
-    calls take one statement each: 100k lines would be several hundred thousand trips. `_execute` is
-    how aiosqlite itself queues a call to that thread; it is untyped, hence the cast.
-    """
-    execute = cast(Callable[[Callable[[], T]], Awaitable[T]], db._execute)
-    return await execute(lambda: work(db._conn))
 
 
 @dataclass(eq=False)
@@ -213,7 +267,7 @@ class _Import:
         self.tracks: dict[str, str] = {
             slug: track for slug, track in conn.execute("SELECT slug, track FROM office WHERE workspace = ?", (ws,))
         }
-        self.known_issues = {i.slug for i in BUILTIN_ISSUES} | {
+        self.known_issues = set(BUILTIN_ISSUE_SLUGS) | {
             slug for (slug,) in conn.execute("SELECT slug FROM issue WHERE workspace = ?", (ws,))
         }
 
@@ -270,7 +324,11 @@ class _Import:
         self.dedupe[key] = event_id
         ws, day, status = self.ws, new.day.isoformat(), new.status
         # A track given stays (an empty one as "other", as the per-line insert had it); none is derived.
-        track = track_of([self._office_track(p.office) for p in parts]) if new.track is None else (new.track or "other")
+        track = (
+            track_of([office_track(self.tracks, p.office) for p in parts])
+            if new.track is None
+            else (new.track or "other")
+        )
         self.participants += [
             (event_id, p.person_id, ws, p.side, p.title, p.office, p.position, day, status) for p in parts
         ]
@@ -304,7 +362,7 @@ class _Import:
                 self.actor.user_id,
             )
         )
-        # _event_text(event): the summary, the location, and each participant's name and title.
+        # event_text(event) (storage.rules): the summary, the location, and each participant's name and title.
         names = " ".join([f"{p.name} {p.title or ''}" for p in parts])
         self._index("event", event_id, " ".join(filter(None, (new.summary, new.location, names))))
         actor = self.actor
@@ -320,7 +378,7 @@ class _Import:
             person = _Person(self.next_person + len(line.created), np.name, side, np.title, self._norm(np.name), True)
             self.by_key[person.key] = person
             line.created.append(person)
-            created = _person_dict(self._record(person, person.title))
+            created = person_dict(self._record(person, person.title))
             line.audits.append(audit_row(self.actor, self.at, "create", "person", person.id, None, created))
             return person
         if person.side != side:
@@ -330,7 +388,7 @@ class _Import:
             line.retitled.append((person, person.title))
             person.title = np.title
             # The per-line path wrote None as the title before, whatever falsy title it replaced.
-            before, after = _person_dict(self._record(person, None)), _person_dict(self._record(person, np.title))
+            before, after = person_dict(self._record(person, None)), person_dict(self._record(person, np.title))
             line.audits.append(audit_row(self.actor, self.at, "update", "person", person.id, before, after))
         return person
 
@@ -352,8 +410,8 @@ class _Import:
         before_aliases = self._record(person, person.title).aliases
         line.aliased.append((person, before_aliases, added))
         person.aliases = tuple(sorted((*before_aliases, *(alias for _, alias in added))))
-        before = _person_dict(Person(person.id, person.name, person.side, person.title, before_aliases))
-        after = _person_dict(self._record(person, person.title))
+        before = person_dict(Person(person.id, person.name, person.side, person.title, before_aliases))
+        after = person_dict(self._record(person, person.title))
         line.audits.append(audit_row(self.actor, self.at, "update", "person", person.id, before, after))
 
     def _undo(self, line: _Line) -> None:
@@ -382,15 +440,6 @@ class _Import:
         if slug is None:
             slug = self.offices[(side, title)] = slug_for_title(self.forms[side], side, title)
         return slug
-
-    def _office_track(self, slug: str | None) -> str | None:
-        """office_track: the workspace's own office first, then the built-in one."""
-        if slug is None:
-            return None
-        if slug in self.tracks:
-            return self.tracks[slug]
-        builtin = _BUILTIN_BY_SLUG.get(slug)
-        return builtin.track if builtin else None
 
     def _norm(self, name: str) -> str:
         key = self.norms.get(name)
@@ -426,7 +475,7 @@ class _Import:
     def _write(self) -> None:
         conn, ws = self.conn, self.ws
         for person in self.people:  # their final title, so a title given by a later line is in the row
-            self._index("person", person.id, _person_text(self._record(person, person.title)))
+            self._index("person", person.id, person_text(self._record(person, person.title)))
         conn.executemany(
             "INSERT INTO person (id, workspace, name, side, title, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             [(p.id, ws, p.name, p.side, p.title, self.at) for p in self.people],
@@ -453,7 +502,7 @@ class _Import:
             "DELETE FROM search_index WHERE rowid = ?", [(search_rowid("person", p.id),) for p in realiased]
         )
         for person in (*self.retitled, *realiased):
-            self._index("person", person.id, _person_text(self._record(person, person.title)))
+            self._index("person", person.id, person_text(self._record(person, person.title)))
         conn.executemany(
             "INSERT INTO issue (workspace, slug, title, aliases) VALUES (?, ?, ?, '[]')",
             [(ws, slug, title) for slug, title in self.issues],
@@ -481,8 +530,8 @@ class _Import:
 
 
 def _event_json(new: NewEvent, day: str, parts: Sequence[_Part], track: str) -> str:
-    """The event's audit entry: event_dict(event) and what was raised, as Tx.audit encodes it (_json in
-    storage/base.py: keys sorted, ", " and ": " between, text as json writes it when not made ASCII).
+    """The event's audit entry: event_dict(event) and what was raised, as Tx.audit encodes it (audit_json in
+    storage/sqlite/db.py: keys sorted, ", " and ": " between, text as json writes it when not made ASCII).
 
     Written out here rather than built as a dict and encoded: that took a third of resolving a line,
     and an import writes one for each of its events. tests/test_importer.py compares every audit row
@@ -516,6 +565,6 @@ def _event_json(new: NewEvent, day: str, parts: Sequence[_Part], track: str) -> 
     )
 
 
-# A source as Tx.audit encodes it (storage/base.py's _AUDIT_ENCODER): a URL as a string, an object with
+# A source as Tx.audit encodes it (audit_json in storage/sqlite/db.py): a URL as a string, an object with
 # its keys sorted.
 _SOURCE_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)

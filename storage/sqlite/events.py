@@ -1,4 +1,4 @@
-"""Contact events: adding, editing, deleting, and the queries /lastcall, /event list and digests use."""
+"""Contact events on SQLite: adding, editing, deleting, and the queries /lastcall, /event list and digests use."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from storage.base import Tx
 from storage.errors import DuplicateEvent, RecordMissing
-from storage.people import POINT, PeopleStore, office_slug_tx, office_track, resolve_person
-from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Progress, Source
-from storage.vocab import EVENT_STATUSES, slug_title
+from storage.records import Actor, AddedEvent, Event, NewEvent, NewParticipant, Participant, Source
+from storage.rules import BUILTIN_ISSUE_SLUGS, dedupe_key, event_dict, event_text, sources_json, track_of
+from storage.sqlite.db import POINT, Database, Tx
+from storage.sqlite.people import office_slug_tx, office_track_tx, resolve_person
+from storage.vocab import EVENT_STATUSES, TRACKS, slug_title
 
 # previous_between: past this many held contacts a side is walked only if the other is as busy.
 WALK_COUNT = 200
@@ -38,27 +38,10 @@ _WITH_PARTICIPANTS = (
 _P_ID = 14  # where the participant's columns start in a _WITH_PARTICIPANTS row: id, name, side, title, office, position
 
 
-@dataclass(frozen=True)
-class AddedEvent:
-    event: Event
-    new_people: tuple[str, ...]
-    new_issues: tuple[str, ...]
+class Events:
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    duplicates: list[tuple[int, int]]  # (line number, existing event id)
-    new_people: int
-    refused: list[tuple[int, str]] = field(default_factory=list)  # (line number, why), e.g. a side mismatch
-
-
-def dedupe_key(day: dt.date, kind: str, person_ids: Sequence[int]) -> str:
-    """The duplicate rule: same date, kind and participants."""
-    return f"{day.isoformat()}|{kind}|{','.join(str(i) for i in sorted(set(person_ids)))}"
-
-
-class EventStore(PeopleStore):
     # -- reading -------------------------------------------------------------------------------
 
     async def event(self, workspace: str, event_id: int) -> Event | None:
@@ -70,7 +53,7 @@ class EventStore(PeopleStore):
         marks = ",".join("?" * len(ids))
         # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
-        rows = await self._all(
+        rows = await self.db.all(
             f"SELECT {_EVENT_COLUMNS} FROM event WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids)
         )
         by_id = {e.id: e for e in await self._with_participants(rows)}
@@ -78,7 +61,7 @@ class EventStore(PeopleStore):
 
     async def _event_where(self, where: str, params: Sequence[Any]) -> Event | None:
         """The one event `where` picks (by id, or by a subquery that finds one id), with its participants."""
-        rows = await self._all(f"{POINT}{_WITH_PARTICIPANTS} WHERE {where}", params)
+        rows = await self.db.all(f"{POINT}{_WITH_PARTICIPANTS} WHERE {where}", params)
         return _events_of(rows)[0] if rows else None
 
     async def latest_event(
@@ -129,7 +112,7 @@ class EventStore(PeopleStore):
     async def _day_of(self, workspace: str, sql: str, params: Sequence[Any]) -> dt.date | None:
         # /lastcall needs only the day of some of the events it looks up (building an Event
         # with its participants cost 25 µs each).
-        row = await self._one(f"SELECT day FROM event WHERE workspace = ? AND id = ({sql})", [workspace, *params])
+        row = await self.db.one(f"SELECT day FROM event WHERE workspace = ? AND id = ({sql})", [workspace, *params])
         return dt.date.fromisoformat(row["day"]) if row else None
 
     async def list_events(
@@ -202,7 +185,7 @@ class EventStore(PeopleStore):
                 " AND event_id IS NOT NULL) d CROSS JOIN event e ON e.id = d.event_id"
             )
             params = [workspace, value, *params]
-        rows = await self._all(
+        rows = await self.db.all(
             f"SELECT {_EVENT_COLUMNS.replace('id, ', 'e.id, ', 1)} FROM {source} WHERE {clause}"
             " ORDER BY e.day DESC, e.id DESC LIMIT ? OFFSET ?",
             (*params, limit + 1, offset),
@@ -239,7 +222,7 @@ class EventStore(PeopleStore):
         params: list[Any] = [workspace]
         for status in not_held:
             params += [workspace, status, track, since.isoformat(), until.isoformat(), limit + 1]
-        rows = await self._all(
+        rows = await self.db.all(
             f"{POINT}{_WITH_PARTICIPANTS} WHERE +e.workspace = ? AND e.id IN (SELECT id FROM ({union}))",
             params,
         )
@@ -249,7 +232,7 @@ class EventStore(PeopleStore):
 
     async def _few(self, table: str, column: str, workspace: str, value: Any) -> bool:
         """Whether fewer than FEW_MATCHES rows of `table` have `column` = `value` in the workspace."""
-        row = await self._one(
+        row = await self.db.one(
             f"SELECT count(*) AS n FROM (SELECT 1 FROM {table} WHERE workspace = ? AND {column} = ? LIMIT ?)",
             (workspace, value, FEW_MATCHES),
         )
@@ -258,12 +241,12 @@ class EventStore(PeopleStore):
     async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
         """Events oldest first, from just after `after` = (day, id): keyset paging for export."""
         if after is None:
-            rows = await self._all(
+            rows = await self.db.all(
                 f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? ORDER BY day, id LIMIT ?", (workspace, limit)
             )
         else:
             day = after[0].isoformat()
-            rows = await self._all(
+            rows = await self.db.all(
                 f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? AND (day > ? OR (day = ? AND id > ?))"
                 " ORDER BY day, id LIMIT ?",
                 (workspace, day, day, after[1], limit),
@@ -272,11 +255,9 @@ class EventStore(PeopleStore):
 
     async def last_held_by_track(self, workspace: str) -> dict[str, dt.date]:
         """The date of the latest held contact on each track that has one."""
-        from storage.vocab import TRACKS
-
         result: dict[str, dt.date] = {}
         for track in TRACKS:
-            row = await self._one(
+            row = await self.db.one(
                 "SELECT day FROM event WHERE workspace = ? AND status = 'held' AND track = ?"
                 " ORDER BY day DESC, id DESC LIMIT 1",
                 (workspace, track),
@@ -286,7 +267,7 @@ class EventStore(PeopleStore):
         return result
 
     async def event_count(self, workspace: str) -> int:
-        row = await self._one("SELECT count(*) AS n FROM event WHERE workspace = ?", (workspace,))
+        row = await self.db.one("SELECT count(*) AS n FROM event WHERE workspace = ?", (workspace,))
         return int(row["n"]) if row else 0
 
     async def raised_at(self, workspace: str, event_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
@@ -296,7 +277,7 @@ class EventStore(PeopleStore):
         marks = ",".join("?" * len(event_ids))
         # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
-        rows = await self._all(
+        rows = await self.db.all(
             f"{POINT}SELECT event_id, side, issue FROM concern WHERE +workspace = ? AND event_id IN ({marks})"
             " ORDER BY id",
             (workspace, *event_ids),
@@ -313,7 +294,7 @@ class EventStore(PeopleStore):
             return []
         ids = [r["id"] for r in rows]
         marks = ",".join("?" * len(ids))
-        parts = await self._all(
+        parts = await self.db.all(
             f"{POINT}SELECT pa.event_id, pa.person_id, p.name, pa.side, pa.title, pa.office FROM participant pa"
             f" JOIN person p ON p.id = pa.person_id WHERE pa.event_id IN ({marks}) ORDER BY pa.position",
             ids,
@@ -323,36 +304,18 @@ class EventStore(PeopleStore):
             by_event.setdefault(p["event_id"], []).append(
                 Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"])
             )
-        return [_event(r, by_event.get(r["id"], [])) for r in rows]
+        return [_event_of(r, by_event.get(r["id"], [])) for r in rows]
 
     # -- writing -------------------------------------------------------------------------------
 
     async def add_event(self, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
-        async with self._transaction() as tx:
-            return await _add_event(tx, actor, at, new)
-
-    async def import_events(
-        self,
-        actor: Actor,
-        at: dt.datetime,
-        lines: Sequence[tuple[int, NewEvent]],
-        *,
-        progress: Progress | None = None,
-    ) -> ImportResult:
-        """Add many events in one transaction; duplicates (of the store or of earlier lines) are skipped.
-
-        Each line as add_event would add it, a refused line undoing only itself; storage/importer.py does
-        it in bulk (the per-line path took 20 ms a line).
-        """
-        from storage.importer import import_events  # it imports this module
-
-        async with self._transaction() as tx:
-            return await import_events(tx, actor, at, lines, progress)
+        async with self.db.transaction() as tx:
+            return await add_event_in(tx, actor, at, new)
 
     async def edit_event(self, actor: Actor, at: dt.datetime, event_id: int, changes: dict[str, Any]) -> Event:
         """Change fields of an event. `us` / `cn` replace that side's participants (NewParticipant lists)."""
-        async with self._transaction() as tx:
-            before = await _event_tx(tx, actor.workspace, event_id)
+        async with self.db.transaction() as tx:
+            before = await event_in(tx, actor.workspace, event_id)
             columns = {k: v for k, v in changes.items() if k not in ("us", "cn", "sources", "day")}
             if "day" in changes:
                 columns["day"] = changes["day"].isoformat()
@@ -371,15 +334,15 @@ class EventStore(PeopleStore):
                 " status = (SELECT status FROM event WHERE id = ?) WHERE event_id = ?",
                 (event_id, event_id, event_id),
             )
-            after = await _event_tx(tx, actor.workspace, event_id)
+            after = await event_in(tx, actor.workspace, event_id)
             await _check_duplicate(tx, actor.workspace, after, own_id=event_id)
-            await tx.index(actor.workspace, "event", event_id, _event_text(after))
+            await tx.index(actor.workspace, "event", event_id, event_text(after))
             await tx.audit(actor, at, "update", "event", event_id, event_dict(before), event_dict(after))
         return after
 
     async def delete_event(self, actor: Actor, at: dt.datetime, event_id: int) -> Event:
-        async with self._transaction() as tx:
-            before = await _event_tx(tx, actor.workspace, event_id)
+        async with self.db.transaction() as tx:
+            before = await event_in(tx, actor.workspace, event_id)
             concern_ids = [r["id"] for r in await tx.all("SELECT id FROM concern WHERE event_id = ?", (event_id,))]
             for cid in concern_ids:
                 await tx.unindex("concern", cid)
@@ -479,7 +442,7 @@ def _previous_id(
     )
 
 
-async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
+async def add_event_in(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> AddedEvent:
     event_id = await tx.run(
         "INSERT INTO event (workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
         " location, summary, sources, confidence, confidence_note, dedupe_key, created_at, created_by)"
@@ -508,7 +471,7 @@ async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> Ad
     if new.track is None:
         track = await _derive_track(tx, actor.workspace, event_id)
         await tx.run("UPDATE event SET track = ? WHERE id = ?", (track, event_id))
-    event = await _event_tx(tx, actor.workspace, event_id)
+    event = await event_in(tx, actor.workspace, event_id)
     await _check_duplicate(tx, actor.workspace, event, own_id=event_id)
     new_issues: list[str] = []
     for side_key, issues in new.raised.items():
@@ -520,7 +483,7 @@ async def _add_event(tx: Tx, actor: Actor, at: dt.datetime, new: NewEvent) -> Ad
                 " VALUES (?, ?, ?, NULL, NULL, ?, ?, NULL, ?)",
                 (actor.workspace, issue, side_key, new.day.isoformat(), event_id, at.isoformat()),
             )
-    await tx.index(actor.workspace, "event", event_id, _event_text(event))
+    await tx.index(actor.workspace, "event", event_id, event_text(event))
     after = event_dict(event)
     after["raised"] = new.raised
     await tx.audit(actor, at, "create", "event", event_id, None, after)
@@ -556,17 +519,7 @@ async def _add_participants(
 async def _derive_track(tx: Tx, workspace: str, event_id: int) -> str:
     """The track the participants' offices point to; when they disagree, the US lead's decides."""
     rows = await tx.all("SELECT office FROM participant WHERE event_id = ? ORDER BY position", (event_id,))
-    return track_of([await office_track(tx, workspace, r["office"]) for r in rows])
-
-
-def track_of(tracks: Sequence[str | None]) -> str:
-    """The track of an event from its participants' offices' tracks, in position order (None: an office
-    without one): leaders only if all say leaders, else the first other one, the US lead's."""
-    known = [t for t in tracks if t]
-    if not known:
-        return "other"
-    non_leader = [t for t in known if t != "leaders"]
-    return non_leader[0] if non_leader else "leaders"
+    return track_of([await office_track_tx(tx, workspace, r["office"]) for r in rows])
 
 
 async def _check_duplicate(tx: Tx, workspace: str, event: Event, own_id: int) -> None:
@@ -581,9 +534,7 @@ async def _check_duplicate(tx: Tx, workspace: str, event: Event, own_id: int) ->
 
 async def ensure_issue(tx: Tx, actor: Actor, at: dt.datetime, slug: str) -> bool:
     """Make sure the workspace knows an issue slug; True if it was new."""
-    from storage.vocab import BUILTIN_ISSUES
-
-    if any(i.slug == slug for i in BUILTIN_ISSUES):
+    if slug in BUILTIN_ISSUE_SLUGS:
         return False
     row = await tx.one("SELECT 1 FROM issue WHERE workspace = ? AND slug = ?", (actor.workspace, slug))
     if row:
@@ -597,7 +548,7 @@ async def ensure_issue(tx: Tx, actor: Actor, at: dt.datetime, slug: str) -> bool
     return True
 
 
-async def _event_tx(tx: Tx, workspace: str, event_id: int) -> Event:
+async def event_in(tx: Tx, workspace: str, event_id: int) -> Event:
     row = await tx.one(f"SELECT {_EVENT_COLUMNS} FROM event WHERE workspace = ? AND id = ?", (workspace, event_id))
     if row is None:
         raise RecordMissing("event", event_id)
@@ -606,7 +557,7 @@ async def _event_tx(tx: Tx, workspace: str, event_id: int) -> Event:
         " JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.position",
         (event_id,),
     )
-    return _event(row, [Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"]) for p in parts])
+    return _event_of(row, [Participant(p["person_id"], p["name"], p["side"], p["title"], p["office"]) for p in parts])
 
 
 def _events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
@@ -625,7 +576,7 @@ def _events_of(rows: Sequence[sqlite3.Row]) -> list[Event]:
     events = []
     for first, people in grouped.values():
         people.sort(key=_position)
-        events.append(_event(first, [p for _, p in people]))
+        events.append(_event_of(first, [p for _, p in people]))
     return events
 
 
@@ -633,7 +584,7 @@ def _position(entry: tuple[int, Participant]) -> int:
     return entry[0]
 
 
-def _event(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
+def _event_of(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
     return Event(
         id=row["id"],
         day=dt.date.fromisoformat(row["day"]),
@@ -651,41 +602,3 @@ def _event(row: sqlite3.Row, participants: Sequence[Participant]) -> Event:
         confidence=row["confidence"],
         confidence_note=row["confidence_note"],
     )
-
-
-def sources_json(sources: Sequence[Source]) -> str:
-    """The event.sources column: a list of URLs and source objects (Source.as_json)."""
-    return json.dumps([s.as_json() for s in sources], ensure_ascii=False)
-
-
-def _event_text(event: Event) -> str:
-    names = " ".join(f"{p.name} {p.title or ''}" for p in event.participants)
-    return " ".join(filter(None, (event.summary, event.location, names)))
-
-
-def event_dict(event: Event) -> dict[str, Any]:
-    """An event as plain data, for the audit trail; a confidence only when it has one."""
-    data: dict[str, Any] = {
-        "day": event.day.isoformat(),
-        "time": event.time,
-        "timezone": event.timezone,
-        "kind": event.kind,
-        "track": event.track,
-        "status": event.status,
-        "minutes": event.minutes,
-        "requested_by": event.requested_by,
-        "location": event.location,
-        "summary": event.summary,
-        "sources": [s.as_json() for s in event.sources],
-        "participants": [{"name": p.name, "side": p.side, "title": p.title} for p in event.participants],
-    }
-    if event.confidence is not None or event.confidence_note is not None:
-        data["confidence"] = event.confidence
-        data["confidence_note"] = event.confidence_note
-    return data
-
-
-# One event's write path and read inside a transaction that another part of the store opened (a
-# readout's Record writes the event, its positions and the draft's state together).
-add_event_in = _add_event
-event_in = _event_tx

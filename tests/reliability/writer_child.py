@@ -1,7 +1,7 @@
 """The process test_durability.py kills: records events through commands/ as fast as it can and prints
 each event's id once its command has returned.
 
-    python -m tests.reliability._writer_child DB ROUND [TASKS]
+    python -m tests.reliability.writer_child DB ROUND [TASKS]
 
 Prints `ready` once the store is open, then one line per recorded event: `<id> <tag>`, where the tag
 (`r<round>-<n>`) is written into the event's summary and participants' names, so that the test can
@@ -22,7 +22,7 @@ from pathlib import Path
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import plain
 from commands.surface import dispatch
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 WS = "console:durable"
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
@@ -69,7 +69,7 @@ async def writer(ctx: Ctx, round_: int, first: dt.date, counter: itertools.count
 
 
 async def main(db: Path, round_: int, tasks: int) -> None:
-    store = await Store.open(db)
+    store = await SqliteStore.open(db)
     ctx = Ctx(store, Caller(WS, "writer", "Writer", True), FixedClock(NOW), CoreSettings())
     latest = await store.latest_event(WS)  # the days after the last one written, printed or not
     first = latest.day + dt.timedelta(days=1) if latest else FIRST_DAY

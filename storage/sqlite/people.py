@@ -1,4 +1,4 @@
-"""People, their aliases, and the offices their titles map to."""
+"""People, their aliases, and the offices their titles map to, on SQLite."""
 
 from __future__ import annotations
 
@@ -8,115 +8,82 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from storage.base import BUSY_TIMEOUT_MS, StoreBase, Tx
+import aiosqlite
+
 from storage.errors import Conflict, RecordMissing
 from storage.records import Actor, Office, Person
-from storage.vocab import BUILTIN_OFFICES, norm, slugify
+from storage.rules import (
+    BUILTIN_OFFICE_BY_SLUG,
+    EXACT,
+    START,
+    START_WORD,
+    WORD,
+    WORD_CANDIDATES,
+    WORD_START,
+    custom_forms_of,
+    name_words,
+    office_track,
+    person_dict,
+    person_text,
+    slug_for_title,
+    words_fit,
+    wrong_side,
+)
+from storage.sqlite.db import POINT, Database, Tx
+from storage.vocab import BUILTIN_OFFICES, norm
 
-_BUILTIN_FORMS: dict[tuple[str, str], str] = {}
-for _office in BUILTIN_OFFICES:
-    for _form in (_office.title, *_office.forms, _office.slug.split(":", 1)[1].replace("-", " ")):
-        _BUILTIN_FORMS.setdefault((_office.side, norm(_form)), _office.slug)
-_BUILTIN_BY_SLUG = {o.slug: o for o in BUILTIN_OFFICES}
-# Marks an _all statement that reads a few rows by key (see PeopleStore._point).
-POINT = "/* point */ "
-# people_matching: how many people one index range may bring in before they are ranked. The exact and
-# start-of-name matches come from their own ranges, so this caps only the word matches.
-WORD_CANDIDATES = 200
-# How people_matching ranks a match, best first: the name or alias is what was typed; starts with it as
-# a whole word ("dong" in "Dong Jun"); starts with it ("xi" in "Xie Feng"); has a word that is it ("austin"
-# in "Lloyd J. Austin III"); has a word that starts with it ("aus").
-EXACT, START_WORD, START, WORD, WORD_START = 0, 1, 2, 3, 4
 PERSON_WORD_INSERT = "INSERT OR IGNORE INTO person_word (workspace, word, person_id) VALUES (?, ?, ?)"
+# A side's own offices as _office_slug reads them (the bulk importer reads them once the same way).
+CUSTOM_OFFICES_SQL = "SELECT slug, title, forms FROM office WHERE workspace = ? AND slug LIKE ?"
 
 
-def name_words(key: str) -> list[str]:
-    """The words of a name's key (storage.vocab.norm of it) that suggestions match by their start."""
-    return sorted(set(key.split()))
-
-
-def _person(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
+def _person_of(row: sqlite3.Row, aliases: tuple[str, ...] = ()) -> Person:
     return Person(row["id"], row["name"], row["side"], row["title"], aliases)
 
 
-class PeopleStore(StoreBase):
-    # -- reading -------------------------------------------------------------------------------
+def json_list(value: str) -> tuple[str, ...]:
+    """A JSON list of text (an office's forms, an issue's aliases) as a tuple."""
+    return tuple(str(v) for v in json.loads(value))
 
-    # /lastcall must answer in 1 ms at a million events, and makes a dozen reads. Through
-    # aiosqlite each read is a round trip to its thread and back through the event loop, which
-    # costs 60-70 µs on the benchmark machine (StoreBase's _all and _one make three: execute, fetch,
-    # close the cursor), so the trips alone came to 1.5 ms; the queries themselves take 5-20 µs.
-    # So reads that fetch a few rows by key run on a connection of their own, in the event loop's
-    # thread, without a trip: every _one (a key or LIMIT 1 by contract) and the _all statements that
-    # start with POINT. Any other _all (full-text search, lists, digests) still goes through the
-    # thread, in one trip (execute_fetchall), so that a long read never holds up the event loop and
-    # overlaps with other commands' Python. The point connection sees committed data only, as the
-    # reader does (WAL), and may not write. These belong in StoreBase (storage/base.py) and sit
-    # here only because that file was being changed by someone else at the time.
-    _point_db: sqlite3.Connection | None = None
 
-    def _point(self) -> sqlite3.Connection:
-        if self._point_db is None:
-            db = sqlite3.connect(self.path, isolation_level=None)  # used from the loop's thread only
-            db.row_factory = sqlite3.Row
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA query_only = ON")
-            self._point_db = db
-        return self._point_db
-
-    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        if sql.startswith(POINT):
-            return self._point().execute(sql, tuple(params)).fetchall()
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
-
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self._point().execute(sql, tuple(params)).fetchone()
-        return row
-
-    async def close(self) -> None:
-        if self._point_db is not None:
-            self._point_db.close()
-            self._point_db = None
-        await super().close()
+class People:
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     # -- offices -------------------------------------------------------------------------------
 
     async def offices(self, workspace: str) -> list[Office]:
-        rows = await self._all("SELECT slug, title, track, forms FROM office WHERE workspace = ?", (workspace,))
-        custom = {r["slug"]: Office(r["slug"], r["title"], r["track"], _json_list(r["forms"])) for r in rows}
-        merged = [Office(o.slug, o.title, o.track, o.forms, builtin=True) for o in BUILTIN_OFFICES]
-        merged = [custom.pop(o.slug) if o.slug in custom else o for o in merged]
+        rows = await self.db.all("SELECT slug, title, track, forms FROM office WHERE workspace = ?", (workspace,))
+        custom = {r["slug"]: Office(r["slug"], r["title"], r["track"], json_list(r["forms"])) for r in rows}
+        merged = [custom.pop(o.slug) if o.slug in custom else BUILTIN_OFFICE_BY_SLUG[o.slug] for o in BUILTIN_OFFICES]
         return merged + sorted(custom.values(), key=lambda o: o.slug)
 
     async def office_of(self, workspace: str, side: str, title: str | None) -> Office | None:
         """The office a title maps to, through the workspace's own forms and then the built-in ones."""
         if not title:
             return None
-        slug = await _office_slug(self._reader, workspace, side, title)
+        slug = await _office_slug(self.db.reader, workspace, side, title)
         return (await self.office_by_slug(workspace, slug)) if slug else None
 
     async def office_by_slug(self, workspace: str, slug: str) -> Office | None:
-        row = await self._one(
+        row = await self.db.one(
             "SELECT slug, title, track, forms FROM office WHERE workspace = ? AND slug = ?", (workspace, slug)
         )
         if row:
-            return Office(row["slug"], row["title"], row["track"], _json_list(row["forms"]))
-        builtin = _BUILTIN_BY_SLUG.get(slug)
-        if builtin:
-            return Office(builtin.slug, builtin.title, builtin.track, builtin.forms, builtin=True)
-        return None
+            return Office(row["slug"], row["title"], row["track"], json_list(row["forms"]))
+        return BUILTIN_OFFICE_BY_SLUG.get(slug)
 
     async def add_office_forms(
         self, actor: Actor, at: dt.datetime, slug: str, title: str, track: str, forms: list[str]
     ) -> Office:
         """Add (or extend) an office of the workspace with more common forms of its title."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             row = await tx.one(
                 "SELECT title, track, forms FROM office WHERE workspace = ? AND slug = ?",
                 (actor.workspace, slug),
             )
-            builtin = _BUILTIN_BY_SLUG.get(slug)
-            old_forms = _json_list(row["forms"]) if row else (builtin.forms if builtin else ())
+            builtin = BUILTIN_OFFICE_BY_SLUG.get(slug)
+            old_forms = json_list(row["forms"]) if row else (builtin.forms if builtin else ())
             merged = tuple(dict.fromkeys((*old_forms, *forms)))
             before = (
                 {"slug": slug, "title": row["title"], "track": row["track"], "forms": list(old_forms)} if row else None
@@ -135,22 +102,22 @@ class PeopleStore(StoreBase):
     # -- people --------------------------------------------------------------------------------
 
     async def person(self, workspace: str, person_id: int) -> Person | None:
-        row = await self._one("SELECT * FROM person WHERE workspace = ? AND id = ?", (workspace, person_id))
+        row = await self.db.one("SELECT * FROM person WHERE workspace = ? AND id = ?", (workspace, person_id))
         if row is None:
             return None
-        return _person(row, await self._aliases(person_id))
+        return _person_of(row, await self._aliases(person_id))
 
     async def find_person(self, workspace: str, name: str) -> Person | None:
         """Exact match on a name or alias, ignoring case, accents and punctuation."""
-        row = await self._one(
+        row = await self.db.one(
             "SELECT p.* FROM person_key k JOIN person p ON p.id = k.person_id WHERE k.workspace = ? AND k.key = ?",
             (workspace, norm(name)),
         )
-        return _person(row, await self._aliases(row["id"])) if row else None
+        return _person_of(row, await self._aliases(row["id"])) if row else None
 
     async def person_keys(self, workspace: str) -> list[tuple[str, int, str]]:
         """Every (key, person id, name) of the workspace, for fuzzy matching in commands/."""
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT k.key, k.person_id, p.name FROM person_key k JOIN person p ON p.id = k.person_id"
             " WHERE k.workspace = ?",
             (workspace,),
@@ -167,12 +134,14 @@ class PeopleStore(StoreBase):
         """
         key = norm(prefix)
         if not key:
-            rows = await self._all("SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit))
-            return [_person(r) for r in rows]
+            rows = await self.db.all(
+                "SELECT * FROM person WHERE workspace = ? ORDER BY name LIMIT ?", (workspace, limit)
+            )
+            return [_person_of(r) for r in rows]
         typed = key.split()
         upper = key + "\uffff"
         rank: dict[int, int] = {}
-        starts = await self._all(
+        starts = await self.db.all(
             "SELECT key, person_id FROM person_key WHERE workspace = ? AND key >= ? AND key < ? LIMIT ?",
             (workspace, key, upper, WORD_CANDIDATES),
         )
@@ -180,7 +149,7 @@ class PeopleStore(StoreBase):
             found = EXACT if row["key"] == key else START_WORD if row["key"].startswith(key + " ") else START
             rank[row["person_id"]] = min(found, rank.get(row["person_id"], WORD_START))
         longest = max(typed, key=len)  # the rarest word makes the shortest range
-        words = await self._all(
+        words = await self.db.all(
             "SELECT word, person_id FROM person_word WHERE workspace = ? AND word >= ? AND word < ? LIMIT ?",
             (workspace, longest, longest + "\uffff", WORD_CANDIDATES),
         )
@@ -193,20 +162,20 @@ class PeopleStore(StoreBase):
         if len(typed) > 1 and candidates:
             # Every typed word must start a word of the same name or alias.
             marks = ",".join("?" * len(candidates))
-            keys = await self._all(f"SELECT key, person_id FROM person_key WHERE person_id IN ({marks})", candidates)
-            fitting = {r["person_id"] for r in keys if _words_fit(typed, r["key"].split())}
+            keys = await self.db.all(f"SELECT key, person_id FROM person_key WHERE person_id IN ({marks})", candidates)
+            fitting = {r["person_id"] for r in keys if words_fit(typed, r["key"].split())}
             candidates = [pid for pid in candidates if pid in fitting]
         for pid in candidates:
             rank[pid] = by_word[pid]
         if not rank:
             return []
         marks = ",".join("?" * len(rank))
-        rows = await self._all(f"SELECT * FROM person WHERE workspace = ? AND id IN ({marks})", (workspace, *rank))
-        people = sorted((_person(r) for r in rows), key=lambda p: (rank[p.id], p.name.casefold(), p.id))
+        rows = await self.db.all(f"SELECT * FROM person WHERE workspace = ? AND id IN ({marks})", (workspace, *rank))
+        people = sorted((_person_of(r) for r in rows), key=lambda p: (rank[p.id], p.name.casefold(), p.id))
         return people[:limit]
 
     async def _aliases(self, person_id: int) -> tuple[str, ...]:
-        rows = await self._all(
+        rows = await self.db.all(
             POINT + "SELECT alias FROM person_key WHERE person_id = ? AND alias IS NOT NULL ORDER BY alias",
             (person_id,),
         )
@@ -215,13 +184,13 @@ class PeopleStore(StoreBase):
     async def add_person(
         self, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None, aliases: list[str]
     ) -> Person:
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             person = await _insert_person(tx, actor, at, name, side, title)
             for alias in aliases:
                 await _add_alias(tx, actor.workspace, person, alias)
             full = Person(person.id, person.name, person.side, person.title, tuple(aliases))
-            await tx.index(actor.workspace, "person", person.id, _person_text(full))
-            await tx.audit(actor, at, "create", "person", person.id, None, _person_dict(full))
+            await tx.index(actor.workspace, "person", person.id, person_text(full))
+            await tx.audit(actor, at, "create", "person", person.id, None, person_dict(full))
         return full
 
     async def add_aliases(
@@ -231,11 +200,11 @@ class PeopleStore(StoreBase):
         aliases added and, for each left out because it names someone else, why."""
         added: list[str] = []
         refused: list[str] = []
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             row = await tx.one("SELECT * FROM person WHERE workspace = ? AND id = ?", (actor.workspace, person_id))
             if row is None:
                 raise RecordMissing("person", person_id)
-            person = _person(row, await _alias_list(tx, person_id))
+            person = _person_of(row, await _alias_list(tx, person_id))
             for alias in aliases:
                 try:
                     if await _add_alias(tx, actor.workspace, person, alias):
@@ -244,20 +213,9 @@ class PeopleStore(StoreBase):
                     refused.append(str(exc))
             if added:
                 after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person_id))
-                await tx.index(actor.workspace, "person", person.id, _person_text(after))
-                await tx.audit(actor, at, "update", "person", person.id, _person_dict(person), _person_dict(after))
+                await tx.index(actor.workspace, "person", person.id, person_text(after))
+                await tx.audit(actor, at, "update", "person", person.id, person_dict(person), person_dict(after))
         return added, refused
-
-
-def _words_fit(typed: list[str], words: list[str]) -> bool:
-    """Whether each typed word starts a different word of the name, in any order."""
-    left = list(words)
-    for word in sorted(typed, key=len, reverse=True):
-        match = next((w for w in left if w.startswith(word)), None)
-        if match is None:
-            return False
-        left.remove(match)
-    return True
 
 
 async def _insert_person(tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None) -> Person:
@@ -316,7 +274,7 @@ async def resolve_person(
     `aliases` are other forms of the name (an import file's): those new to the workspace become the
     person's; one that already names someone else is refused, as /person add refuses it.
     """
-    person, created = await _resolve_person(tx, actor, at, name, side, title)
+    person, created = await _find_or_add_person(tx, actor, at, name, side, title)
     if not aliases:
         return person, created
     before = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person.id))
@@ -324,8 +282,8 @@ async def resolve_person(
     if not added:
         return person, created
     after = Person(person.id, person.name, person.side, person.title, await _alias_list(tx, person.id))
-    await tx.index(actor.workspace, "person", person.id, _person_text(after))
-    await tx.audit(actor, at, "update", "person", person.id, _person_dict(before), _person_dict(after))
+    await tx.index(actor.workspace, "person", person.id, person_text(after))
+    await tx.audit(actor, at, "update", "person", person.id, person_dict(before), person_dict(after))
     return after, created
 
 
@@ -336,7 +294,7 @@ async def _alias_list(tx: Tx, person_id: int) -> tuple[str, ...]:
     return tuple(r["alias"] for r in rows)
 
 
-async def _resolve_person(
+async def _find_or_add_person(
     tx: Tx, actor: Actor, at: dt.datetime, name: str, side: str, title: str | None
 ) -> tuple[Person, bool]:
     row = await tx.one(
@@ -344,7 +302,7 @@ async def _resolve_person(
         (actor.workspace, norm(name)),
     )
     if row is not None:
-        person = _person(row)
+        person = _person_of(row)
         if person.side != side:
             raise wrong_side(person.name, person.side, side)
         if title and not person.title:
@@ -353,63 +311,25 @@ async def _resolve_person(
             aliases = await _alias_list(tx, person.id)
             before = Person(person.id, person.name, person.side, None, aliases)
             person = Person(person.id, person.name, person.side, title, aliases)
-            await tx.index(actor.workspace, "person", person.id, _person_text(person))
-            await tx.audit(actor, at, "update", "person", person.id, _person_dict(before), _person_dict(person))
+            await tx.index(actor.workspace, "person", person.id, person_text(person))
+            await tx.audit(actor, at, "update", "person", person.id, person_dict(before), person_dict(person))
         return person, False
     person = await _insert_person(tx, actor, at, name, side, title)
-    await tx.index(actor.workspace, "person", person.id, _person_text(person))
-    await tx.audit(actor, at, "create", "person", person.id, None, _person_dict(person))
+    await tx.index(actor.workspace, "person", person.id, person_text(person))
+    await tx.audit(actor, at, "create", "person", person.id, None, person_dict(person))
     return person, True
 
 
-# A side's own offices as _office_slug reads them (storage/importer.py reads them once the same way).
-CUSTOM_OFFICES_SQL = "SELECT slug, title, forms FROM office WHERE workspace = ? AND slug LIKE ?"
-
-
-def wrong_side(name: str, has: str, wanted: str) -> Conflict:
-    """Why a name already known on one side cannot take part on the other."""
-    return Conflict(f"{name!r} is on the {has} side, not {wanted}")
-
-
-async def _office_slug(db: Any, workspace: str, side: str, title: str) -> str:
+async def _office_slug(db: aiosqlite.Connection, workspace: str, side: str, title: str) -> str:
     """Map a title to an office slug; a title no table knows becomes an office of its own."""
     async with db.execute(CUSTOM_OFFICES_SQL, (workspace, side + ":%")) as cursor:
         custom_rows = list(await cursor.fetchall())
     return slug_for_title(custom_forms(custom_rows), side, title)
 
 
-def custom_forms(rows: Iterable[sqlite3.Row]) -> dict[str, str]:
-    """The normalized forms of a side's own offices (rows of CUSTOM_OFFICES_SQL), each to its slug;
-    a form two offices share belongs to the first."""
-    custom: dict[str, str] = {}
-    for row in rows:
-        for form in (row["title"], *_json_list(row["forms"])):
-            custom.setdefault(norm(form), row["slug"])
-    return custom
-
-
-def slug_for_title(custom: dict[str, str], side: str, title: str) -> str:
-    """The office of a title: the workspace's own forms first, then the built-in ones, for the whole
-    title and then each segment of it; a title no table knows becomes an office of its own."""
-    candidates = [title, *[seg for seg in _segments(title)]]
-    for candidate in candidates:
-        key = norm(candidate)
-        if key in custom:
-            return custom[key]
-        if (side, key) in _BUILTIN_FORMS:
-            return _BUILTIN_FORMS[(side, key)]
-    return f"{side}:{slugify(title)}"
-
-
-def _segments(title: str) -> list[str]:
-    """Parts of a compound title ("Vice Premier; lead of the economic dialogue" -> "Vice Premier")."""
-    parts: list[str] = []
-    for chunk in title.replace("(", ";").replace(")", ";").split(";"):
-        chunk = chunk.strip()
-        if chunk:
-            parts.append(chunk)
-            parts.extend(p.strip() for p in chunk.split(",") if p.strip())
-    return parts
+def custom_forms(rows: Iterable[Any]) -> dict[str, str]:
+    """The normalized forms of a side's own offices (rows of CUSTOM_OFFICES_SQL, by position), each to its slug."""
+    return custom_forms_of((row[0], row[1], json_list(row[2])) for row in rows)
 
 
 async def _remap_offices(tx: Tx, workspace: str, side: str) -> None:
@@ -431,26 +351,12 @@ async def office_slug_tx(tx: Tx, workspace: str, side: str, title: str | None) -
     return await _office_slug(tx.db, workspace, side, title) if title else None
 
 
-async def office_track(tx: Tx, workspace: str, slug: str | None) -> str | None:
+async def office_track_tx(tx: Tx, workspace: str, slug: str | None) -> str | None:
+    """The track of an office (storage.rules.office_track), the workspace's own read inside `tx`."""
     if slug is None:
         return None
     row = await tx.one("SELECT track FROM office WHERE workspace = ? AND slug = ?", (workspace, slug))
-    if row:
-        return str(row["track"])
-    builtin = _BUILTIN_BY_SLUG.get(slug)
-    return builtin.track if builtin else None
-
-
-def _json_list(value: str) -> tuple[str, ...]:
-    return tuple(str(v) for v in json.loads(value))
-
-
-def _person_text(person: Person) -> str:
-    return " ".join(filter(None, (person.name, person.title, *person.aliases)))
-
-
-def _person_dict(person: Person) -> dict[str, Any]:
-    return {"name": person.name, "side": person.side, "title": person.title, "aliases": list(person.aliases)}
+    return office_track({slug: str(row["track"])} if row else {}, slug)
 
 
 def require_person(person: Person | None, ident: object) -> Person:

@@ -1,12 +1,14 @@
-"""Digest deliveries: the claim-then-mark record that makes each period's digest go out once."""
+"""Digest deliveries on SQLite: the claim-then-mark record that makes each period's digest go out once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 
-from storage.records import Actor, DigestRun, Subscription
-from storage.workspaces import WorkspaceStore, _subscription, _subscription_dict
+from storage.records import Actor, DigestRun
+from storage.rules import subscription_dict
+from storage.sqlite.db import Database
+from storage.sqlite.workspaces import subscription_of
 
 
 def _run(r: sqlite3.Row) -> DigestRun:
@@ -23,7 +25,10 @@ def _run(r: sqlite3.Row) -> DigestRun:
     )
 
 
-class DigestStore(WorkspaceStore):
+class Digests:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
     async def claim_digest(
         self,
         subscription_id: int,
@@ -41,7 +46,7 @@ class DigestStore(WorkspaceStore):
         With a `lease`, a claim still 'claimed' (never finished) whose claimed_at is more than `lease`
         before `at` is taken over: its process died holding it. The takeover is a compare-and-set in
         the same write transaction, so of two processes taking over the same claim one wins."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             sub = await tx.one("SELECT paused FROM subscription WHERE id = ?", (subscription_id,))
             if sub is None or sub["paused"]:
                 return False
@@ -85,7 +90,7 @@ class DigestStore(WorkspaceStore):
         self, subscription_id: int, period_end: dt.datetime, *, at: dt.datetime, sent: bool, detail: str | None
     ) -> None:
         """Mark a claimed period sent (and the subscription's last period) or failed (with the error)."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "UPDATE digest_run SET status = ?, finished_at = ?, detail = ?"
                 " WHERE subscription_id = ? AND period_end = ?",
@@ -110,7 +115,7 @@ class DigestStore(WorkspaceStore):
         reason: str,
     ) -> bool:
         """Record a period that will not be posted (missed too long ago); False if already recorded."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run(
                 "INSERT OR IGNORE INTO digest_run (subscription_id, period_end, period_start, status, late,"
                 " claimed_at, claimed_by, finished_at, detail) VALUES (?, ?, ?, 'skipped', 1, ?, ?, ?, ?)",
@@ -132,16 +137,16 @@ class DigestStore(WorkspaceStore):
 
     async def note_digest_error(self, subscription_id: int, reason: str) -> None:
         """Say why a subscription's digest could not go out, without claiming or skipping any period."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             await tx.run("UPDATE subscription SET last_error = ? WHERE id = ?", (reason, subscription_id))
 
     async def pause_for_failure(self, subscription_id: int, *, at: dt.datetime, reason: str) -> None:
         """Pause a subscription whose channel cannot be posted to, and say why."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             row = await tx.one("SELECT * FROM subscription WHERE id = ?", (subscription_id,))
             if row is None:
                 return
-            before = _subscription(row)
+            before = subscription_of(row)
             await tx.run(
                 "UPDATE subscription SET paused = 1, pause_reason = ?, last_error = ? WHERE id = ?",
                 (reason, reason, subscription_id),
@@ -155,24 +160,20 @@ class DigestStore(WorkspaceStore):
                 "pause",
                 "subscription",
                 subscription_id,
-                _subscription_dict(before),
-                _subscription_dict(_subscription(after_row)),
+                subscription_dict(before),
+                subscription_dict(subscription_of(after_row)),
             )
 
     async def digest_runs(self, subscription_id: int, limit: int = 5) -> list[DigestRun]:
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT * FROM digest_run WHERE subscription_id = ? ORDER BY period_end DESC LIMIT ?",
             (subscription_id, limit),
         )
         return [_run(r) for r in rows]
 
     async def digest_run(self, subscription_id: int, period_end: dt.datetime) -> DigestRun | None:
-        row = await self._one(
+        row = await self.db.one(
             "SELECT * FROM digest_run WHERE subscription_id = ? AND period_end = ?",
             (subscription_id, period_end.isoformat()),
         )
         return _run(row) if row else None
-
-    async def subscription_by_id(self, subscription_id: int) -> Subscription | None:
-        row = await self._one("SELECT * FROM subscription WHERE id = ?", (subscription_id,))
-        return _subscription(row) if row else None

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 # HOTLINE_STRESS=1 runs every loop at its bigger size (see docs/RELIABILITY.md); CI runs the small one.
 STRESS = os.environ.get("HOTLINE_STRESS", "") not in ("", "0")
@@ -72,12 +72,12 @@ def checker(path: Path) -> sqlite3.Connection:
     return db
 
 
-async def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+async def snapshot(store: SqliteStore) -> dict[str, list[tuple[Any, ...]]]:
     with closing(checker(store.path)) as db:
         return rows(db)
 
 
-async def integrity(store: Store) -> list[str]:
+async def integrity(store: SqliteStore) -> list[str]:
     with closing(checker(store.path)) as db:
         return problems(db)
 

@@ -12,69 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from storage.digests import DigestStore
-from storage.records import Event
+from storage.records import Event, Grain, LaneGap, Tally, Timeline
+from storage.rules import (
+    DAY_MARKS,
+    GAPS_PER_LANE,
+    LONG_GRAINS,
+    MONTH_GAP_DAYS,
+    PAIR_SEPARATOR,
+    grain_for,
+    timeline_lanes,
+)
+from storage.sqlite.db import Database
+from storage.sqlite.events import Events
 from storage.vocab import EVENT_STATUSES, TRACKS
-
-Grain = Literal["day", "week", "month", "quarter", "half-year", "year"]
-# Bucket lengths in days, for choosing one; months and longer follow the calendar.
-GRAIN_DAYS: dict[Grain, float] = {
-    "day": 1,
-    "week": 7,
-    "month": 30.4,
-    "quarter": 91.3,
-    "half-year": 182.6,
-    "year": 365.2,
-}
-LONG_GRAINS = ("month", "quarter", "half-year", "year")  # counted from the month counts
-# A mark per day when that makes at most this many marks; else the shortest bucket (a week, a month,
-# a quarter, half a year, a year) that puts at most MAX_BUCKETS across the span.
-DAY_MARKS = 1500
-MAX_BUCKETS = 100
-GAPS_PER_LANE = 3
-# A picture of a mark per month shows only gaps of two months or more: shorter ones are a few pixels.
-MONTH_GAP_DAYS = 62
-# A pair lane's key: the person's office and the other side's lead's, joined by this.
-PAIR_SEPARATOR = "|"
-
-
-@dataclass(frozen=True)
-class Tally:
-    lane: str  # a track, or "<office>|<office>" for a pair (an office slug, or "" when not known)
-    bucket: dt.date  # the day, or the first day of the month
-    kind: str
-    status: str
-    count: int
-
-
-@dataclass(frozen=True)
-class LaneGap:
-    lane: str
-    start: dt.date  # a held contact
-    end: dt.date  # the next held contact on the lane
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-
-@dataclass(frozen=True)
-class Timeline:
-    grain: Grain
-    lanes: tuple[str, ...]  # tracks in their usual order; pairs by their number of contacts, most first
-    tallies: tuple[Tally, ...]
-    gaps: tuple[LaneGap, ...]  # the longest GAPS_PER_LANE of each lane, longest first
-    first: dt.date | None  # the first and last day with a contact that matches
-    last: dt.date | None
-    latest: Event | None  # the latest held contact that matches
-    pairs: bool  # lanes are pairs of offices
-
-    @property
-    def total(self) -> int:
-        return sum(t.count for t in self.tallies)
 
 
 def _month(day: dt.date) -> dt.date:
@@ -85,7 +37,11 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-class TimelineStore(DigestStore):
+class Timelines:
+    def __init__(self, db: Database, events: Events) -> None:
+        self.db = db
+        self.events = events
+
     async def timeline(
         self,
         workspace: str,
@@ -115,9 +71,9 @@ class TimelineStore(DigestStore):
                 probe_params = list(params)
             else:
                 probe, probe_params = _tally_rows(workspace, track, first, last)
-            row = await self._all(f"SELECT count(*) AS n FROM ({probe} LIMIT ?)", [*probe_params, DAY_MARKS + 1])
+            row = await self.db.all(f"SELECT count(*) AS n FROM ({probe} LIMIT ?)", [*probe_params, DAY_MARKS + 1])
             if row and int(row[0]["n"]) > DAY_MARKS:
-                chosen = _grain_for((last - first).days + 1)
+                chosen = grain_for((last - first).days + 1)
         if first is None or last is None:
             tallies: list[Tally] = []
             gaps: list[LaneGap] = []
@@ -138,7 +94,7 @@ class TimelineStore(DigestStore):
         latest = await self._latest(workspace, since, until, person_id, side, track, issue)
         return Timeline(
             grain=chosen,
-            lanes=_lanes(tallies, pairs=person_id is not None),
+            lanes=timeline_lanes(tallies, pairs=person_id is not None),
             tallies=tuple(tallies),
             gaps=tuple(gaps),
             first=first,
@@ -162,7 +118,7 @@ class TimelineStore(DigestStore):
             where += " AND day <= ?"
             params.append(until.isoformat())
         if track is None:
-            row = await self._one(
+            row = await self.db.one(
                 f"SELECT (SELECT min(day) FROM event WHERE {where}) AS first,"
                 f" (SELECT max(day) FROM event WHERE {where}) AS last",
                 [*params, *params],
@@ -177,7 +133,7 @@ class TimelineStore(DigestStore):
             ps: list[Any] = []
             for status in EVENT_STATUSES:
                 ps += [*params, status, track, *params, status, track]
-            row = await self._one(f"SELECT min(first) AS first, max(last) AS last FROM ({ends})", ps)
+            row = await self.db.one(f"SELECT min(first) AS first, max(last) AS last FROM ({ends})", ps)
         if row is None or row["first"] is None:
             return None, None
         return dt.date.fromisoformat(row["first"]), dt.date.fromisoformat(row["last"])
@@ -201,7 +157,7 @@ class TimelineStore(DigestStore):
 
         if grain not in LONG_GRAINS:
             sql, params = part("day", first, last)
-            rows = await self._all(sql, params)
+            rows = await self.db.all(sql, params)
             return [_tally(r, r["bucket"]) for r in rows]
         # Whole months from the month counts; a month the span cuts (first's or last's) from its days,
         # so that the counts are of exactly first..last.
@@ -219,7 +175,7 @@ class TimelineStore(DigestStore):
         # cut months' few counts are added to their bucket here.
         merged: dict[tuple[str, str, str, str], int] = {}
         for sql, params in parts:
-            for r in await self._all(sql, params):
+            for r in await self.db.all(sql, params):
                 key = (r["track"], r["status"], r["bucket"], r["kind"])
                 merged[key] = merged.get(key, 0) + int(r["n"])
         return [
@@ -258,7 +214,7 @@ class TimelineStore(DigestStore):
         )
         after = held_days("c.lane", "c.month", "date(c.month, '+1 month', '-1 day')").format("min")
         before = held_days("c.lane", "c.prev", "date(c.prev, '+1 month', '-1 day')").format("max")
-        rows = await self._all(
+        rows = await self.db.all(
             f"WITH months AS ({months}),"
             " steps AS (SELECT lane, month, LAG(month) OVER (PARTITION BY lane ORDER BY month) AS prev FROM months),"
             " found AS (SELECT c.lane AS lane,"
@@ -295,7 +251,7 @@ class TimelineStore(DigestStore):
 
     async def _span_of(self, source: str, params: Sequence[Any]) -> tuple[dt.date | None, dt.date | None]:
         # Through the reader's thread: a side or a common issue can match most of the record.
-        rows = await self._all(f"SELECT min(e.day) AS first, max(e.day) AS last FROM {source}", params)
+        rows = await self.db.all(f"SELECT min(e.day) AS first, max(e.day) AS last FROM {source}", params)
         row = rows[0] if rows else None
         if row is None or row["first"] is None:
             return None, None
@@ -303,7 +259,7 @@ class TimelineStore(DigestStore):
 
     async def _grouped(self, source: str, params: Sequence[Any], lane: str, grain: Grain) -> list[Tally]:
         bucket = _bucket_sql("e.day", grain)
-        rows = await self._all(
+        rows = await self.db.all(
             f"SELECT {lane} AS track, e.status AS status, {bucket} AS bucket, e.kind AS kind, count(*) AS n"
             f" FROM {source} GROUP BY 1, 2, 3, 4",
             params,
@@ -315,7 +271,7 @@ class TimelineStore(DigestStore):
     async def _gaps(self, days_sql: str, params: Sequence[Any], min_days: int = 1) -> list[LaneGap]:
         """The longest gaps (of `min_days` or more) on each lane between days with a held contact.
         `days_sql` yields (lane, day) rows, repeats allowed."""
-        rows = await self._all(
+        rows = await self.db.all(
             # GROUP BY rather than DISTINCT: the day counts come in (lane, day) order, so the grouping
             # streams; DISTINCT built a temporary index of every row (1.1 s at 1M, against 0.4 s).
             f"WITH days AS (SELECT lane, day FROM ({days_sql}) GROUP BY lane, day),"
@@ -339,7 +295,7 @@ class TimelineStore(DigestStore):
         track: str | None,
         issue: str | None,
     ) -> Event | None:
-        events, _more = await self.list_events(
+        events, _more = await self.events.list_events(
             workspace,
             since=since,
             until=until,
@@ -351,15 +307,6 @@ class TimelineStore(DigestStore):
             limit=1,
         )
         return events[0] if events else None
-
-
-def _grain_for(days: int) -> Grain:
-    """The shortest bucket longer than a day that puts at most MAX_BUCKETS across `days`."""
-    longer: tuple[Grain, ...] = ("week", "month", "quarter", "half-year")
-    for grain in longer:
-        if days / GRAIN_DAYS[grain] <= MAX_BUCKETS:
-            return grain
-    return "year"
 
 
 def _bucket_sql(column: str, grain: Grain) -> str:
@@ -442,13 +389,3 @@ def _matching(
         source += " AND e.day <= ?"
         params.append(until.isoformat())
     return source, params, lane
-
-
-def _lanes(tallies: Sequence[Tally], *, pairs: bool) -> tuple[str, ...]:
-    if not pairs:
-        present = {t.lane for t in tallies}
-        return tuple(t for t in TRACKS if t in present) + tuple(sorted(present - set(TRACKS)))
-    totals: dict[str, int] = {}
-    for t in tallies:
-        totals[t.lane] = totals.get(t.lane, 0) + t.count
-    return tuple(sorted(totals, key=lambda lane: (-totals[lane], lane)))

@@ -1,8 +1,8 @@
 """A Hotline process delivering digests, for tests/test_digest_lease.py and tests/test_digest_processes.py.
 
-    python -m tests._digest_child DB NAME POSTS hold SUBSCRIPTION NOW
-    python -m tests._digest_child DB NAME POSTS recover NOW
-    python -m tests._digest_child DB NAME POSTS periods SUBSCRIPTION,… NOW,…
+    python -m tests.digest_child DB NAME POSTS hold SUBSCRIPTION NOW
+    python -m tests.digest_child DB NAME POSTS recover NOW
+    python -m tests.digest_child DB NAME POSTS periods SUBSCRIPTION,… NOW,…
 
 DB is what HOTLINE_DB holds (a SQLite path or a postgresql:// URL); NAME names the process in its claims
 (`child-NAME`); each post is appended as a line to the file POSTS. The clock stands at NOW (ISO 8601).

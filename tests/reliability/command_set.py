@@ -9,7 +9,7 @@ from typing import Any
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.surface import COMMANDS, dispatch
 from storage.records import Actor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
 WS = "console:faults"
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
@@ -76,7 +76,7 @@ WRITES: list[tuple[str, dict[str, Any]]] = [
     ("feed resume", {"feed": "3"}),
 ]
 # /feed add fetches the feed before it writes, from a public address: these tests have none. Its write is
-# one transaction of the store like the others (storage/feeds.py add_feed).
+# one transaction of the store like the others (storage/sqlite/feeds.py add_feed).
 FETCHES_FIRST = {"feed add"}
 READS: list[tuple[str, dict[str, Any]]] = [
     ("lastcall", {}),
@@ -101,11 +101,11 @@ assert {name for name, _ in WRITES} | FETCHES_FIRST == {c.name for c in COMMANDS
 assert {name for name, _ in READS} == {c.name for c in COMMANDS.values() if not c.writes}, "a read is missing"
 
 
-def context(store: Store) -> Ctx:
+def context(store: SqliteStore) -> Ctx:
     return Ctx(store, Caller(WS, "u1", "Ann Analyst", True), FixedClock(NOW), CoreSettings())
 
 
-async def seed(store: Store) -> None:
+async def seed(store: SqliteStore) -> None:
     for name, args in SEED:
         await dispatch(context(store), name, args)
     actor = Actor(WS, "u1", "Ann Analyst")

@@ -1,24 +1,21 @@
-"""Issues, stated concerns (positions) and open questions."""
+"""Issues, stated concerns (positions) and open questions, on SQLite."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from typing import Any
 
-from storage.base import Tx
 from storage.errors import RecordMissing
-from storage.events import EventStore, ensure_issue
-from storage.people import POINT
 from storage.records import Actor, Concern, Issue, Question
-from storage.vocab import BUILTIN_ISSUES, norm
+from storage.rules import BUILTIN_ISSUE_RECORDS, question_dict
+from storage.sqlite.db import POINT, Database, Tx
+from storage.sqlite.events import ensure_issue
+from storage.sqlite.people import json_list
+from storage.vocab import norm
 
-# Built once: every command that shows issues reads this list (building it cost /lastcall 25 µs).
-_BUILTIN = tuple(Issue(i.slug, i.title, i.aliases, builtin=True) for i in BUILTIN_ISSUES)
 
-
-def _concern(r: sqlite3.Row) -> Concern:
+def concern_of(r: sqlite3.Row) -> Concern:
     return Concern(
         r["id"],
         r["issue"],
@@ -45,28 +42,18 @@ def _question(r: sqlite3.Row) -> Question:
     )
 
 
-def _question_dict(q: Question) -> dict[str, Any]:
-    return {
-        "text": q.text,
-        "issue": q.issue,
-        "event_id": q.event_id,
-        "status": q.status,
-        "raised_on": q.raised_on.isoformat(),
-        "answer": q.answer,
-        "answer_source": q.answer_source,
-        "closed_on": q.closed_on.isoformat() if q.closed_on else None,
-    }
+class Notes:
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-
-class NoteStore(EventStore):
     # -- issues --------------------------------------------------------------------------------
 
     async def issues(self, workspace: str) -> list[Issue]:
-        rows = await self._all(
+        rows = await self.db.all(
             POINT + "SELECT slug, title, aliases FROM issue WHERE workspace = ? ORDER BY slug", (workspace,)
         )
-        custom = [Issue(r["slug"], r["title"], tuple(json.loads(r["aliases"]))) for r in rows]
-        return [*_BUILTIN, *custom]
+        custom = [Issue(r["slug"], r["title"], json_list(r["aliases"])) for r in rows]
+        return [*BUILTIN_ISSUE_RECORDS, *custom]
 
     async def find_issue(self, workspace: str, text: str) -> Issue | None:
         """An issue by slug, title or alias (exact, ignoring case and punctuation)."""
@@ -91,7 +78,7 @@ class NoteStore(EventStore):
         event_id: int | None,
         source: str | None,
     ) -> Concern:
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             if event_id is not None and not await tx.one(
                 "SELECT 1 FROM event WHERE workspace = ? AND id = ?", (actor.workspace, event_id)
             ):
@@ -108,16 +95,16 @@ class NoteStore(EventStore):
         if side:
             sql += " AND side = ?"
             params.append(side)
-        rows = await self._all(sql + " ORDER BY day DESC, id DESC LIMIT ?", (*params, limit))
-        return [_concern(r) for r in rows]
+        rows = await self.db.all(sql + " ORDER BY day DESC, id DESC LIMIT ?", (*params, limit))
+        return [concern_of(r) for r in rows]
 
     async def concerns_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Concern]:
         """Concerns dated start <= day < end, oldest first."""
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT * FROM concern WHERE workspace = ? AND day >= ? AND day < ? ORDER BY day, id",
             (workspace, start.isoformat(), end.isoformat()),
         )
-        return [_concern(r) for r in rows]
+        return [concern_of(r) for r in rows]
 
     async def concerns_by_ids(self, workspace: str, ids: list[int]) -> list[Concern]:
         if not ids:
@@ -125,14 +112,14 @@ class NoteStore(EventStore):
         marks = ",".join("?" * len(ids))
         # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
-        rows = await self._all(f"SELECT * FROM concern WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
-        by_id = {r["id"]: _concern(r) for r in rows}
+        rows = await self.db.all(f"SELECT * FROM concern WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
+        by_id = {r["id"]: concern_of(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     # -- questions -----------------------------------------------------------------------------
 
     async def question(self, workspace: str, question_id: int) -> Question | None:
-        row = await self._one("SELECT * FROM question WHERE workspace = ? AND id = ?", (workspace, question_id))
+        row = await self.db.one("SELECT * FROM question WHERE workspace = ? AND id = ?", (workspace, question_id))
         return _question(row) if row else None
 
     async def add_question(
@@ -145,7 +132,7 @@ class NoteStore(EventStore):
         event_id: int | None,
         raised_on: dt.date,
     ) -> Question:
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             if event_id is not None and not await tx.one(
                 "SELECT 1 FROM event WHERE workspace = ? AND id = ?", (actor.workspace, event_id)
             ):
@@ -159,7 +146,7 @@ class NoteStore(EventStore):
             )
             question = Question(qid, text, issue, event_id, "open", raised_on, None, None, None)
             await tx.index(actor.workspace, "question", qid, text)
-            await tx.audit(actor, at, "create", "question", qid, None, _question_dict(question))
+            await tx.audit(actor, at, "create", "question", qid, None, question_dict(question))
         return question
 
     async def close_question(
@@ -174,7 +161,7 @@ class NoteStore(EventStore):
         closed_on: dt.date,
     ) -> Question:
         """Answer or drop a question (a drop keeps its reason in `answer`)."""
-        async with self._transaction() as tx:
+        async with self.db.transaction() as tx:
             row = await tx.one("SELECT * FROM question WHERE workspace = ? AND id = ?", (actor.workspace, question_id))
             if row is None:
                 raise RecordMissing("question", question_id)
@@ -201,8 +188,8 @@ class NoteStore(EventStore):
                 (status == "answered" and "answer") or "drop",
                 "question",
                 question_id,
-                _question_dict(before),
-                _question_dict(after),
+                question_dict(before),
+                question_dict(after),
             )
         return after
 
@@ -225,7 +212,7 @@ class NoteStore(EventStore):
             sql += " AND event_id = ?"
             params.append(event_id)
         order = " ORDER BY raised_on, id" if status == "open" else " ORDER BY closed_on DESC, id DESC"
-        rows = await self._all(sql + order + " LIMIT ?", (*params, limit + 1))
+        rows = await self.db.all(sql + order + " LIMIT ?", (*params, limit + 1))
         return [_question(r) for r in rows[:limit]], len(rows) > limit
 
     async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
@@ -234,14 +221,14 @@ class NoteStore(EventStore):
         marks = ",".join("?" * len(event_ids))
         # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
-        rows = await self._all(
+        rows = await self.db.all(
             f"{POINT}SELECT * FROM question WHERE +workspace = ? AND event_id IN ({marks}) ORDER BY raised_on, id",
             (workspace, *event_ids),
         )
         return [_question(r) for r in rows]
 
     async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
-        rows = await self._all(
+        rows = await self.db.all(
             "SELECT * FROM question WHERE workspace = ? AND closed_on >= ? AND closed_on < ? ORDER BY closed_on, id",
             (workspace, start.isoformat(), end.isoformat()),
         )
@@ -253,7 +240,7 @@ class NoteStore(EventStore):
         marks = ",".join("?" * len(ids))
         # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
         # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
-        rows = await self._all(f"SELECT * FROM question WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
+        rows = await self.db.all(f"SELECT * FROM question WHERE +workspace = ? AND id IN ({marks})", (workspace, *ids))
         by_id = {r["id"]: _question(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
