@@ -79,7 +79,12 @@ class BotProcess:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines))
-            raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
+            try:
+                raw = await asyncio.wait_for(self.proc.stderr.readline(), left)
+            except TimeoutError:
+                raise AssertionError(
+                    f"no line matching {pattern!r} within {within} s:\n" + "".join(self.lines)
+                ) from None
             if not raw:
                 raise AssertionError(f"the process ended before {pattern!r}:\n" + "".join(self.lines))
             self.lines.append(raw.decode())
