@@ -461,6 +461,34 @@ async def test_search_covers_concerns_questions_people_prefixes_and_accents(back
     assert await backend.search(WS, "zhongnan warn approve") == []
 
 
+async def test_search_snippets_show_a_short_text_whole_and_cut_a_long_one_around_its_words(
+    backend: StoreContract,
+) -> None:
+    title = "Chief of the Joint Staff Department, Central Military Commission (General, PLA)"
+    person = await backend.add_person(ACTOR, NOW, "Li Zuocheng", "china", title, [])
+    [hit] = await backend.search(WS, "military")
+    assert (hit.ref, hit.snippet) == (person.id, f"Li Zuocheng {title}")  # 13 words: shown whole
+    question = await backend.add_question(
+        ACTOR,
+        NOW,
+        text="Did the two sides, after ninety minutes on trade, climate, visas and students, agree to keep the "
+        "military channels open (as Zhōu Bo urged)?",
+        issue=None,
+        event_id=None,
+        raised_on=NOW.date(),
+    )
+    # 16 words from the first hit, '…' where words are left out (not where only punctuation is)...
+    [hit] = await backend.search(WS, "ninety")
+    assert (hit.ref, hit.snippet) == (
+        question.id,
+        "…ninety minutes on trade, climate, visas and students, agree to keep the military channels open (as…",
+    )
+    # ...or the last 16 when the hits are near the end; a word found by its folded form is cut around too.
+    tail = "…trade, climate, visas and students, agree to keep the military channels open (as Zhōu Bo urged"
+    assert [h.snippet for h in await backend.search(WS, "zhou")] == [tail]
+    assert [h.snippet for h in await backend.search(WS, "channels")] == [tail]
+
+
 async def test_search_reads_operators_and_quotes_as_plain_words(backend: StoreContract) -> None:
     event = await add(backend, new_event(summary="Taiwan or not"))
     for query in ['taiwan" OR ws:', "NEAR(taiwan", "taiwan & !not", "*", '"', "'", "taiwan:*", "-"]:
