@@ -496,6 +496,33 @@ async def test_search_reads_operators_and_quotes_as_plain_words(backend: StoreCo
     assert [h.ref for h in await backend.search(WS, "taiwan -or")] == [event.id]
 
 
+async def test_a_lookup_by_a_text_with_a_nul_character_finds_nothing(backend: StoreContract) -> None:
+    """PostgreSQL refuses the character in any text it is sent; a lookup by such a text, as a user's
+    `/feed pause feed:` can ask for, finds nothing on either backend rather than failing."""
+    await add(backend, new_event(raised={"us": ["taiwan"]}))
+    nul = "taiwan\x00"
+    day = dt.date(2022, 4, 20)
+    assert await backend.search(WS, nul) == []
+    # Names, titles and issues are looked up by their words, which the character is not part of.
+    assert await backend.find_person(WS, f"{WEI}\x00") == await backend.find_person(WS, WEI)
+    assert await backend.office_of(WS, "us", f"{SECDEF}\x00") == await backend.office_of(WS, "us", SECDEF)
+    assert await backend.office_by_slug(WS, "us:secretary-of-defense\x00") is None
+    assert await backend.find_issue(WS, nul) == await backend.find_issue(WS, "taiwan")
+    assert await backend.concerns_on(WS, nul) == []
+    assert await backend.concerns_on(WS, "taiwan", side="us\x00") == []
+    assert await backend.matching_event(WS, day, f"{AUSTIN}\x00", WEI) == await backend.matching_event(
+        WS, day, AUSTIN, WEI
+    )
+    assert await backend.feed_by_url(WS, "https://www.defense.gov/feed.xml\x00") is None
+    assert await backend.list_events(WS, issue=nul) == ([], False)
+    assert await backend.list_events(WS, side="us\x00") == ([], False)
+    assert await backend.list_events(WS, track="defense\x00", status="held\x00", kind="call\x00") == ([], False)
+    found = await backend.timeline(WS, issue=nul)
+    assert (found.tallies, found.first, found.latest) == ((), None, None)
+    assert (await backend.timeline(WS, side="us\x00")).tallies == ()
+    assert (await backend.timeline(WS, issue="taiwan")).total == 1  # the same lookups without it do find
+
+
 # --- workspaces, subscriptions, digests -------------------------------------------------------------------
 
 

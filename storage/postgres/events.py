@@ -16,7 +16,7 @@ import asyncpg
 
 from storage.errors import DuplicateEvent, RecordMissing
 from storage.events import AddedEvent
-from storage.postgres.db import Database, Tx
+from storage.postgres.db import Database, Tx, storable
 from storage.postgres.people import custom_forms, own_tracks, resolve_person
 from storage.records import Actor, Event, NewEvent, NewParticipant, Participant, Source
 from storage.rules import (
@@ -145,6 +145,8 @@ class Events:
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[Event], bool]:
+        if not storable(side, track, issue, status, kind):
+            return [], False
         where = ["e.workspace = $1"]
         args: list[Any] = [workspace]
 
