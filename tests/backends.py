@@ -9,8 +9,9 @@ database and empties it before each test, ids restarted, as a new database would
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -134,13 +135,59 @@ class ScratchDatabase:
 
 
 async def pg_rows(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of a PostgreSQL store, each table's rows sorted: what a refused command
-    must leave as it was. Read in one snapshot of the database."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+    """Every row of every table of a PostgreSQL store, each row as PostgreSQL writes it as text, each
+    table's rows sorted: what a refused command must leave as it was. One statement, so one snapshot of
+    the database and one round trip (the fuzzing takes a look before and after every call)."""
+    async with pool.acquire() as conn:
         tables = [r["tablename"] for r in await conn.fetch(_TABLES)]
-        return {
-            t: sorted((tuple(r) for r in await conn.fetch(f"SELECT * FROM {_quoted(t)}")), key=repr) for t in tables
-        }
+        row = await conn.fetchrow(
+            "SELECT " + ", ".join(f"ARRAY(SELECT t::text FROM {_quoted(t)} t) AS {_quoted(t)}" for t in tables)
+        )
+    assert row is not None
+    return {t: sorted((text,) for text in row[t]) for t in tables}
+
+
+async def pg_problems(pool: asyncpg.Pool) -> list[str]:
+    """What is wrong with a PostgreSQL store's committed rows that its constraints cannot catch (what
+    integrity_check and the full-text index's own check are on SQLite): the counts and name words its
+    triggers keep, and the search text its writes keep, each against the rows it stands for. [] if
+    nothing is."""
+    found = []
+    async with pool.acquire() as conn:
+        for check, sql in _PG_CHECKS.items():
+            rows = await conn.fetch(sql)
+            found += [f"{check}: {tuple(r)}" for r in rows[:5]]
+    return found
+
+
+# Each query lists what is wrong; a sound database gives no rows.
+_TALLY = (
+    "SELECT workspace, g.grain, track, status,"
+    " CASE g.grain WHEN 'day' THEN day ELSE date_trunc('month', day)::date END AS bucket, kind, count(*) AS n"
+    " FROM event CROSS JOIN (VALUES ('day'), ('month')) AS g(grain) GROUP BY 1, 2, 3, 4, 5, 6"
+)
+# Every event, question and person has its search text; a concern has one unless it is only an issue
+# raised at an event (the event's text holds that), as on SQLite.
+_INDEXED = (
+    "SELECT * FROM (SELECT 'event', id, workspace FROM event UNION ALL SELECT 'question', id, workspace FROM question"
+    " UNION ALL SELECT 'person', id, workspace FROM person) AS records"
+)
+_RECORDS = f"SELECT * FROM ({_INDEXED} UNION ALL SELECT 'concern', id, workspace FROM concern) AS records"
+_PG_CHECKS = {
+    "a timeline count that is not the count of its events": (
+        f"(SELECT * FROM event_tally EXCEPT SELECT * FROM ({_TALLY}) AS t)"
+        f" UNION ALL (SELECT * FROM ({_TALLY}) AS t EXCEPT SELECT * FROM event_tally)"
+    ),
+    "a word of a name that suggestions do not find": (
+        "SELECT k.workspace, w.word, k.person_id FROM person_key k"
+        " CROSS JOIN LATERAL unnest(string_to_array(k.key, ' ')) AS w(word) WHERE w.word <> ''"
+        " EXCEPT SELECT workspace, word, person_id FROM person_word"
+    ),
+    "a search text without its record (or in another workspace)": (
+        f"SELECT kind, ref, workspace FROM search_doc EXCEPT {_RECORDS}"
+    ),
+    "a record without its search text": f"{_INDEXED} EXCEPT SELECT kind, ref, workspace FROM search_doc",
+}
 
 
 async def event_count(store: StoreContract, workspace: str) -> int:
@@ -175,3 +222,81 @@ async def refusing_inserts(store: StoreContract, table: str) -> AsyncIterator[No
         yield
     finally:
         await store._writer.execute("DROP TRIGGER refuse_insert")
+
+
+class Renumbering:
+    """Each kind of id (event, person, concern, audit) replaced by its rank among the ids of that kind a
+    store holds. PostgreSQL's ids come from sequences, which never give back an id that a rolled-back
+    write took (a refused import line, a duplicate), where SQLite takes the same id again
+    (docs/STORAGE.md): the same record in the same order has ids of the same ranks on both."""
+
+    def __init__(self, ids: dict[str, set[int]]) -> None:
+        self._ranks = {kind: {i: n for n, i in enumerate(sorted(found), start=1)} for kind, found in ids.items()}
+
+    def __call__(self, kind: str, id_: int) -> int:
+        return self._ranks[kind][id_]
+
+    def record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record_of() answer, renumbered."""
+        r = self
+        return {
+            **record,
+            "events": [
+                replace(
+                    e,
+                    id=r("event", e.id),
+                    participants=tuple(replace(p, person_id=r("person", p.person_id)) for p in e.participants),
+                )
+                for e in record["events"]
+            ],
+            "raised": {r("event", k): v for k, v in record["raised"].items()},
+            "people": [replace(p, id=r("person", p.id)) for p in record["people"]],
+            "keys": sorted((key, r("person", p), kind) for key, p, kind in record["keys"]),
+            "concerns": [
+                replace(c, id=r("concern", c.id), event_id=None if c.event_id is None else r("event", c.event_id))
+                for c in record["concerns"]
+            ],
+            "audit": [
+                replace(
+                    a,
+                    id=r("audit", a.id),
+                    record_id=str(r(a.table, int(a.record_id))) if a.table in self._ranks else a.record_id,
+                )
+                for a in record["audit"]
+            ],
+        }
+
+
+async def renumbering(store: StoreContract, workspaces: Iterable[str]) -> Renumbering:
+    """The ranks of the ids of every event, person, concern and audit entry of `workspaces` in `store`."""
+    ids: dict[str, set[int]] = {"event": set(), "person": set(), "concern": set(), "audit": set()}
+    for workspace in workspaces:
+        record = await record_of(store, workspace)
+        ids["event"] |= {e.id for e in record["events"]}
+        ids["person"] |= {p.id for p in record["people"]}
+        ids["concern"] |= {c.id for c in record["concerns"]}
+        ids["audit"] |= {a.id for a in record["audit"]}
+    return Renumbering(ids)
+
+
+async def record_of(store: StoreContract, workspace: str) -> dict[str, Any]:
+    """A workspace's record as the contract reads it: every event (participants, sources, the issues each
+    side raised), person, name key, issue, concern, office and audit entry. Two stores of different
+    backends that hold the same record give equal answers, where their rows (typed by each database)
+    cannot be compared."""
+    events, more = await store.list_events(workspace, limit=100_000)
+    assert not more
+    keys = await store.person_keys(workspace)
+    people = [await store.person(workspace, person_id) for person_id in sorted({p for _, p, _ in keys})]
+    issues = await store.issues(workspace)
+    concerns = [c for i in issues for c in await store.concerns_on(workspace, i.slug, limit=100_000)]
+    return {
+        "events": events,
+        "raised": await store.raised_at(workspace, [e.id for e in events]),
+        "people": people,
+        "keys": sorted(keys),
+        "issues": issues,
+        "concerns": concerns,
+        "offices": await store.offices(workspace),
+        "audit": await store.audit_entries(workspace, limit=100_000),
+    }

@@ -114,6 +114,16 @@ async def backend(backend_opener: OpenStore) -> StoreContract:
     return await backend_opener()
 
 
+@pytest.fixture(params=BACKENDS)
+async def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """What HOTLINE_DB names for an empty store of each backend, for tests that run Hotline's own
+    processes: a new SQLite file's path, or the PostgreSQL scratch database's URL (emptied)."""
+    if request.param == "postgresql":
+        scratch: ScratchDatabase = request.getfixturevalue("pg_scratch")
+        return await scratch.emptied()
+    return str(tmp_path / "hotline.db")
+
+
 @pytest.fixture
 async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
     """A fresh SQLite store, for the tests that are about SQLite itself (its file, its SQL, its migrations)."""

@@ -204,6 +204,8 @@ CASES = [
     ),
     # unknown ids
     case("show unknown event", Case("event show", {"id": NEVER}, "id", (f"no event #{NEVER}",), NotFound)),
+    # A text no PostgreSQL store can be sent: not found there, as on SQLite (found by the fuzzing).
+    case("feed by a NUL character", Case("feed pause", {"feed": "\x00"}, "feed", ("no feed '\\x00'",), NotFound)),
     case(
         "edit unknown event",
         Case("event edit", {"id": NEVER, "field": "summary", "value": "x"}, "id", (f"no event #{NEVER}",), NotFound),
