@@ -85,9 +85,9 @@ class ScratchDatabase:
 
     async def emptied(self) -> str:
         """Empty every table and restart every id, as in a new database; returns the database's URL."""
-        await self._run(
-            [*self._emptying(), *(f"ALTER SEQUENCE {_quoted(q)} RESTART" for q in self._sequences), "COMMIT"]
-        )
+        # setval, not ALTER SEQUENCE … RESTART: that gives each sequence a new file, and costs ten times more.
+        restart = ", ".join(f"setval('{_quoted(q)}', 1, false)" for q in self._sequences)
+        await self._run([*self._emptying(), f"SELECT {restart}", "COMMIT"])
         return self.url
 
     async def save(self, name: str) -> None:
