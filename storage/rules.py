@@ -83,6 +83,30 @@ def name_words(key: str) -> list[str]:
     return sorted(set(key.split()))
 
 
+# A search hit's snippet: at most this many words, as SQLite's FTS5 snippet(…, 16) gave.
+SNIPPET_WORDS = 16
+
+
+def snippet(body: str, words: list[str]) -> str:
+    """Up to SNIPPET_WORDS words of `body` around the most hits of a search's `words` (folded, the last
+    one also as a prefix), with '…' where words are left out; a text that short is shown whole. Both
+    backends cut their snippets here, so a hit reads the same whichever found it."""
+    *whole, last = words
+    spans = list(SEARCH_TOKEN.finditer(body))
+    if len(spans) <= SNIPPET_WORDS:
+        return body.strip()
+    hits = [i for i, m in enumerate(spans) if (t := fold(m.group())) in whole or t.startswith(last)]
+    # The window that holds the most hits, among those starting at a hit (or ending the text).
+    best, best_count = 0, -1
+    for start in sorted({max(0, min(h, len(spans) - SNIPPET_WORDS)) for h in hits} or {0}):
+        count = sum(1 for h in hits if start <= h < start + SNIPPET_WORDS)
+        if count > best_count:
+            best, best_count = start, count
+    end = best + SNIPPET_WORDS - 1
+    text = body[spans[best].start() : spans[end].end()]
+    return ("…" if best > 0 else "") + text + ("…" if end < len(spans) - 1 else "")
+
+
 def words_fit(typed: list[str], words: list[str]) -> bool:
     """Whether each typed word starts a different word of a name, in any order (people_matching)."""
     left = list(words)

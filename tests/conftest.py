@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite store in a temporary folder, a fixed clock, and callers."""
+"""Shared fixtures: a real store of each backend (a SQLite file in a temporary folder, a PostgreSQL
+database of the session's server), a fixed clock, and callers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
@@ -21,6 +22,8 @@ from storage.contract import StoreContract
 from storage.postgres.migrate import migrate
 from storage.postgres.store import PostgresStore
 from storage.sqlite.store import SqliteStore
+from tests.backends import BACKENDS, ScratchDatabase, pg_rows
+from tools.gallery import load_sample
 
 if TYPE_CHECKING:  # imported by pytest as a plugin below, so that its asserts are rewritten
     from tests.pg_server import PgServer
@@ -37,15 +40,6 @@ NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = await SqliteStore.open(tmp_path / "hotline.db")
-    try:
-        yield s
-    finally:
-        await s.close()
 
 
 @pytest.fixture(scope="session")
@@ -77,21 +71,30 @@ async def pg_store_url(pg_server: PgServer, pg_template: str) -> AsyncIterator[s
         await pg_server.drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def pg_scratch(pg_server: PgServer, pg_template: str) -> ScratchDatabase:
+    """One database at the current schema for the whole session, emptied before each test that uses it:
+    emptying it takes a few hundredths of a second where a new database takes several tenths
+    (docs/STORAGE.md, "How both backends are tested")."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, ScratchDatabase.create(pg_server, pg_template)).result()
+
+
 # Opens one more store on the same database, as another process would.
 OpenStore = Callable[[], Awaitable[StoreContract]]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 async def backend_opener(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenStore]:
-    """A fresh database of each backend in turn, and how to open a store on it: every store opened is
-    closed (and the PostgreSQL database dropped) after the test. (The PostgreSQL server is asked for only
-    here, so that a run of SQLite tests alone never starts it.)"""
+    """An empty database of each backend in turn, and how to open a store on it: every store opened is
+    closed after the test. SQLite gets a new file; PostgreSQL the session's scratch database, emptied
+    and its ids restarted. (The PostgreSQL server is asked for only here, so that a run of SQLite tests
+    alone never starts it.)"""
     opened: list[StoreContract] = []
     url: str | None = None
-    server: PgServer | None = None
     if request.param == "postgresql":
-        server = request.getfixturevalue("pg_server")
-        url = await server.create_database(template=request.getfixturevalue("pg_template"))
+        scratch: ScratchDatabase = request.getfixturevalue("pg_scratch")
+        url = await scratch.emptied()
 
     async def open_store() -> StoreContract:
         store: StoreContract = await (PostgresStore.open(url) if url else SqliteStore.open(tmp_path / "hotline.db"))
@@ -103,8 +106,6 @@ async def backend_opener(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
     finally:
         for store in opened:
             await store.close()
-        if server is not None and url is not None:
-            await server.drop_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -126,6 +127,68 @@ async def backend_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 async def backend(backend_opener: OpenStore) -> StoreContract:
     """A fresh store of each backend in turn: the contract's tests run against both."""
     return await backend_opener()
+
+
+@pytest.fixture(params=BACKENDS)
+async def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """What HOTLINE_DB names for an empty store of each backend, for tests that run Hotline's own
+    processes: a new SQLite file's path, or the PostgreSQL scratch database's URL (emptied)."""
+    if request.param == "postgresql":
+        scratch: ScratchDatabase = request.getfixturevalue("pg_scratch")
+        return await scratch.emptied()
+    return str(tmp_path / "hotline.db")
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """A fresh SQLite store, for the tests that are about SQLite itself (its file, its SQL, its migrations)."""
+    s = await SqliteStore.open(tmp_path / "hotline.db")
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+async def store(backend_opener: OpenStore) -> SqliteStore:
+    """A fresh store of each backend in turn (test ids end in [sqlite] and [postgresql]): the command,
+    import/export and fuzzing suites run on both. A module about SQLite itself overrides this fixture
+    with `sqlite_store`."""
+    # Ctx, Runner and the commands name the SQLite class as their store's type; they call only contract
+    # methods, which PostgresStore has too (tests/test_contract.py), so the cast is for the type checker.
+    return cast(SqliteStore, await backend_opener())
+
+
+# Fills a store with a record (an import of the sample, say).
+Load = Callable[[], Awaitable[None]]
+Preload = Callable[[StoreContract, str, Load], Awaitable[None]]
+
+
+@pytest.fixture
+def preload(request: pytest.FixtureRequest) -> Preload:
+    """`await preload(store, name, load)` fills the test's store as `load` does. On SQLite `load` runs
+    every time; on PostgreSQL it runs for the first test that asks for `name`, whose rows (and ids) are
+    then kept and copied back into the scratch database for each later test: importing the sample costs
+    seconds there, copying it back a few hundredths. `name` must stand for everything `load` does."""
+
+    async def fill(store: StoreContract, name: str, load: Load) -> None:
+        if not isinstance(store, PostgresStore):
+            await load()
+            return
+        scratch: ScratchDatabase = request.getfixturevalue("pg_scratch")
+        if not await scratch.restore(name):
+            await load()
+            await scratch.save(name)
+
+    return fill
+
+
+@pytest.fixture
+async def gallery_sample(store: SqliteStore, preload: Preload) -> SqliteStore:
+    """The store with the whole sample record as tools/gallery.py loads it (in its workspace, tools.gallery.WS):
+    what the snapshots and the layout tests read."""
+    await preload(store, "gallery-sample", lambda: load_sample(store))
+    return store
 
 
 class Runner:
@@ -159,8 +222,12 @@ def reader(store: SqliteStore, clock: FixedClock) -> Runner:
     return Runner(store, clock, WS, editor=False)
 
 
-async def snapshot(store: SqliteStore) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, to show that a refused command changed nothing."""
+async def snapshot(store: StoreContract) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to show that a refused command changed nothing (of either backend: compare
+    two snapshots of one store, not of two backends, whose columns have types of their own)."""
+    if isinstance(store, PostgresStore):
+        return await pg_rows(store.pool)
+    assert isinstance(store, SqliteStore)
     tables = [
         r["name"]
         for r in await store.db.all(

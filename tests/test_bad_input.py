@@ -17,7 +17,7 @@ from commands.validate import LIMITS
 from storage.records import Actor
 from storage.sqlite.store import SqliteStore
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
-from tests.conftest import NOW, WS, Runner, snapshot
+from tests.conftest import NOW, WS, Preload, Runner, snapshot
 
 AUSTIN = "Lloyd J. Austin III"
 WEI = "Wei Fenghe"
@@ -36,31 +36,37 @@ def event(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def seeded(run: Runner, store: SqliteStore) -> dict[str, int]:
+async def seeded(run: Runner, store: SqliteStore, preload: Preload) -> dict[str, int]:
     """console:test with one event, an open question about it, a subscription (c1) and a paused one (c3)."""
-    await run("event add", date="2022-04-20", us=f"{AUSTIN} (Secretary of Defense)", cn=WEI, kind="call", minutes="45")
-    latest = await store.latest_event(WS)
-    assert latest is not None
-    await run("question add", text="How did Wei respond?", event=str(latest.id))
-    questions, _ = await store.list_questions(WS)
-    await run("digest subscribe", channel="c1")
-    await run("digest subscribe", channel="c3")
-    await run("digest pause", channel="c3")
-    # A readout's draft (#1), a watched feed (#1) and a paused one (#2).
-    await run("readout", text=READOUT, url="https://www.defense.gov/readout-1", published="2022-04-20")
-    actor = Actor(WS, "u1", "Ann Analyst")
-    for n in (1, 2):
-        await store.add_feed(
-            actor,
-            NOW,
-            url=f"https://www.defense.gov/feed{n}.xml",
-            channel_id="c1",
-            next_poll_at=NOW,
-            etag=None,
-            last_modified=None,
-            baseline=[],
+
+    async def load() -> None:
+        await run(
+            "event add", date="2022-04-20", us=f"{AUSTIN} (Secretary of Defense)", cn=WEI, kind="call", minutes="45"
         )
-    await store.set_feed_paused(actor, NOW, 2, True, NOW)
+        await run("question add", text="How did Wei respond?", event="1")
+        await run("digest subscribe", channel="c1")
+        await run("digest subscribe", channel="c3")
+        await run("digest pause", channel="c3")
+        # A readout's draft (#1), a watched feed (#1) and a paused one (#2).
+        await run("readout", text=READOUT, url="https://www.defense.gov/readout-1", published="2022-04-20")
+        actor = Actor(WS, "u1", "Ann Analyst")
+        for n in (1, 2):
+            await store.add_feed(
+                actor,
+                NOW,
+                url=f"https://www.defense.gov/feed{n}.xml",
+                channel_id="c1",
+                next_poll_at=NOW,
+                etag=None,
+                last_modified=None,
+                baseline=[],
+            )
+        await store.set_feed_paused(actor, NOW, 2, True, NOW)
+
+    await preload(store, "bad-input-seeded", load)
+    latest = await store.latest_event(WS)
+    questions, _ = await store.list_questions(WS)
+    assert latest is not None and [q.event_id for q in questions] == [latest.id]
     return {"event": latest.id, "question": questions[0].id}
 
 
@@ -209,6 +215,8 @@ CASES = [
     ),
     # unknown ids
     case("show unknown event", Case("event show", {"id": NEVER}, "id", (f"no event #{NEVER}",), NotFound)),
+    # A text no PostgreSQL store can be sent: not found there, as on SQLite (found by the fuzzing).
+    case("feed by a NUL character", Case("feed pause", {"feed": "\x00"}, "feed", ("no feed '\\x00'",), NotFound)),
     case(
         "edit unknown event",
         Case("event edit", {"id": NEVER, "field": "summary", "value": "x"}, "id", (f"no event #{NEVER}",), NotFound),

@@ -16,9 +16,9 @@ from storage.sqlite.store import SqliteStore
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_sqlite_store_satisfies_the_contract_for_the_type_checker(store: SqliteStore) -> None:
+def test_the_sqlite_store_satisfies_the_contract_for_the_type_checker(sqlite_store: SqliteStore) -> None:
     # mypy checks this assignment against every method's signature (the suite runs mypy on tests/).
-    contract: StoreContract = store
+    contract: StoreContract = sqlite_store
     assert isinstance(contract, StoreContract)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +16,7 @@ from commands.reply import Reply, render_text
 from commands.schedule import next_run
 from storage.records import Subscription
 from storage.sqlite.store import SqliteStore
-from tests.conftest import WS, Runner
+from tests.conftest import WS, OpenStore, Runner
 
 UTC = dt.UTC
 
@@ -149,19 +149,16 @@ async def test_a_due_digest_is_posted_once_with_its_period(run: Runner, store: S
 
 
 async def test_two_processes_on_one_store_post_once(
-    run: Runner, store: SqliteStore, clock: FixedClock, tmp_path: Path
+    run: Runner, store: SqliteStore, clock: FixedClock, backend_opener: OpenStore
 ) -> None:
     sid = await subscribe(run)
-    second = await SqliteStore.open(store.path)
-    try:
-        clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
-        poster = FakePoster()
-        outcomes = [
-            await delivery(store, clock, poster, "p1").run_due(sid),
-            await delivery(second, clock, poster, "p2").run_due(sid),
-        ]
-    finally:
-        await second.close()
+    second = cast(SqliteStore, await backend_opener())  # another process's connections to the same database
+    clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
+    poster = FakePoster()
+    outcomes = [
+        await delivery(store, clock, poster, "p1").run_due(sid),
+        await delivery(second, clock, poster, "p2").run_due(sid),
+    ]
     assert sorted(outcomes) == ["claimed-elsewhere", "sent"]
     assert len(poster.posts) == 1
 

@@ -8,6 +8,7 @@ backend (one SQLite file, one PostgreSQL database), as do the races between stor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -229,13 +230,20 @@ async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Sql
 async def test_one_process_delivers_a_bounded_number_at_once(store: SqliteStore, clock: FixedClock) -> None:
     subs = [await subscribe(store, clock, channel=str(100 + i)) for i in range(12)]
     in_flight, most = 0, 0
+    three = asyncio.Event()
 
     class Slow(Recorder):
         async def post(self, workspace: str, channel_id: str, reply: Reply) -> list[str]:
             nonlocal in_flight, most
             in_flight += 1
             most = max(most, in_flight)
-            await asyncio.sleep(0.02)
+            if in_flight == 3:
+                three.set()
+            # Each post waits (a second at most) until three are in flight: composing a digest can take
+            # longer than posting one (on PostgreSQL it does), and posts that happen not to overlap
+            # would say nothing of the bound.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(three.wait(), 1.0)
             in_flight -= 1
             return await super().post(workspace, channel_id, reply)
 

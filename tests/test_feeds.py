@@ -23,7 +23,7 @@ from config.settings import Settings
 from storage.errors import Conflict, DraftDecided
 from storage.records import Actor
 from storage.sqlite.store import SqliteStore
-from tests.conftest import NOW, WS, snapshot
+from tests.conftest import NOW, WS, OpenStore, snapshot
 from tests.readout_site import Site, dev_rows, serve
 
 ROWS = dev_rows()
@@ -85,26 +85,22 @@ async def add_feed(
     return feed.id
 
 
-async def test_an_item_is_claimed_once_even_by_two_processes_at_once(store: SqliteStore, tmp_path: Path) -> None:
+async def test_an_item_is_claimed_once_even_by_two_processes_at_once(
+    store: SqliteStore, backend_opener: OpenStore
+) -> None:
     feed_id = await add_feed(store, baseline=["old"])
-    second = await SqliteStore.open(tmp_path / "hotline.db")  # another process's connections to the same file
-    try:
-        claims = await asyncio.gather(
-            *(
-                s.claim_item(feed_id, f"item-{i}", NOW, name)
-                for i in range(10)
-                for s, name in ((store, "a"), (second, "b"))
-            )
-        )
-        assert sum(claims) == 10  # each of the ten items claimed by exactly one of the two
-        assert not await store.claim_item(feed_id, "old", NOW, "a")  # there when the feed was added
-        leases = await asyncio.gather(
-            store.lease_feed(feed_id, NOW, NOW + dt.timedelta(minutes=10)),
-            second.lease_feed(feed_id, NOW, NOW + dt.timedelta(minutes=10)),
-        )
-        assert sorted(leases) == [False, True]
-    finally:
-        await second.close()
+    second = await backend_opener()  # another process's connections to the same database
+    assert await second.feed(WS, feed_id) is not None
+    claims = await asyncio.gather(
+        *(s.claim_item(feed_id, f"item-{i}", NOW, name) for i in range(10) for s, name in ((store, "a"), (second, "b")))
+    )
+    assert sum(claims) == 10  # each of the ten items claimed by exactly one of the two
+    assert not await store.claim_item(feed_id, "old", NOW, "a")  # there when the feed was added
+    leases = await asyncio.gather(
+        store.lease_feed(feed_id, NOW, NOW + dt.timedelta(minutes=10)),
+        second.lease_feed(feed_id, NOW, NOW + dt.timedelta(minutes=10)),
+    )
+    assert sorted(leases) == [False, True]
     feed = await store.feed(WS, feed_id)
     assert feed is not None and feed.items_seen == 10
 
@@ -134,17 +130,15 @@ async def test_a_feed_is_watched_once_per_workspace(store: SqliteStore) -> None:
         await add_feed(store)
 
 
-async def test_a_draft_is_decided_once(store: SqliteStore, tmp_path: Path) -> None:
+async def test_a_draft_is_decided_once(store: SqliteStore, backend_opener: OpenStore) -> None:
     made = await store.add_draft(
         ACTOR, NOW, url=None, title=None, publisher=None, published=None, extracted={"is_us_china_contact": False}
     )
-    second = await SqliteStore.open(tmp_path / "hotline.db")
-    try:
-        results = await asyncio.gather(
-            store.discard_draft(ACTOR, NOW, made.id), second.discard_draft(ACTOR, NOW, made.id), return_exceptions=True
-        )
-    finally:
-        await second.close()
+    second = await backend_opener()  # another process's connections to the same database
+    assert await second.draft(WS, made.id) is not None
+    results = await asyncio.gather(
+        store.discard_draft(ACTOR, NOW, made.id), second.discard_draft(ACTOR, NOW, made.id), return_exceptions=True
+    )
     assert sum(isinstance(r, DraftDecided) for r in results) == 1
     with pytest.raises(DraftDecided, match="draft #1 was already discarded"):
         await store.update_draft(ACTOR, NOW, made.id, {})

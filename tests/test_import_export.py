@@ -60,7 +60,7 @@ async def test_sample_data_imports_once(store: SqliteStore) -> None:
     assert out.getvalue().splitlines() == original  # tests/test_sample_record.py: into an empty workspace too
 
 
-def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(args: list[str], db: Path | str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"HOTLINE_DB": str(db)}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -74,8 +74,8 @@ def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProc
     )
 
 
-def test_cli_import_export_and_console(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
+def test_cli_import_export_and_console(store_location: str, tmp_path: Path) -> None:
+    db = store_location
     data = tmp_path / "in.jsonl"
     data.write_text(GOOD + "\n{broken\n", encoding="utf-8")
     imported = _cli(["import", str(data), "--workspace", "team"], db)
@@ -101,7 +101,8 @@ def test_console_on_a_new_store_loads_the_samples_and_says_how_to_start_empty(tm
     assert "No contact recorded" in empty.stdout
 
 
-def test_a_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+def test_a_newer_sqlite_file_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    # PostgreSQL's own: tests/postgres/test_migrate.py.
     import sqlite3
 
     db = tmp_path / "future.db"
@@ -118,8 +119,8 @@ def test_discord_mode_without_a_token_says_what_is_missing(tmp_path: Path) -> No
     assert "DISCORD_TOKEN is not set" in result.stderr
 
 
-def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    db = tmp_path / "pipe.db"
+def test_export_into_a_closed_pipe_ends_quietly(store_location: str) -> None:
+    db = store_location
     assert _cli(["import", str(sample_path())], db).returncode == 0
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"HOTLINE_DB": str(db)}
     # The sample's export is larger than a pipe's buffer: head leaves while it is still being written.
@@ -136,8 +137,8 @@ def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_samples_update_adds_what_the_old_sample_lacks(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
+def test_samples_update_adds_what_the_old_sample_lacks(store_location: str) -> None:
+    db = store_location
     old = ROOT / "tests" / "data" / "old-sample-2020-2022.jsonl"
     assert _cli(["import", str(old), "--workspace", "team"], db).returncode == 0
     update = _cli(["samples", "update", "--workspace", "team"], db)

@@ -15,14 +15,15 @@ from hypothesis import strategies as st
 from bot.discord import render as discord_render
 from bot.slack import render as slack_render
 from commands.common import SUMMARY_CHARS, age, truncate
-from commands.context import Caller, CoreSettings, Ctx
+from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.lastcall import derived_context
 from commands.paging import MOST_PER_PAGE, page_sizes, paginate
 from commands.platform import PLAIN
 from commands.reply import Code, Field, Line, Page, Reply, When, line, plain, render_text
+from storage.sqlite.store import SqliteStore
 from tests.discord.fake.limits import check_message
 from tests.slack.fake.blocks import check_message as check_slack_message
-from tools.gallery import BY_NAME, LATE_2026, PLATFORMS, WS, run, sample_store
+from tools.gallery import BY_NAME, LATE_2026, PLATFORMS, WS, run
 
 # -- paging -------------------------------------------------------------------------------------------
 
@@ -118,10 +119,10 @@ def test_a_summary_is_cut_at_a_word(text: str, limit: int) -> None:
         assert rest.lstrip(" ,;:.–—-")[:1] != "" or rest.strip(" ,;:.–—-") == ""
 
 
-async def test_no_summary_in_the_event_list_is_cut_inside_a_word() -> None:
-    async with sample_store(LATE_2026) as (store, clock):
-        reply = await run(store, clock, "/event list")
-        events, _ = await store.list_events(WS, limit=50)
+async def test_no_summary_in_the_event_list_is_cut_inside_a_word(gallery_sample: SqliteStore) -> None:
+    store, clock = gallery_sample, FixedClock(LATE_2026)
+    reply = await run(store, clock, "/event list")
+    events, _ = await store.list_events(WS, limit=50)
     summaries = {e.id: " ".join((e.summary or "").split()) for e in events}
     checked = 0
     for page in reply.pages:
@@ -142,10 +143,10 @@ async def test_no_summary_in_the_event_list_is_cut_inside_a_word() -> None:
 # -- the digest fits one page ----------------------------------------------------------------------
 
 
-async def test_the_digest_of_the_november_2022_fortnight_is_one_discord_page() -> None:
+async def test_the_digest_of_the_november_2022_fortnight_is_one_discord_page(gallery_sample: SqliteStore) -> None:
     shown = BY_NAME["digest-fortnight"]
-    async with sample_store(shown.at) as (store, clock):
-        reply = await run(store, clock, shown.command, PLATFORMS["discord"])
+    store, clock = gallery_sample, FixedClock(shown.at)
+    reply = await run(store, clock, shown.command, PLATFORMS["discord"])
     embeds = discord_render.render(reply)
     assert len(embeds) == 1
     assert check_message({"embeds": [embeds[0].to_dict()]}, require_content=False) == []
@@ -154,10 +155,10 @@ async def test_the_digest_of_the_november_2022_fortnight_is_one_discord_page() -
     assert len(slack) == 1 and check_slack_message(slack[0].as_args()) == []
 
 
-async def test_the_busy_month_leads_with_what_changed() -> None:
+async def test_the_busy_month_leads_with_what_changed(gallery_sample: SqliteStore) -> None:
     shown = BY_NAME["digest-busy-month"]
-    async with sample_store(shown.at) as (store, clock):
-        text = render_text(await run(store, clock, shown.command))
+    store, clock = gallery_sample, FixedClock(shown.at)
+    text = render_text(await run(store, clock, shown.command))
     lines = text.splitlines()
     assert lines[1].startswith("2 contacts; the most senior: leaders meeting, Biden ↔ Xi Jinping")
     assert lines[2].startswith("Silence broken: ") and lines[3].startswith("No contact for over 90 days: ")
@@ -175,36 +176,36 @@ def _earlier_ids(lines: list[Line]) -> list[str]:
     return [m for ln in lines for m in re.findall(r"#\d+", plain(ln))]
 
 
-async def test_no_lastcall_points_at_the_same_earlier_contact_twice() -> None:
-    async with sample_store(LATE_2026) as (store, clock):
-        events, _ = await store.list_events(WS, limit=200)
-        assert len(events) == 113
-        ctx = Ctx(store, Caller(WS, "u1", "Ann Analyst", True), clock, CoreSettings(), PLAIN)
-        merged = 0
-        for event in events:
-            lines = await derived_context(ctx, event, clock.now().date())
-            texts = [plain(ln) for ln in lines]
-            ids = _earlier_ids(lines)
-            assert len(ids) == len(set(ids)), (event.id, texts)
-            assert sum(t.startswith("first recorded") for t in texts) <= 1, (event.id, texts)
-            # Every earlier contact line names its contact: a previous one, or one that did not take place.
-            told = [t for t in texts if t.startswith(("previous", "latest held", "  "))]
-            assert all(re.search(r"#\d+$", t) for t in told), (event.id, texts)
-            merged += any(", between their offices and on the" in t for t in texts)
-        assert merged > 30  # the usual case: the people's previous contact is their offices' and the track's
-        for name in ("lastcall", "lastcall-track-defense", "lastcall-with-austin", "lastcall-with-wang-yi"):
-            reply = await run(store, clock, BY_NAME[name].command)
-            means = next(f for f in reply.fields if plain(f.name) == "What it means")
-            ids = _earlier_ids(list(means.value))
-            assert len(ids) == len(set(ids)), (name, [plain(v) for v in means.value])
-            assert plain(means.value[0]).startswith("previous contact between ")
+async def test_no_lastcall_points_at_the_same_earlier_contact_twice(gallery_sample: SqliteStore) -> None:
+    store, clock = gallery_sample, FixedClock(LATE_2026)
+    events, _ = await store.list_events(WS, limit=200)
+    assert len(events) == 113
+    ctx = Ctx(store, Caller(WS, "u1", "Ann Analyst", True), clock, CoreSettings(), PLAIN)
+    merged = 0
+    for event in events:
+        lines = await derived_context(ctx, event, clock.now().date())
+        texts = [plain(ln) for ln in lines]
+        ids = _earlier_ids(lines)
+        assert len(ids) == len(set(ids)), (event.id, texts)
+        assert sum(t.startswith("first recorded") for t in texts) <= 1, (event.id, texts)
+        # Every earlier contact line names its contact: a previous one, or one that did not take place.
+        told = [t for t in texts if t.startswith(("previous", "latest held", "  "))]
+        assert all(re.search(r"#\d+$", t) for t in told), (event.id, texts)
+        merged += any(", between their offices and on the" in t for t in texts)
+    assert merged > 30  # the usual case: the people's previous contact is their offices' and the track's
+    for name in ("lastcall", "lastcall-track-defense", "lastcall-with-austin", "lastcall-with-wang-yi"):
+        reply = await run(store, clock, BY_NAME[name].command)
+        means = next(f for f in reply.fields if plain(f.name) == "What it means")
+        ids = _earlier_ids(list(means.value))
+        assert len(ids) == len(set(ids)), (name, [plain(v) for v in means.value])
+        assert plain(means.value[0]).startswith("previous contact between ")
 
 
-async def test_lastcall_titles_name_nobody_twice_and_nest_no_brackets() -> None:
-    async with sample_store(LATE_2026) as (store, clock):
-        austin = render_text(await run(store, clock, "/lastcall with:austin"))
-        wang = render_text(await run(store, clock, '/lastcall with:"wang yi"'))
-        defense = render_text(await run(store, clock, "/lastcall track:defense"))
+async def test_lastcall_titles_name_nobody_twice_and_nest_no_brackets(gallery_sample: SqliteStore) -> None:
+    store, clock = gallery_sample, FixedClock(LATE_2026)
+    austin = render_text(await run(store, clock, "/lastcall with:austin"))
+    wang = render_text(await run(store, clock, '/lastcall with:"wang yi"'))
+    defense = render_text(await run(store, clock, "/lastcall track:defense"))
     assert austin.splitlines()[0] == "Latest contact with Lloyd J. Austin III: meeting with Dong Jun"
     assert wang.splitlines()[0] == "Latest contact with Wang Yi: meeting with Marco Rubio"
     for text in (austin, wang, defense):
@@ -235,22 +236,22 @@ def test_ages_are_rounded_as_people_say_them(days: int, said: str) -> None:
     assert age(today - dt.timedelta(days=days), today) == said
 
 
-async def test_no_reply_heading_counts_days_ago() -> None:
-    async with sample_store(LATE_2026) as (store, clock):
-        for name in ("event-list", "positions-taiwan", "lastcall", "digest-quiet-week"):
-            text = render_text(await run(store, clock, BY_NAME[name].command))
-            assert not re.search(r"\d{3,} days ago", text), name
-            assert not re.search(r"\b20\d\d-\d\d-\d\d \(", text), name  # no ISO date with an age
+async def test_no_reply_heading_counts_days_ago(gallery_sample: SqliteStore) -> None:
+    store, clock = gallery_sample, FixedClock(LATE_2026)
+    for name in ("event-list", "positions-taiwan", "lastcall", "digest-quiet-week"):
+        text = render_text(await run(store, clock, BY_NAME[name].command))
+        assert not re.search(r"\d{3,} days ago", text), name
+        assert not re.search(r"\b20\d\d-\d\d-\d\d \(", text), name  # no ISO date with an age
 
 
 # -- each side's words at a contact; how a platform types commands ---------------------------------
 
 
-async def test_a_digest_block_gives_each_sides_words_at_the_contact() -> None:
-    async with sample_store(BY_NAME["digest-fortnight"].at) as (store, clock):
-        await run(store, clock, '/concern add issue:taiwan side:china event:43 by:"Wei Fenghe" text:"Taiwan is ours."')
-        await run(store, clock, '/concern add issue:taiwan side:us event:43 text:"Peace across the Strait."')
-        text = render_text(await run(store, clock, "/digest preview days:14"))
+async def test_a_digest_block_gives_each_sides_words_at_the_contact(gallery_sample: SqliteStore) -> None:
+    store, clock = gallery_sample, FixedClock(BY_NAME["digest-fortnight"].at)
+    await run(store, clock, '/concern add issue:taiwan side:china event:43 by:"Wei Fenghe" text:"Taiwan is ours."')
+    await run(store, clock, '/concern add issue:taiwan side:us event:43 text:"Peace across the Strait."')
+    text = render_text(await run(store, clock, "/digest preview days:14"))
     block = text[text.index("\nAustin ↔ Wei Fenghe\n") :]
     assert "  China raised: Taiwan\n  US: “Peace across the Strait.”\n  China — Wei Fenghe: “Taiwan is ours.”" in block
     assert "Stated positions" not in text  # words said at a contact shown stay in its block

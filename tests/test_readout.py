@@ -19,6 +19,7 @@ from commands.errors import Forbidden, NotFound, UserError
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
 from storage.sqlite.store import SqliteStore
+from tests.backends import event_count, refusing_inserts
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 from tests.readout_site import Site, dev_rows, serve
 
@@ -83,9 +84,9 @@ async def test_record_writes_the_event_its_positions_and_its_source_together(run
     event = await store.event(WS, 1)
     assert event is not None and event.kind == "call" and event.track == "defense"
     assert [s.url for s in event.sources] == [ROWS[US]["url"]]
-    rows = await store.db.all("SELECT side, issue, text, source, event_id FROM concern ORDER BY id")
-    assert {(r["side"], r["issue"]) for r in rows} == {("us", "russia-ukraine"), ("china", "russia-ukraine")}
-    assert all(r["text"] and r["source"] == ROWS[US]["url"] and r["event_id"] == 1 for r in rows)
+    concerns = [c for issue in await store.issues(WS) for c in await store.concerns_on(WS, issue.slug)]
+    assert {(c.side, c.issue) for c in concerns} == {("us", "russia-ukraine"), ("china", "russia-ukraine")}
+    assert all(c.text and c.source == ROWS[US]["url"] and c.event_id == 1 for c in concerns)
     draft = await store.draft(WS, 1)
     assert draft is not None and draft.status == "recorded" and draft.event_id == 1
     with pytest.raises(UserError, match=r"draft #1 was already recorded as event #1 by Ann Analyst"):
@@ -96,12 +97,9 @@ async def test_a_failing_record_leaves_nothing_half_written(run: Run, store: Sql
     """The event is written, then its concern fails: the event, the people and the draft's state roll back."""
     await paste(run, US)
     before = await snapshot(store)
-    await store.db.writer.execute(
-        "CREATE TRIGGER no_concerns BEFORE INSERT ON concern BEGIN SELECT RAISE(ABORT, 'refused'); END"
-    )
-    with pytest.raises(Exception, match="refused"):
-        await run("readout record", draft=1)
-    await store.db.writer.execute("DROP TRIGGER no_concerns")
+    async with refusing_inserts(store, "concern"):
+        with pytest.raises(Exception, match="refused"):
+            await run("readout record", draft=1)
     assert await snapshot(store) == before
 
 
@@ -115,7 +113,7 @@ async def test_the_other_sides_readout_joins_the_event_and_both_accounts_show(
     joined = await run("readout record", draft=2)
     assert joined.title[0] == "Added the readout to event #1"
     assert "Added its source, 2 stated positions." in render_text(joined)
-    assert await store.event_count(WS) == 1
+    assert await event_count(store, WS) == 1
     event = await store.event(WS, 1)
     assert event is not None
     assert [(s.url, s.title) for s in event.sources] == [
@@ -202,7 +200,7 @@ async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, s
             await member(command, draft=1)
     with pytest.raises(NotFound, match="no draft #1 in this workspace"):
         await Run(store, OTHER_WS)("readout record", draft=1)
-    assert await store.event_count(WS) == 0
+    assert await event_count(store, WS) == 0
 
 
 @pytest.mark.parametrize(
@@ -251,7 +249,7 @@ async def test_the_console_reads_a_readout_from_a_file_and_records_it(store: Sql
     assert "Readout draft #1: Lloyd J. Austin III ↔ Wei Fenghe" in text and "[Record] /readout record draft:1" in text
     assert "Recorded event #1 from draft #1" in text
     assert "Error: cannot read" in text and "Error: --file is for /readout" in text
-    assert console.failures == 2 and await store.event_count(WS) == 1
+    assert console.failures == 2 and await event_count(store, WS) == 1
 
 
 def test_python_m_bot_extract_resolves_against_a_workspace(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,8 @@ from commands.reply import render_text
 from storage.contract import StoreContract
 from storage.records import Source
 from storage.sqlite.store import SqliteStore
-from tests.conftest import OTHER_WS, WS, Runner
+from tests.backends import event_count
+from tests.conftest import OTHER_WS, WS, Preload, Runner
 
 TODAY = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 OLD_SAMPLE = Path(__file__).resolve().parent / "data" / "old-sample-2020-2022.jsonl"
@@ -30,10 +30,13 @@ def today() -> FixedClock:
 
 
 @pytest.fixture
-async def sample(store: SqliteStore, today: FixedClock) -> AsyncIterator[Runner]:
-    summary = await import_file(store, today, WS, sample_path())
-    assert summary.added == 113 and not summary.errors
-    yield Runner(store, today)
+async def sample(store: SqliteStore, today: FixedClock, preload: Preload) -> Runner:
+    async def load() -> None:
+        summary = await import_file(store, today, WS, sample_path())
+        assert summary.added == 113 and not summary.errors
+
+    await preload(store, "sample", load)
+    return Runner(store, today)
 
 
 async def event_id(store: StoreContract, day: str, name: str) -> int:
@@ -292,7 +295,7 @@ async def test_a_sample_update_adds_only_the_new_contacts(store: SqliteStore, to
     assert update.imported.added == 80 and len(update.imported.duplicates) == 33
     assert not update.imported.errors and not update.aliases_refused
     assert update.aliases_added > 0  # the 2020–2022 people get the sample's aliases too
-    assert await store.event_count(WS) == 113
+    assert await event_count(store, WS) == 113
     biden = await store.find_person(WS, "Joe Biden")
     assert biden is not None and biden.name == "Joseph R. Biden Jr."
     again = await update_samples(store, today, WS)

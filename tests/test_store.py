@@ -28,6 +28,13 @@ SECDEF = "Secretary of Defense"
 MND = "Minister of National Defense"
 
 
+@pytest.fixture
+def store(sqlite_store: SqliteStore) -> SqliteStore:
+    """SQLite only: this module tests the SQLite store's own SQL, file, pragmas and query plans. What every
+    backend promises is tested on both in tests/test_store_contract.py."""
+    return sqlite_store
+
+
 def new_event(
     day: str = "2022-04-20",
     us: str = AUSTIN,

@@ -461,11 +461,66 @@ async def test_search_covers_concerns_questions_people_prefixes_and_accents(back
     assert await backend.search(WS, "zhongnan warn approve") == []
 
 
+async def test_search_snippets_show_a_short_text_whole_and_cut_a_long_one_around_its_words(
+    backend: StoreContract,
+) -> None:
+    title = "Chief of the Joint Staff Department, Central Military Commission (General, PLA)"
+    person = await backend.add_person(ACTOR, NOW, "Li Zuocheng", "china", title, [])
+    [hit] = await backend.search(WS, "military")
+    assert (hit.ref, hit.snippet) == (person.id, f"Li Zuocheng {title}")  # 13 words: shown whole
+    question = await backend.add_question(
+        ACTOR,
+        NOW,
+        text="Did the two sides, after ninety minutes on trade, climate, visas and students, agree to keep the "
+        "military channels open (as Zhōu Bo urged)?",
+        issue=None,
+        event_id=None,
+        raised_on=NOW.date(),
+    )
+    # 16 words from the first hit, '…' where words are left out (not where only punctuation is)...
+    [hit] = await backend.search(WS, "ninety")
+    assert (hit.ref, hit.snippet) == (
+        question.id,
+        "…ninety minutes on trade, climate, visas and students, agree to keep the military channels open (as…",
+    )
+    # ...or the last 16 when the hits are near the end; a word found by its folded form is cut around too.
+    tail = "…trade, climate, visas and students, agree to keep the military channels open (as Zhōu Bo urged"
+    assert [h.snippet for h in await backend.search(WS, "zhou")] == [tail]
+    assert [h.snippet for h in await backend.search(WS, "channels")] == [tail]
+
+
 async def test_search_reads_operators_and_quotes_as_plain_words(backend: StoreContract) -> None:
     event = await add(backend, new_event(summary="Taiwan or not"))
     for query in ['taiwan" OR ws:', "NEAR(taiwan", "taiwan & !not", "*", '"', "'", "taiwan:*", "-"]:
         await backend.search(WS, query)  # no syntax error, whatever the user typed
     assert [h.ref for h in await backend.search(WS, "taiwan -or")] == [event.id]
+
+
+async def test_a_lookup_by_a_text_with_a_nul_character_finds_nothing(backend: StoreContract) -> None:
+    """PostgreSQL refuses the character in any text it is sent; a lookup by such a text, as a user's
+    `/feed pause feed:` can ask for, finds nothing on either backend rather than failing."""
+    await add(backend, new_event(raised={"us": ["taiwan"]}))
+    nul = "taiwan\x00"
+    day = dt.date(2022, 4, 20)
+    assert await backend.search(WS, nul) == []
+    # Names, titles and issues are looked up by their words, which the character is not part of.
+    assert await backend.find_person(WS, f"{WEI}\x00") == await backend.find_person(WS, WEI)
+    assert await backend.office_of(WS, "us", f"{SECDEF}\x00") == await backend.office_of(WS, "us", SECDEF)
+    assert await backend.office_by_slug(WS, "us:secretary-of-defense\x00") is None
+    assert await backend.find_issue(WS, nul) == await backend.find_issue(WS, "taiwan")
+    assert await backend.concerns_on(WS, nul) == []
+    assert await backend.concerns_on(WS, "taiwan", side="us\x00") == []
+    assert await backend.matching_event(WS, day, f"{AUSTIN}\x00", WEI) == await backend.matching_event(
+        WS, day, AUSTIN, WEI
+    )
+    assert await backend.feed_by_url(WS, "https://www.defense.gov/feed.xml\x00") is None
+    assert await backend.list_events(WS, issue=nul) == ([], False)
+    assert await backend.list_events(WS, side="us\x00") == ([], False)
+    assert await backend.list_events(WS, track="defense\x00", status="held\x00", kind="call\x00") == ([], False)
+    found = await backend.timeline(WS, issue=nul)
+    assert (found.tallies, found.first, found.latest) == ((), None, None)
+    assert (await backend.timeline(WS, side="us\x00")).tallies == ()
+    assert (await backend.timeline(WS, issue="taiwan")).total == 1  # the same lookups without it do find
 
 
 # --- workspaces, subscriptions, digests -------------------------------------------------------------------

@@ -25,7 +25,7 @@ from storage.records import Actor, Grain, NewEvent, NewParticipant
 from storage.rules import GAPS_PER_LANE, LONG_GRAINS, MONTH_GAP_DAYS
 from storage.sqlite.store import SqliteStore
 from storage.vocab import KINDS, TRACKS
-from tests.conftest import WS, Runner, snapshot
+from tests.conftest import WS, Preload, Runner, snapshot
 from tests.test_timeline_chart import png_facts
 
 D = dt.date
@@ -39,9 +39,12 @@ RECORD_2020_2022 = Path(__file__).parent / "data" / "old-sample-2020-2022.jsonl"
 
 
 @pytest.fixture
-async def sample(store: SqliteStore, clock: FixedClock) -> SqliteStore:
-    summary = await import_file(store, clock, WS, RECORD_2020_2022)
-    assert summary.added == 33 and not summary.errors
+async def sample(store: SqliteStore, clock: FixedClock, preload: Preload) -> SqliteStore:
+    async def load() -> None:
+        summary = await import_file(store, clock, WS, RECORD_2020_2022)
+        assert summary.added == 33 and not summary.errors
+
+    await preload(store, "sample-2020-2022", load)
     return store
 
 
@@ -85,12 +88,17 @@ def expected(
     return counts, gaps
 
 
-async def write_events(store: SqliteStore, rows: list[tuple[dt.date, str, str, str]]) -> None:
+async def write_events(store: SqliteStore, rows: list[tuple[dt.date, str, str, str]], actor: Actor = ACTOR) -> None:
     people = [NewParticipant(f"Person {i}", "us") for i in range(len(rows))]
     for i, (day, kind, track, status) in enumerate(rows):
         await store.add_event(
-            ACTOR, AT, NewEvent(day, kind, track, [people[i]], [NewParticipant("Counterpart", "china")], status=status)
+            actor, AT, NewEvent(day, kind, track, [people[i]], [NewParticipant("Counterpart", "china")], status=status)
         )
+
+
+# Each example of the test below writes into a workspace of its own, in the one store of the test: a new
+# store per example would cost a new PostgreSQL database (tenths of a second) each time.
+EXAMPLE_WORKSPACES = (f"console:tally-{n}" for n in itertools.count())
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -102,54 +110,52 @@ async def write_events(store: SqliteStore, rows: list[tuple[dt.date, str, str, s
     edit=st.booleans(),
 )
 async def test_the_counts_and_gaps_are_a_plain_count_of_the_events(
-    tmp_path_factory: pytest.TempPathFactory,
+    store: SqliteStore,
     rows: list[tuple[dt.date, str, str, str]],
     since: dt.date | None,
     until: dt.date | None,
     grain: Grain,
     edit: bool,
 ) -> None:
-    store = await SqliteStore.open(tmp_path_factory.mktemp("tally") / "hotline.db")
-    try:
-        await write_events(store, rows)
-        if edit and rows:
-            # Edits and deletions keep the counts: the first event moves, the last goes.
-            first = min((await store.list_events(WS, limit=1000))[0], key=lambda e: e.id)  # rows[0]'s
-            await store.edit_event(ACTOR, AT, first.id, {"day": D(2019, 6, 1), "kind": "visit", "status": "held"})
-            rows[0] = (D(2019, 6, 1), "visit", rows[0][2], "held")
-            latest = (await store.list_events(WS, limit=1))[0][0]
-            await store.delete_event(ACTOR, AT, latest.id)
-            index = next(
-                i
-                for i in range(len(rows) - 1, -1, -1)
-                if rows[i][0] == latest.day
-                and rows[i][1] == latest.kind
-                and rows[i][2] == latest.track
-                and rows[i][3] == latest.status
-            )
-            rows.pop(index)
-        found = await store.timeline(WS, since=since, until=until, grain=grain)
-        counts, gaps = expected(rows, since, until, grain)
-        assert {(t.lane, t.bucket, t.kind, t.status): t.count for t in found.tallies} == counts
-        assert len(found.tallies) == len(counts)
-        shortest = MONTH_GAP_DAYS if grain in LONG_GRAINS else 1  # a picture by month shows two months or more
-        for track in TRACKS:
-            got = [g.days for g in found.gaps if g.lane == track]
-            assert got == [d for d in gaps.get(track, []) if d >= shortest][:GAPS_PER_LANE], track
-        shown = [r for r in rows if not ((since and r[0] < since) or (until and r[0] > until))]
-        assert found.first == (min(r[0] for r in shown) if shown else None)
-        assert found.last == (max(r[0] for r in shown) if shown else None)
-        held = [r for r in shown if r[3] == "held"]
-        assert (found.latest.day if found.latest else None) == (max(r[0] for r in held) if held else None)
-        # The same with a side filter goes through the events themselves: the same counts.
-        by_side = await store.timeline(WS, since=since, until=until, grain=grain, side="us")
-        assert sorted(by_side.tallies, key=repr) == sorted(found.tallies, key=repr)
-        assert sorted(by_side.gaps, key=repr) == sorted(found.gaps, key=repr)
-    finally:
-        await store.close()
+    ws = next(EXAMPLE_WORKSPACES)
+    actor = Actor(ws, ACTOR.user_id, ACTOR.display_name)
+    await write_events(store, rows, actor)
+    if edit and rows:
+        # Edits and deletions keep the counts: the first event moves, the last goes.
+        first = min((await store.list_events(ws, limit=1000))[0], key=lambda e: e.id)  # rows[0]'s
+        await store.edit_event(actor, AT, first.id, {"day": D(2019, 6, 1), "kind": "visit", "status": "held"})
+        rows[0] = (D(2019, 6, 1), "visit", rows[0][2], "held")
+        latest = (await store.list_events(ws, limit=1))[0][0]
+        await store.delete_event(actor, AT, latest.id)
+        index = next(
+            i
+            for i in range(len(rows) - 1, -1, -1)
+            if rows[i][0] == latest.day
+            and rows[i][1] == latest.kind
+            and rows[i][2] == latest.track
+            and rows[i][3] == latest.status
+        )
+        rows.pop(index)
+    found = await store.timeline(ws, since=since, until=until, grain=grain)
+    counts, gaps = expected(rows, since, until, grain)
+    assert {(t.lane, t.bucket, t.kind, t.status): t.count for t in found.tallies} == counts
+    assert len(found.tallies) == len(counts)
+    shortest = MONTH_GAP_DAYS if grain in LONG_GRAINS else 1  # a picture by month shows two months or more
+    for track in TRACKS:
+        got = [g.days for g in found.gaps if g.lane == track]
+        assert got == [d for d in gaps.get(track, []) if d >= shortest][:GAPS_PER_LANE], track
+    shown = [r for r in rows if not ((since and r[0] < since) or (until and r[0] > until))]
+    assert found.first == (min(r[0] for r in shown) if shown else None)
+    assert found.last == (max(r[0] for r in shown) if shown else None)
+    held = [r for r in shown if r[3] == "held"]
+    assert (found.latest.day if found.latest else None) == (max(r[0] for r in held) if held else None)
+    # The same with a side filter goes through the events themselves: the same counts.
+    by_side = await store.timeline(ws, since=since, until=until, grain=grain, side="us")
+    assert sorted(by_side.tallies, key=repr) == sorted(found.tallies, key=repr)
+    assert sorted(by_side.gaps, key=repr) == sorted(found.gaps, key=repr)
 
 
-async def test_the_tally_migration_counts_what_was_there_before(tmp_path: Path) -> None:
+async def test_the_sqlite_tally_migration_counts_what_was_there_before(tmp_path: Path) -> None:
     path = tmp_path / "hotline.db"
     store = await SqliteStore.open(path)
     await write_events(store, [(D(2020, 1, 1), "call", "defense", "held"), (D(2020, 1, 9), "call", "defense", "held")])
@@ -181,13 +187,9 @@ async def test_a_person_gets_a_lane_per_pair_of_offices(sample: SqliteStore) -> 
 
 async def test_an_issue_filter_counts_only_the_events_where_it_was_raised(sample: SqliteStore) -> None:
     found = await sample.timeline(WS, issue="covid-19")
-    raw = sqlite3.connect(sample.path)
-    try:
-        (n,) = raw.execute(
-            "SELECT count(DISTINCT event_id) FROM concern WHERE workspace = ? AND issue = 'covid-19'", (WS,)
-        ).fetchone()
-    finally:
-        raw.close()
+    events, _ = await sample.list_events(WS, limit=1000)
+    raised = await sample.raised_at(WS, [e.id for e in events])
+    n = sum(1 for sides in raised.values() if any("covid-19" in slugs for slugs in sides.values()))
     assert found.total == n > 0
 
 
@@ -290,7 +292,9 @@ async def test_the_console_writes_the_picture_and_prints_its_path(
 
 async def test_the_console_keeps_pictures_beside_the_store_by_default(sample: SqliteStore, clock: FixedClock) -> None:
     console = Console(sample, clock, CoreSettings(), WS, io.StringIO())
-    assert console.charts_dir == sample.path.parent / "charts"
+    # Beside the SQLite file; a PostgreSQL store is no file, so under the working folder's data/.
+    beside = sample.path.parent if isinstance(sample, SqliteStore) else Path("data")
+    assert console.charts_dir == beside / "charts"
 
 
 def test_a_picture_that_cannot_be_saved_is_said_and_the_text_stays(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, date_text, render_text
 from commands.surface import dispatch
+from storage.contract import StoreContract
 from storage.sqlite.store import SqliteStore
 
 WS = "console:layout"
@@ -78,14 +79,18 @@ async def sample_store(at: dt.datetime) -> AsyncIterator[tuple[SqliteStore, Fixe
     with tempfile.TemporaryDirectory() as folder:
         store = await SqliteStore.open(Path(folder) / "hotline.db")
         try:
-            clock = FixedClock(LATE_2026)
-            summary = await import_file(store, clock, WS, sample_path())
-            if summary.added != 113 or summary.errors:
-                raise RuntimeError(f"the sample did not load whole: {summary}")
-            clock.at = at
-            yield store, clock
+            await load_sample(store)
+            yield store, FixedClock(at)
         finally:
             await store.close()
+
+
+async def load_sample(store: StoreContract) -> None:
+    """The whole sample record into the sample's workspace of `store`, at LATE_2026 (earlier, its later
+    contacts would be in the future)."""
+    summary = await import_file(store, FixedClock(LATE_2026), WS, sample_path())
+    if summary.added != 113 or summary.errors:
+        raise RuntimeError(f"the sample did not load whole: {summary}")
 
 
 async def run(store: SqliteStore, clock: FixedClock, command: str, platform: PlatformInfo = PLAIN) -> Reply:

@@ -117,6 +117,13 @@ def audit_values(
     return (actor.workspace, at, actor.user_id, actor.display_name, action, table, str(record_id), before, after)
 
 
+def storable(*texts: str | None) -> bool:
+    """Whether PostgreSQL can be sent these texts: it refuses the NUL character in any text, and so holds
+    none with it. A lookup by such a text (a user can type one) is answered as finding nothing, without
+    asking the database, which is what SQLite answers."""
+    return not any(t is not None and "\x00" in t for t in texts)
+
+
 class Database:
     """The pool, as the store's areas use it."""
 

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import DuplicateEvent, RecordMissing
-from storage.postgres.db import Database, Tx
+from storage.postgres.db import Database, Tx, storable
 from storage.postgres.people import custom_forms, own_tracks, resolve_person
 from storage.records import Actor, AddedEvent, Event, NewEvent, NewParticipant, Participant, Source
 from storage.rules import (
@@ -144,6 +144,8 @@ class Events:
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[Event], bool]:
+        if not storable(side, track, issue, status, kind):
+            return [], False
         where = ["e.workspace = $1"]
         args: list[Any] = [workspace]
 

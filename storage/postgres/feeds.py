@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import Conflict, RecordMissing
-from storage.postgres.db import Database, Tx
+from storage.postgres.db import Database, Tx, storable
 from storage.postgres.drafts import add_draft_tx
 from storage.records import Actor, Draft, Feed
 from storage.rules import ITEM_OUTCOMES, feed_dict
@@ -106,6 +106,8 @@ class Feeds:
         return feed_of(row) if row else None
 
     async def feed_by_url(self, workspace: str, url: str) -> Feed | None:
+        if not storable(url):
+            return None
         row = await self.db.one("SELECT * FROM feed WHERE workspace = $1 AND url = $2", workspace, url)
         return feed_of(row) if row else None
 

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import RecordMissing
-from storage.postgres.db import Database, Tx
+from storage.postgres.db import Database, Tx, storable
 from storage.postgres.events import ensure_issue
 from storage.records import Actor, Concern, Issue, Question
 from storage.rules import BUILTIN_ISSUE_RECORDS, question_dict
@@ -128,6 +128,8 @@ class Notes:
         return concern
 
     async def concerns_on(self, workspace: str, issue: str, side: str | None = None, limit: int = 100) -> list[Concern]:
+        if not storable(issue, side):
+            return []
         if side:
             rows = await self.db.all(
                 "SELECT * FROM concern WHERE workspace = $1 AND issue = $2 AND side = $3"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import asyncpg
 
 from storage.errors import Conflict, RecordMissing
-from storage.postgres.db import Database, Tx
+from storage.postgres.db import Database, Tx, storable
 from storage.records import Actor, Office, Person
 from storage.rules import (
     BUILTIN_OFFICE_BY_SLUG,
@@ -71,6 +71,8 @@ class People:
         return await self.office_by_slug(workspace, slug)
 
     async def office_by_slug(self, workspace: str, slug: str) -> Office | None:
+        if not storable(slug):
+            return None
         row = await self.db.one(
             "SELECT slug, title, track, forms FROM office WHERE workspace = $1 AND slug = $2", workspace, slug
         )

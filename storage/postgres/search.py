@@ -1,5 +1,5 @@
-"""Full-text search on PostgreSQL: a tsvector per record with a GIN index, ranked by ts_rank, snippets by
-ts_headline.
+"""Full-text search on PostgreSQL: a tsvector per record with a GIN index, ranked by ts_rank; snippets are
+cut by storage.rules.snippet, as on SQLite.
 
 Both backends split text into the same words: search_doc.folded holds the words of the text as
 storage.rules.search_tokens finds them (runs of letters and digits, case-folded, without diacritics),
@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from storage.postgres.db import Database
 from storage.records import SearchHit
-from storage.rules import search_tokens
+from storage.rules import search_tokens, snippet
 
 # How many of the newest matches are ranked, as on SQLite (storage/sqlite/search.py): a common word's
 # matches are not all ranked, only its newest.
 SEARCH_WINDOW = 200
-# ts_headline: one fragment of at most 16 words, as SQLite's snippets; nothing marks the hits.
-_HEADLINE = 'StartSel="", StopSel="", MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=" … "'
 # Newest first among equals: the order of SQLite's rowids (ref, then the kind's place).
 _KIND_ORDER = "array_position(ARRAY['event', 'concern', 'question', 'person'], kind)"
 _MATCHES = (
@@ -58,20 +56,11 @@ class Search:
             f"WITH m AS ({_MATCHES}), best AS (SELECT kind, ref, body,"
             " ts_rank(tsv, to_tsquery('simple', $2), 1) AS rank FROM m"
             f" ORDER BY rank DESC, ref DESC, {_KIND_ORDER} DESC LIMIT $3)"
-            f" SELECT kind, ref, body, ts_headline('simple', body, to_tsquery('simple', $2), '{_HEADLINE}') AS snip"
-            f" FROM best ORDER BY rank DESC, ref DESC, {_KIND_ORDER} DESC",
+            f" SELECT kind, ref, body FROM best ORDER BY rank DESC, ref DESC, {_KIND_ORDER} DESC",
             workspace,
             query,
             limit,
         )
-        return [SearchHit(r["kind"], int(r["ref"]), _ellipsis(r["body"], r["snip"])) for r in rows]
-
-
-def _ellipsis(body: str, snippet: str) -> str:
-    """The snippet with '…' where the text goes on before or after it, as SQLite's snippets have."""
-    text = body.strip()
-    snippet = snippet.strip()
-    start = text.find(snippet)
-    if start < 0:
-        return snippet
-    return ("…" if start > 0 else "") + snippet + ("…" if start + len(snippet) < len(text) else "")
+        # Cut here rather than by ts_headline: its fragment left out words of a text short enough to show
+        # whole, and it does not fold accents, so a word found by its folded form was not cut around.
+        return [SearchHit(r["kind"], int(r["ref"]), snippet(r["body"], words)) for r in rows]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from storage.postgres.db import Database
+from storage.postgres.db import Database, storable
 from storage.postgres.events import Events
 from storage.records import Grain, LaneGap, Tally, Timeline
 from storage.rules import (
@@ -53,6 +53,9 @@ class Timelines:
         issue: str | None = None,
         grain: Grain | None = None,
     ) -> Timeline:
+        if not storable(side, track, issue):
+            pairs = person_id is not None
+            return Timeline(grain or "day", timeline_lanes([], pairs=pairs), (), (), None, None, None, pairs)
         filtered = person_id is not None or side is not None or issue is not None
         if filtered:
             source, args, lane = _matching(workspace, since, until, person_id, side, track, issue)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from storage.records import SearchHit
-from storage.rules import SEARCH_TOKEN, fold, search_tokens
+from storage.rules import fold, search_tokens, snippet
 from storage.sqlite.db import SEARCH_KINDS, Database, ws_token
 
 
@@ -64,7 +64,6 @@ class Search:
 
 # How many of the newest matches a search ranks (see Search.search).
 SEARCH_WINDOW = 200
-SNIPPET_TOKENS = 16  # as snippet(search_index, 0, '', '', '…', 16) did
 _BM25_K1 = 1.2  # FTS5's bm25() constants
 _BM25_B = 0.75
 
@@ -86,20 +85,4 @@ def _rank(rows: list[tuple[int, str, int, str]], words: list[str], limit: int) -
         score = sum(tf * (_BM25_K1 + 1) / (tf + length_norm) for tf in tfs if tf)
         scored.append((-score, -rowid, kind, ref, body))
     scored.sort()
-    return [(kind, ref, _snippet(body, whole, last)) for _, _, kind, ref, body in scored[:limit]]
-
-
-def _snippet(body: str, whole: list[str], last: str) -> str:
-    """Up to SNIPPET_TOKENS tokens of `body` around the most hits, '…' where the text goes on."""
-    spans = list(SEARCH_TOKEN.finditer(body))
-    if len(spans) <= SNIPPET_TOKENS:
-        return body.strip()
-    hits = [i for i, m in enumerate(spans) if (t := fold(m.group())) in whole or t.startswith(last)]
-    best, best_count = 0, -1
-    for start in sorted({max(0, min(h, len(spans) - SNIPPET_TOKENS)) for h in hits} or {0}):
-        count = sum(1 for h in hits if start <= h < start + SNIPPET_TOKENS)
-        if count > best_count:
-            best, best_count = start, count
-    end = best + SNIPPET_TOKENS - 1
-    text = body[spans[best].start() : spans[end].end()]
-    return ("…" if best > 0 else "") + text + ("…" if end < len(spans) - 1 else "")
+    return [(kind, ref, snippet(body, words)) for _, _, kind, ref, body in scored[:limit]]

@@ -22,9 +22,10 @@ import datetime as dt
 import functools
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,8 +36,11 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import UserError
 from commands.reply import render_text
 from commands.surface import COMMANDS, Command, Option, dispatch
+from storage.contract import StoreContract
+from storage.postgres.store import PostgresStore
 from storage.sqlite.store import SqliteStore
 from storage.vocab import KINDS
+from tests.backends import ScratchDatabase, pg_problems, pg_rows
 from tests.reliability.support import FIGURES, checker, file_integrity, problems, rows, size
 
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
@@ -47,7 +51,11 @@ OTHER_WS = "console:fuzz-other"
 CALLS_PER_COMMAND = size(340, 3_400)
 SEQUENCES = size(250, 2_500)
 MIN_CALLS = size(10_000, 100_000)  # what the CI run must have tried in all (checked at the end)
-RENEW_AFTER = size(1_000, 2_000)  # calls on one store before the next starts fresh
+RENEW_AFTER = size(1_000, 2_000)
+# PostgreSQL: fewer (see the tests at the end), and the whole run stays within seconds on CI.
+PG_CALLS_PER_COMMAND = size(12, 340)
+PG_SEQUENCES = size(25, 250)
+PG_MIN_CALLS = size(500, 10_000)  # calls on one store before the next starts fresh
 MESSAGE_LIMIT = 600  # an error must stay readable: it may quote the value, not echo 10,000 characters
 
 FUZZ_SETTINGS = settings(
@@ -426,50 +434,95 @@ callers = st.sampled_from(["editor"] * 18 + ["member", "other workspace"])
 
 @dataclass
 class World:
-    """A seeded store and the event loop that drives it, kept for a whole hypothesis run."""
+    """A seeded store and the event loop that drives it, kept for a whole hypothesis run: a SQLite file
+    (a new one at each renewal) or, with `scratch`, the session's PostgreSQL database (emptied at each)."""
 
     runner: asyncio.Runner
     folder: Path
     clock: FixedClock
-    store: SqliteStore | None = None
-    db: sqlite3.Connection | None = None  # the test's own look at the file
+    scratch: ScratchDatabase | None = None
+    store: StoreContract | None = None
+    db: sqlite3.Connection | None = None  # the test's own look at a SQLite file
     stores: int = 0
     calls: int = 0  # on the current store
 
+    @property
+    def figures(self) -> str:
+        """The prefix of this backend's figures (the SQLite ones keep the names docs/RELIABILITY.md uses)."""
+        return "fuzz" if self.scratch is None else "fuzz on postgresql"
+
     def ctx(self, caller: str) -> Ctx:
         assert self.store is not None
-        return Ctx(self.store, CALLERS[caller], self.clock, CoreSettings(), DISCORD)
+        # Ctx names the SQLite class; the commands use only the contract, which both stores have.
+        return Ctx(cast(SqliteStore, self.store), CALLERS[caller], self.clock, CoreSettings(), DISCORD)
+
+    async def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every committed row of every table."""
+        if isinstance(self.store, PostgresStore):
+            return await pg_rows(self.store.pool)
+        assert self.db is not None
+        return rows(self.db)
+
+    async def problems(self) -> list[str]:
+        """What is wrong with the committed database: [] when it is sound."""
+        if isinstance(self.store, PostgresStore):
+            return await pg_problems(self.store.pool)
+        assert self.db is not None
+        return problems(self.db)
 
     def renew(self) -> None:
         """Check and close the current store, then open a new one and seed it."""
         self.close()
         self.stores += 1
-        path = self.folder / f"fuzz-{self.stores}.db"
-        self.store = self.runner.run(SqliteStore.open(path))
-        self.db = checker(path)
+        if self.scratch is not None:
+            self.store = self.runner.run(PostgresStore.open(self.runner.run(self.scratch.emptied())))
+        else:
+            path = self.folder / f"fuzz-{self.stores}.db"
+            self.store = self.runner.run(SqliteStore.open(path))
+            self.db = checker(path)
         self.calls = 0
         for workspace, name, args in SEED:
             caller = "editor" if workspace == WS else "other workspace"
             self.runner.run(dispatch(self.ctx(caller), name, args))
 
     def close(self) -> None:
-        if self.store is None or self.db is None:
-            return
-        self.db.close()
-        self.runner.run(self.store.close())
-        assert file_integrity(self.store.path) == []  # the full-text index agrees with its rows too
-        self.store = self.db = None
+        store, self.store = self.store, None
+        if isinstance(store, PostgresStore):
+            try:
+                assert self.runner.run(pg_problems(store.pool)) == []
+            finally:
+                self.runner.run(store.close())
+        elif isinstance(store, SqliteStore):
+            assert self.db is not None
+            self.db.close()
+            self.db = None
+            self.runner.run(store.close())
+            assert file_integrity(store.path) == []  # the full-text index agrees with its rows too
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+@contextmanager
+def running(folder: Path, scratch: ScratchDatabase | None) -> Iterator[World]:
     with asyncio.Runner() as runner:
-        w = World(runner, tmp_path, FixedClock(NOW))
+        w = World(runner, folder, FixedClock(NOW), scratch)
         w.renew()
         try:
             yield w
         finally:
             w.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """SQLite: a file of its own."""
+    with running(tmp_path, None) as w:
+        yield w
+
+
+@pytest.fixture
+def pg_world(tmp_path: Path, pg_scratch: ScratchDatabase) -> Iterator[World]:
+    """PostgreSQL: the session's scratch database, emptied (tests/backends.py)."""
+    with running(tmp_path, pg_scratch) as w:
+        yield w
 
 
 def call(world: World, caller: str, name: str, args: dict[str, Any]) -> None:
@@ -489,29 +542,27 @@ async def checked_call(world: World, caller: str, name: str, args: dict[str, Any
         name, args = pending
         pending = None
         world.calls += 1
-        db = world.db
-        assert db is not None
-        before = rows(db)
-        FIGURES["fuzz: calls tried"] += 1
+        before = await world.rows()
+        FIGURES[f"{world.figures}: calls tried"] += 1
         try:
             reply = await dispatch(world.ctx(caller), name, args)
             render_text(reply)
         except UserError as exc:
-            FIGURES["fuzz: refused with a user error"] += 1
+            FIGURES[f"{world.figures}: refused with a user error"] += 1
             assert_clear(exc, COMMANDS.get(name))
-            assert rows(db) == before, f"/{name} was refused ({exc}) but changed the record"
+            assert await world.rows() == before, f"/{name} was refused ({exc}) but changed the record"
         else:
-            FIGURES["fuzz: succeeded"] += 1
+            FIGURES[f"{world.figures}: succeeded"] += 1
             if reply.confirm is not None:
                 pending = (reply.confirm.command, {**reply.confirm.args, "confirmed": True})
-        assert problems(db) == []
+        assert await world.problems() == []
 
 
 def assert_clear(exc: UserError, command: Command | None) -> None:
     message = str(exc)
     assert message.strip(), "an empty error message"
     assert len(message) <= MESSAGE_LIMIT, f"a {len(message)}-character error message: {message[:200]}…"
-    for leak in ("Traceback", "sqlite3", "OperationalError", "Exception", "object at 0x"):
+    for leak in ("Traceback", "sqlite3", "asyncpg", "OperationalError", "Exception", "object at 0x"):
         assert leak not in message, f"an internal detail in a user error: {message}"
     if exc.field is not None and command is not None:
         assert exc.field in {o.name for o in command.options}, f"error names no option of /{command.name}: {message}"
@@ -521,14 +572,28 @@ def assert_clear(exc: UserError, command: Command | None) -> None:
 # --- the tests -----------------------------------------------------------------------------------
 
 
+def one_command(world: World, name: str, data: st.DataObject) -> None:
+    caller = data.draw(callers, label="caller")
+    args = data.draw(call_args(COMMANDS[name]), label="args")
+    call(world, caller, name, args)
+    FIGURES[f"{world.figures}: /{name}"] += 1
+
+
+def one_sequence(world: World, data: st.DataObject) -> None:
+    for _ in range(data.draw(st.integers(1, 12), label="length")):
+        name = data.draw(st.sampled_from(sorted(COMMANDS)), label="command")
+        caller = data.draw(callers, label="caller")
+        args = data.draw(call_args(COMMANDS[name]), label="args")
+        call(world, caller, name, args)
+    FIGURES[f"{world.figures}: sequences"] += 1
+    FIGURES[f"{world.figures}: stores"] = max(FIGURES[f"{world.figures}: stores"], world.stores)
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 @settings(FUZZ_SETTINGS, max_examples=CALLS_PER_COMMAND)
 @given(data=st.data())
 def test_every_command_takes_any_input_safely(world: World, name: str, data: st.DataObject) -> None:
-    caller = data.draw(callers, label="caller")
-    args = data.draw(call_args(COMMANDS[name]), label="args")
-    call(world, caller, name, args)
-    FIGURES[f"fuzz: /{name}"] += 1
+    one_command(world, name, data)
 
 
 @settings(FUZZ_SETTINGS, max_examples=SEQUENCES)
@@ -536,21 +601,39 @@ def test_every_command_takes_any_input_safely(world: World, name: str, data: st.
 def test_sequences_of_any_commands_keep_the_record_sound(world: World, data: st.DataObject) -> None:
     """Calls of any commands one after another on one store, so that each meets the state the others
     left: an event deleted under its concerns, a question answered twice, a paused channel resumed."""
-    for _ in range(data.draw(st.integers(1, 12), label="length")):
-        name = data.draw(st.sampled_from(sorted(COMMANDS)), label="command")
-        caller = data.draw(callers, label="caller")
-        args = data.draw(call_args(COMMANDS[name]), label="args")
-        call(world, caller, name, args)
-    FIGURES["fuzz: sequences"] += 1
-    FIGURES["fuzz: stores"] = max(FIGURES["fuzz: stores"], world.stores)
+    one_sequence(world, data)
 
 
-def test_the_fuzzers_tried_enough_calls(request: pytest.FixtureRequest) -> None:
-    """Run last in this module: the figure docs/RELIABILITY.md promises (skipped when a subset ran)."""
-    ran = {item.name.split("[")[0] for item in request.session.items}
-    if not {"test_every_command_takes_any_input_safely", "test_sequences_of_any_commands_keep_the_record_sound"} <= ran:
+# The same on PostgreSQL, fewer: each call there costs several times what it costs on SQLite (the look
+# at every row before and after it crosses a socket, and each command makes a dozen round trips), and
+# the SQLite runs have already tried the commands' own checks with the full count. These try what is
+# the backend's: its SQL, types, constraints and triggers, under every kind of input.
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@settings(FUZZ_SETTINGS, max_examples=PG_CALLS_PER_COMMAND)
+@given(data=st.data())
+def test_every_command_takes_any_input_safely_on_postgresql(pg_world: World, name: str, data: st.DataObject) -> None:
+    one_command(pg_world, name, data)
+
+
+@settings(FUZZ_SETTINGS, max_examples=PG_SEQUENCES)
+@given(data=st.data())
+def test_sequences_of_any_commands_keep_the_record_sound_on_postgresql(pg_world: World, data: st.DataObject) -> None:
+    one_sequence(pg_world, data)
+
+
+@pytest.mark.parametrize(
+    ("backend", "least"), [("sqlite", MIN_CALLS), ("postgresql", PG_MIN_CALLS)], ids=["sqlite", "postgresql"]
+)
+def test_the_fuzzers_tried_enough_calls(request: pytest.FixtureRequest, backend: str, least: int) -> None:
+    """Run last in this module: the figures docs/RELIABILITY.md promises (skipped when a subset ran)."""
+    suffix = "" if backend == "sqlite" else "_on_postgresql"
+    tests = {
+        f"test_every_command_takes_any_input_safely{suffix}",
+        f"test_sequences_of_any_commands_keep_the_record_sound{suffix}",
+    }
+    ran = [item.name.split("[")[0] for item in request.session.items]
+    if not tests <= set(ran):
         pytest.skip("only part of the fuzzing ran")
-    per_command = sum(1 for item in request.session.items if item.name.startswith("test_every_command_takes_any"))
-    if per_command < len(COMMANDS):
+    if ran.count(f"test_every_command_takes_any_input_safely{suffix}") < len(COMMANDS):
         pytest.skip("only some commands were fuzzed")
-    assert FIGURES["fuzz: calls tried"] >= MIN_CALLS
+    assert FIGURES[f"{'fuzz' if backend == 'sqlite' else 'fuzz on postgresql'}: calls tried"] >= least
