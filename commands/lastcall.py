@@ -24,7 +24,7 @@ from commands.common import (
 )
 from commands.context import Ctx
 from commands.reply import Field, Line, Reply, Span, UserText, When, line, plain
-from storage.records import Event
+from storage.records import Event, EventBrief
 
 
 async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None) -> Reply:
@@ -174,15 +174,15 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     before = (event.day, event.id)
     held = event.status == "held"
     previous = "previous" if held else "latest held"
-    # (scope, the earlier contact or None for "first recorded"), in the order they are told.
-    facts: list[tuple[Line, Event | None]] = []
+    # (scope, the earlier contact or None for "first recorded"), in the order they are told. Each is
+    # read as a brief (id, day, who took part): that is all its line shows.
+    facts: list[tuple[Line, EventBrief | None]] = []
     us, cn = event.side("us"), event.side("china")
     if us and cn:
         a, b = us[0], cn[0]
         people = line("between ", UserText(short_name(a)), " and ", UserText(short_name(b)))
-        facts.append(
-            (people, await ctx.store.previous_between(ws, ("person", a.person_id), ("person", b.person_id), before))
-        )
+        by_people = (("person", a.person_id), ("person", b.person_id))
+        facts.append((people, await ctx.store.earlier_contact(ws, before, between=by_people)))
         if a.office and b.office:
             office_a = await ctx.store.office_by_slug(ws, a.office)
             office_b = await ctx.store.office_by_slug(ws, b.office)
@@ -193,15 +193,14 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
                 UserText(office_b.title if office_b else b.title or b.office),
                 ")",
             )
-            facts.append(
-                (offices, await ctx.store.previous_between(ws, ("office", a.office), ("office", b.office), before))
-            )
-    prev_t = await ctx.store.latest_event(ws, track=event.track, before=before)
+            by_offices = (("office", a.office), ("office", b.office))
+            facts.append((offices, await ctx.store.earlier_contact(ws, before, between=by_offices)))
+    prev_t = await ctx.store.earlier_contact(ws, before, track=event.track)
     facts.append((line(f"on the {event.track} track"), prev_t))
 
     # Group the scopes by the earlier contact they point at, keeping the order of first mention.
     groups: dict[int | None, list[Line]] = {}
-    earlier: dict[int | None, Event | None] = {}
+    earlier: dict[int | None, EventBrief | None] = {}
     for scope, found in facts:
         key = found.id if found else None
         groups.setdefault(key, []).append(scope)

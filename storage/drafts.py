@@ -18,6 +18,7 @@ from storage.digests import DigestStore
 from storage.errors import DraftDecided, RecordMissing
 from storage.events import add_event_in, event_in, sources_json
 from storage.notes import insert_concern
+from storage.people import POINT
 from storage.records import Actor, Concern, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
 from storage.rules import ATTACH_DAYS, draft_dict
 from storage.vocab import norm
@@ -94,9 +95,10 @@ class DraftStore(DigestStore):
     async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
         """The concerns of an event that carry words and a source (what readouts said), in the order recorded."""
         rows = await self._all(
-            # `+workspace`: the event's own index (concern_event) finds its few rows; /lastcall asks this each time.
-            "SELECT * FROM concern WHERE event_id = ? AND +workspace = ? AND text IS NOT NULL AND source IS NOT NULL"
-            " ORDER BY id",
+            # `+workspace`: the event's own index (concern_event) finds its few rows; /lastcall asks this
+            # each time, so it is a point read (storage/people.py), with no trip to the reader's thread.
+            POINT + "SELECT * FROM concern WHERE event_id = ? AND +workspace = ? AND text IS NOT NULL"
+            " AND source IS NOT NULL ORDER BY id",
             (event_id, workspace),
         )
         return [
