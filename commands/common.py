@@ -96,7 +96,9 @@ def store_errors(platform: PlatformInfo) -> Iterator[None]:
             f"(same date, kind and participants); see {platform.usage('event show')} id:{exc.event_id}"
         ) from None
     except Conflict as exc:
-        raise UserError(str(exc)) from None
+        from commands.surface import named_for  # local: the surface imports this module
+
+        raise UserError(named_for(platform, str(exc))) from None
 
 
 def event_id(value: object, field: str = "id") -> int:
