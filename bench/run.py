@@ -2,16 +2,19 @@
 
     python -m bench.run [--quick] [--no-doc] [--sizes 1000,100000,1000000] [--import-lines N]
 
-This process plays the running bot: the /lastcall, digest, search and autocomplete figures are
-taken here through commands/, the end-to-end ones with HotlineBot here and the fake Discord in a
-process of its own; its resident memory is read after them. Generation, the import and the
-start-up figures run in processes of their own.
+This process plays the running Discord bot: the /lastcall, digest, search and autocomplete figures
+are taken here through commands/, the end-to-end ones with HotlineBot here and the fake Discord in a
+process of its own; its resident memory is read after them. The Slack rows play a Slack bot in a
+process of their own (a bot runs only the platforms it is configured for, and loads only their
+libraries), whose memory is read after them. Generation, the import and the start-up figures run in
+processes of their own.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import e2e, queries, readouts, slack_e2e
+from bench import e2e, queries, readouts
 from bench.generate import DATA_DIR, DEFAULT_SEED, WS, data_path
 from bench.measure import machine, memory_mb, ms
 from bench.table import Report, Row, render, render_notes, write_doc
@@ -186,11 +189,39 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
         )
     )
     log("end to end done")
-    await measure_slack(paths, report, quick)
+
+
+def bot_memory(platform: str) -> Row:
+    """The resident memory of this process, a bot of `platform` after its runs."""
+    now_mb, peak_mb = memory_mb()
+    return Row(
+        f"memory of the {platform} bot process @1M after its runs above",
+        f"{now_mb:.0f} MB resident",
+        "—",
+        "≤ 150 MB",
+        now_mb <= 150,
+        f"peak resident {peak_mb:.0f} MB",
+    )
+
+
+def measure_slack_process(args: argparse.Namespace, report: Report) -> None:
+    """The Slack rows and the Slack bot's memory, from `python -m bench.run --slack-only` in a process of
+    its own: the Discord bot's process above never loads slack_bolt and slack_sdk, as a Discord-only
+    Hotline does not, and the Slack bot's memory is its own."""
+    command = [PY, "-m", "bench.run", "--slack-only", "--rows-json", "--seed", str(args.seed), "--data", str(args.data)]
+    done = subprocess.run(command + (["--quick"] if args.quick else []), cwd=ROOT, env=_env(), stdout=subprocess.PIPE)
+    lines = done.stdout.decode().strip().splitlines()
+    if done.returncode != 0 or not lines:
+        report.add(Row("the Slack rows", "pending", "", "", None, f"their process ended with {done.returncode}"))
+        return
+    for row in json.loads(lines[-1]):
+        report.add(Row(**row))
 
 
 async def measure_slack(paths: dict[int, Path], report: Report, quick: bool) -> None:
     """The Slack rows: slack-bolt in Socket Mode here, the fake Slack in a process of its own."""
+    from bench import slack_e2e  # here: the Discord bot's process never loads Slack's libraries
+
     try:
         figures = await slack_e2e.measure(paths[LARGE], 30 if quick else 150, 10)
     except Exception as exc:  # reported as pending, with why
@@ -354,8 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         help="lines of the 100k file to import (0, the default: all of them; about a minute with the floor)",
     )
     parser.add_argument(
-        "--slack-only", action="store_true", help="only the Slack end-to-end rows (on the 1M store); no doc"
+        "--slack-only",
+        action="store_true",
+        help="only the Slack end-to-end rows (on the 1M store) and this process's memory after them; no doc",
     )
+    parser.add_argument("--rows-json", action="store_true", help="with --slack-only: the rows as one line of JSON")
     parser.add_argument(
         "--only",
         choices=("timeline", "migrate"),
@@ -366,6 +400,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.slack_only:
         slack_report = Report()
         asyncio.run(measure_slack(ensure_data([LARGE], args.seed, args.data), slack_report, args.quick))
+        slack_report.add(bot_memory("Slack"))
+        if args.rows_json:
+            print(json.dumps([dataclasses.asdict(row) for row in slack_report.rows]))
+            return 0
         print(render(slack_report.rows))
         for note in render_notes(slack_report):
             print(note)
@@ -384,18 +422,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t = time.perf_counter()
     asyncio.run(measure_bot(paths, report, args.quick))
-    now_mb, peak_mb = memory_mb()
-    report.add(
-        Row(
-            "memory of the bot process @1M after the runs above",
-            f"{now_mb:.0f} MB resident",
-            "—",
-            "≤ 150 MB",
-            now_mb <= 150,
-            f"peak resident {peak_mb:.0f} MB",
-        )
-    )
+    report.add(bot_memory("Discord"))
     timings["bot figures"] = f"{time.perf_counter() - t:.0f} s"
+
+    t = time.perf_counter()
+    measure_slack_process(args, report)
+    timings["Slack figures (a process of their own)"] = f"{time.perf_counter() - t:.0f} s"
 
     # After the memory figure above: drawing loads matplotlib, which has a target of its own.
     t = time.perf_counter()
@@ -474,10 +506,11 @@ def workload(paths: dict[int, Path]) -> list[str]:
         "105 autocompletes, 60 /event list, 60 /search, 20 each of /positions, /questions, /person show and "
         "/event add (deleted afterwards), 15 /hotline help, 10 /digest preview.",
         "Slack end to end: Hotline's Slack platform (slack-bolt, Socket Mode, no digest scheduler) on the 1M "
-        "store's second workspace (a Slack team) in this process, the fake Slack of tests/slack/fake in a process "
-        "of its own; a command is timed from the fake sending its envelope to the ack frame and to the answer on "
-        "its response_url. The 500 are sent without waiting: 210 /lastcall, 70 searches, 70 lists, 30 each of "
-        "positions, questions, person show and help, 10 digest previews and 20 /hotline event add (deleted).",
+        "store's second workspace (a Slack team) in a process of its own (`python -m bench.run --slack-only`, "
+        "whose memory is read after them), the fake Slack of tests/slack/fake in another; a command is timed "
+        "from the fake sending its envelope to the ack frame and to the answer on its response_url. The 500 "
+        "are sent without waiting: 210 /lastcall, 70 searches, 70 lists, 30 each of positions, questions, "
+        "person show and help, 10 digest previews and 20 /hotline event add (deleted).",
         "Import: the 100k workspace exported with `python -m bot export`'s code, imported into a new store "
         "with `python -m bot import`'s code; the floor inserts the rows that import wrote (events, participants, "
         "concerns, people, keys, issues, audit, full-text) with one executemany a table into a new store.",

@@ -31,11 +31,14 @@ class Account:
     by_issue: dict[str, list[str]] = field(default_factory=dict)
 
 
-async def accounts_of(ctx: Ctx, event: Event) -> list[Account]:
-    """The readouts recorded into an event, US first, each with its words per issue."""
+async def accounts_of(ctx: Ctx, event: Event, *, pairs_only: bool = False) -> list[Account]:
+    """The readouts recorded into an event, US first, each with its words per issue. With `pairs_only`,
+    none when the event cannot hold one readout of each side."""
     ws = ctx.caller.workspace
     concerns = await ctx.store.worded_concerns(ws, event.id)
-    if not concerns:
+    # An account is one source, so a pair needs two: with fewer, the drafts that tell whose readout a
+    # source is need not be read (a trip to the reader's thread, on every /lastcall).
+    if not concerns or (pairs_only and len({c.source for c in concerns}) < 2):
         return []
     sides: dict[str, str] = {}
     for d in await ctx.store.event_drafts(ws, event.id):
@@ -87,7 +90,7 @@ async def account_fields(
 ) -> list[Field]:
     """A field per issue ("US readout: … / PRC readout: …") and one with both sources. With `both_only`,
     nothing unless both sides' readouts are recorded; with `issue`, that issue only."""
-    accounts = await accounts_of(ctx, event)
+    accounts = await accounts_of(ctx, event, pairs_only=both_only)
     pair = _pair(accounts)
     if not accounts or (both_only and pair is None):
         return []
@@ -123,7 +126,7 @@ async def issue_account_fields(ctx: Ctx, issue: str, concerns: list[Concern]) ->
             event_ids.append(c.event_id)
     events = await ctx.store.events_by_ids(ctx.caller.workspace, event_ids[:EVENTS_LOOKED_AT])
     for event in events:
-        if _pair(await accounts_of(ctx, event)) is None:
+        if _pair(await accounts_of(ctx, event, pairs_only=True)) is None:
             continue
         heading = line(f"#{event.id} ", When(event.day), " ", *pair_line(event), ": ")
         return await account_fields(ctx, event, both_only=True, issue=issue, heading=heading)

@@ -15,7 +15,7 @@ from commands.errors import NotFound, UserError
 from commands.platform import PlatformInfo
 from commands.reply import Field, Line, Link, Span, UserText, When, line
 from storage.errors import Conflict, DuplicateEvent, RecordMissing
-from storage.records import Event, Issue, NewParticipant, Participant, Person, Source
+from storage.records import Event, EventBrief, Issue, NewParticipant, Participant, Person, Source
 from storage.vocab import SIDE_ALIASES, norm, slugify
 
 SIDE_LABEL = {"us": "US", "china": "China", "other": "Other"}
@@ -96,7 +96,9 @@ def store_errors(platform: PlatformInfo) -> Iterator[None]:
             f"(same date, kind and participants); see {platform.usage('event show')} id:{exc.event_id}"
         ) from None
     except Conflict as exc:
-        raise UserError(str(exc)) from None
+        from commands.surface import named_for  # local: the surface imports this module
+
+        raise UserError(named_for(platform, str(exc))) from None
 
 
 def event_id(value: object, field: str = "id") -> int:
@@ -283,7 +285,7 @@ def short_name(p: Participant) -> str:
     return words[-1] if words else p.name
 
 
-def short_pair_line(event: Event, leave_out: int | None = None) -> Line:
+def short_pair_line(event: Event | EventBrief, leave_out: int | None = None) -> Line:
     """ "Austin ↔ Wei Fenghe": both sides by short name; `leave_out` drops one person (the one a
     reply is about already)."""
     sides: list[Line] = []

@@ -109,6 +109,13 @@ def _syntax(ctx: Ctx, command: Command, full: bool) -> str:
     return " ".join([ctx.platform.usage(command.name), *words])
 
 
+def _described(ctx: Ctx, description: str) -> str:
+    """A description of the surface, naming commands as the caller's platform types them."""
+    from commands.surface import named_for  # the surface imports this module
+
+    return named_for(ctx.platform, description)
+
+
 def _visible() -> list[Command]:
     from commands.surface import COMMANDS  # the surface imports this module
 
@@ -127,7 +134,7 @@ async def help_(ctx: Ctx, command: str | None = None) -> Reply:
     ]
     for cmd in _visible():
         mark = " ✎" if cmd.writes else ""
-        lines.append(line(Code(_syntax(ctx, cmd, full=False)), f" — {cmd.description}{mark}"))
+        lines.append(line(Code(_syntax(ctx, cmd, full=False)), f" — {_described(ctx, cmd.description)}{mark}"))
     lines.append(
         line(
             "Details and every option: ",
@@ -150,7 +157,7 @@ def _help_on(ctx: Ctx, typed: str) -> Reply:
     fields: list[Field] = []
     for cmd in chosen:
         mark = " (editors only ✎)" if cmd.writes else ""
-        values: list[Line] = [line(f"{cmd.description}{mark}.")]
+        values: list[Line] = [line(f"{_described(ctx, cmd.description)}{mark}.")]
         for o in cmd.options:
             if o.name == "confirmed":
                 continue
@@ -158,6 +165,6 @@ def _help_on(ctx: Ctx, typed: str) -> Reply:
             # Choices the description names already are not listed twice.
             listed = all(c in o.description for c in o.choices)
             choices = f"; one of: {', '.join(o.choices)}" if o.choices and not listed else ""
-            values.append(line(Code(o.name), f"{need} — {o.description}{choices}"))
+            values.append(line(Code(o.name), f"{need} — {_described(ctx, o.description)}{choices}"))
         fields.append(Field(line(Code(_syntax(ctx, cmd, full=True))), tuple(values)))
     return Reply(title=line(f"Help: {ctx.platform.usage(words)}"), fields=fields, ephemeral=True)

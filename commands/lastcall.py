@@ -24,7 +24,7 @@ from commands.common import (
 )
 from commands.context import Ctx
 from commands.reply import Field, Line, Reply, Span, UserText, When, line, plain
-from storage.records import Event
+from storage.records import Event, EventBrief, Participant
 
 
 async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None) -> Reply:
@@ -155,8 +155,17 @@ def _and(parts: list[Line]) -> Line:
     return tuple(out)
 
 
-def _short_offices(scope: Line) -> Line:
-    return line("between their offices") if scope and scope[0] == "between their offices (" else scope
+async def _offices_with_titles(ctx: Ctx, a: Participant, b: Participant) -> Line:
+    """ "between their offices (Secretary of Defense ↔ Minister of National Defense)"."""
+    office_a = await ctx.store.office_by_slug(ctx.caller.workspace, a.office or "")
+    office_b = await ctx.store.office_by_slug(ctx.caller.workspace, b.office or "")
+    return line(
+        "between their offices (",
+        UserText(office_a.title if office_a else a.title or a.office or ""),
+        " ↔ ",
+        UserText(office_b.title if office_b else b.title or b.office or ""),
+        ")",
+    )
 
 
 async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
@@ -174,34 +183,28 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     before = (event.day, event.id)
     held = event.status == "held"
     previous = "previous" if held else "latest held"
-    # (scope, the earlier contact or None for "first recorded"), in the order they are told.
-    facts: list[tuple[Line, Event | None]] = []
+    # (scope, the earlier contact or None for "first recorded"), in the order they are told. Each is
+    # read as a brief (id, day, who took part): that is all its line shows.
+    facts: list[tuple[Line, EventBrief | None]] = []
     us, cn = event.side("us"), event.side("china")
+    # "between their offices": told with the offices' titles unless it shares its line with the people,
+    # whose fields show the titles already (the usual case, so the titles are read only when shown).
+    offices: Line | None = None
     if us and cn:
         a, b = us[0], cn[0]
         people = line("between ", UserText(short_name(a)), " and ", UserText(short_name(b)))
-        facts.append(
-            (people, await ctx.store.previous_between(ws, ("person", a.person_id), ("person", b.person_id), before))
-        )
+        by_people = (("person", a.person_id), ("person", b.person_id))
+        facts.append((people, await ctx.store.earlier_contact(ws, before, between=by_people)))
         if a.office and b.office:
-            office_a = await ctx.store.office_by_slug(ws, a.office)
-            office_b = await ctx.store.office_by_slug(ws, b.office)
-            offices = line(
-                "between their offices (",
-                UserText(office_a.title if office_a else a.title or a.office),
-                " ↔ ",
-                UserText(office_b.title if office_b else b.title or b.office),
-                ")",
-            )
-            facts.append(
-                (offices, await ctx.store.previous_between(ws, ("office", a.office), ("office", b.office), before))
-            )
-    prev_t = await ctx.store.latest_event(ws, track=event.track, before=before)
+            offices = line("between their offices")
+            by_offices = (("office", a.office), ("office", b.office))
+            facts.append((offices, await ctx.store.earlier_contact(ws, before, between=by_offices)))
+    prev_t = await ctx.store.earlier_contact(ws, before, track=event.track)
     facts.append((line(f"on the {event.track} track"), prev_t))
 
     # Group the scopes by the earlier contact they point at, keeping the order of first mention.
     groups: dict[int | None, list[Line]] = {}
-    earlier: dict[int | None, Event | None] = {}
+    earlier: dict[int | None, EventBrief | None] = {}
     for scope, found in facts:
         key = found.id if found else None
         groups.setdefault(key, []).append(scope)
@@ -211,9 +214,9 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     for key, scopes in groups.items():
         found = earlier[key]
         with_people = people_scope is not None and scopes[0] is people_scope
-        if with_people and len(scopes) > 1:
-            # With the people named, "their offices" needs no titles: the US and China fields show them.
-            scopes = [scopes[0], *(_short_offices(s) for s in scopes[1:])]
+        if not with_people and offices is not None and any(s is offices for s in scopes):
+            titled = await _offices_with_titles(ctx, us[0], cn[0])
+            scopes = [titled if s is offices else s for s in scopes]
         if found is None:
             out.append(line("first recorded contact ", *_and(scopes)))
             continue

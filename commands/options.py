@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from commands import validate
 from commands.common import event_id
 from commands.errors import UserError
+from commands.platform import PLAIN, PlatformInfo
 
 if TYPE_CHECKING:
     from commands.surface import Command
@@ -22,13 +23,14 @@ def param_name(option: str) -> str:
     return option + "_" if keyword.iskeyword(option) else option
 
 
-def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
+def coerce_args(command: Command, args: Mapping[str, Any], platform: PlatformInfo = PLAIN) -> dict[str, Any]:
+    """The handler's arguments from the values collected; errors name commands as `platform` types them."""
     values: dict[str, Any] = {}
     for name, raw in args.items():
         option = command.option(name)
         if option is None:
             known = ", ".join(o.name for o in command.options if o.name != "confirmed") or "none"
-            raise UserError(f"/{command.name} has no option {name!r}; its options are: {known}")
+            raise UserError(f"{platform.usage(command.name)} has no option {name!r}; its options are: {known}")
         if raw is None:
             continue
         if isinstance(raw, str) and _SURROGATE.search(raw):
@@ -58,5 +60,10 @@ def coerce_args(command: Command, args: Mapping[str, Any]) -> dict[str, Any]:
         values[param_name(name)] = value
     for option in command.options:
         if option.required and param_name(option.name) not in values:
-            raise UserError(f"missing; /{command.name} needs it ({option.description})", field=option.name)
+            from commands.surface import named_for  # local: the surface imports this module when it runs
+
+            raise UserError(
+                f"missing; {platform.usage(command.name)} needs it ({named_for(platform, option.description)})",
+                field=option.name,
+            )
     return values

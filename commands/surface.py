@@ -8,6 +8,7 @@ both the same way, so a bad value reads the same everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,6 +28,7 @@ from commands import (
 )
 from commands.context import Ctx
 from commands.errors import UserError
+from commands.platform import PlatformInfo
 from commands.reply import Reply
 from storage.errors import WriteFailed
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
@@ -435,6 +437,26 @@ _commands = (
 )
 
 COMMANDS: dict[str, Command] = {c.name: c for c in _commands}
+_FAMILIES = frozenset(name.split()[0] for name in COMMANDS)
+# A command named in shared text: a slash that opens a word (not one inside a URL or "and/or"), and
+# the word after it, which may make a two-word name.
+_NAMED = re.compile(r"(?<![\w/:.<])/([a-z]+)(?: ([a-z]+))?")
+
+
+def named_for(platform: PlatformInfo, text: str) -> str:
+    """Shared text (a command's or option's description, a store's message) names commands as Discord
+    and the console type them ("from /feed list"); this is the text with each named as `platform`
+    types it ("from /hotline feed list" on Slack). Text that names them so already is left as it is."""
+
+    def typed(match: re.Match[str]) -> str:
+        first, second = match.group(1), match.group(2)
+        if second and f"{first} {second}" in COMMANDS:
+            return platform.usage(f"{first} {second}")
+        if first in _FAMILIES:
+            return platform.usage(first) + (f" {second}" if second else "")
+        return match.group(0)
+
+    return _NAMED.sub(typed, text)
 
 
 async def dispatch(ctx: Ctx, name: str, args: Mapping[str, Any]) -> Reply:
@@ -446,7 +468,7 @@ async def dispatch(ctx: Ctx, name: str, args: Mapping[str, Any]) -> Reply:
         raise UserError(f"unknown command {ctx.platform.usage(name)}; try {ctx.platform.usage('hotline help')}")
     if command.writes and not ctx.caller.is_editor:
         raise_forbidden(ctx)
-    values = coerce_args(command, args)
+    values = coerce_args(command, args, ctx.platform)
     try:
         return await command.handler(ctx, **values)
     except WriteFailed as exc:

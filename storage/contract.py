@@ -33,6 +33,7 @@ from storage.records import (
     DigestRun,
     Draft,
     Event,
+    EventBrief,
     Feed,
     Grain,
     ImportResult,
@@ -159,6 +160,19 @@ class StoreContract(Protocol):
         self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
     ) -> dt.date | None:
         """The day of the event previous_between would find, without reading the event."""
+
+    async def earlier_contact(
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        *,
+        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
+        track: str | None = None,
+    ) -> EventBrief | None:
+        """The latest held event before `before` = (day, id) where both keys of `between` took part (as
+        previous_between finds it) or on `track` (as latest_event(track=, before=) finds it), as an
+        EventBrief: id, day and participants, without the rest of the event. Exactly one of `between`
+        and `track`, else ValueError."""
 
     async def list_events(
         self,

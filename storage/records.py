@@ -76,6 +76,19 @@ class Event:
 
 
 @dataclass(frozen=True)
+class EventBrief:
+    """An event as a line that dates it and names who met needs it: its id, its day and its
+    participants in order, without its summary, sources and other facts (which cost more to read)."""
+
+    id: int
+    day: dt.date
+    participants: tuple[Participant, ...]
+
+    def side(self, side: str) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.side == side)
+
+
+@dataclass(frozen=True)
 class Concern:
     id: int
     issue: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -134,3 +136,48 @@ async def test_the_readout_figures_run() -> None:
 
     seconds, answered = await feed_poll_cpu(feeds=2, rounds=2)
     assert seconds >= 0 and answered == 4
+
+
+def test_the_slack_rows_and_their_memory_come_from_a_process_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make bench` reads the Slack rows from `python -m bench.run --slack-only --rows-json`, so that its
+    own process stays a Discord-only bot; a failed Slack process leaves its rows pending, with why."""
+    from bench import run
+
+    rows = [Row("a Slack figure", "3 ms", "help 2 ms", "≤ 1.5x", True), Row("its memory", "90 MB", "—", "≤ 150", True)]
+    child = tmp_path / "python"
+    child.write_text(
+        "#!/bin/sh\necho 'a log line' >&2\necho 'an earlier line'\n"
+        f"echo '{json.dumps([dataclasses.asdict(r) for r in rows])}'\n"
+    )
+    child.chmod(0o755)
+    monkeypatch.setattr(run, "PY", str(child))
+    args = argparse.Namespace(seed=5, data=tmp_path, quick=True)
+    report = Report()
+    run.measure_slack_process(args, report)
+    assert report.rows == rows
+    child.write_text("#!/bin/sh\nexit 3\n")
+    failed = Report()
+    run.measure_slack_process(args, failed)
+    assert [(r.result, r.note) for r in failed.rows] == [("pending", "their process ended with 3")]
+
+
+def test_slack_only_prints_its_rows_and_this_processs_memory_as_json(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import run
+
+    async def one_row(paths: dict[int, Path], report: Report, quick: bool) -> None:
+        assert paths == {run.LARGE: tiny} and quick
+        report.add(Row("a Slack figure", "3 ms", "", "", True))
+
+    monkeypatch.setattr(run, "ensure_data", lambda sizes, seed, folder: {run.LARGE: tiny})
+    monkeypatch.setattr(run, "measure_slack", one_row)
+    assert run.main(["--slack-only", "--rows-json", "--quick"]) == 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [r["figure"] for r in printed] == [
+        "a Slack figure",
+        "memory of the Slack bot process @1M after its runs above",
+    ]
+    assert printed[1]["value"].endswith(" MB resident") and printed[1]["target"] == "≤ 150 MB"

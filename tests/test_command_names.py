@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,19 @@ import pytest
 from bot.discord.info import DISCORD
 from bot.runtime.service import Runtime
 from bot.slack.info import SLACK
+from bot.slack.modals import event_add_view
 from commands.command_line import parse_command_line
+from commands.common import store_errors
 from commands.context import CoreSettings, FixedClock
 from commands.delivery import DeliveryError, DigestDelivery, FailureKind
 from commands.digest import SHOWN
 from commands.errors import UserError
+from commands.options import coerce_args
 from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, render_text
+from commands.surface import COMMANDS, named_for
 from config.settings import Settings
+from storage.errors import Conflict
 from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 from tests.test_bad_input import READOUT
@@ -224,3 +230,77 @@ async def test_the_runtime_tells_delivery_each_platform_that_asks_for_a_runner(
     runtime.runner(SLACK)
     runtime.runner(DISCORD)
     assert runtime.delivery.platforms == {"slack": SLACK, "discord": DISCORD}
+
+
+# A command named the way Discord and the console type it: a slash, then a command family that
+# Slack types after /hotline.
+DISCORD_NAMED = re.compile(
+    r"(?<![\w/:.<])/("
+    + "|".join(sorted({n.split()[0] for n in COMMANDS} - {"hotline", "lastcall"}, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def slack_visible_texts() -> dict[str, str]:
+    """The surface's shared text as Slack members read it: each command's and option's description,
+    the event add modal's hints, and every missing option's error."""
+    seen: dict[str, str] = {}
+    for command in COMMANDS.values():
+        seen[f"{command.name}: description"] = named_for(SLACK, command.description)
+        for option in command.options:
+            seen[f"{command.name} {option.name}: description"] = named_for(SLACK, option.description)
+            if option.required:
+                with pytest.raises(UserError) as exc:
+                    coerce_args(command, {}, SLACK)
+                seen[f"{command.name}: missing option"] = str(exc.value)
+        with pytest.raises(UserError) as exc:
+            coerce_args(command, {"zz": "1"}, SLACK)
+        seen[f"{command.name}: unknown option"] = str(exc.value)
+    for block in event_add_view()["blocks"]:
+        seen[f"event add modal: {block['block_id']}"] = block["hint"]["text"]
+    return seen
+
+
+def test_no_slack_visible_text_names_a_command_the_discord_way() -> None:
+    texts = slack_visible_texts()
+    assert "(from /hotline feed list)" in texts["feed remove feed: description"]
+    assert texts["event show: missing option"] == "id: missing; /hotline event show needs it (Event id)"
+    wrong = {where: text for where, text in texts.items() if DISCORD_NAMED.search(text)}
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "slack"),
+    [
+        ("The feed's number (from /feed list) or its URL", "The feed's number (from /hotline feed list) or its URL"),
+        (
+            "see /event show id:1, then /positions issue:taiwan",
+            "see /hotline event show id:1, then /hotline positions issue:taiwan",
+        ),
+        ("every /digest command", "every /hotline digest command"),
+        # Named the Slack way already, or not a command: left as it is.
+        ("/hotline feed list and /lastcall with:Austin", "/hotline feed list and /lastcall with:Austin"),
+        ("https://example.org/feed list and/or /tmp /events", "https://example.org/feed list and/or /tmp /events"),
+    ],
+)
+def test_named_for_names_commands_in_shared_text_as_each_platform_types_them(text: str, slack: str) -> None:
+    assert named_for(SLACK, text) == slack
+    assert named_for(SLACK, slack) == slack
+    assert named_for(DISCORD, text) == text and named_for(PLAIN, text) == text
+
+
+async def test_help_option_and_store_texts_name_commands_the_platforms_way(
+    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+) -> None:
+    run = runner_on(store, clock, platform)
+    assert f"(from {typed(platform, 'feed list')})" in await run.text("hotline help", command="feed")
+    with pytest.raises(UserError) as exc:
+        await run("event show")
+    assert str(exc.value) == f"id: missing; {typed(platform, 'event show')} needs it (Event id)"
+    with pytest.raises(UserError) as exc:
+        await run("event show", id=1, idd=3)
+    assert str(exc.value).startswith(f"{typed(platform, 'event show')} has no option 'idd'")
+    # What the store refuses may name a command too (a feed watched twice).
+    with pytest.raises(UserError) as exc, store_errors(platform):
+        raise Conflict("this feed is already watched as feed #3; /feed list shows it")
+    assert str(exc.value) == f"this feed is already watched as feed #3; {typed(platform, 'feed list')} shows it"

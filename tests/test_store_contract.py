@@ -225,6 +225,59 @@ async def test_previous_between_people_and_offices(backend: StoreContract) -> No
     assert await backend.previous_day_between(WS, *offices, (first.day, first.id)) is None
 
 
+async def test_earlier_contact_is_the_brief_of_what_previous_between_and_latest_event_find(
+    backend: StoreContract,
+) -> None:
+    two_a_side = NewEvent(
+        day=dt.date(2022, 4, 20),
+        kind="meeting",
+        track=None,
+        us=[NewParticipant(AUSTIN, "us", SECDEF), NewParticipant("Ely Ratner", "us", "Assistant Secretary")],
+        cn=[NewParticipant(WEI, "china", MND)],
+        summary="a summary the brief leaves out",
+    )
+    first = await add(backend, two_a_side)
+    other = await add(backend, new_event("2022-05-01", BLINKEN, WANG, us_title="Secretary of State"))
+    await add(backend, new_event("2022-05-20", status="planned"))  # on the track, but not held
+    second = await add(backend, new_event("2022-06-01", kind="meeting"))
+    await add(backend, new_event("2022-04-20"), OTHER)  # the same call in another workspace
+    austin, wei = await backend.find_person(WS, AUSTIN), await backend.find_person(WS, WEI)
+    assert austin is not None and wei is not None
+    people = (("person", austin.id), ("person", wei.id))
+    offices = (("office", "us:secretary-of-defense"), ("office", "china:minister-of-national-defense"))
+
+    brief = await backend.earlier_contact(WS, (second.day, second.id), between=people)
+    assert brief is not None
+    assert (brief.id, brief.day, brief.participants) == (first.id, first.day, first.participants)
+    assert [p.name for p in brief.side("us")] == [AUSTIN, "Ely Ratner"]
+    assert [p.name for p in brief.side("china")] == [WEI]
+    assert await backend.earlier_contact(WS, (first.day, first.id), between=people) is None
+    by_offices = await backend.earlier_contact(WS, (dt.date(2030, 1, 1), 0), between=offices)
+    assert by_offices is not None and by_offices.id == second.id
+    for before in ((second.day, second.id), (first.day, first.id), (dt.date(2030, 1, 1), 0)):
+        for between in (people, offices):
+            found = await backend.previous_between(WS, between[0], between[1], before)
+            brief = await backend.earlier_contact(WS, before, between=between)
+            got = (brief.id, brief.day, brief.participants) if brief else None
+            assert got == ((found.id, found.day, found.participants) if found else None)
+
+    on_track = await backend.earlier_contact(WS, (second.day, second.id), track="defense")
+    assert on_track is not None and (on_track.id, on_track.day) == (first.id, first.day)
+    on_diplomatic = await backend.earlier_contact(WS, (second.day, second.id), track="diplomatic")
+    assert on_diplomatic is not None and on_diplomatic.participants == other.participants
+    assert await backend.earlier_contact(WS, (first.day, first.id), track="defense") is None
+    assert await backend.earlier_contact(OTHER_WS, (second.day, second.id), between=people) is None
+    assert await backend.earlier_contact(OTHER_WS, (dt.date(2030, 1, 1), 0), track="diplomatic") is None
+
+
+async def test_earlier_contact_takes_either_people_or_a_track(backend: StoreContract) -> None:
+    before = (dt.date(2030, 1, 1), 0)
+    with pytest.raises(ValueError, match="either between or track"):
+        await backend.earlier_contact(WS, before)
+    with pytest.raises(ValueError, match="either between or track"):
+        await backend.earlier_contact(WS, before, between=(("person", 1), ("person", 2)), track="defense")
+
+
 async def test_list_events_filters_pages_and_says_whether_more(backend: StoreContract) -> None:
     events = [await add(backend, new_event(f"2022-04-{day:02d}")) for day in range(1, 6)]
     other = await add(

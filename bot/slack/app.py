@@ -47,7 +47,7 @@ from commands.command_line import parse_command_line
 from commands.context import Caller, Clock
 from commands.errors import UserError
 from commands.reply import Form, Reply, line, plain
-from commands.surface import COMMANDS
+from commands.surface import COMMANDS, Option
 from storage.contract import StoreContract
 
 log = logging.getLogger("hotline.slack")
@@ -72,17 +72,38 @@ HELP_NAMES = frozenset(name.split()[1] for name in COMMANDS if name.startswith("
 # With should_escape on, Slack sends a link typed after /hotline as <https://…> or <https://…|label>;
 # a `<` the member typed arrives as &lt;, so this markup can only be Slack's.
 _SLACK_LINK = re.compile(r"<(https?://[^|<>\s]+)(?:\|[^<>]*)?>")
+# Slack escapes the three characters it uses for markup in what a member types after /hotline, and
+# only those (its formatting reference): &amp;, &lt;, &gt;. One pass turns links and entities back,
+# so "&amp;lt;" (the member typed "&lt;") stays "&lt;".
+_SLACK_TEXT = re.compile(_SLACK_LINK.pattern + r"|&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 
 
 def _unlinked(value: str) -> str:
     return _SLACK_LINK.sub(lambda m: m.group(1).replace("&amp;", "&"), value)
 
 
+def _as_typed(value: str) -> str:
+    """The value as the member typed it: links as their address, and &, < and > unescaped."""
+    return _SLACK_TEXT.sub(lambda m: _unlinked(m.group(0)) if m.group(1) else _ENTITIES[m.group(2)], value)
+
+
 def command_of(slash: str, text: str) -> tuple[str, dict[str, str]]:
     """The command name and options of `/lastcall …` or `/hotline …` (a UserError if they are wrong);
-    links Slack wrapped in its markup are given as typed."""
+    links Slack wrapped in its markup are given as typed, and so is the rest of /hotline's text.
+
+    A channel or user group option keeps Slack's text: its reference (<#C…|name>, <!subteam^S…>) is read
+    by the command (commands.validate.reference), and a reference the member typed by hand arrives
+    escaped and is refused there, rather than unescaped here into one that Slack did not make."""
     name, args = _parsed(slash, text)
-    return name, {key: _unlinked(value) for key, value in args.items()}
+    if slash != HOTLINE:
+        return name, {key: _unlinked(value) for key, value in args.items()}
+    command = COMMANDS[name]
+    return name, {key: value if _is_reference(command.option(key)) else _as_typed(value) for key, value in args.items()}
+
+
+def _is_reference(option: Option | None) -> bool:
+    return option is not None and option.type in ("channel", "role")
 
 
 def _parsed(slash: str, text: str) -> tuple[str, dict[str, str]]:

@@ -14,8 +14,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.slack.info import SLACK
 from commands.errors import UserError, shorten
-from commands.surface import COMMANDS, Command, Option
+from commands.surface import COMMANDS, Command, Option, named_for
 from commands.validate import LIMITS
 
 EVENT_ADD = "event add"
@@ -106,7 +107,7 @@ def event_add_view(
                 "block_id": option.name,
                 "optional": not option.required,
                 "label": _plain(_label(option)),
-                "hint": _plain(HINTS.get(option.type, option.description)[:HINT_MAX]),
+                "hint": _plain(HINTS.get(option.type, named_for(SLACK, option.description))[:HINT_MAX]),
                 "element": _element(option, today),
             }
         )

@@ -17,7 +17,7 @@ import asyncpg
 from storage.errors import DuplicateEvent, RecordMissing
 from storage.postgres.db import Database, Tx, storable
 from storage.postgres.people import custom_forms, own_tracks, resolve_person
-from storage.records import Actor, AddedEvent, Event, NewEvent, NewParticipant, Participant, Source
+from storage.records import Actor, AddedEvent, Event, EventBrief, NewEvent, NewParticipant, Participant, Source
 from storage.rules import (
     BUILTIN_ISSUE_SLUGS,
     dedupe_key,
@@ -41,6 +41,12 @@ EVENT_COLUMNS = (
 # An event with its participants in order, in one statement.
 _WITH_PARTICIPANTS = (
     f"SELECT {EVENT_COLUMNS}, coalesce((SELECT array_agg(ROW(pa.person_id, p.name, pa.side, pa.title, pa.office)"
+    " ORDER BY pa.position) FROM participant pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id),"
+    " '{}') AS participants FROM event e"
+)
+# An event's id and day with its participants in order: what EventBrief holds.
+_BRIEF = (
+    "SELECT e.id, e.day, coalesce((SELECT array_agg(ROW(pa.person_id, p.name, pa.side, pa.title, pa.office)"
     " ORDER BY pa.position) FROM participant pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id),"
     " '{}') AS participants FROM event e"
 )
@@ -128,6 +134,23 @@ class Events:
         sql, args = _previous_id(workspace, key_a, key_b, before)
         day: dt.date | None = await self.db.value(f"SELECT day FROM event WHERE workspace = $1 AND id = ({sql})", *args)
         return day
+
+    async def earlier_contact(
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        *,
+        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
+        track: str | None = None,
+    ) -> EventBrief | None:
+        if (between is None) == (track is None):
+            raise ValueError("earlier_contact takes either between or track")
+        if between is not None:
+            sql, args = _previous_id(workspace, *between, before)
+        else:
+            sql, args = _latest_id(workspace, None, None, track, "held", before)
+        row = await self.db.one(f"{_BRIEF} WHERE e.workspace = $1 AND e.id = ({sql})", *args)
+        return EventBrief(row["id"], row["day"], tuple(Participant(*p) for p in row["participants"])) if row else None
 
     async def list_events(
         self,

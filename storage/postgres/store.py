@@ -38,6 +38,7 @@ from storage.records import (
     DigestRun,
     Draft,
     Event,
+    EventBrief,
     Feed,
     Grain,
     ImportResult,
@@ -178,6 +179,16 @@ class PostgresStore:
         self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
     ) -> dt.date | None:
         return await self._events.previous_day_between(workspace, key_a, key_b, before)
+
+    async def earlier_contact(
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        *,
+        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
+        track: str | None = None,
+    ) -> EventBrief | None:
+        return await self._events.earlier_contact(workspace, before, between=between, track=track)
 
     async def list_events(
         self,

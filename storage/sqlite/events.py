@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.errors import DuplicateEvent, RecordMissing
-from storage.records import Actor, AddedEvent, Event, NewEvent, NewParticipant, Participant, Source
+from storage.records import Actor, AddedEvent, Event, EventBrief, NewEvent, NewParticipant, Participant, Source
 from storage.rules import BUILTIN_ISSUE_SLUGS, dedupe_key, event_dict, event_text, sources_json, track_of
 from storage.sqlite.db import POINT, Database, Tx
 from storage.sqlite.people import office_slug_tx, office_track_tx, resolve_person
@@ -36,6 +36,11 @@ _WITH_PARTICIPANTS = (
     " LEFT JOIN participant pa ON pa.event_id = e.id LEFT JOIN person p ON p.id = pa.person_id"
 )
 _P_ID = 14  # where the participant's columns start in a _WITH_PARTICIPANTS row: id, name, side, title, office, position
+# An event's id and day with its participants (id, name, side, title, office, position), a row each.
+_BRIEF = (
+    "SELECT e.id, e.day, pa.person_id, p.name, pa.side, pa.title, pa.office, pa.position FROM event e"
+    " LEFT JOIN participant pa ON pa.event_id = e.id LEFT JOIN person p ON p.id = pa.person_id"
+)
 
 
 class Events:
@@ -108,6 +113,31 @@ class Events:
     ) -> dt.date | None:
         """The day of the event previous_between would find, without reading the event."""
         return await self._day_of(workspace, *_previous_id(workspace, key_a, key_b, before))
+
+    async def earlier_contact(
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        *,
+        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
+        track: str | None = None,
+    ) -> EventBrief | None:
+        """The event previous_between (`between`) or latest_event(track=, before=) would find, as an
+        EventBrief. /lastcall dates and names three earlier contacts; reading each as a whole Event
+        (summary, sources, every column) cost 40-70 µs at a million events, this 15-25 µs."""
+        if (between is None) == (track is None):
+            raise ValueError("earlier_contact takes either between or track")
+        if between is not None:
+            sql, params = _previous_id(workspace, *between, before)
+        else:
+            sql, params = _latest_id(workspace, None, None, track, "held", before)
+        rows = await self.db.all(f"{POINT}{_BRIEF} WHERE e.workspace = ? AND e.id = ({sql})", [workspace, *params])
+        if not rows:
+            return None
+        people = sorted(
+            ((r[7], Participant(r[2], r[3], r[4], r[5], r[6])) for r in rows if r[2] is not None), key=_position
+        )
+        return EventBrief(rows[0][0], dt.date.fromisoformat(rows[0][1]), tuple(p for _, p in people))
 
     async def _day_of(self, workspace: str, sql: str, params: Sequence[Any]) -> dt.date | None:
         # /lastcall needs only the day of some of the events it looks up (building an Event

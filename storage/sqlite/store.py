@@ -22,6 +22,7 @@ from storage.records import (
     DigestRun,
     Draft,
     Event,
+    EventBrief,
     Feed,
     Grain,
     ImportResult,
@@ -184,6 +185,16 @@ class SqliteStore:
         self, workspace: str, *, track: str | None = None, before: tuple[dt.date, int] | None = None
     ) -> dt.date | None:
         return await self._events.latest_day(workspace, track=track, before=before)
+
+    async def earlier_contact(
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        *,
+        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
+        track: str | None = None,
+    ) -> EventBrief | None:
+        return await self._events.earlier_contact(workspace, before, between=between, track=track)
 
     async def previous_between(
         self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]

@@ -168,6 +168,14 @@ async def test_help_lists_the_commands_as_typed_on_slack(hotline: SlackHarness) 
         assert "/event add" not in shown.text.replace("/hotline event add", "")
 
 
+async def test_help_on_a_command_and_a_missing_option_name_commands_as_typed_on_slack(hotline: SlackHarness) -> None:
+    shown = await hotline.run("help feed")
+    assert "The feed's number (from /hotline feed list) or its URL" in shown.text
+    assert "from /feed list" not in shown.text
+    missing = await hotline.run("event show")
+    assert not missing.public and "missing; /hotline event show needs it (Event id)" in missing.text
+
+
 async def test_bad_input_gets_a_private_reply_naming_the_field(hotline: SlackHarness) -> None:
     shown = await hotline.run("event add date:2022-02-30 us:Austin cn:Wei kind:call")
     assert not shown.public

@@ -16,6 +16,13 @@ def _team(team: FakeTeam) -> dict[str, Any]:
     return {"id": team.id, "domain": team.domain}
 
 
+def escaped(typed: str) -> str:
+    """A slash command's text as Slack sends what a member typed with should_escape on: &, < and > as
+    &amp;, &lt; and &gt;, and nothing else changed. What the client turns into markup of its own (a
+    #channel, a link) a test writes as Slack sends it, beside what it passes through this."""
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slash_command(
     app_id: str,
     team: FakeTeam,
