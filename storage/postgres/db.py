@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import WriteFailed
-from storage.postgres.pool import Connection
+from storage.postgres.pool import Connection, PointConnections
 from storage.records import Actor
 from storage.rules import search_tokens
 
@@ -118,10 +118,17 @@ def audit_values(
 
 
 class Database:
-    """The pool, as the store's areas use it."""
+    """The pool and the point-read connections, as the store's areas use them.
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    `all`, `one` and `value` run a statement through the pool, planned for the values it is given.
+    `point_all`, `point_one` and `point_value` run a point read (a few rows found by key, through an
+    index led by the workspace) on a connection of its own with one plan per statement: see
+    PointConnections for what may go there.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, points: PointConnections | None = None) -> None:
         self.pool = pool
+        self.points = points
 
     async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         return list(await self.pool.fetch(sql, *args))
@@ -132,6 +139,25 @@ class Database:
 
     async def value(self, sql: str, *args: Any) -> Any:
         return await self.pool.fetchval(sql, *args)
+
+    async def point_all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        if self.points is None:
+            return await self.all(sql, *args)
+        async with self.points.lend() as conn:
+            return list(await (conn or self.pool).fetch(sql, *args))
+
+    async def point_one(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        if self.points is None:
+            return await self.one(sql, *args)
+        async with self.points.lend() as conn:
+            row: asyncpg.Record | None = await (conn or self.pool).fetchrow(sql, *args)
+            return row
+
+    async def point_value(self, sql: str, *args: Any) -> Any:
+        if self.points is None:
+            return await self.value(sql, *args)
+        async with self.points.lend() as conn:
+            return await (conn or self.pool).fetchval(sql, *args)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:

@@ -24,7 +24,7 @@ from storage.postgres.installs import Installs
 from storage.postgres.migrate import migrate
 from storage.postgres.notes import Notes
 from storage.postgres.people import People
-from storage.postgres.pool import open_pool
+from storage.postgres.pool import PointConnections, open_pool
 from storage.postgres.search import Search
 from storage.postgres.timeline import Timelines
 from storage.postgres.workspaces import Workspaces
@@ -41,6 +41,7 @@ from storage.records import (
     NewPosition,
     Office,
     Person,
+    PoolStats,
     Progress,
     Question,
     RecordedDraft,
@@ -52,9 +53,10 @@ from storage.workspaces import SearchHit
 
 
 class PostgresStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, points: PointConnections | None = None) -> None:
         self.pool = pool
-        db = Database(pool)
+        self.points = points
+        db = Database(pool, points)
         self._people = People(db)
         self._events = Events(db)
         self._importer = Importer(db)
@@ -72,16 +74,33 @@ class PostgresStore:
         """Connect and bring the schema up to date (storage/postgres/migrate.py); OpenFailed if the database
         cannot be reached, SchemaTooNew if it is newer than this code."""
         pool = await open_pool(url, min_size=min_size, max_size=max_size)
+        points = PointConnections(url)
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
+            await points.start()
         except BaseException:
+            await points.close()
             await pool.close()
             raise
-        return cls(pool)
+        return cls(pool, points)
 
     async def close(self) -> None:
+        if self.points is not None:
+            await self.points.close()
         await self.pool.close()
+
+    def pool_stats(self) -> PoolStats:
+        """The pool's connections and the point-read ones (PointConnections), open, at most and idle."""
+        points = self.points
+        extra_open, extra_max, extra_idle = (
+            (points.open_count, points.size, points.idle_count) if points is not None else (0, 0, 0)
+        )
+        return PoolStats(
+            size=self.pool.get_size() + extra_open,
+            max_size=self.pool.get_max_size() + extra_max,
+            idle=self.pool.get_idle_size() + extra_idle,
+        )
 
     async def workspace_settings(self, workspace: str) -> WorkspaceSettings:
         return await self._workspaces.workspace_settings(workspace)
