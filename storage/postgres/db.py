@@ -98,10 +98,8 @@ class Tx:
         await self.conn.execute("DELETE FROM search_doc WHERE kind = $1 AND ref = $2", kind, ref)
 
 
-AUDIT_INSERT = (
-    "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-)
+AUDIT_COLUMNS = ["workspace", "at", "actor_id", "actor_name", "action", "tbl", "record_id", "before", "after"]
+AUDIT_INSERT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 
 
 def audit_values(

@@ -38,9 +38,22 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
+# JSONB's binary form: a version byte, then the JSON text.
+_JSONB_VERSION = b"\x01"
+
+
+def _jsonb_out(value: object) -> bytes:
+    return _JSONB_VERSION + json.dumps(value).encode()
+
+
+def _jsonb_in(data: bytes) -> object:
+    return json.loads(data[1:])
+
+
 async def _setup(conn: asyncpg.Connection) -> None:
-    # JSONB columns (lists of sources, aliases, audit snapshots) come and go as Python values.
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    # JSONB columns (lists of sources, aliases, audit snapshots) come and go as Python values. In the
+    # binary format, so that COPY (the importer's) can write them too.
+    await conn.set_type_codec("jsonb", encoder=_jsonb_out, decoder=_jsonb_in, schema="pg_catalog", format="binary")
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
