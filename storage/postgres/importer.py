@@ -122,6 +122,13 @@ class _NewEvent:
     parts: list[_Part]
     key: str  # with stand-in ids for new people: compared only within the file
     id: int = 0
+    _record: Event | None = None
+
+    def record(self) -> Event:
+        """The event as the per-line path reads it back after writing it (once its id is taken)."""
+        if self._record is None:
+            self._record = _event(self)
+        return self._record
 
 
 # An audit entry before the write: action, table, the record (a _Person, a _NewEvent or an issue's
@@ -181,6 +188,7 @@ class _Plan:
         self.tracks: dict[str, str] = {}
         self.issues_known: set[str] = set()
         self.offices: dict[tuple[str, str], str] = {}
+        self.norms: dict[str, str] = {}  # norm of each name seen: the costly part of a look-up
         self._reset()
 
     def _reset(self) -> None:
@@ -209,7 +217,8 @@ class _Plan:
 
     async def load(self, tx: Tx, lines: Sequence[tuple[int, NewEvent]]) -> None:
         ws = self.ws
-        keys = sorted({norm(n) for _, new in lines for p in (*new.us, *new.cn) for n in (p.name, *p.aliases)} - {""})
+        keys = sorted({self._norm(n) for _, new in lines for p in (*new.us, *new.cn) for n in (p.name, *p.aliases)})
+        keys = [k for k in keys if k]
         rows = await tx.all(
             "SELECT k.key, p.id, p.name, p.side, p.title FROM person_key k JOIN person p ON p.id = k.person_id"
             " WHERE k.workspace = $1 AND k.key = ANY($2::text[])",
@@ -243,7 +252,7 @@ class _Plan:
         # The events the file may repeat: each line's key as the store's people make it, when they all are.
         candidates = set()
         for _, new in lines:
-            named = [self.store_people.get(norm(p.name)) for p in (*new.us, *new.cn)]
+            named = [self.store_people.get(self._norm(p.name)) for p in (*new.us, *new.cn)]
             ids = [p.id for p in named if p is not None]
             if len(ids) == len(named):
                 candidates.add(dedupe_key(new.day, new.kind, ids))
@@ -316,7 +325,7 @@ class _Plan:
             if not person.new and person not in self.retitled:
                 self.retitled.append(person)
         for person, _, added in line.aliased:
-            self.aliases += [(norm(alias), person, alias) for alias in added]
+            self.aliases += [(self._norm(alias), person, alias) for alias in added]
         for person in [p for p, _ in line.retitled] + [p for p, _, _ in line.aliased]:
             if not person.new and person not in self.reindexed:
                 self.reindexed.append(person)
@@ -331,7 +340,7 @@ class _Plan:
 
     def _resolve(self, line: _Line, np: NewParticipant, side: str) -> _Person:
         """resolve_person: the person `np` names, or a new one; a first title; new aliases."""
-        key = norm(np.name)
+        key = self.norms.get(np.name) or self._norm(np.name)
         person = self.by_key.get(key)
         if person is None:
             person = _Person(self.next_stand_in, np.name, side, np.title, key, new=True)
@@ -354,7 +363,7 @@ class _Plan:
     def _add_aliases(self, line: _Line, person: _Person, aliases: tuple[str, ...]) -> None:
         added: dict[str, str] = {}  # key -> alias, in the order given; none taken before all are checked
         for alias in aliases:
-            key = norm(alias)
+            key = self._norm(alias)
             if not key or key in added:
                 continue
             owner = self.by_key.get(key)
@@ -374,13 +383,19 @@ class _Plan:
     def _undo(self, line: _Line) -> None:
         for person, aliases, added in reversed(line.aliased):
             for alias in added:
-                del self.by_key[norm(alias)]
+                del self.by_key[self._norm(alias)]
             person.aliases = aliases
         for person in line.created:
             del self.by_key[person.key]
         for person, title in reversed(line.retitled):
             person.title = title
         self.next_stand_in += len(line.created)
+
+    def _norm(self, name: str) -> str:
+        key = self.norms.get(name)
+        if key is None:
+            key = self.norms[name] = norm(name)
+        return key
 
     def _office(self, side: str, title: str) -> str:
         slug = self.offices.get((side, title))
@@ -437,19 +452,25 @@ class _Plan:
                 raise _Raced
         if self.events:
             await self._write_events(tx)
-        docs = [("person", p.id, ws, person_text(_record(p))) for p in (*self.people, *self.reindexed)]
-        docs += [("event", e.id, ws, event_text(_event(e))) for e in self.events]
-        docs = [d for d in docs if d[3].strip()]
-        # People of the store already have a row: replaced. Everything else is new to the table.
-        old = {p.id for p in self.reindexed}
-        fresh = [(*d, " ".join(search_tokens(d[3]))) for d in docs if not (d[0] == "person" and d[1] in old)]
-        if fresh:
-            await conn.copy_records_to_table("search_doc", records=fresh, columns=SEARCH_COLUMNS)
-        for kind, ref, workspace, body in (d for d in docs if d[0] == "person" and d[1] in old):
-            await tx.index(workspace, kind, ref, body)
-        audits = [self._audit_row(*a) for a in self.audits]
-        if audits:
-            await conn.copy_records_to_table("audit", records=audits, columns=AUDIT_COLUMNS)
+        # The rows below are made while COPY sends them (generators), so that this process builds the
+        # next rows while the server writes the last ones.
+        for person in self.reindexed:  # people of the store: their row is replaced
+            await tx.index(ws, "person", person.id, person_text(_record(person)))
+        people = (("person", p.id, person_text(_record(p))) for p in self.people)
+        events = (("event", e.id, event_text(e.record())) for e in self.events)
+        await conn.copy_records_to_table(
+            "search_doc",
+            records=(
+                (kind, ref, ws, body, " ".join(search_tokens(body)))
+                for kind, ref, body in (*people, *events)
+                if body.strip()
+            ),
+            columns=SEARCH_COLUMNS,
+        )
+        if self.audits:
+            await conn.copy_records_to_table(
+                "audit", records=(self._audit_row(*a) for a in self.audits), columns=AUDIT_COLUMNS
+            )
 
     async def _write_events(self, tx: Tx) -> None:
         ws, at, conn = self.ws, self.at, tx.conn
@@ -496,30 +517,30 @@ class _Plan:
             raise _Raced  # another writer recorded one of these events meanwhile
         await conn.copy_records_to_table(
             "participant",
-            records=[
+            records=(
                 (e.id, p.person.id, ws, p.side, p.title, p.office, p.position, e.new.day, e.new.status)
                 for e in self.events
                 for p in e.parts
-            ],
+            ),
             columns=["event_id", "person_id", "workspace", "side", "title", "office", "position", "day", "status"],
         )
-        concerns = [
-            (ws, slug, side, e.new.day, e.id, at)
-            for e in self.events
-            for side, slugs in e.new.raised.items()
-            for slug in slugs
-        ]
-        if concerns:
-            await conn.copy_records_to_table(
-                "concern", records=concerns, columns=["workspace", "issue", "side", "day", "event_id", "created_at"]
-            )
+        await conn.copy_records_to_table(
+            "concern",
+            records=(
+                (ws, slug, side, e.new.day, e.id, at)
+                for e in self.events
+                for side, slugs in e.new.raised.items()
+                for slug in slugs
+            ),
+            columns=["workspace", "issue", "side", "day", "event_id", "created_at"],
+        )
 
     def _audit_row(
         self, action: str, table: str, record: object, before: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> tuple[Any, ...]:
         actor = self.actor
         if isinstance(record, _NewEvent):
-            after = event_dict(_event(record))
+            after = event_dict(record.record())
             after["raised"] = record.new.raised
             record_id: object = record.id
         elif isinstance(record, _Person):
