@@ -83,7 +83,12 @@ async def open_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> async
             timeout=CONNECT_TIMEOUT_S,
             init=_setup,
             reset=_keep_session,
-            server_settings={"application_name": "hotline"},
+            # Every statement through the pool is planned for its values. Left to itself, PostgreSQL
+            # switches a prepared statement to one generic plan after five runs when that plan looks no
+            # dearer on average; a search's generic plan assumes words of average rarity and would look
+            # up "taiwan" (a third of all events) the way it looks up a name. Point reads, whose plans do
+            # not depend on the values, have connections of their own (PointConnections).
+            server_settings={"application_name": "hotline", "plan_cache_mode": "force_custom_plan"},
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         log.error("cannot open the PostgreSQL database %s: %s", redact(url), type(exc).__name__)
