@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -21,6 +21,8 @@ from storage.records import Actor
 from storage.rules import search_tokens
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # SQLSTATE classes and codes that mean the database could not take a write, whatever was written.
 _FAULT_CLASSES = {
@@ -139,23 +141,37 @@ class Database:
         return await self.pool.fetchval(sql, *args)
 
     async def point_all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        if self.points is None:
-            return await self.all(sql, *args)
-        async with self.points.lend() as conn:
-            return list(await (conn or self.pool).fetch(sql, *args))
+        return list(await self._point(lambda c: c.fetch(sql, *args)))
 
     async def point_one(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        if self.points is None:
-            return await self.one(sql, *args)
-        async with self.points.lend() as conn:
-            row: asyncpg.Record | None = await (conn or self.pool).fetchrow(sql, *args)
-            return row
+        row: asyncpg.Record | None = await self._point(lambda c: c.fetchrow(sql, *args))
+        return row
 
     async def point_value(self, sql: str, *args: Any) -> Any:
-        if self.points is None:
-            return await self.value(sql, *args)
-        async with self.points.lend() as conn:
-            return await (conn or self.pool).fetchval(sql, *args)
+        return await self._point(lambda c: c.fetchval(sql, *args))
+
+    async def _point(self, run: Callable[[Connection | asyncpg.Pool], Awaitable[T]]) -> T:
+        """Run a read on a point connection, or through the pool when none is free. A read is safe to run
+        twice: if the point connection itself fails (the server ended it, the socket broke), the read
+        goes through the pool, and the connection is replaced."""
+        conn = await self.points.borrow() if self.points is not None else None
+        if conn is None:
+            return await run(self.pool)
+        assert self.points is not None
+        try:
+            result = await run(conn)
+        except asyncpg.PostgresError:
+            self.points.give_back(conn)  # the statement failed, not the connection
+            raise
+        except (asyncpg.InterfaceError, ConnectionError, OSError) as exc:
+            self.points.discard(conn)
+            log.warning("a point-read connection failed (%s); reading through the pool", type(exc).__name__)
+            return await run(self.pool)
+        except BaseException:
+            self.points.discard(conn)  # interrupted midway (cancelled): its state is unknown
+            raise
+        self.points.give_back(conn)
+        return result
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:

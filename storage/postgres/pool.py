@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -128,7 +126,8 @@ class PointConnections:
 
     A connection is lent to one statement at a time; when all are lent, or one cannot be opened, the
     statement goes through the pool instead. A connection that fails or whose statement is cancelled is
-    closed, and another is opened in its place when next needed.
+    closed, and another is opened in its place when next needed (Database.point_all and the others run
+    the statement again through the pool when the connection, not the statement, failed).
     """
 
     def __init__(self, url: str, size: int = POINT_CONNECTIONS) -> None:
@@ -172,32 +171,33 @@ class PointConnections:
         opened = await asyncio.gather(*(self._connect() for _ in range(self.size - self.open_count)))
         self._idle += [conn for conn in opened if conn is not None]
 
-    @asynccontextmanager
-    async def lend(self) -> AsyncIterator[asyncpg.Connection | None]:
-        """A connection for one statement, or None: use the pool."""
-        conn: asyncpg.Connection | None = None
+    async def borrow(self) -> asyncpg.Connection | None:
+        """A connection for one statement, or None: use the pool. Give it back with give_back, or
+        discard it if it broke."""
         if self._idle:
             conn = self._idle.pop()
         elif not self._closed and self.open_count + self._opening < self.size:
-            conn = await self._connect()
-        if conn is None:
-            yield None
-            return
+            found = await self._connect()
+            if found is None:
+                return None
+            conn = found
+        else:
+            return None
         self._lent += 1
-        healthy = False
-        try:
-            yield conn
-            healthy = True
-        except asyncpg.PostgresError:
-            healthy = True  # the statement failed, the connection did not
-            raise
-        finally:
-            self._lent -= 1
-            if healthy and not conn.is_closed() and not self._closed:
-                self._idle.append(conn)
-            else:
-                # A broken connection, or one whose statement was interrupted midway: never lent again.
-                conn.terminate()
+        return conn
+
+    def give_back(self, conn: asyncpg.Connection) -> None:
+        self._lent -= 1
+        if conn.is_closed() or self._closed:
+            conn.terminate()
+        else:
+            self._idle.append(conn)
+
+    def discard(self, conn: asyncpg.Connection) -> None:
+        """A connection that broke, or whose statement was interrupted midway: never lent again (another is
+        opened in its place when next needed)."""
+        self._lent -= 1
+        conn.terminate()
 
     async def close(self) -> None:
         self._closed = True
