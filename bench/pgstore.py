@@ -50,6 +50,10 @@ SETTINGS = {
 }
 
 
+# How long a kept server may take to start: one that was killed replays its WAL first.
+RECOVERY_S = 1800.0
+
+
 def migrations_applied(version: int) -> list[str]:
     """Each of this code's first `version` migrations as name and digest of its SQL."""
     return [
@@ -63,7 +67,8 @@ class BenchServer:
 
     @classmethod
     def start(cls, folder: Path) -> BenchServer:
-        return cls(PgServer.start(settings=SETTINGS, folder=folder))
+        # A server killed rather than stopped replays its WAL at the next start: minutes after a load.
+        return cls(PgServer.start(settings=SETTINGS, folder=folder, ready_within_s=RECOVERY_S))
 
     def stop(self) -> None:
         self.server.stop()
@@ -140,10 +145,12 @@ class BenchServer:
 
     @staticmethod
     async def _vacuum(url: str) -> None:
-        # The visibility map, as autovacuum would set it soon after a load: index-only scans need it.
+        # The visibility map, as autovacuum would set it soon after a load: index-only scans need it. The
+        # checkpoint writes the load out, so that a server killed later has little WAL to replay.
         conn = await asyncpg.connect(url)
         try:
             await conn.execute("VACUUM (ANALYZE)")
+            await conn.execute("CHECKPOINT")
         finally:
             await conn.close()
 

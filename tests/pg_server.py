@@ -122,6 +122,7 @@ class PgServer:
         settings: Mapping[str, str] | None = None,
         copy_binaries: bool = False,
         folder: Path | None = None,
+        ready_within_s: float = START_TIMEOUT_S,
     ) -> PgServer:
         """initdb in a new temporary folder, start the server, wait until it accepts connections.
 
@@ -129,6 +130,8 @@ class PgServer:
         they could run from where they are (the tests of this module use it). With `folder`, the server
         lives in that folder instead and stop() leaves it: a folder that holds a server's data already
         is started as it is (the benchmarks keep a loaded database this way), an empty one is initdb'd.
+        `ready_within_s`: how long the server may take to accept connections (a kept server that was
+        not shut down cleanly replays its WAL first).
         """
         began = time.perf_counter()
         keep = folder is not None
@@ -164,7 +167,7 @@ class PgServer:
                     preexec_fn=_die_with_parent,
                     cwd=folder,
                 )
-            _wait_ready(process, data, log)
+            _wait_ready(process, data, log, ready_within_s)
         except BaseException:
             _kill_leftover(folder)
             if not keep:
@@ -281,9 +284,9 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], data: Path, log: Path) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], data: Path, log: Path, within_s: float) -> None:
     """Wait until postmaster.pid says `ready`: the server accepts connections (what pg_ctl -w waits for)."""
-    deadline = time.monotonic() + START_TIMEOUT_S
+    deadline = time.monotonic() + within_s
     pid_file = data / "postmaster.pid"
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -296,7 +299,7 @@ def _wait_ready(process: subprocess.Popen[bytes], data: Path, log: Path) -> None
         time.sleep(0.02)
     process.kill()
     process.wait()
-    raise ServerFailed(f"the PostgreSQL server was not ready within {START_TIMEOUT_S:.0f} s:\n{_tail(log)}")
+    raise ServerFailed(f"the PostgreSQL server was not ready within {within_s:.0f} s:\n{_tail(log)}")
 
 
 def _kill_leftover(folder: Path) -> None:
