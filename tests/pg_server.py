@@ -138,6 +138,7 @@ class PgServer:
         if folder is None:
             folder = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
         else:
+            folder = folder.resolve()  # the server runs in it: a relative path would be read from there
             folder.mkdir(parents=True, exist_ok=True)
         try:
             owner = _unprivileged_user() if os.geteuid() == 0 else None
