@@ -570,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         timings["PostgreSQL column (server start, loading if not kept, figures, import)"] = postgres["whole"]
         timings["PostgreSQL: loading the 1M store with COPY (once; kept under bench/data/postgres)"] = postgres["load"]
     timings["whole run"] = f"{time.perf_counter() - started:.0f} s"
+    timings["load average at the end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     print(render(report.rows))
     for note in render_notes(report):
