@@ -106,8 +106,10 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-# Point reads: how many connections of their own they keep (see PointConnections).
+# Point reads: how many connections of their own they keep (see PointConnections), and how long they
+# leave reads to the pool after a connection could not be opened, rather than try again on every read.
 POINT_CONNECTIONS = 2
+POINT_RETRY_S = 30.0
 
 
 class PointConnections:
@@ -130,13 +132,15 @@ class PointConnections:
     the statement again through the pool when the connection, not the statement, failed).
     """
 
-    def __init__(self, url: str, size: int = POINT_CONNECTIONS) -> None:
+    def __init__(self, url: str, size: int = POINT_CONNECTIONS, retry_s: float = POINT_RETRY_S) -> None:
         self.url = url
         self.size = size
+        self.retry_s = retry_s
         self._idle: list[asyncpg.Connection] = []
         self._lent = 0
         self._opening = 0
         self._closed = False
+        self._retry_at = 0.0  # when a failed connect may be tried again (loop time)
 
     @property
     def open_count(self) -> int:
@@ -156,8 +160,14 @@ class PointConnections:
             )
             await _setup(conn)
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            # The pool then serves the statement, and says why if the server is really gone.
-            log.warning("no point-read connection to %s (%s); reading through the pool", redact(self.url), exc)
+            # The pool then serves the statements, and says why if the server is really gone.
+            self._retry_at = asyncio.get_running_loop().time() + self.retry_s
+            log.warning(
+                "no point-read connection to %s (%s); reading through the pool for %.0f s",
+                redact(self.url),
+                type(exc).__name__,
+                self.retry_s,
+            )
             return None
         finally:
             self._opening -= 1
@@ -176,7 +186,11 @@ class PointConnections:
         discard it if it broke."""
         if self._idle:
             conn = self._idle.pop()
-        elif not self._closed and self.open_count + self._opening < self.size:
+        elif (
+            not self._closed
+            and self.open_count + self._opening < self.size
+            and asyncio.get_running_loop().time() >= self._retry_at
+        ):
             found = await self._connect()
             if found is None:
                 return None

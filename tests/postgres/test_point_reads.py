@@ -84,14 +84,26 @@ async def test_a_cancelled_read_does_not_leave_its_connection_to_the_next_one(db
     assert await db.point_value("SELECT 'fine'") == "fine"
 
 
-async def test_a_server_that_cannot_be_reached_leaves_reads_to_the_pool(pg_store_url: str) -> None:
+async def test_a_server_that_cannot_be_reached_leaves_reads_to_the_pool_for_a_while(
+    pg_store_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     pool = await open_pool(pg_store_url, max_size=2)
-    points = PointConnections("postgresql://nobody@/absent?host=/nonexistent-folder")
+    points = PointConnections("postgresql://nobody@/absent?host=/nonexistent-folder", retry_s=0.5)
     try:
         await points.start()
         assert points.open_count == 0
         db = Database(pool, points)
-        assert await db.point_value("SELECT 3") == 3  # through the pool
+
+        def attempts() -> int:
+            return sum("no point-read connection" in r.getMessage() for r in caplog.records)
+
+        caplog.clear()
+        for _ in range(3):
+            assert await db.point_value("SELECT 3") == 3  # through the pool, not trying to connect each time
+        assert attempts() == 0
+        await asyncio.sleep(0.6)
+        assert await db.point_value("SELECT 4") == 4
+        assert attempts() == 1  # tried once more when the wait was over, and said so
     finally:
         await points.close()
         await pool.close()
