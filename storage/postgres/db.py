@@ -49,6 +49,16 @@ def write_fault(exc: BaseException) -> WriteFailed | None:
     return None
 
 
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether an error is the connection's rather than the statement's: the socket, or the server ending
+    the session (SQLSTATE class 08, or 57P..: an administrator's command, a shutdown, the database gone;
+    not 57014, a statement cancelled)."""
+    if isinstance(exc, asyncpg.InterfaceError | ConnectionError | OSError):
+        return True
+    code = str(exc.sqlstate or "") if isinstance(exc, asyncpg.PostgresError) else ""
+    return code.startswith(("08", "57P"))
+
+
 class Tx:
     """One connection inside an open transaction."""
 
@@ -160,10 +170,10 @@ class Database:
         assert self.points is not None
         try:
             result = await run(conn)
-        except asyncpg.PostgresError:
-            self.points.give_back(conn)  # the statement failed, not the connection
-            raise
-        except (asyncpg.InterfaceError, ConnectionError, OSError) as exc:
+        except Exception as exc:
+            if not _connection_lost(exc) and not conn.is_closed():
+                self.points.give_back(conn)  # the statement failed, not the connection
+                raise
             self.points.discard(conn)
             log.warning("a point-read connection failed (%s); reading through the pool", type(exc).__name__)
             return await run(self.pool)
