@@ -37,13 +37,12 @@ from aiohttp import web
 
 from bench.generate import GUILD_A, NOW, WS
 from bench.measure import Stat
-from bench.queries import TRACK, find_target
+from bench.queries import TRACK, find_target, open_store
 from bot.discord.app import HotlineBot
 from bot.discord.info import DISCORD
 from bot.runtime.runner import Runner
 from commands.context import CoreSettings, FixedClock
 from storage.records import Actor
-from storage.sqlite.store import SqliteStore
 from tests.discord.fake.interactions import AUTOCOMPLETE, SLASH, base_payload, command_data
 from tests.discord.fake.server import API, FakeDiscord, FakeInteraction, Recorded
 from tests.discord.fake.world import EVERYONE_PERMISSIONS, MANAGE_GUILD, FakeGuild, FakeRole, FakeUser, snowflake
@@ -264,8 +263,9 @@ class E2EFigures:
     rejections: list[str]
 
 
-async def measure(path: Path, n: int, warmup: int, burst: bool = True) -> E2EFigures:
-    """Start the fake Discord in a process of its own, run HotlineBot here on the store at `path`."""
+async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str | None = None) -> E2EFigures:
+    """Start the fake Discord in a process of its own, run HotlineBot here on the store at `path` (or on
+    its PostgreSQL copy at `url`)."""
     target = find_target(path)
     plan = Plan(target.name, find_target(path, COUNTERPART_OFFICE).name, n, warmup, burst)
     root = ROOT
@@ -281,7 +281,7 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True) -> E2EFig
         env={**os.environ, "PYTHONPATH": str(root)},
     )
     assert driver.stdout is not None and driver.stdin is not None
-    store = await SqliteStore.open(path)
+    store = await open_store(path, url)
     audit = await store.audit_entries(WS, limit=1)
     last_audit = audit[0].id if audit else 0
     quiet = logging.getLogger("discord")

@@ -1,8 +1,9 @@
 """The import figure: a JSON Lines file of the 100k workspace's events into a new store, against a bare
 executemany of the very rows that import wrote, into the same schema, in the same run.
 
-Runs in a process of its own (`python -m bench.importbench FILE DIR [LINES]`), so that the bot's memory
-figure is not the importer's; prints one JSON line.
+Runs in a process of its own (`python -m bench.importbench FILE DIR [LINES]`, or `--postgres URL FILE
+[LINES]` into an empty PostgreSQL database), so that the bot's memory figure is not the importer's;
+prints one JSON line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from bench.generate import NOW, WS
 from bot.transfer_cli import export, import_lines
 from commands.context import FixedClock
+from storage.postgres.store import PostgresStore
 from storage.sqlite.store import SqliteStore
 
 IMPORT_WS = "console:import"
@@ -105,12 +107,43 @@ async def measure(text: list[str], name: str, folder: Path) -> dict[str, Any]:
     }
 
 
+async def measure_postgres(text: list[str], name: str, url: str) -> dict[str, Any]:
+    """The same import into the empty PostgreSQL database at `url` (migrated when opened)."""
+    store = await PostgresStore.open(url)
+    try:
+        started = time.perf_counter()
+        summary = await import_lines(store, FixedClock(NOW), IMPORT_WS, text, name)
+        import_seconds = time.perf_counter() - started
+        rows = {t: await store.pool.fetchval(f"SELECT count(*) FROM {t}") for t in PG_TABLES}
+    finally:
+        await store.close()
+    return {
+        "lines": len(text),
+        "added": summary.added,
+        "errors": len(summary.errors),
+        "duplicates": len(summary.duplicates),
+        "import_seconds": import_seconds,
+        "rows": rows,
+    }
+
+
+# What an import writes on PostgreSQL.
+PG_TABLES = ("person", "person_key", "issue", "event", "participant", "concern", "audit", "search_doc")
+
+
 def main(argv: list[str]) -> int:
+    """`FILE DIR [LINES]`: into a new SQLite store in DIR, against the bare floor; `--postgres URL FILE
+    [LINES]`: into the empty PostgreSQL database at URL."""
+    url = None
+    if argv[0] == "--postgres":
+        url, argv = argv[1], argv[2:]
+        argv = [argv[0], "", *argv[1:]]
     jsonl, folder = Path(argv[0]), Path(argv[1])
     text = jsonl.read_text(encoding="utf-8").splitlines()
     if len(argv) > 2:
         text = text[: int(argv[2])]
-    print(json.dumps(asyncio.run(measure(text, jsonl.name, folder))), flush=True)
+    found = asyncio.run(measure_postgres(text, jsonl.name, url) if url else measure(text, jsonl.name, folder))
+    print(json.dumps(found), flush=True)
     return 0
 
 

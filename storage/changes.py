@@ -27,7 +27,7 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-# The PostgreSQL channel (storage/postgres/migrations/0004_change_feed.sql sends on it).
+# The PostgreSQL channel (storage/postgres/migrations/0005_change_feed.sql sends on it).
 CHANNEL = "hotline_changes"
 # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more, which would fail the write itself; the
 # trigger leaves out a workspace id longer than this (the change then reads as any workspace's).

@@ -74,11 +74,14 @@ class ServerFailed(RuntimeError):
 class PgServer:
     """One PostgreSQL server in a folder of its own. Use `PgServer.start()`, then `stop()`."""
 
-    def __init__(self, folder: Path, process: subprocess.Popen[bytes], started_in_s: float) -> None:
+    def __init__(
+        self, folder: Path, process: subprocess.Popen[bytes], started_in_s: float, *, keep: bool = False
+    ) -> None:
         self.folder = folder
         self.socket_dir = folder / "socket"
         self.process = process
         self.started_in_s = started_in_s  # initdb and start, as measured by start()
+        self.keep = keep  # the folder is the caller's: stop() leaves it, with its data
         self._names = itertools.count(1)
 
     # -- addresses -------------------------------------------------------------------------------
@@ -113,39 +116,42 @@ class PgServer:
     # -- life ------------------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, *, settings: Mapping[str, str] | None = None, copy_binaries: bool = False) -> PgServer:
+    def start(
+        cls,
+        *,
+        settings: Mapping[str, str] | None = None,
+        copy_binaries: bool = False,
+        folder: Path | None = None,
+        ready_within_s: float = START_TIMEOUT_S,
+    ) -> PgServer:
         """initdb in a new temporary folder, start the server, wait until it accepts connections.
 
         `settings` are added to SETTINGS; `copy_binaries` copies the programs into the folder even when
-        they could run from where they are (the tests of this module use it).
+        they could run from where they are (the tests of this module use it). With `folder`, the server
+        lives in that folder instead and stop() leaves it: a folder that holds a server's data already
+        is started as it is (the benchmarks keep a loaded database this way), an empty one is initdb'd.
+        `ready_within_s`: how long the server may take to accept connections (a kept server that was
+        not shut down cleanly replays its WAL first).
         """
         began = time.perf_counter()
-        folder = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
+        keep = folder is not None
+        if folder is None:
+            folder = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
+        else:
+            folder = folder.resolve()  # the server runs in it: a relative path would be read from there
+            folder.mkdir(parents=True, exist_ok=True)
         try:
             owner = _unprivileged_user() if os.geteuid() == 0 else None
             if owner is not None:
                 os.chown(folder, owner.pw_uid, owner.pw_gid)
             bin_dir = _reachable_binaries(folder, owner, copy_binaries)
             data = folder / "data"
-            (folder / "socket").mkdir()
+            (folder / "socket").mkdir(exist_ok=True)
             if owner is not None:
                 os.chown(folder / "socket", owner.pw_uid, owner.pw_gid)
-            _run(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    SUPERUSER,
-                    "--auth=trust",  # the socket is in a private folder: only this test run can reach it
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    "--no-sync",
-                    "--no-instructions",
-                ],
-                owner,
-                folder,
-            )
+            if not (data / "PG_VERSION").exists():
+                shutil.rmtree(data, ignore_errors=True)  # what an initdb that did not finish left
+                _initdb(bin_dir, data, owner, folder)
             log = folder / "server.log"
             args = [str(bin_dir / "postgres"), "-D", str(data), "-k", str(folder / "socket")]
             for key, value in {**SETTINGS, **(settings or {})}.items():
@@ -162,12 +168,13 @@ class PgServer:
                     preexec_fn=_die_with_parent,
                     cwd=folder,
                 )
-            _wait_ready(process, data, log)
+            _wait_ready(process, data, log, ready_within_s)
         except BaseException:
             _kill_leftover(folder)
-            shutil.rmtree(folder, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(folder, ignore_errors=True)
             raise
-        return cls(folder, process, time.perf_counter() - began)
+        return cls(folder, process, time.perf_counter() - began, keep=keep)
 
     def stop(self) -> None:
         """Fast shutdown (SIGINT: running sessions are ended), then remove the folder."""
@@ -180,7 +187,27 @@ class PgServer:
                     self.process.kill()
                     self.process.wait(STOP_TIMEOUT_S)
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            if not self.keep:
+                shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _initdb(bin_dir: Path, data: Path, owner: pwd.struct_passwd | None, folder: Path) -> None:
+    _run(
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",  # the socket is in a private folder: only this run can reach it
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        ],
+        owner,
+        folder,
+    )
 
 
 def _unprivileged_user() -> pwd.struct_passwd:
@@ -205,10 +232,10 @@ def _reachable_binaries(folder: Path, owner: pwd.struct_passwd | None, force_cop
     package = install.parent
     copy = folder / "pg" / package.name / install.name
     for part in ("bin", "lib", "share"):
-        shutil.copytree(install / part, copy / part)
+        shutil.copytree(install / part, copy / part, dirs_exist_ok=True)
     libs = package.parent / f"{package.name}.libs"
     if libs.is_dir():
-        shutil.copytree(libs, folder / "pg" / libs.name)
+        shutil.copytree(libs, folder / "pg" / libs.name, dirs_exist_ok=True)
     for path in [folder / "pg", *(folder / "pg").rglob("*")]:
         mode = os.stat(path).st_mode
         # Readable by all; folders and programs (executable by their owner) executable by all too.
@@ -258,21 +285,22 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], data: Path, log: Path) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], data: Path, log: Path, within_s: float) -> None:
     """Wait until postmaster.pid says `ready`: the server accepts connections (what pg_ctl -w waits for)."""
-    deadline = time.monotonic() + START_TIMEOUT_S
+    deadline = time.monotonic() + within_s
     pid_file = data / "postmaster.pid"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerFailed(f"the PostgreSQL server exited with {process.returncode} at start:\n{_tail(log)}")
         with contextlib.suppress(FileNotFoundError):
             lines = pid_file.read_text().splitlines()
-            if len(lines) >= 8 and lines[7].strip() == "ready":
+            # This server's own file: a kept folder may hold a stale one from a server that was killed.
+            if len(lines) >= 8 and lines[0].strip() == str(process.pid) and lines[7].strip() == "ready":
                 return
         time.sleep(0.02)
     process.kill()
     process.wait()
-    raise ServerFailed(f"the PostgreSQL server was not ready within {START_TIMEOUT_S:.0f} s:\n{_tail(log)}")
+    raise ServerFailed(f"the PostgreSQL server was not ready within {within_s:.0f} s:\n{_tail(log)}")
 
 
 def _kill_leftover(folder: Path) -> None:

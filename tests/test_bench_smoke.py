@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bench import e2e, generate, importbench, queries
 from bench.measure import Stat, memory_mb
-from bench.table import Report, Row, render, write_doc
+from bench.pg import load
+from bench.pgstore import BenchServer
+from bench.table import Report, Row, render, render_notes, write_doc
+from storage.postgres.store import PostgresStore
 from storage.sqlite.db import ws_token
+from tests.pg_server import PgServer
 
 SIZE = 300
 
@@ -181,3 +188,87 @@ def test_slack_only_prints_its_rows_and_this_processs_memory_as_json(
         "memory of the Slack bot process @1M after its runs above",
     ]
     assert printed[1]["value"].endswith(" MB resident") and printed[1]["target"] == "≤ 150 MB"
+
+
+# -- the PostgreSQL column -----------------------------------------------------------------------------
+
+
+async def test_the_postgres_figures_run(tiny: Path, pg_server: PgServer) -> None:
+    """The same figures on a PostgreSQL copy of the tiny store, loaded as the benchmark loads it."""
+    url = await pg_server.create_database()
+    target = await pg_server.create_database()
+    try:
+        await (await PostgresStore.open(url)).close()  # migrated
+        await load(tiny, url)
+        lastcall = await queries.lastcall(tiny, 3, 1, url=url)
+        assert set(lastcall.command) == set(queries.LASTCALL_FLOORS) == set(lastcall.floor)
+        assert all(lastcall.same_event.values())
+        reads = await queries.reads(tiny, 3, 1, url=url)
+        assert reads.search_by_query and reads.people_by_prefix and reads.events_by_prefix
+        figures = await e2e.measure(tiny, 2, 1, burst=False, url=url)
+        assert figures.lastcall.n == 2 and figures.rejections == []
+        jsonl = tiny.parent / "events-pg.jsonl"
+        await importbench.export_file(tiny, jsonl)
+        lines = jsonl.read_text(encoding="utf-8").splitlines()[:20]
+        result = await importbench.measure_postgres(lines, jsonl.name, target)
+        assert result["added"] == 20 and result["errors"] == 0 and result["rows"]["event"] == 20
+    finally:
+        await pg_server.drop_database(url)
+        await pg_server.drop_database(target)
+
+
+async def test_the_benchmark_server_keeps_its_copy_and_loads_it_again_only_when_it_must(tiny: Path) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="hotline-bench-pg-"))  # where the server's own user can reach it
+    try:
+        server = BenchServer.start(folder)
+        try:
+            url = await server.database(tiny, log=lambda _: None)
+            assert server.load_seconds(tiny) is not None
+            conn = await asyncpg.connect(url)
+            try:
+                events = await conn.fetchval("SELECT count(*) FROM event")
+                await conn.execute("CREATE TABLE kept_mark (x int)")  # the copy is reused, not loaded anew
+            finally:
+                await conn.close()
+            assert events == 2 * SIZE
+            assert "PostgreSQL" in await server.describe()
+        finally:
+            server.stop()
+        assert (folder / "data" / "PG_VERSION").exists()  # the folder outlives the server
+        server = BenchServer.start(folder)
+        try:
+            url = await server.database(tiny, log=lambda _: None)
+            conn = await asyncpg.connect(url)
+            try:
+                assert await conn.fetchval("SELECT to_regclass('kept_mark')") is not None
+            finally:
+                await conn.close()
+            # A copy migrated by other migrations than this code's (one edited since) is loaded again.
+            note = folder / f"{tiny.stem}.json"
+            written = json.loads(note.read_text())
+            written["migrations"][0] = written["migrations"][0].split()[0] + " 0000000000000000"
+            note.write_text(json.dumps(written))
+            url = await server.database(tiny, log=lambda _: None)
+            conn = await asyncpg.connect(url)
+            try:
+                assert await conn.fetchval("SELECT to_regclass('kept_mark')") is None
+                assert await conn.fetchval("SELECT count(*) FROM event") == 2 * SIZE
+            finally:
+                await conn.close()
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_table_has_a_postgresql_column() -> None:
+    report = Report()
+    report.add(Row("/lastcall", "0.5 ms", "bare SQL 7 µs", "≤ 1 ms", True, key="lastcall"))
+    report.postgres("lastcall", "/lastcall", "1.2 ms", "≤ 2 ms", True, floor="bare SQL 60 µs")
+    report.postgres("import", "import", "9,000 events/s", "≥ 10,000 events/s", False, "why it misses")
+    text = render(report.rows)
+    assert "| SQLite" in text and "| PostgreSQL" in text
+    assert "1.2 ms" in text and "pass / pass" in text and "bare SQL 7 µs; PostgreSQL bare SQL 60 µs" in text
+    assert "≤ 1 ms; PostgreSQL ≤ 2 ms" in text
+    assert "not measured" in text and "— / MISS" in text
+    assert render_notes(report) == ["- import, PostgreSQL: why it misses"]

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
 from storage.errors import WriteFailed
-from storage.postgres.pool import Connection
+from storage.postgres.pool import Connection, PointConnections
 from storage.records import Actor
 from storage.rules import search_tokens
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # SQLSTATE classes and codes that mean the database could not take a write, whatever was written.
 _FAULT_CLASSES = {
@@ -45,6 +47,16 @@ def write_fault(exc: BaseException) -> WriteFailed | None:
     if isinstance(exc, asyncpg.InterfaceError | ConnectionError | OSError | TimeoutError):
         return WriteFailed("the database connection was lost; try again in a moment", type(exc).__name__)
     return None
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether an error is the connection's rather than the statement's: the socket, or the server ending
+    the session (SQLSTATE class 08, or 57P..: an administrator's command, a shutdown, the database gone;
+    not 57014, a statement cancelled)."""
+    if isinstance(exc, asyncpg.InterfaceError | ConnectionError | OSError):
+        return True
+    code = str(exc.sqlstate or "") if isinstance(exc, asyncpg.PostgresError) else ""
+    return code.startswith(("08", "57P"))
 
 
 class Tx:
@@ -98,10 +110,8 @@ class Tx:
         await self.conn.execute("DELETE FROM search_doc WHERE kind = $1 AND ref = $2", kind, ref)
 
 
-AUDIT_INSERT = (
-    "INSERT INTO audit (workspace, at, actor_id, actor_name, action, tbl, record_id, before, after)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-)
+AUDIT_COLUMNS = ["workspace", "at", "actor_id", "actor_name", "action", "tbl", "record_id", "before", "after"]
+AUDIT_INSERT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 
 
 def audit_values(
@@ -125,10 +135,17 @@ def storable(*texts: str | None) -> bool:
 
 
 class Database:
-    """The pool, as the store's areas use it."""
+    """The pool and the point-read connections, as the store's areas use them.
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    `all`, `one` and `value` run a statement through the pool, planned for the values it is given.
+    `point_all`, `point_one` and `point_value` run a point read (a few rows found by key, through an
+    index led by the workspace) on a connection of its own with one plan per statement: see
+    PointConnections for what may go there.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, points: PointConnections | None = None) -> None:
         self.pool = pool
+        self.points = points
 
     async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         return list(await self.pool.fetch(sql, *args))
@@ -139,6 +156,39 @@ class Database:
 
     async def value(self, sql: str, *args: Any) -> Any:
         return await self.pool.fetchval(sql, *args)
+
+    async def point_all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return list(await self._point(lambda c: c.fetch(sql, *args)))
+
+    async def point_one(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self._point(lambda c: c.fetchrow(sql, *args))
+        return row
+
+    async def point_value(self, sql: str, *args: Any) -> Any:
+        return await self._point(lambda c: c.fetchval(sql, *args))
+
+    async def _point(self, run: Callable[[Connection | asyncpg.Pool], Awaitable[T]]) -> T:
+        """Run a read on a point connection, or through the pool when none is free. A read is safe to run
+        twice: if the point connection itself fails (the server ended it, the socket broke), the read
+        goes through the pool, and the connection is replaced."""
+        conn = await self.points.borrow() if self.points is not None else None
+        if conn is None:
+            return await run(self.pool)
+        assert self.points is not None
+        try:
+            result = await run(conn)
+        except Exception as exc:
+            if not _connection_lost(exc) and not conn.is_closed():
+                self.points.give_back(conn)  # the statement failed, not the connection
+                raise
+            self.points.discard(conn)
+            log.warning("a point-read connection failed (%s); reading through the pool", type(exc).__name__)
+            return await run(self.pool)
+        except BaseException:
+            self.points.discard(conn)  # interrupted midway (cancelled): its state is unknown
+            raise
+        self.points.give_back(conn)
+        return result
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:

@@ -76,7 +76,7 @@ class Drafts:
             return await add_draft_tx(tx, actor, at, url, title, publisher, published, extracted, feed_id)
 
     async def draft(self, workspace: str, draft_id: int) -> Draft | None:
-        row = await self.db.one("SELECT * FROM draft WHERE workspace = $1 AND id = $2", workspace, draft_id)
+        row = await self.db.point_one("SELECT * FROM draft WHERE workspace = $1 AND id = $2", workspace, draft_id)
         return draft_of(row) if row else None
 
     async def update_draft(self, actor: Actor, at: dt.datetime, draft_id: int, extracted: dict[str, object]) -> Draft:
@@ -96,7 +96,7 @@ class Drafts:
         return after
 
     async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT * FROM draft WHERE event_id = $1 AND workspace = $2 AND status = 'recorded'"
             " ORDER BY decided_at, id",
             event_id,
@@ -105,7 +105,7 @@ class Drafts:
         return [draft_of(r) for r in rows]
 
     async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT * FROM concern WHERE event_id = $1 AND workspace = $2 AND text IS NOT NULL AND source IS NOT NULL"
             " ORDER BY id",
             event_id,

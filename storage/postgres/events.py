@@ -86,20 +86,20 @@ class Events:
     # -- reading -------------------------------------------------------------------------------
 
     async def event(self, workspace: str, event_id: int) -> Event | None:
-        row = await self.db.one(f"{_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id = $2", workspace, event_id)
+        row = await self.db.point_one(f"{_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id = $2", workspace, event_id)
         return event_of(row) if row else None
 
     async def events_by_ids(self, workspace: str, ids: Sequence[int]) -> list[Event]:
         if not ids:
             return []
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             f"{_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id = ANY($2::bigint[])", workspace, list(ids)
         )
         by_id = {r["id"]: event_of(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     async def _event_where(self, where: str, args: Sequence[Any]) -> Event | None:
-        row = await self.db.one(f"{_WITH_PARTICIPANTS} WHERE {where}", *args)
+        row = await self.db.point_one(f"{_WITH_PARTICIPANTS} WHERE {where}", *args)
         return event_of(row) if row else None
 
     async def latest_event(
@@ -119,7 +119,9 @@ class Events:
         self, workspace: str, *, track: str | None = None, before: tuple[dt.date, int] | None = None
     ) -> dt.date | None:
         sql, args = _latest_id(workspace, None, None, track, "held", before)
-        day: dt.date | None = await self.db.value(f"SELECT day FROM event WHERE workspace = $1 AND id = ({sql})", *args)
+        day: dt.date | None = await self.db.point_value(
+            f"SELECT day FROM event WHERE workspace = $1 AND id = ({sql})", *args
+        )
         return day
 
     async def previous_between(
@@ -132,7 +134,9 @@ class Events:
         self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
     ) -> dt.date | None:
         sql, args = _previous_id(workspace, key_a, key_b, before)
-        day: dt.date | None = await self.db.value(f"SELECT day FROM event WHERE workspace = $1 AND id = ({sql})", *args)
+        day: dt.date | None = await self.db.point_value(
+            f"SELECT day FROM event WHERE workspace = $1 AND id = ({sql})", *args
+        )
         return day
 
     async def earlier_contact(
@@ -216,7 +220,7 @@ class Events:
                 f"(SELECT id FROM event WHERE workspace = $1 AND status = '{status}' AND track = $2{kind}"
                 " AND day >= $3 AND day <= $4 ORDER BY day DESC, id DESC LIMIT $5)"
             )
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             f"{_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id IN ({' UNION ALL '.join(parts)})"
             " ORDER BY e.day DESC, e.id DESC",
             workspace,
@@ -245,7 +249,7 @@ class Events:
         return [event_of(r) for r in rows]
 
     async def last_held_by_track(self, workspace: str) -> dict[str, dt.date]:
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT t.track, (SELECT day FROM event WHERE workspace = $1 AND status = 'held' AND track = t.track"
             " ORDER BY day DESC, id DESC LIMIT 1) AS day FROM unnest($2::text[]) AS t(track)",
             workspace,
@@ -256,7 +260,7 @@ class Events:
     async def raised_at(self, workspace: str, event_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
         if not event_ids:
             return {}
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT event_id, side, issue FROM concern WHERE workspace = $1 AND event_id = ANY($2::bigint[])"
             " ORDER BY id",
             workspace,

@@ -102,13 +102,13 @@ class Feeds:
         return [feed_of(r) for r in rows]
 
     async def feed(self, workspace: str, feed_id: int) -> Feed | None:
-        row = await self.db.one("SELECT * FROM feed WHERE workspace = $1 AND id = $2", workspace, feed_id)
+        row = await self.db.point_one("SELECT * FROM feed WHERE workspace = $1 AND id = $2", workspace, feed_id)
         return feed_of(row) if row else None
 
     async def feed_by_url(self, workspace: str, url: str) -> Feed | None:
         if not storable(url):
             return None
-        row = await self.db.one("SELECT * FROM feed WHERE workspace = $1 AND url = $2", workspace, url)
+        row = await self.db.point_one("SELECT * FROM feed WHERE workspace = $1 AND url = $2", workspace, url)
         return feed_of(row) if row else None
 
     async def remove_feed(self, actor: Actor, at: dt.datetime, feed_id: int) -> Feed:

@@ -355,7 +355,9 @@ async def _set_aside_indexes_and_keys(conn: Connection, tables: list[str]) -> li
     indexes = await conn.fetch(
         "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)"
         " FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
-        " WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)"
+        # A partitioned table's indexes stay: dropping one drops its partitions' indexes, and the one
+        # created again would not bring back those made on a partition alone (search_doc's, by kind).
+        " WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1) AND t.relkind = 'r'"
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
         " WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))"
         " ORDER BY t.relname, i.indexrelid::regclass::text",

@@ -1,7 +1,7 @@
 """The change feed on PostgreSQL: LISTEN on a connection of its own, made again whenever it is lost.
 
 Every audit row's trigger NOTIFYs on storage.changes.CHANNEL inside the writing transaction
-(migrations/0004_change_feed.sql); PostgreSQL delivers a notification only when that transaction commits,
+(migrations/0005_change_feed.sql); PostgreSQL delivers a notification only when that transaction commits,
 so a listener never hears of a write that was rolled back. PostgreSQL keeps no notification for a session
 that was not listening, so after any gap (the first connection failed, or a connection was lost) the
 listener delivers EVERYTHING once it listens again, and the process rebuilds what it keeps.

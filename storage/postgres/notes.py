@@ -93,7 +93,7 @@ class Notes:
     # -- issues --------------------------------------------------------------------------------
 
     async def issues(self, workspace: str) -> list[Issue]:
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             'SELECT slug, title, aliases FROM issue WHERE workspace = $1 ORDER BY slug COLLATE "C"', workspace
         )
         return [*BUILTIN_ISSUE_RECORDS, *(Issue(r["slug"], r["title"], tuple(r["aliases"])) for r in rows)]
@@ -160,7 +160,7 @@ class Notes:
     async def concerns_by_ids(self, workspace: str, ids: list[int]) -> list[Concern]:
         if not ids:
             return []
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT * FROM concern WHERE workspace = $1 AND id = ANY($2::bigint[])", workspace, list(ids)
         )
         by_id = {r["id"]: concern_of(r) for r in rows}
@@ -169,7 +169,7 @@ class Notes:
     # -- questions -----------------------------------------------------------------------------
 
     async def question(self, workspace: str, question_id: int) -> Question | None:
-        row = await self.db.one("SELECT * FROM question WHERE workspace = $1 AND id = $2", workspace, question_id)
+        row = await self.db.point_one("SELECT * FROM question WHERE workspace = $1 AND id = $2", workspace, question_id)
         return question_of(row) if row else None
 
     async def add_question(
@@ -275,7 +275,7 @@ class Notes:
     async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
         if not event_ids:
             return []
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT * FROM question WHERE workspace = $1 AND event_id = ANY($2::bigint[]) ORDER BY raised_on, id",
             workspace,
             list(event_ids),
@@ -294,7 +294,7 @@ class Notes:
     async def questions_by_ids(self, workspace: str, ids: list[int]) -> list[Question]:
         if not ids:
             return []
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT * FROM question WHERE workspace = $1 AND id = ANY($2::bigint[])", workspace, list(ids)
         )
         by_id = {r["id"]: question_of(r) for r in rows}

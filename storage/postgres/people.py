@@ -38,6 +38,11 @@ _PERSON_BY_KEY = (
     " WHERE k.workspace = $1 AND k.key = $2"
 )
 _ALIASES = "SELECT alias FROM person_key WHERE person_id = $1 AND alias IS NOT NULL ORDER BY alias"
+# A person's aliases as an array, in _ALIASES's order, for a statement over `person p`.
+_ALIAS_ARRAY = (
+    "(SELECT coalesce(array_agg(a.alias ORDER BY a.alias), '{}') FROM person_key a"
+    " WHERE a.person_id = p.id AND a.alias IS NOT NULL)"
+)
 # The highest code point: `key >= prefix AND key < prefix || TOP` is every key that starts with prefix,
 # as a byte range of a COLLATE "C" index.
 TOP = "\U0010ffff"
@@ -58,7 +63,7 @@ class People:
     # -- offices -------------------------------------------------------------------------------
 
     async def offices(self, workspace: str) -> list[Office]:
-        rows = await self.db.all("SELECT slug, title, track, forms FROM office WHERE workspace = $1", workspace)
+        rows = await self.db.point_all("SELECT slug, title, track, forms FROM office WHERE workspace = $1", workspace)
         custom = {r["slug"]: office_of_row(r) for r in rows}
         merged = [custom.pop(o.slug) if o.slug in custom else BUILTIN_OFFICE_BY_SLUG[o.slug] for o in BUILTIN_OFFICES]
         return merged + sorted(custom.values(), key=lambda o: o.slug)
@@ -66,14 +71,14 @@ class People:
     async def office_of(self, workspace: str, side: str, title: str | None) -> Office | None:
         if not title:
             return None
-        rows = await self.db.all(CUSTOM_OFFICES_SQL, workspace, side + ":%")
+        rows = await self.db.point_all(CUSTOM_OFFICES_SQL, workspace, side + ":%")
         slug = slug_for_title(custom_forms_of((r["slug"], r["title"], r["forms"]) for r in rows), side, title)
         return await self.office_by_slug(workspace, slug)
 
     async def office_by_slug(self, workspace: str, slug: str) -> Office | None:
         if not storable(slug):
             return None
-        row = await self.db.one(
+        row = await self.db.point_one(
             "SELECT slug, title, track, forms FROM office WHERE workspace = $1 AND slug = $2", workspace, slug
         )
         if row:
@@ -116,20 +121,22 @@ class People:
     # -- people --------------------------------------------------------------------------------
 
     async def person(self, workspace: str, person_id: int) -> Person | None:
-        row = await self.db.one(
-            "SELECT id, name, side, title, (SELECT coalesce(array_agg(alias ORDER BY alias), '{}') FROM person_key"
-            " WHERE person_id = person.id AND alias IS NOT NULL) AS aliases FROM person"
-            " WHERE workspace = $1 AND id = $2",
+        row = await self.db.point_one(
+            f"SELECT id, name, side, title, {_ALIAS_ARRAY} AS aliases FROM person p WHERE workspace = $1 AND id = $2",
             workspace,
             person_id,
         )
         return person_of(row, tuple(row["aliases"])) if row else None
 
     async def find_person(self, workspace: str, name: str) -> Person | None:
-        row = await self.db.one(_PERSON_BY_KEY, workspace, norm(name))
-        if row is None:
-            return None
-        return person_of(row, tuple(r["alias"] for r in await self.db.all(_ALIASES, row["id"])))
+        # The person and their aliases in one statement: /lastcall with: asks it on every call.
+        row = await self.db.point_one(
+            f"SELECT p.id, p.name, p.side, p.title, {_ALIAS_ARRAY} AS aliases FROM person_key k"
+            " JOIN person p ON p.id = k.person_id WHERE k.workspace = $1 AND k.key = $2",
+            workspace,
+            norm(name),
+        )
+        return person_of(row, tuple(row["aliases"])) if row else None
 
     async def person_keys(self, workspace: str) -> list[tuple[str, int, str]]:
         rows = await self.db.all(
@@ -145,7 +152,7 @@ class People:
         of person_key, words from one of person_word."""
         key = norm(prefix)
         if not key:
-            rows = await self.db.all(
+            rows = await self.db.point_all(
                 'SELECT id, name, side, title FROM person WHERE workspace = $1 ORDER BY name COLLATE "C" LIMIT $2',
                 workspace,
                 limit,
@@ -153,7 +160,7 @@ class People:
             return [person_of(r) for r in rows]
         typed = key.split()
         rank: dict[int, int] = {}
-        starts = await self.db.all(
+        starts = await self.db.point_all(
             'SELECT key, person_id FROM person_key WHERE workspace = $1 AND key COLLATE "C" >= $2'
             ' AND key COLLATE "C" < $3 LIMIT $4',
             workspace,
@@ -165,7 +172,7 @@ class People:
             found = EXACT if row["key"] == key else START_WORD if row["key"].startswith(key + " ") else START
             rank[row["person_id"]] = min(found, rank.get(row["person_id"], WORD_START))
         longest = max(typed, key=len)  # the rarest word makes the shortest range
-        words = await self.db.all(
+        words = await self.db.point_all(
             "SELECT word, person_id FROM person_word WHERE workspace = $1 AND word >= $2 AND word < $3 LIMIT $4",
             workspace,
             longest,
@@ -179,7 +186,7 @@ class People:
                 by_word[row["person_id"]] = min(found, by_word.get(row["person_id"], WORD_START))
         candidates = list(by_word)
         if len(typed) > 1 and candidates:
-            keys = await self.db.all(
+            keys = await self.db.point_all(
                 "SELECT key, person_id FROM person_key WHERE person_id = ANY($1::bigint[])", candidates
             )
             fitting = {r["person_id"] for r in keys if words_fit(typed, r["key"].split())}
@@ -188,7 +195,7 @@ class People:
             rank[pid] = by_word[pid]
         if not rank:
             return []
-        rows = await self.db.all(
+        rows = await self.db.point_all(
             "SELECT id, name, side, title FROM person WHERE workspace = $1 AND id = ANY($2::bigint[])",
             workspace,
             list(rank),

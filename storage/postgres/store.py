@@ -26,7 +26,7 @@ from storage.postgres.listen import ChangeListener
 from storage.postgres.migrate import migrate
 from storage.postgres.notes import Notes
 from storage.postgres.people import People
-from storage.postgres.pool import open_pool
+from storage.postgres.pool import PointConnections, open_pool
 from storage.postgres.search import Search
 from storage.postgres.timeline import Timelines
 from storage.postgres.workspaces import Workspaces
@@ -47,6 +47,7 @@ from storage.records import (
     NewPosition,
     Office,
     Person,
+    PoolStats,
     Progress,
     Question,
     RecordedDraft,
@@ -58,10 +59,11 @@ from storage.records import (
 
 
 class PostgresStore:
-    def __init__(self, pool: asyncpg.Pool, url: str | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, url: str | None = None, points: PointConnections | None = None) -> None:
         self.pool = pool
         self.url = url  # where the change feed's own connection goes (watch_changes)
-        db = Database(pool)
+        self.points = points
+        db = Database(pool, points)
         self._people = People(db)
         self._events = Events(db)
         self._importer = Importer(db)
@@ -79,21 +81,38 @@ class PostgresStore:
         """Connect and bring the schema up to date (storage/postgres/migrate.py); OpenFailed if the database
         cannot be reached, SchemaTooNew if it is newer than this code."""
         pool = await open_pool(url, min_size=min_size, max_size=max_size)
+        points = PointConnections(url)
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
+            await points.start()
         except BaseException:
+            await points.close()
             await pool.close()
             raise
-        return cls(pool, url)
+        return cls(pool, url, points)
 
     async def close(self) -> None:
+        if self.points is not None:
+            await self.points.close()
         await self.pool.close()
 
     async def watch_changes(self, on_change: OnChange) -> ChangeWatch:
         if self.url is None:
             raise OpenFailed("this PostgreSQL store was not opened from a URL: it cannot listen for changes")
         return await ChangeListener.start(self.url, on_change)
+
+    def pool_stats(self) -> PoolStats:
+        """The pool's connections and the point-read ones (PointConnections), open, at most and idle."""
+        points = self.points
+        extra_open, extra_max, extra_idle = (
+            (points.open_count, points.size, points.idle_count) if points is not None else (0, 0, 0)
+        )
+        return PoolStats(
+            size=self.pool.get_size() + extra_open,
+            max_size=self.pool.get_max_size() + extra_max,
+            idle=self.pool.get_idle_size() + extra_idle,
+        )
 
     async def workspace_settings(self, workspace: str) -> WorkspaceSettings:
         return await self._workspaces.workspace_settings(workspace)

@@ -46,7 +46,7 @@ class Workspaces:
     # -- settings ------------------------------------------------------------------------------
 
     async def workspace_settings(self, workspace: str) -> WorkspaceSettings:
-        row = await self.db.one("SELECT timezone, editor_role FROM workspace WHERE id = $1", workspace)
+        row = await self.db.point_one("SELECT timezone, editor_role FROM workspace WHERE id = $1", workspace)
         if row is None:
             return WorkspaceSettings(workspace, None, None)
         return WorkspaceSettings(workspace, row["timezone"], row["editor_role"])
@@ -85,7 +85,7 @@ class Workspaces:
         return [subscription_of(r) for r in rows]
 
     async def subscription_by_id(self, subscription_id: int) -> Subscription | None:
-        row = await self.db.one("SELECT * FROM subscription WHERE id = $1", subscription_id)
+        row = await self.db.point_one("SELECT * FROM subscription WHERE id = $1", subscription_id)
         return subscription_of(row) if row else None
 
     async def subscribe(

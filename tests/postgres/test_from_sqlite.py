@@ -92,7 +92,14 @@ async def test_every_table_of_either_schema_is_copied_derived_or_left_out_with_a
         on_sqlite = sqlite_tables(src)
         sqlite_columns = {t: {r[1] for r in src.execute(f"PRAGMA table_info({t})")} for t in COPIED}
     await migrate(target)
-    on_postgres = {r[0] for r in await target.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    # A partition (search_doc's, one a kind) is filled through its parent table, so only parents count.
+    on_postgres = {
+        r[0]
+        for r in await target.fetch(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+            " AND relkind IN ('r', 'p') AND NOT relispartition"
+        )
+    }
     # A table a migration adds to either side fails here until it is copied, derived or left out with a reason.
     assert unplanned_sqlite_tables(on_sqlite) == set()
     assert unplanned_postgres_tables(on_postgres) == set()
