@@ -315,7 +315,7 @@ async def _copy(src: sqlite3.Connection, conn: Connection, make_bar: Bars, began
             raise CountsDiffer(report)
     try:
         analyzed: float | None = await _analyze(conn, make_bar)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as exc:
         # The copy is committed: without statistics now, autovacuum gathers them later.
         log.warning("the copy is made, but ANALYZE failed: %s", exc)
         analyzed = None
