@@ -153,7 +153,7 @@ class Events:
             sql, args = _previous_id(workspace, *between, before)
         else:
             sql, args = _latest_id(workspace, None, None, track, "held", before)
-        row = await self.db.one(f"{_BRIEF} WHERE e.workspace = $1 AND e.id = ({sql})", *args)
+        row = await self.db.point_one(f"{_BRIEF} WHERE e.workspace = $1 AND e.id = ({sql})", *args)
         return EventBrief(row["id"], row["day"], tuple(Participant(*p) for p in row["participants"])) if row else None
 
     async def list_events(
