@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import cast
 
 from bench.generate import DATA_DIR, NOW, WS, ensure
 from bench.measure import Stat, ms, timed
@@ -75,8 +74,7 @@ async def figures(sqlite_path: Path, url: str, n: int) -> dict[str, Stat | float
     store = await PostgresStore.open(url)
     out: dict[str, Stat | float] = {}
     try:
-        # commands.context.Ctx names the SQLite class; the commands call only contract methods.
-        ctx = context(cast(SqliteStore, store))
+        ctx = context(store)
         for label, args in (
             ("/lastcall", {}),
             ("/lastcall with a person", {"with": target.name}),

@@ -154,8 +154,8 @@ async def store(backend_opener: OpenStore) -> SqliteStore:
     """A fresh store of each backend in turn (test ids end in [sqlite] and [postgresql]): the command,
     import/export and fuzzing suites run on both. A module about SQLite itself overrides this fixture
     with `sqlite_store`."""
-    # Ctx, Runner and the commands name the SQLite class as their store's type; they call only contract
-    # methods, which PostgresStore has too (tests/test_contract.py), so the cast is for the type checker.
+    # The tests name the SQLite class as their store's type (some reach its file); those that run on
+    # both backends call only contract methods (tests/test_contract.py), so the cast is for the type checker.
     return cast(SqliteStore, await backend_opener())
 
 
@@ -194,7 +194,7 @@ async def gallery_sample(store: SqliteStore, preload: Preload) -> SqliteStore:
 class Runner:
     """Runs commands through commands.surface.dispatch as one caller of one workspace."""
 
-    def __init__(self, store: SqliteStore, clock: FixedClock, workspace: str = WS, editor: bool = True) -> None:
+    def __init__(self, store: StoreContract, clock: FixedClock, workspace: str = WS, editor: bool = True) -> None:
         self.ctx = Ctx(store, Caller(workspace, "u1", "Ann Analyst", editor), clock, CoreSettings(), DISCORD)
 
     # Positional-only, so that a command's own `name` option can be passed as a keyword.

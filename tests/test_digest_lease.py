@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import cast
 
 import pytest
 from apscheduler.triggers.date import DateTrigger
@@ -39,10 +38,7 @@ LEASE = dt.timedelta(minutes=10)
 
 
 async def subscribe(store: StoreContract, clock: FixedClock, channel: str = "111") -> int:
-    # Runner names the SQLite class; the command calls only contract methods (tests/test_contract.py).
-    await Runner(cast(SqliteStore, store), clock, WS)(
-        "digest subscribe", channel=channel, weekday="monday", time="09:00"
-    )
+    await Runner(store, clock, WS)("digest subscribe", channel=channel, weekday="monday", time="09:00")
     [sub] = [s for s in await store.subscriptions(WS) if s.channel_id == channel]
     return sub.id
 

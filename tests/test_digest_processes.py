@@ -14,11 +14,9 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import cast
 
 from commands.context import FixedClock
 from storage.factory import open_store
-from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +47,7 @@ async def test_two_periods_with_three_processes_post_each_subscription_once(
     try:
         sids: dict[int, tuple[str, str]] = {}
         for workspace in WORKSPACES:
-            # Runner names the SQLite class; the command calls only contract methods (tests/test_contract.py).
-            run = Runner(cast(SqliteStore, store), clock, workspace)
+            run = Runner(store, clock, workspace)
             for channel in CHANNELS:
                 await run("digest subscribe", channel=channel, weekday="monday", time="09:00")
             for sub in await store.subscriptions(workspace):

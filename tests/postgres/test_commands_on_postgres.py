@@ -4,7 +4,6 @@ the same commands against a SQLite store: the user reads the same answers from e
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from commands.context import FixedClock
 from storage.factory import open_store
@@ -32,9 +31,7 @@ async def test_commands_answer_alike_on_postgresql_and_sqlite(pg_store_url: str,
     pg = await open_store(pg_store_url)
     assert isinstance(pg, PostgresStore)
     try:
-        # commands.context.Ctx names the SQLite class as its store's type; the commands call only contract
-        # methods, which PostgresStore has (tests/test_contract.py), so the cast is for the type checker.
-        on_pg = await script(Runner(cast(SqliteStore, pg), clock))
+        on_pg = await script(Runner(pg, clock))
     finally:
         await pg.close()
     sqlite = await SqliteStore.open(tmp_path / "hotline.db")

@@ -14,7 +14,7 @@ from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 import pytest
@@ -182,9 +182,7 @@ async def test_the_copy_reads_back_record_for_record(source: Path, pg_url: str) 
 
 
 async def commands_on(store: Any, workspace: str) -> dict[str, str]:
-    # commands.context.Ctx names the SQLite class as its store's type; a PostgresStore has every contract
-    # method (tests/test_contract.py), so the cast is for the type checker.
-    run = Runner(cast(SqliteStore, store), FixedClock(NOW), workspace)
+    run = Runner(store, FixedClock(NOW), workspace)
     return {
         "lastcall": await run.text("lastcall"),
         "lastcall with": await run.text("lastcall", **{"with": "Wei Fenghe"}),
@@ -193,7 +191,7 @@ async def commands_on(store: Any, workspace: str) -> dict[str, str]:
         "event show": await run.text("event show", id=4),
         "positions": await run.text("positions", issue="fentanyl precursors"),
         "digest status": await run.text("digest status"),
-        "other lastcall": await Runner(cast(SqliteStore, store), FixedClock(NOW), OTHER_WS).text("lastcall"),
+        "other lastcall": await Runner(store, FixedClock(NOW), OTHER_WS).text("lastcall"),
     }
 
 

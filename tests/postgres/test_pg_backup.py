@@ -11,7 +11,6 @@ import stat
 import sys
 from asyncio.subprocess import PIPE
 from pathlib import Path
-from typing import cast
 
 import asyncpg
 import pytest
@@ -20,7 +19,6 @@ from commands.context import FixedClock
 from storage.errors import BackupFailed, OpenFailed
 from storage.postgres.dump import ARCHIVE_MAGIC, dump_database, split_password
 from storage.postgres.store import PostgresStore
-from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, WS, Runner
 from tests.pg_server import PgServer
 from tests.test_commands import seed
@@ -69,7 +67,7 @@ async def server_major(url: str) -> int:
 async def filled(pg_store_url: str) -> str:
     store = await PostgresStore.open(pg_store_url)
     try:
-        run = Runner(cast(SqliteStore, store), FixedClock(NOW), WS)
+        run = Runner(store, FixedClock(NOW), WS)
         await seed(run)
         await run("question add", text="Will the talks resume?")
     finally:
@@ -122,9 +120,9 @@ async def test_a_dump_restores_into_a_new_database_with_every_count(
         original, copy = await PostgresStore.open(filled), await PostgresStore.open(restored)
         try:
             for text in ("lastcall", "questions"):
-                assert await Runner(cast(SqliteStore, copy), FixedClock(NOW)).text(text) == await Runner(
-                    cast(SqliteStore, original), FixedClock(NOW)
-                ).text(text)
+                assert await Runner(copy, FixedClock(NOW)).text(text) == await Runner(original, FixedClock(NOW)).text(
+                    text
+                )
         finally:
             await original.close()
             await copy.close()

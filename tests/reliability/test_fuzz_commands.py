@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -453,8 +453,7 @@ class World:
 
     def ctx(self, caller: str) -> Ctx:
         assert self.store is not None
-        # Ctx names the SQLite class; the commands use only the contract, which both stores have.
-        return Ctx(cast(SqliteStore, self.store), CALLERS[caller], self.clock, CoreSettings(), DISCORD)
+        return Ctx(self.store, CALLERS[caller], self.clock, CoreSettings(), DISCORD)
 
     async def rows(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every committed row of every table."""
