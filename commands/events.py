@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
-from commands import accounts, validate
+from commands import validate
 from commands.common import (
     EXACT,
     event_headline,
@@ -151,12 +152,10 @@ def _join(names: tuple[str, ...]) -> Line:
 
 
 async def event_show(ctx: Ctx, id: int) -> Reply:
-    event = await ctx.store.event(ctx.caller.workspace, id)
+    event, now = await asyncio.gather(ctx.store.event(ctx.caller.workspace, id), today(ctx))
     if event is None:
         raise NotFound(f"no event #{id} in this workspace", field="id")
-    reply = await describe_event(ctx, event, await today(ctx), title_prefix=f"Event #{event.id}")
-    reply.fields += await accounts.account_fields(ctx, event, both_only=False)
-    return reply
+    return await describe_event(ctx, event, now, title_prefix=f"Event #{event.id}", both_accounts_only=False)
 
 
 async def event_edit(ctx: Ctx, id: int, field: str, value: str) -> Reply:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from commands import accounts
 from commands.common import (
     KIND_LABEL,
     SIDE_LABEL,
+    Who,
     confidence_lines,
     facts_line,
     issue_titles,
@@ -24,16 +26,13 @@ from commands.common import (
 )
 from commands.context import Ctx
 from commands.reply import Field, Line, Reply, Span, UserText, When, line, plain
-from storage.records import Event, EventBrief, Participant
+from storage.records import ContactScope, Event, EventBrief, Participant
 
 
 async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None) -> Reply:
-    ws = ctx.caller.workspace
-    now = await today(ctx)
-    who = await resolve_who(ctx, with_) if with_ else None
-    event = await ctx.store.latest_event(
-        ws, person_id=who.person.id if who and who.person else None, side=who.side if who else None, track=track
-    )
+    # Reads that do not wait on each other are asked for together, here and below: on PostgreSQL each
+    # is a round trip to the server, which costs more than the read itself.
+    now, (who, event) = await asyncio.gather(today(ctx), _latest(ctx, with_, track))
     scope = " ".join(filter(None, [f"with {who.label}" if who else None, f"on the {track} track" if track else None]))
     if event is None:
         return Reply(
@@ -41,15 +40,26 @@ async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None)
             lines=[line(f"Add one with {ctx.platform.usage('event add')}.")],
             ephemeral=True,
         )
-    reply = await describe_event(
+    return await describe_event(
         ctx,
         event,
         now,
         title_prefix="Latest contact" + (f" {scope}" if scope else ""),
         about=who.person.id if who and who.person else None,
+        both_accounts_only=True,
     )
-    reply.fields += await accounts.account_fields(ctx, event, both_only=True)
-    return reply
+
+
+async def _latest(ctx: Ctx, with_: str | None, track: str | None) -> tuple[Who | None, Event | None]:
+    """Whom `with_` names, and the latest contact with them (or anyone) on `track` (or any)."""
+    who = await resolve_who(ctx, with_) if with_ else None
+    event = await ctx.store.latest_event(
+        ctx.caller.workspace,
+        person_id=who.person.id if who and who.person else None,
+        side=who.side if who else None,
+        track=track,
+    )
+    return who, event
 
 
 def _title_tail(event: Event, about: int | None) -> Line:
@@ -69,13 +79,27 @@ def _title_tail(event: Event, about: int | None) -> Line:
     return tuple(tail)
 
 
-async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str, about: int | None = None) -> Reply:
-    """An event in full with its derived context; /lastcall and /event show share it. `about` is the
-    person the title's prefix names already (/lastcall with:), so the title does not name them twice."""
+async def describe_event(
+    ctx: Ctx,
+    event: Event,
+    now: dt.date,
+    title_prefix: str,
+    about: int | None = None,
+    *,
+    both_accounts_only: bool,
+) -> Reply:
+    """An event in full with its derived context and its sides' accounts; /lastcall and /event show share
+    it. `about` is the person the title's prefix names already (/lastcall with:), so the title does not
+    name them twice; `both_accounts_only` shows the accounts only when both sides' are recorded."""
     ws = ctx.caller.workspace
-    titles = await issue_titles(ctx)
-    raised = (await ctx.store.raised_at(ws, [event.id])).get(event.id, {})
-    questions = await ctx.store.questions_for_events(ws, [event.id])
+    titles, raised_at, questions, context, account_fields = await asyncio.gather(
+        issue_titles(ctx),
+        ctx.store.raised_at(ws, [event.id]),
+        ctx.store.questions_for_events(ws, [event.id]),
+        derived_context(ctx, event, now),
+        accounts.account_fields(ctx, event, both_only=both_accounts_only),
+    )
+    raised = raised_at.get(event.id, {})
     lines: list[Line] = [
         line("When: ", when(event.day, now), f" {event.time} {event.timezone or ''}".rstrip() if event.time else None),
         facts_line(event),
@@ -88,7 +112,6 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
         Field(line(SIDE_LABEL[side]), tuple(person_span(p) for p in event.side(side)) or (("not named",),), inline=True)
         for side in ("us", "china")
     ]
-    context = await derived_context(ctx, event, now)
     if context:
         fields.append(Field(line("What it means"), tuple(context)))
     for name, value in raised_lines(raised, titles):
@@ -115,6 +138,7 @@ async def describe_event(ctx: Ctx, event: Event, now: dt.date, title_prefix: str
         )
     if event.sources:
         fields.append(Field(line("Sources"), source_lines(event)))
+    fields += account_fields
     return Reply(
         title=line(f"{title_prefix}: ", *_title_tail(event, about)),
         lines=lines,
@@ -157,8 +181,10 @@ def _and(parts: list[Line]) -> Line:
 
 async def _offices_with_titles(ctx: Ctx, a: Participant, b: Participant) -> Line:
     """ "between their offices (Secretary of Defense ↔ Minister of National Defense)"."""
-    office_a = await ctx.store.office_by_slug(ctx.caller.workspace, a.office or "")
-    office_b = await ctx.store.office_by_slug(ctx.caller.workspace, b.office or "")
+    office_a, office_b = await asyncio.gather(
+        ctx.store.office_by_slug(ctx.caller.workspace, a.office or ""),
+        ctx.store.office_by_slug(ctx.caller.workspace, b.office or ""),
+    )
     return line(
         "between their offices (",
         UserText(office_a.title if office_a else a.title or a.office or ""),
@@ -183,9 +209,9 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     before = (event.day, event.id)
     held = event.status == "held"
     previous = "previous" if held else "latest held"
-    # (scope, the earlier contact or None for "first recorded"), in the order they are told. Each is
-    # read as a brief (id, day, who took part): that is all its line shows.
-    facts: list[tuple[Line, EventBrief | None]] = []
+    # Where an earlier contact is looked for, with how its line tells that, in the order they are told.
+    # All are asked for at once, each found as a brief (id, day, who took part): all its line shows.
+    asked: list[tuple[Line, ContactScope]] = []
     us, cn = event.side("us"), event.side("china")
     # "between their offices": told with the offices' titles unless it shares its line with the people,
     # whose fields show the titles already (the usual case, so the titles are read only when shown).
@@ -193,14 +219,15 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
     if us and cn:
         a, b = us[0], cn[0]
         people = line("between ", UserText(short_name(a)), " and ", UserText(short_name(b)))
-        by_people = (("person", a.person_id), ("person", b.person_id))
-        facts.append((people, await ctx.store.earlier_contact(ws, before, between=by_people)))
+        asked.append((people, ContactScope(between=(("person", a.person_id), ("person", b.person_id)))))
         if a.office and b.office:
             offices = line("between their offices")
-            by_offices = (("office", a.office), ("office", b.office))
-            facts.append((offices, await ctx.store.earlier_contact(ws, before, between=by_offices)))
-    prev_t = await ctx.store.earlier_contact(ws, before, track=event.track)
-    facts.append((line(f"on the {event.track} track"), prev_t))
+            asked.append((offices, ContactScope(between=(("office", a.office), ("office", b.office)))))
+    asked.append((line(f"on the {event.track} track"), ContactScope(track=event.track)))
+    found_in = await ctx.store.earlier_contacts(ws, before, [scope for _, scope in asked])
+    # (how it is told, the earlier contact or None for "first recorded")
+    facts = [(told, found) for (told, _), found in zip(asked, found_in, strict=True)]
+    prev_t = found_in[-1]
 
     # Group the scopes by the earlier contact they point at, keeping the order of first mention.
     groups: dict[int | None, list[Line]] = {}

@@ -30,6 +30,7 @@ from storage.records import (
     AddedEvent,
     AuditEntry,
     Concern,
+    ContactScope,
     DigestRun,
     Draft,
     Event,
@@ -149,30 +150,15 @@ class StoreContract(Protocol):
     ) -> dt.date | None:
         """The day of the event latest_event would find, without reading the event."""
 
-    async def previous_between(
-        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
-    ) -> Event | None:
-        """The latest held event before `before` where A and B both took part.
+    async def earlier_contacts(
+        self, workspace: str, before: tuple[dt.date, int], scopes: Sequence[ContactScope]
+    ) -> list[EventBrief | None]:
+        """For each scope, in order, the latest held event before `before` = (day, id) in that scope, as an
+        EventBrief (id, day and participants, without the rest of the event), or None when there is none.
 
-        Keys are ("person", id) or ("office", slug)."""
-
-    async def previous_day_between(
-        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
-    ) -> dt.date | None:
-        """The day of the event previous_between would find, without reading the event."""
-
-    async def earlier_contact(
-        self,
-        workspace: str,
-        before: tuple[dt.date, int],
-        *,
-        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
-        track: str | None = None,
-    ) -> EventBrief | None:
-        """The latest held event before `before` = (day, id) where both keys of `between` took part (as
-        previous_between finds it) or on `track` (as latest_event(track=, before=) finds it), as an
-        EventBrief: id, day and participants, without the rest of the event. Exactly one of `between`
-        and `track`, else ValueError."""
+        A scope between two participants finds the latest event both took part in; a scope on a track
+        finds what latest_event(track=, before=) finds. /lastcall asks for up to three at once, so a
+        backend whose reads are round trips answers them together."""
 
     async def list_events(
         self,

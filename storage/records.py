@@ -88,6 +88,23 @@ class EventBrief:
         return tuple(p for p in self.participants if p.side == side)
 
 
+# A participant key: ("person", person id) or ("office", office slug).
+ParticipantKey = tuple[str, int | str]
+
+
+@dataclass(frozen=True)
+class ContactScope:
+    """Where an earlier contact is looked for: an event that both keys of `between` took part in, or one
+    on `track`. Exactly one of the two is given."""
+
+    between: tuple[ParticipantKey, ParticipantKey] | None = None
+    track: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.between is None) == (self.track is None):
+            raise ValueError("a contact scope is either between two participants or on a track")
+
+
 @dataclass(frozen=True)
 class Concern:
     id: int

@@ -14,7 +14,7 @@ import aiosqlite
 import pytest
 
 from storage.errors import Conflict, DuplicateEvent, RecordMissing, SchemaTooNew
-from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant, Source
+from storage.records import Actor, AuditEntry, ContactScope, Event, EventBrief, NewEvent, NewParticipant, Source
 from storage.sqlite.db import BUSY_TIMEOUT_MS
 from storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from storage.sqlite.store import SqliteStore
@@ -609,38 +609,37 @@ SHAPES: dict[str, tuple[Callable[[SqliteStore], Awaitable[object]], str]] = {
         "(workspace=? AND status=? AND track=?)",
     ),
     "list_events": (lambda s: s.list_events(WS), "(workspace=?)"),
-    "previous_between people": (
+    "earlier_contacts people": (
         lambda s: _then(
             _person_id(s, AUSTIN),
             lambda a: _then(
                 _person_id(s, WEI),
-                lambda b: s.previous_between(WS, ("person", a), ("person", b), (dt.date(2022, 1, 1), 10**6)),
+                lambda b: s.earlier_contacts(
+                    WS, (dt.date(2022, 1, 1), 10**6), [ContactScope(between=(("person", a), ("person", b)))]
+                ),
             ),
         ),
         "(workspace=? AND person_id=? AND status=?)",
     ),
-    "previous_between offices": (
-        lambda s: s.previous_between(
+    "earlier_contacts offices": (
+        lambda s: s.earlier_contacts(
             WS,
-            ("office", "us:secretary-of-defense"),
-            ("office", "china:minister-of-national-defense"),
             (dt.date(2022, 1, 1), 10**6),
+            [
+                ContactScope(
+                    between=(("office", "us:secretary-of-defense"), ("office", "china:minister-of-national-defense"))
+                )
+            ],
         ),
         "(workspace=? AND office=? AND status=?)",
+    ),
+    "earlier_contacts track": (
+        lambda s: s.earlier_contacts(WS, (dt.date(2021, 6, 1), 99), [ContactScope(track="defense")]),
+        "(workspace=? AND status=? AND track=?)",
     ),
     "latest_day track before": (
         lambda s: s.latest_day(WS, track="defense", before=(dt.date(2021, 6, 1), 99)),
         "(workspace=? AND status=? AND track=?)",
-    ),
-    "previous_day_between people": (
-        lambda s: _then(
-            _person_id(s, AUSTIN),
-            lambda a: _then(
-                _person_id(s, WEI),
-                lambda b: s.previous_day_between(WS, ("person", a), ("person", b), (dt.date(2022, 1, 1), 10**6)),
-            ),
-        ),
-        "(workspace=? AND person_id=? AND status=?)",
     ),
     "requests_not_granted": (
         lambda s: s.requests_not_granted(WS, "defense", dt.date(2020, 8, 6), dt.date(2022, 4, 20), limit=10),
@@ -731,7 +730,7 @@ async def test_events_after_pages_in_day_then_id_order(store: SqliteStore) -> No
 
 
 @pytest.mark.parametrize("recent", [3, 100], ids=["beyond the recent walk", "within the recent walk"])
-async def test_previous_between_finds_the_newest_shared_contact_whichever_walk_finds_it(
+async def test_an_earlier_contact_between_two_people_is_the_newest_whichever_walk_finds_it(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch, recent: int
 ) -> None:
     # Small limits so that a few events exercise every branch: the recent walk, then the busy side
@@ -746,16 +745,19 @@ async def test_previous_between_finds_the_newest_shared_contact_whichever_walk_f
     people = {n: await _person_id(store, n) for n in ("Alice A", "Bob B", "Carol C", "Other 21")}
     before = (last.day, last.id)
 
-    found = await store.previous_between(WS, ("person", people["Alice A"]), ("person", people["Bob B"]), before)
+    async def earlier_between(a: str, b: str, before: tuple[dt.date, int]) -> EventBrief | None:
+        scope = ContactScope(between=(("person", people[a]), ("person", people[b])))
+        return (await store.earlier_contacts(WS, before, [scope]))[0]
+
+    found = await earlier_between("Alice A", "Bob B", before)
     assert found is not None and found.id == met[1].id  # the newer of the two, not the older
     # B is quiet: walked from B's side, and from A's when asked the other way round.
-    found = await store.previous_between(WS, ("person", people["Bob B"]), ("person", people["Alice A"]), before)
+    found = await earlier_between("Bob B", "Alice A", before)
     assert found is not None and found.id == met[1].id
     # A and C are both busy and never met; A and Other 21 met on the last day of February.
-    alice, carol = ("person", people["Alice A"]), ("person", people["Carol C"])
-    assert await store.previous_between(WS, alice, carol, before) is None
-    found = await store.previous_between(WS, ("person", people["Alice A"]), ("person", people["Other 21"]), before)
+    assert await earlier_between("Alice A", "Carol C", before) is None
+    found = await earlier_between("Alice A", "Other 21", before)
     assert found is not None and found.day == dt.date(2021, 2, 21)
     # Nothing before the first meeting.
     first = (met[0].day, met[0].id)
-    assert await store.previous_between(WS, ("person", people["Alice A"]), ("person", people["Bob B"]), first) is None
+    assert await earlier_between("Alice A", "Bob B", first) is None

@@ -12,7 +12,17 @@ import pytest
 
 from storage.contract import StoreContract
 from storage.errors import Conflict, DraftDecided, DuplicateEvent, RecordMissing
-from storage.records import Actor, AuditEntry, Event, NewEvent, NewParticipant, NewPosition, Source
+from storage.records import (
+    Actor,
+    AuditEntry,
+    ContactScope,
+    Event,
+    EventBrief,
+    NewEvent,
+    NewParticipant,
+    NewPosition,
+    Source,
+)
 from tests.conftest import NOW, OTHER_WS, WS, OpenStore
 
 ACTOR = Actor(WS, "u1", "Ann Analyst")
@@ -210,24 +220,11 @@ async def test_latest_event_and_day_by_person_side_track_and_before(backend: Sto
     assert await backend.last_held_by_track(WS) == {"defense": call.day, "diplomatic": meeting.day}
 
 
-async def test_previous_between_people_and_offices(backend: StoreContract) -> None:
-    first = await add(backend, new_event("2022-04-20"))
-    await add(backend, new_event("2022-05-01", BLINKEN, WANG, us_title="Secretary of State"))
-    second = await add(backend, new_event("2022-06-01", kind="meeting"))
-    austin, wei = await backend.find_person(WS, AUSTIN), await backend.find_person(WS, WEI)
-    assert austin is not None and wei is not None
-    people = (("person", austin.id), ("person", wei.id))
-    assert await backend.previous_between(WS, *people, (second.day, second.id)) == first
-    assert await backend.previous_day_between(WS, *people, (second.day, second.id)) == first.day
-    assert await backend.previous_between(WS, *people, (first.day, first.id)) is None
-    offices = (("office", "us:secretary-of-defense"), ("office", "china:minister-of-national-defense"))
-    assert await backend.previous_between(WS, *offices, (dt.date(2030, 1, 1), 0)) == second
-    assert await backend.previous_day_between(WS, *offices, (first.day, first.id)) is None
+def ids(found: list[EventBrief | None]) -> list[int | None]:
+    return [brief.id if brief else None for brief in found]
 
 
-async def test_earlier_contact_is_the_brief_of_what_previous_between_and_latest_event_find(
-    backend: StoreContract,
-) -> None:
+async def test_earlier_contacts_between_people_between_offices_and_on_a_track(backend: StoreContract) -> None:
     two_a_side = NewEvent(
         day=dt.date(2022, 4, 20),
         kind="meeting",
@@ -238,44 +235,80 @@ async def test_earlier_contact_is_the_brief_of_what_previous_between_and_latest_
     )
     first = await add(backend, two_a_side)
     other = await add(backend, new_event("2022-05-01", BLINKEN, WANG, us_title="Secretary of State"))
-    await add(backend, new_event("2022-05-20", status="planned"))  # on the track, but not held
+    await add(backend, new_event("2022-05-20", status="planned"))  # on the track and between them, not held
     second = await add(backend, new_event("2022-06-01", kind="meeting"))
-    await add(backend, new_event("2022-04-20"), OTHER)  # the same call in another workspace
+    theirs = await add(backend, new_event("2022-04-20"), OTHER)  # the same call in another workspace
     austin, wei = await backend.find_person(WS, AUSTIN), await backend.find_person(WS, WEI)
     assert austin is not None and wei is not None
-    people = (("person", austin.id), ("person", wei.id))
-    offices = (("office", "us:secretary-of-defense"), ("office", "china:minister-of-national-defense"))
+    people = ContactScope(between=(("person", austin.id), ("person", wei.id)))
+    offices = ContactScope(
+        between=(("office", "us:secretary-of-defense"), ("office", "china:minister-of-national-defense"))
+    )
+    defense, diplomatic = ContactScope(track="defense"), ContactScope(track="diplomatic")
+    everything = [people, offices, defense, diplomatic]
 
-    brief = await backend.earlier_contact(WS, (second.day, second.id), between=people)
+    found = await backend.earlier_contacts(WS, (second.day, second.id), everything)
+    assert ids(found) == [first.id, first.id, first.id, other.id]
+    brief = found[0]
     assert brief is not None
     assert (brief.id, brief.day, brief.participants) == (first.id, first.day, first.participants)
-    assert [p.name for p in brief.side("us")] == [AUSTIN, "Ely Ratner"]
+    assert [p.name for p in brief.side("us")] == [AUSTIN, "Ely Ratner"]  # in order, both of a side
     assert [p.name for p in brief.side("china")] == [WEI]
-    assert await backend.earlier_contact(WS, (first.day, first.id), between=people) is None
-    by_offices = await backend.earlier_contact(WS, (dt.date(2030, 1, 1), 0), between=offices)
-    assert by_offices is not None and by_offices.id == second.id
-    for before in ((second.day, second.id), (first.day, first.id), (dt.date(2030, 1, 1), 0)):
-        for between in (people, offices):
-            found = await backend.previous_between(WS, between[0], between[1], before)
-            brief = await backend.earlier_contact(WS, before, between=between)
-            got = (brief.id, brief.day, brief.participants) if brief else None
-            assert got == ((found.id, found.day, found.participants) if found else None)
+    assert found[3] is not None and found[3].participants == other.participants
+    # In the order asked, whatever the order; any subset; none at all.
+    assert ids(await backend.earlier_contacts(WS, (second.day, second.id), everything[::-1])) == [
+        other.id,
+        first.id,
+        first.id,
+        first.id,
+    ]
+    assert ids(await backend.earlier_contacts(WS, (second.day, second.id), [diplomatic])) == [other.id]
+    assert await backend.earlier_contacts(WS, (second.day, second.id), []) == []
+    # Before the first, nothing; after the last, the last (same day: by id).
+    assert ids(await backend.earlier_contacts(WS, (first.day, first.id), everything)) == [None] * 4
+    latest = await backend.earlier_contacts(WS, (dt.date(2030, 1, 1), 0), everything)
+    assert ids(latest) == [second.id, second.id, second.id, other.id]
+    assert ids(await backend.earlier_contacts(WS, (second.day, second.id + 1), [people])) == [second.id]
+    # Each workspace finds its own record: there, this workspace's people are unknown.
+    assert ids(await backend.earlier_contacts(OTHER_WS, (dt.date(2030, 1, 1), 0), everything)) == [
+        None,
+        theirs.id,
+        theirs.id,
+        None,
+    ]
+    unknown = ContactScope(between=(("person", 10**9), ("office", "china:nobody")))
+    no_such_track = ContactScope(track="no such track\x00")
+    assert ids(await backend.earlier_contacts(WS, (second.day, second.id), [unknown, no_such_track, defense])) == [
+        None,
+        None,
+        first.id,
+    ]
 
-    on_track = await backend.earlier_contact(WS, (second.day, second.id), track="defense")
-    assert on_track is not None and (on_track.id, on_track.day) == (first.id, first.day)
-    on_diplomatic = await backend.earlier_contact(WS, (second.day, second.id), track="diplomatic")
-    assert on_diplomatic is not None and on_diplomatic.participants == other.participants
-    assert await backend.earlier_contact(WS, (first.day, first.id), track="defense") is None
-    assert await backend.earlier_contact(OTHER_WS, (second.day, second.id), between=people) is None
-    assert await backend.earlier_contact(OTHER_WS, (dt.date(2030, 1, 1), 0), track="diplomatic") is None
+
+async def test_earlier_contacts_agree_with_latest_event_on_a_track(backend: StoreContract) -> None:
+    for day, kind, status in (
+        ("2022-01-10", "call", "held"),
+        ("2022-02-10", "call", "held"),
+        ("2022-02-10", "meeting", "held"),  # the same day: the later id is the later contact
+        ("2022-02-20", "call", "declined"),
+        ("2022-03-05", "call", "held"),
+    ):
+        await add(backend, new_event(day, kind=kind, status=status))
+    events, _ = await backend.list_events(WS, limit=10)
+    assert len(events) == 5
+    for event in events:
+        before = (event.day, event.id)
+        latest = await backend.latest_event(WS, track="defense", before=before)
+        assert ids(await backend.earlier_contacts(WS, before, [ContactScope(track="defense")])) == [
+            latest.id if latest else None
+        ]
 
 
-async def test_earlier_contact_takes_either_people_or_a_track(backend: StoreContract) -> None:
-    before = (dt.date(2030, 1, 1), 0)
-    with pytest.raises(ValueError, match="either between or track"):
-        await backend.earlier_contact(WS, before)
-    with pytest.raises(ValueError, match="either between or track"):
-        await backend.earlier_contact(WS, before, between=(("person", 1), ("person", 2)), track="defense")
+def test_a_contact_scope_is_between_two_participants_or_on_a_track() -> None:
+    with pytest.raises(ValueError, match="either between two participants or on a track"):
+        ContactScope()
+    with pytest.raises(ValueError, match="either between two participants or on a track"):
+        ContactScope(between=(("person", 1), ("person", 2)), track="defense")
 
 
 async def test_list_events_filters_pages_and_says_whether_more(backend: StoreContract) -> None:

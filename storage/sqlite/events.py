@@ -9,15 +9,28 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.errors import DuplicateEvent, RecordMissing
-from storage.records import Actor, AddedEvent, Event, EventBrief, NewEvent, NewParticipant, Participant, Source
+from storage.records import (
+    Actor,
+    AddedEvent,
+    ContactScope,
+    Event,
+    EventBrief,
+    NewEvent,
+    NewParticipant,
+    Participant,
+    ParticipantKey,
+    Source,
+)
 from storage.rules import BUILTIN_ISSUE_SLUGS, dedupe_key, event_dict, event_text, sources_json, track_of
 from storage.sqlite.db import POINT, Database, Tx
 from storage.sqlite.people import office_slug_tx, office_track_tx, resolve_person
 from storage.vocab import EVENT_STATUSES, TRACKS, slug_title
 
-# previous_between: past this many held contacts a side is walked only if the other is as busy.
+# The walk between two participants (_previous_id): past this many held contacts a side is walked only
+# if the other is as busy.
 WALK_COUNT = 200
-# previous_between: how many of one side's newest contacts are looked through before the full walk.
+# The walk between two participants: how many of one side's newest contacts are looked through before
+# the full walk.
 RECENT_COUNT = 32
 # list_events: below this many matches a filter drives the query; at or above, events are probed.
 FEW_MATCHES = 5000
@@ -93,44 +106,21 @@ class Events:
         """The day of the event latest_event would find, without reading the event."""
         return await self._day_of(workspace, *_latest_id(workspace, None, None, track, "held", before))
 
-    async def previous_between(
-        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
-    ) -> Event | None:
-        """The latest held event before `before` where A and B both took part.
+    async def earlier_contacts(
+        self, workspace: str, before: tuple[dt.date, int], scopes: Sequence[ContactScope]
+    ) -> list[EventBrief | None]:
+        """/lastcall dates and names up to three earlier contacts. Each is read as a brief: reading a whole
+        Event (summary, sources, every column) cost 40-70 µs at a million events, a brief 15-25 µs. On
+        SQLite each is one point read of its own; none waits on a round trip."""
+        return [await self._earlier_contact(workspace, before, scope) for scope in scopes]
 
-        Keys are ("person", id) or ("office", slug). Walks one side's participations newest first
-        through the index and stops at the first that the other shares. Walking A's alone
-        read all of a busy official's 35,000 contacts (65 ms at a million events) whenever the other
-        was new to them; when A has more than WALK_COUNT held contacts and B has not (found by reading
-        at most that many index entries), the walk starts from B, so a first meeting with a newcomer
-        costs the newcomer's few.
-        """
-        sql, params = _previous_id(workspace, key_a, key_b, before)
-        return await self._event_where(f"e.workspace = ? AND e.id = ({sql})", [workspace, *params])
-
-    async def previous_day_between(
-        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
-    ) -> dt.date | None:
-        """The day of the event previous_between would find, without reading the event."""
-        return await self._day_of(workspace, *_previous_id(workspace, key_a, key_b, before))
-
-    async def earlier_contact(
-        self,
-        workspace: str,
-        before: tuple[dt.date, int],
-        *,
-        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
-        track: str | None = None,
+    async def _earlier_contact(
+        self, workspace: str, before: tuple[dt.date, int], scope: ContactScope
     ) -> EventBrief | None:
-        """The event previous_between (`between`) or latest_event(track=, before=) would find, as an
-        EventBrief. /lastcall dates and names three earlier contacts; reading each as a whole Event
-        (summary, sources, every column) cost 40-70 µs at a million events, this 15-25 µs."""
-        if (between is None) == (track is None):
-            raise ValueError("earlier_contact takes either between or track")
-        if between is not None:
-            sql, params = _previous_id(workspace, *between, before)
+        if scope.between is not None:
+            sql, params = _previous_id(workspace, *scope.between, before)
         else:
-            sql, params = _latest_id(workspace, None, None, track, "held", before)
+            sql, params = _latest_id(workspace, None, None, scope.track, "held", before)
         rows = await self.db.all(f"{POINT}{_BRIEF} WHERE e.workspace = ? AND e.id = ({sql})", [workspace, *params])
         if not rows:
             return None
@@ -420,9 +410,17 @@ def _latest_id(
 
 
 def _previous_id(
-    workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
+    workspace: str, key_a: ParticipantKey, key_b: ParticipantKey, before: tuple[dt.date, int]
 ) -> tuple[str, list[Any]]:
-    """The statement (and its parameters) that finds the id of previous_between's event."""
+    """The statement (and its parameters) that finds the id of the latest held event before `before` that
+    both A and B took part in.
+
+    It walks one side's participations newest first through the index and stops at the first that the
+    other shares. Walking A's alone read all of a busy official's 35,000 contacts (65 ms at a million
+    events) whenever the other was new to them; when A has more than WALK_COUNT held contacts and B has
+    not (found by reading at most that many index entries), the walk starts from B, so a first meeting
+    with a newcomer costs the newcomer's few.
+    """
     col_a, val_a = key_a
     col_b, val_b = key_b
     col_a = "person_id" if col_a == "person" else "office"

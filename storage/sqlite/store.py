@@ -19,6 +19,7 @@ from storage.records import (
     AddedEvent,
     AuditEntry,
     Concern,
+    ContactScope,
     DigestRun,
     Draft,
     Event,
@@ -186,25 +187,10 @@ class SqliteStore:
     ) -> dt.date | None:
         return await self._events.latest_day(workspace, track=track, before=before)
 
-    async def earlier_contact(
-        self,
-        workspace: str,
-        before: tuple[dt.date, int],
-        *,
-        between: tuple[tuple[str, Any], tuple[str, Any]] | None = None,
-        track: str | None = None,
-    ) -> EventBrief | None:
-        return await self._events.earlier_contact(workspace, before, between=between, track=track)
-
-    async def previous_between(
-        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
-    ) -> Event | None:
-        return await self._events.previous_between(workspace, key_a, key_b, before)
-
-    async def previous_day_between(
-        self, workspace: str, key_a: tuple[str, Any], key_b: tuple[str, Any], before: tuple[dt.date, int]
-    ) -> dt.date | None:
-        return await self._events.previous_day_between(workspace, key_a, key_b, before)
+    async def earlier_contacts(
+        self, workspace: str, before: tuple[dt.date, int], scopes: Sequence[ContactScope]
+    ) -> list[EventBrief | None]:
+        return await self._events.earlier_contacts(workspace, before, scopes)
 
     async def list_events(
         self,

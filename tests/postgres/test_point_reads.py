@@ -41,14 +41,115 @@ async def test_point_reads_run_on_their_own_connections_planned_once(db: Databas
     assert db.points.idle_count == POINT_CONNECTIONS  # every one given back
 
 
-async def test_when_every_point_connection_is_busy_a_read_goes_through_the_pool(db: Database) -> None:
+async def test_when_every_point_connection_is_busy_a_read_waits_for_one_and_past_a_few_goes_to_the_pool(
+    pg_store_url: str,
+) -> None:
+    pool = await open_pool(pg_store_url, max_size=2)
+    points = PointConnections(pg_store_url, waiting=1)
+    await points.start()
+    db = Database(pool, points)
+    try:
+        slow = [asyncio.create_task(db.point_value("SELECT pg_backend_pid() FROM pg_sleep(0.4)")) for _ in "ab"]
+        await asyncio.sleep(0.1)
+        assert points.idle_count == 0
+        waiting = asyncio.create_task(db.point_value(BACKEND))
+        await asyncio.sleep(0.05)
+        assert points.waiting_count == 1 and not waiting.done()
+        # One waits already: the next does not queue behind it, and is answered at once by the pool.
+        assert await asyncio.wait_for(db.point_value("SELECT 7"), 0.2) == 7
+        busy = set(await asyncio.gather(*slow))
+        assert len(busy) == 2
+        assert await waiting in busy  # answered on a point connection, once one was given back
+        assert points.idle_count == 2 and points.waiting_count == 0
+    finally:
+        await points.close()
+        await pool.close()
+
+
+async def test_a_read_sent_with_others_waits_rather_than_being_planned_in_the_pool(db: Database) -> None:
     assert db.points is not None
-    slow = [asyncio.create_task(db.point_value("SELECT pg_backend_pid() FROM pg_sleep(0.5)")) for _ in range(2)]
-    await asyncio.sleep(0.1)
-    assert db.points.idle_count == 0
-    assert await db.point_value("SELECT 7") == 7  # did not wait for them
-    busy = set(await asyncio.gather(*slow))
-    assert len(busy) == 2 and db.points.idle_count == 2
+    point_pids = {await db.point_value(BACKEND) for _ in "ab"} | set(
+        await asyncio.gather(*(db.point_value("SELECT pg_backend_pid() FROM pg_sleep(0.05)") for _ in "ab"))
+    )
+    assert len(point_pids) == POINT_CONNECTIONS
+    # What /lastcall does: six reads at once. All run on the point connections, none in the pool.
+    pids = await asyncio.gather(*(db.point_value(BACKEND) for _ in range(6)))
+    assert set(pids) <= point_pids
+    assert db.points.idle_count == POINT_CONNECTIONS and db.points.waiting_count == 0
+
+
+async def test_a_connection_handed_to_a_read_cancelled_meanwhile_goes_to_the_next(pg_store_url: str) -> None:
+    points = PointConnections(pg_store_url, waiting=2)
+    await points.start()
+    try:
+        first, second = await points.borrow(), await points.borrow()
+        assert first is not None and second is not None
+        cancelled = asyncio.create_task(points.borrow())
+        served = asyncio.create_task(points.borrow())
+        await asyncio.sleep(0.01)
+        assert points.waiting_count == 2
+        points.give_back(first)  # handed to the first in line...
+        cancelled.cancel()  # ...which is cancelled before it runs
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        assert await asyncio.wait_for(served, 1) is first
+        points.give_back(first)
+        points.give_back(second)
+        assert points.idle_count == POINT_CONNECTIONS and points.open_count == POINT_CONNECTIONS
+    finally:
+        await points.close()
+
+
+async def test_a_cancelled_wait_takes_no_connection(pg_store_url: str) -> None:
+    points = PointConnections(pg_store_url)
+    await points.start()
+    try:
+        held = [await points.borrow(), await points.borrow()]
+        waiter = asyncio.create_task(points.borrow())
+        await asyncio.sleep(0.01)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert points.waiting_count == 0
+        for conn in held:
+            assert conn is not None
+            points.give_back(conn)
+        assert points.idle_count == POINT_CONNECTIONS  # none went to the cancelled wait
+    finally:
+        await points.close()
+
+
+async def test_a_read_waiting_when_a_connection_breaks_opens_another(pg_store_url: str) -> None:
+    points = PointConnections(pg_store_url)
+    await points.start()
+    try:
+        first, second = await points.borrow(), await points.borrow()
+        assert first is not None and second is not None
+        waiter = asyncio.create_task(points.borrow())
+        await asyncio.sleep(0.01)
+        points.discard(first)
+        fresh = await asyncio.wait_for(waiter, 5)
+        assert fresh is not None and fresh is not first and not fresh.is_closed()
+        assert points.open_count == POINT_CONNECTIONS
+        points.give_back(fresh)
+        points.give_back(second)
+    finally:
+        await points.close()
+
+
+async def test_closing_sends_the_waiting_reads_to_the_pool(pg_store_url: str) -> None:
+    points = PointConnections(pg_store_url)
+    await points.start()
+    held = [await points.borrow(), await points.borrow()]
+    waiter = asyncio.create_task(points.borrow())
+    await asyncio.sleep(0.01)
+    await points.close()
+    assert await asyncio.wait_for(waiter, 1) is None
+    for conn in held:
+        assert conn is not None
+        points.give_back(conn)  # closed with the set, not kept
+        assert conn.is_closed()
+    assert points.open_count == 0
 
 
 async def test_a_point_connection_the_server_ended_is_replaced_and_the_read_still_answers(db: Database) -> None:
