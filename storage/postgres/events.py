@@ -9,6 +9,7 @@ one event and a DuplicateEvent for the other, never two events.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -360,9 +361,11 @@ def _latest_id(
     return sql, args
 
 
+@functools.lru_cache(maxsize=64)
 def _shifted(sql: str, offset: int) -> str:
     """A statement's parameters $2, $3… renumbered by `offset`, $1 kept: to join statements that each
-    number their own parameters into one."""
+    number their own parameters into one. Kept per statement: the rewrite costs more than the read's own
+    Python work, and /lastcall asks a few shapes over and over."""
     return _PARAMETER.sub(lambda m: m[0] if m[1] == "1" else f"${int(m[1]) + offset}", sql)
 
 
