@@ -28,9 +28,10 @@ KILLS = size(24, 200)
 SEED = 20220420
 
 
-def spawn(db: Path, round_: int) -> subprocess.Popen[bytes]:
+def spawn(store: Path | str, round_: int) -> subprocess.Popen[bytes]:
+    """A writer on the store at `store`: a SQLite file or a PostgreSQL URL."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.writer_child", str(db), str(round_)],
+        [sys.executable, "-m", "tests.reliability.writer_child", str(store), str(round_)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

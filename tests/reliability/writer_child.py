@@ -1,7 +1,9 @@
 """The process test_durability.py kills: records events through commands/ as fast as it can and prints
 each event's id once its command has returned.
 
-    python -m tests.reliability.writer_child DB ROUND [TASKS]
+    python -m tests.reliability.writer_child STORE ROUND [TASKS]
+
+STORE is what HOTLINE_DB would hold: a SQLite file's path or a PostgreSQL URL.
 
 Prints `ready` once the store is open, then one line per recorded event: `<id> <tag>`, where the tag
 (`r<round>-<n>`) is written into the event's summary and participants' names, so that the test can
@@ -17,12 +19,11 @@ import os
 import re
 import sys
 import traceback
-from pathlib import Path
 
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.reply import plain
 from commands.surface import dispatch
-from storage.sqlite.store import SqliteStore
+from storage.factory import open_store
 
 WS = "console:durable"
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
@@ -68,8 +69,8 @@ async def writer(ctx: Ctx, round_: int, first: dt.date, counter: itertools.count
             sys.stdout.flush()
 
 
-async def main(db: Path, round_: int, tasks: int) -> None:
-    store = await SqliteStore.open(db)
+async def main(location: str, round_: int, tasks: int) -> None:
+    store = await open_store(location)
     ctx = Ctx(store, Caller(WS, "writer", "Writer", True), FixedClock(NOW), CoreSettings())
     latest = await store.latest_event(WS)  # the days after the last one written, printed or not
     first = latest.day + dt.timedelta(days=1) if latest else FIRST_DAY
@@ -81,7 +82,7 @@ async def main(db: Path, round_: int, tasks: int) -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3))
+        asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3))
     except BaseException:
         # Die at once and loudly: the test must not mistake a writer stuck after an error for one it killed.
         traceback.print_exc()
