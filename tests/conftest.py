@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
@@ -150,13 +150,11 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 
 
 @pytest.fixture
-async def store(backend_opener: OpenStore) -> SqliteStore:
+async def store(backend_opener: OpenStore) -> StoreContract:
     """A fresh store of each backend in turn (test ids end in [sqlite] and [postgresql]): the command,
     import/export and fuzzing suites run on both. A module about SQLite itself overrides this fixture
     with `sqlite_store`."""
-    # The tests name the SQLite class as their store's type (some reach its file); those that run on
-    # both backends call only contract methods (tests/test_contract.py), so the cast is for the type checker.
-    return cast(SqliteStore, await backend_opener())
+    return await backend_opener()
 
 
 # Fills a store with a record (an import of the sample, say).
@@ -184,7 +182,7 @@ def preload(request: pytest.FixtureRequest) -> Preload:
 
 
 @pytest.fixture
-async def gallery_sample(store: SqliteStore, preload: Preload) -> SqliteStore:
+async def gallery_sample(store: StoreContract, preload: Preload) -> StoreContract:
     """The store with the whole sample record as tools/gallery.py loads it (in its workspace, tools.gallery.WS):
     what the snapshots and the layout tests read."""
     await preload(store, "gallery-sample", lambda: load_sample(store))
@@ -206,18 +204,18 @@ class Runner:
 
 
 @pytest.fixture
-def run(store: SqliteStore, clock: FixedClock) -> Runner:
+def run(store: StoreContract, clock: FixedClock) -> Runner:
     return Runner(store, clock)
 
 
 @pytest.fixture
-def other(store: SqliteStore, clock: FixedClock) -> Runner:
+def other(store: StoreContract, clock: FixedClock) -> Runner:
     """An editor of another workspace on the same store."""
     return Runner(store, clock, OTHER_WS)
 
 
 @pytest.fixture
-def reader(store: SqliteStore, clock: FixedClock) -> Runner:
+def reader(store: StoreContract, clock: FixedClock) -> Runner:
     """A member of the same workspace who is not an editor."""
     return Runner(store, clock, WS, editor=False)
 

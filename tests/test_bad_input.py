@@ -14,8 +14,8 @@ from commands.errors import Forbidden, NotFound, UserError
 from commands.reply import Ref, Reply, Span, UserText
 from commands.surface import COMMANDS
 from commands.validate import LIMITS
+from storage.contract import StoreContract
 from storage.records import Actor
-from storage.sqlite.store import SqliteStore
 from storage.vocab import EVENT_STATUSES, KINDS, QUESTION_STATUSES, REQUESTERS, TRACKS
 from tests.conftest import NOW, WS, Preload, Runner, snapshot
 
@@ -36,7 +36,7 @@ def event(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def seeded(run: Runner, store: SqliteStore, preload: Preload) -> dict[str, int]:
+async def seeded(run: Runner, store: StoreContract, preload: Preload) -> dict[str, int]:
     """console:test with one event, an open question about it, a subscription (c1) and a paused one (c3)."""
 
     async def load() -> None:
@@ -70,7 +70,7 @@ async def seeded(run: Runner, store: SqliteStore, preload: Preload) -> dict[str,
     return {"event": latest.id, "question": questions[0].id}
 
 
-async def refused(store: SqliteStore, run: Runner, command: str, args: dict[str, Any]) -> UserError:
+async def refused(store: StoreContract, run: Runner, command: str, args: dict[str, Any]) -> UserError:
     """Run a command that must be refused; check nothing changed; return the error."""
     before = await snapshot(store)
     with pytest.raises(UserError) as info:
@@ -276,7 +276,7 @@ CASES = [
 
 @pytest.mark.parametrize("c", CASES)
 async def test_bad_input_is_refused_and_changes_nothing(
-    c: Case, seeded: dict[str, int], run: Runner, store: SqliteStore
+    c: Case, seeded: dict[str, int], run: Runner, store: StoreContract
 ) -> None:
     assert seeded["event"] == 1 and seeded["question"] == 1  # the ids the table uses
     await run("question add", text="Settled already?")
@@ -290,7 +290,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
         assert words in str(error)
 
 
-async def test_an_empty_optional_text_is_left_out_rather_than_stored_empty(run: Runner, store: SqliteStore) -> None:
+async def test_an_empty_optional_text_is_left_out_rather_than_stored_empty(run: Runner, store: StoreContract) -> None:
     """An empty summary or location reads as "not given" (as `/event edit` clears with an empty value)."""
     await run("event add", **event(summary="   ", location=""))
     latest = await store.latest_event(WS)
@@ -298,7 +298,7 @@ async def test_an_empty_optional_text_is_left_out_rather_than_stored_empty(run: 
     assert (latest.summary, latest.location) == (None, None)
 
 
-async def test_a_planned_contact_may_be_more_than_a_year_ahead(run: Runner, store: SqliteStore) -> None:
+async def test_a_planned_contact_may_be_more_than_a_year_ahead(run: Runner, store: StoreContract) -> None:
     await run("event add", **event(date="2023-06-01", status="planned"))
     planned, _ = await store.list_events(WS, status="planned")
     assert [e.day.isoformat() for e in planned] == ["2023-06-01"]
@@ -308,7 +308,7 @@ async def test_a_planned_contact_may_be_more_than_a_year_ahead(run: Runner, stor
 
 
 @pytest.fixture
-async def theirs(other: Runner, store: SqliteStore) -> dict[str, int]:
+async def theirs(other: Runner, store: StoreContract) -> dict[str, int]:
     """An event and a question of console:other."""
     await other("event add", date="2022-03-01", us="Antony Blinken", cn="Wang Yi", kind="meeting")
     theirs_event = await store.latest_event("console:other")
@@ -338,7 +338,7 @@ async def test_an_id_of_another_workspace_reads_as_never_existed(
     seeded: dict[str, int],
     theirs: dict[str, int],
     run: Runner,
-    store: SqliteStore,
+    store: StoreContract,
 ) -> None:
     id_option = "event" if command in ("concern add", "question add") else "id"
     their_id = theirs[kind]
@@ -388,7 +388,7 @@ def test_every_command_that_writes_has_minimal_args() -> None:
 
 @pytest.mark.parametrize("command", WRITES)
 async def test_a_non_editor_may_not_change_anything(
-    command: str, seeded: dict[str, int], reader: Runner, run: Runner, store: SqliteStore
+    command: str, seeded: dict[str, int], reader: Runner, run: Runner, store: StoreContract
 ) -> None:
     assert seeded == {"event": 1, "question": 1}  # the ids MINIMAL_ARGS uses
     args = MINIMAL_ARGS[command]
@@ -411,7 +411,7 @@ async def test_a_non_editor_may_still_read(seeded: dict[str, int], reader: Runne
 
 
 async def test_a_duplicate_event_names_the_existing_one(
-    seeded: dict[str, int], run: Runner, store: SqliteStore
+    seeded: dict[str, int], run: Runner, store: StoreContract
 ) -> None:
     error = await refused(
         store, run, "event add", {"date": "2022-04-20", "us": AUSTIN, "cn": f"{WEI} (Minister)", "kind": "call"}
@@ -420,7 +420,7 @@ async def test_a_duplicate_event_names_the_existing_one(
     assert "same date, kind and participants" in str(error)
 
 
-async def test_a_duplicate_through_aliases_names_the_existing_one(run: Runner, store: SqliteStore) -> None:
+async def test_a_duplicate_through_aliases_names_the_existing_one(run: Runner, store: StoreContract) -> None:
     await run("person add", name=AUSTIN, side="us", aliases="Austin, SecDef Austin")
     await run("person add", name=WEI, side="china", aliases="Wei Fenge")
     await run("event add", date="2022-04-20", us=AUSTIN, cn=WEI, kind="call")
@@ -432,7 +432,7 @@ async def test_a_duplicate_through_aliases_names_the_existing_one(run: Runner, s
     assert f"event #{first.id}" in str(error)
 
 
-async def test_a_duplicate_ignores_the_order_of_names(run: Runner, store: SqliteStore) -> None:
+async def test_a_duplicate_ignores_the_order_of_names(run: Runner, store: StoreContract) -> None:
     await run("event add", date="2022-04-20", us="Alpha One, Bravo Two", cn=WEI, kind="call")
     error = await refused(
         store, run, "event add", {"date": "2022-04-20", "us": "Bravo Two, Alpha One", "cn": WEI, "kind": "call"}
@@ -445,7 +445,7 @@ async def test_another_kind_on_the_same_day_is_not_a_duplicate(seeded: dict[str,
 
 
 async def test_an_edit_into_a_duplicate_names_the_existing_one(
-    seeded: dict[str, int], run: Runner, store: SqliteStore
+    seeded: dict[str, int], run: Runner, store: StoreContract
 ) -> None:
     await run("event add", **event(kind="call"))  # the day before the seeded call
     events, _ = await store.list_events(WS)
@@ -484,7 +484,7 @@ def assert_inert(reply: Reply, typed: str = TYPED) -> None:
     assert leaked == []
 
 
-async def test_a_summary_is_stored_as_typed_and_shown_inert(run: Runner, store: SqliteStore) -> None:
+async def test_a_summary_is_stored_as_typed_and_shown_inert(run: Runner, store: StoreContract) -> None:
     await run("event add", **event(summary=TYPED))
     latest = await store.latest_event(WS)
     assert latest is not None and latest.summary == TYPED
@@ -493,14 +493,14 @@ async def test_a_summary_is_stored_as_typed_and_shown_inert(run: Runner, store: 
     assert_inert(await run("event list"))
 
 
-async def test_a_location_is_stored_as_typed_and_shown_inert(run: Runner, store: SqliteStore) -> None:
+async def test_a_location_is_stored_as_typed_and_shown_inert(run: Runner, store: StoreContract) -> None:
     await run("event add", **event(location=TYPED))
     latest = await store.latest_event(WS)
     assert latest is not None and latest.location == TYPED
     assert_inert(await run("event show", id=latest.id))
 
 
-async def test_a_participant_name_is_stored_as_typed_and_shown_inert(run: Runner, store: SqliteStore) -> None:
+async def test_a_participant_name_is_stored_as_typed_and_shown_inert(run: Runner, store: StoreContract) -> None:
     assert_inert(await run("event add", **event(us=TYPED)))
     person = await store.find_person(WS, TYPED)
     assert person is not None and person.name == TYPED
@@ -508,20 +508,20 @@ async def test_a_participant_name_is_stored_as_typed_and_shown_inert(run: Runner
     assert_inert(await run("person show", name=TYPED))
 
 
-async def test_a_person_name_is_stored_as_typed_and_shown_inert(run: Runner, store: SqliteStore) -> None:
+async def test_a_person_name_is_stored_as_typed_and_shown_inert(run: Runner, store: StoreContract) -> None:
     assert_inert(await run("person add", name=TYPED, side="other"))
     person = await store.find_person(WS, TYPED)
     assert person is not None and person.name == TYPED
 
 
-async def test_a_concern_is_stored_as_typed_and_shown_inert(run: Runner, store: SqliteStore) -> None:
+async def test_a_concern_is_stored_as_typed_and_shown_inert(run: Runner, store: StoreContract) -> None:
     assert_inert(await run("concern add", issue="taiwan", side="us", text=TYPED))
     assert [c.text for c in await store.concerns_on(WS, "taiwan")] == [TYPED]
     assert_inert(await run("positions", issue="taiwan"))
     assert_inert(await run("digest preview"))
 
 
-async def test_a_question_and_its_answer_are_stored_as_typed_and_shown_inert(run: Runner, store: SqliteStore) -> None:
+async def test_a_question_and_its_answer_are_stored_as_typed_and_shown_inert(run: Runner, store: StoreContract) -> None:
     assert_inert(await run("question add", text=TYPED))
     questions, _ = await store.list_questions(WS)
     assert [q.text for q in questions] == [TYPED]
@@ -545,7 +545,7 @@ async def test_a_search_query_is_shown_inert(run: Runner) -> None:
     ],
 )
 async def test_a_channel_or_role_with_markup_is_refused(
-    command: str, args: dict[str, Any], run: Runner, store: SqliteStore
+    command: str, args: dict[str, Any], run: Runner, store: StoreContract
 ) -> None:
     before = await snapshot(store)
     with pytest.raises(UserError, match="give its id, its mention, or a plain name"):

@@ -25,8 +25,8 @@ from commands.platform import PLAIN, PlatformInfo
 from commands.reply import Reply, render_text
 from commands.surface import COMMANDS, named_for
 from config.settings import Settings
+from storage.contract import StoreContract
 from storage.errors import Conflict
-from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 from tests.test_bad_input import READOUT
 
@@ -37,7 +37,7 @@ WORKSPACES = {"slack": "slack:T1", "discord": "discord:1", "console": "console:t
 PLATFORMS = {"slack": SLACK, "discord": DISCORD, "console": PLAIN}
 
 
-def runner_on(store: SqliteStore, clock: FixedClock, platform: PlatformInfo) -> Runner:
+def runner_on(store: StoreContract, clock: FixedClock, platform: PlatformInfo) -> Runner:
     run = Runner(store, clock, WORKSPACES[platform.name])
     run.ctx = dataclasses.replace(run.ctx, platform=platform)
     return run
@@ -58,7 +58,7 @@ async def add_event(run: Runner) -> Reply:
 
 
 async def test_replies_name_commands_the_platforms_way(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo
 ) -> None:
     run = runner_on(store, clock, platform)
     # Empty lists point at the command that fills them.
@@ -90,7 +90,7 @@ async def test_replies_name_commands_the_platforms_way(
 
 
 async def test_a_readout_names_the_event_it_recorded(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo
 ) -> None:
     run = runner_on(store, clock, platform)
     await run("readout", text=READOUT, url="https://www.defense.gov/readout-1", published="2022-04-20")
@@ -104,7 +104,7 @@ async def test_a_readout_names_the_event_it_recorded(
 
 
 async def test_errors_name_commands_the_platforms_way(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo
 ) -> None:
     run = runner_on(store, clock, platform)
     await add_event(run)
@@ -185,7 +185,7 @@ async def no_sleep(seconds: float) -> None:
 )
 @pytest.mark.parametrize("known", [True, False])
 async def test_digest_failure_reasons_use_the_subscriptions_platform(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo, kind: FailureKind, fix: str, known: bool
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo, kind: FailureKind, fix: str, known: bool
 ) -> None:
     run = runner_on(store, clock, platform)
     await run("digest subscribe", channel="c1")
@@ -206,7 +206,7 @@ async def test_digest_failure_reasons_use_the_subscriptions_platform(
 
 
 async def test_a_scheduled_digest_names_commands_the_platforms_way(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo
 ) -> None:
     run = runner_on(store, clock, platform)
     await add_event(run)
@@ -223,7 +223,7 @@ async def test_a_scheduled_digest_names_commands_the_platforms_way(
 
 
 async def test_the_runtime_tells_delivery_each_platform_that_asks_for_a_runner(
-    store: SqliteStore, clock: FixedClock
+    store: StoreContract, clock: FixedClock
 ) -> None:
     runtime = Runtime(Settings(db_path=Path("unused")), store, clock)
     assert runtime.delivery.platforms == {}
@@ -290,7 +290,7 @@ def test_named_for_names_commands_in_shared_text_as_each_platform_types_them(tex
 
 
 async def test_help_option_and_store_texts_name_commands_the_platforms_way(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo
 ) -> None:
     run = runner_on(store, clock, platform)
     assert f"(from {typed(platform, 'feed list')})" in await run.text("hotline help", command="feed")

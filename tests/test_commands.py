@@ -9,7 +9,7 @@ import pytest
 from commands.errors import NotFound, UserError
 from commands.reply import render_text
 from commands.surface import COMMANDS
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 from tests.conftest import WS, Runner
 
 AUSTIN = "Lloyd J. Austin III (Secretary of Defense)"
@@ -135,7 +135,7 @@ async def test_event_add_says_which_people_and_issues_are_new(run: Runner) -> No
     assert "New issues: new-topic" in text
 
 
-async def test_event_add_derives_the_track_from_the_offices(run: Runner, store: SqliteStore) -> None:
+async def test_event_add_derives_the_track_from_the_offices(run: Runner, store: StoreContract) -> None:
     await run(
         "event add", date="2022-07-05", us="Janet Yellen (Treasury Secretary)", cn="Liu He (Vice Premier)", kind="video"
     )
@@ -148,7 +148,7 @@ async def test_event_add_refuses_a_near_miss_issue(run: Runner) -> None:
         await run("event add", date="2022-04-20", us=AUSTIN, cn=WEI, kind="call", us_raised="taiwn")
 
 
-async def test_weekday_means_its_most_recent_occurrence(run: Runner, store: SqliteStore) -> None:
+async def test_weekday_means_its_most_recent_occurrence(run: Runner, store: StoreContract) -> None:
     # The clock says Thursday 2022-04-21.
     await run("event add", date="Wednesday", us=AUSTIN, cn=WEI, kind="call")
     await run("event add", date="thursday", us=AUSTIN, cn=WEI, kind="video")
@@ -157,7 +157,7 @@ async def test_weekday_means_its_most_recent_occurrence(run: Runner, store: Sqli
     assert days == [dt.date(2022, 4, 21), dt.date(2022, 4, 20), dt.date(2022, 4, 15)]
 
 
-async def test_today_follows_the_workspace_time_zone(run: Runner, store: SqliteStore) -> None:
+async def test_today_follows_the_workspace_time_zone(run: Runner, store: StoreContract) -> None:
     await store.set_workspace(run.ctx.caller.actor, run.ctx.clock.now(), timezone="Asia/Shanghai")
     run.ctx.clock.at = dt.datetime(2022, 4, 21, 20, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
     await run("event add", date="today", us=AUSTIN, cn=WEI, kind="call")
@@ -165,7 +165,7 @@ async def test_today_follows_the_workspace_time_zone(run: Runner, store: SqliteS
     assert event is not None and event.day == dt.date(2022, 4, 22)
 
 
-async def test_event_show_edit_and_audit(run: Runner, store: SqliteStore) -> None:
+async def test_event_show_edit_and_audit(run: Runner, store: StoreContract) -> None:
     await seed(run)
     await run("event edit", id="#3", field="minutes", value="50")
     await run("event edit", id=3, field="summary", value="Readout: a frank exchange.")
@@ -183,7 +183,7 @@ async def test_event_show_edit_and_audit(run: Runner, store: SqliteStore) -> Non
     assert people[0].action == "create" and people[0].after is not None and people[0].after["name"] == "Ely Ratner"
 
 
-async def test_event_edit_clears_an_optional_field(run: Runner, store: SqliteStore) -> None:
+async def test_event_edit_clears_an_optional_field(run: Runner, store: StoreContract) -> None:
     await seed(run)
     await run("event edit", id=3, field="minutes", value="")
     event = await store.event(WS, 3)
@@ -199,7 +199,7 @@ async def test_event_edit_into_a_duplicate_is_refused(run: Runner) -> None:
         await run("event edit", id=3, field="date", value="2020-08-06")
 
 
-async def test_event_delete_asks_first_then_deletes_with_its_concerns(run: Runner, store: SqliteStore) -> None:
+async def test_event_delete_asks_first_then_deletes_with_its_concerns(run: Runner, store: StoreContract) -> None:
     await seed(run)
     await run("question add", text="How did Wei respond?", event=3)
     asked = await run("event delete", id=3)
@@ -280,7 +280,7 @@ async def test_positions_of_an_unknown_issue(run: Runner) -> None:
         await run("positions", issue="made-up-thing")
 
 
-async def test_concern_date_defaults_to_its_event(run: Runner, store: SqliteStore) -> None:
+async def test_concern_date_defaults_to_its_event(run: Runner, store: StoreContract) -> None:
     await seed(run)
     await run("concern add", issue="nuclear", side="us", text="Risk reduction.", event=2)
     concerns = await store.concerns_on(WS, "nuclear")
@@ -391,7 +391,7 @@ async def test_digest_preview_of_an_empty_period_names_the_last_contact(run: Run
     ]
 
 
-async def test_digest_subscriptions_store_side(run: Runner, store: SqliteStore) -> None:
+async def test_digest_subscriptions_store_side(run: Runner, store: StoreContract) -> None:
     text = await run.text(
         "digest subscribe", channel="<#123>", weekday="friday", time="8:30", timezone="America/New_York", role="<@&77>"
     )
@@ -421,7 +421,7 @@ async def test_digest_subscribe_refuses_bad_time_and_zone(run: Runner) -> None:
 # -- hotline -----------------------------------------------------------------------------------
 
 
-async def test_hotline_editors_and_help(run: Runner, store: SqliteStore) -> None:
+async def test_hotline_editors_and_help(run: Runner, store: StoreContract) -> None:
     await run("hotline editors", role="<@&555>")
     assert (await store.workspace_settings(WS)).editor_role == "555"
     help_text = await run.text("hotline help")
@@ -442,7 +442,7 @@ async def test_hotline_editors_and_help(run: Runner, store: SqliteStore) -> None
         await run("hotline help", command="nonsense")
 
 
-async def test_users_extend_the_office_table_and_past_contacts_follow(run: Runner, store: SqliteStore) -> None:
+async def test_users_extend_the_office_table_and_past_contacts_follow(run: Runner, store: StoreContract) -> None:
     await seed(run)
     await run("event add", date="2022-04-21", us="Someone New (Head of the Pentagon)", cn="Wei Fenghe", kind="call")
     before = await run.text("lastcall")
@@ -466,7 +466,7 @@ async def test_a_new_office_needs_a_track(run: Runner) -> None:
     assert "China office: Special Representative for Korea" in text
 
 
-async def test_workspace_time_zone_command(run: Runner, store: SqliteStore) -> None:
+async def test_workspace_time_zone_command(run: Runner, store: StoreContract) -> None:
     await run("hotline timezone", timezone="America/New_York")
     assert (await store.workspace_settings(WS)).timezone == "America/New_York"
     with pytest.raises(UserError, match="timezone"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +13,8 @@ from commands.context import CoreSettings, FixedClock
 from commands.delivery import DeliveryError, DigestDelivery, FailureKind, period_days, period_for, previous_run
 from commands.reply import Reply, render_text
 from commands.schedule import next_run
+from storage.contract import StoreContract
 from storage.records import Subscription
-from storage.sqlite.store import SqliteStore
 from tests.conftest import WS, OpenStore, Runner
 
 UTC = dt.UTC
@@ -44,7 +43,7 @@ class FakePoster:
         return [str(len(self.posts))]
 
 
-def delivery(store: SqliteStore, clock: FixedClock, poster: FakePoster, claimer: str = "p1") -> DigestDelivery:
+def delivery(store: StoreContract, clock: FixedClock, poster: FakePoster, claimer: str = "p1") -> DigestDelivery:
     async def no_sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
@@ -127,7 +126,9 @@ async def subscribe(run: Runner, **args: str) -> int:
     return subs[0].id
 
 
-async def test_a_due_digest_is_posted_once_with_its_period(run: Runner, store: SqliteStore, clock: FixedClock) -> None:
+async def test_a_due_digest_is_posted_once_with_its_period(
+    run: Runner, store: StoreContract, clock: FixedClock
+) -> None:
     await run("event add", date="2022-04-20", us="Lloyd J. Austin III", cn="Wei Fenghe", kind="call")
     sid = await subscribe(run)
     clock.at = dt.datetime(2022, 4, 25, 9, 0, 5, tzinfo=UTC)  # Monday, just after 09:00
@@ -149,10 +150,10 @@ async def test_a_due_digest_is_posted_once_with_its_period(run: Runner, store: S
 
 
 async def test_two_processes_on_one_store_post_once(
-    run: Runner, store: SqliteStore, clock: FixedClock, backend_opener: OpenStore
+    run: Runner, store: StoreContract, clock: FixedClock, backend_opener: OpenStore
 ) -> None:
     sid = await subscribe(run)
-    second = cast(SqliteStore, await backend_opener())  # another process's connections to the same database
+    second = await backend_opener()  # another process's connections to the same database
     clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
     poster = FakePoster()
     outcomes = [
@@ -164,7 +165,7 @@ async def test_two_processes_on_one_store_post_once(
 
 
 async def test_catch_up_posts_a_recent_miss_once_marked_late(
-    run: Runner, store: SqliteStore, clock: FixedClock
+    run: Runner, store: StoreContract, clock: FixedClock
 ) -> None:
     sid = await subscribe(run)
     clock.at = dt.datetime(2022, 4, 25, 12, 0, tzinfo=UTC)  # three hours after Monday 09:00
@@ -176,7 +177,7 @@ async def test_catch_up_posts_a_recent_miss_once_marked_late(
 
 
 async def test_catch_up_skips_an_old_miss_and_status_says_so(
-    run: Runner, store: SqliteStore, clock: FixedClock
+    run: Runner, store: StoreContract, clock: FixedClock
 ) -> None:
     sid = await subscribe(run)
     clock.at = dt.datetime(2022, 4, 26, 9, 0, tzinfo=UTC)  # a day late
@@ -187,7 +188,9 @@ async def test_catch_up_skips_an_old_miss_and_status_says_so(
     assert "missed while Hotline was down and skipped" in status
 
 
-async def test_no_digest_for_a_time_before_the_subscription(run: Runner, store: SqliteStore, clock: FixedClock) -> None:
+async def test_no_digest_for_a_time_before_the_subscription(
+    run: Runner, store: StoreContract, clock: FixedClock
+) -> None:
     clock.at = dt.datetime(2022, 4, 25, 10, 0, tzinfo=UTC)  # Monday 10:00, after the 09:00 run
     sid = await subscribe(run)
     poster = FakePoster()
@@ -198,7 +201,7 @@ async def test_no_digest_for_a_time_before_the_subscription(run: Runner, store: 
 
 @pytest.mark.parametrize("kind", ["forbidden", "missing"])
 async def test_a_channel_that_cannot_be_posted_to_pauses_with_the_reason(
-    run: Runner, store: SqliteStore, clock: FixedClock, kind: FailureKind
+    run: Runner, store: StoreContract, clock: FixedClock, kind: FailureKind
 ) -> None:
     sid = await subscribe(run)
     await run("digest subscribe", channel="c2")
@@ -214,7 +217,7 @@ async def test_a_channel_that_cannot_be_posted_to_pauses_with_the_reason(
     assert await d.run_due(subs["c2"].id) == "sent"
 
 
-async def test_transient_errors_are_retried_with_backoff(run: Runner, store: SqliteStore, clock: FixedClock) -> None:
+async def test_transient_errors_are_retried_with_backoff(run: Runner, store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(run)
     clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
     poster = FakePoster(["transient", "transient"])
@@ -225,7 +228,7 @@ async def test_transient_errors_are_retried_with_backoff(run: Runner, store: Sql
 
 
 async def test_transient_errors_give_up_after_the_last_attempt(
-    run: Runner, store: SqliteStore, clock: FixedClock
+    run: Runner, store: StoreContract, clock: FixedClock
 ) -> None:
     sid = await subscribe(run)
     clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
@@ -235,7 +238,7 @@ async def test_transient_errors_give_up_after_the_last_attempt(
     assert s is not None and not s.paused and s.last_error and "posting failed 3 times" in s.last_error
 
 
-async def test_the_role_ping_is_carried_on_the_digest(run: Runner, store: SqliteStore, clock: FixedClock) -> None:
+async def test_the_role_ping_is_carried_on_the_digest(run: Runner, store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(run, role="<@&42>")
     clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
     poster = FakePoster()
@@ -246,7 +249,7 @@ async def test_the_role_ping_is_carried_on_the_digest(run: Runner, store: Sqlite
 # -- the scheduler -----------------------------------------------------------------------------
 
 
-async def test_jobs_follow_the_store(run: Runner, store: SqliteStore, clock: FixedClock) -> None:
+async def test_jobs_follow_the_store(run: Runner, store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(run, timezone="America/New_York", weekday="friday", time="08:30")
     scheduler = DigestScheduler(delivery(store, clock, FakePoster()))
     await scheduler.start()
@@ -262,7 +265,7 @@ async def test_jobs_follow_the_store(run: Runner, store: SqliteStore, clock: Fix
         scheduler.shutdown()
 
 
-async def test_an_uncertain_post_is_not_retried(run: Runner, store: SqliteStore, clock: FixedClock) -> None:
+async def test_an_uncertain_post_is_not_retried(run: Runner, store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(run)
     clock.at = dt.datetime(2022, 4, 25, 9, 0, 1, tzinfo=UTC)
     poster = FakePoster(["uncertain"])

@@ -26,7 +26,6 @@ from commands.reply import Reply, render_text
 from config.settings import SettingsError, load_settings
 from storage.contract import StoreContract
 from storage.factory import open_store
-from storage.sqlite.store import SqliteStore
 from tests.conftest import OpenStore, Runner
 from tests.test_digest_routing import Recorder
 
@@ -206,7 +205,7 @@ def test_a_lease_shorter_than_one_delivery_is_refused() -> None:
         DigestDelivery(None, None, CoreSettings(), None, "p", lease=dt.timedelta(minutes=1))  # type: ignore[arg-type]
 
 
-async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: SqliteStore, clock: FixedClock) -> None:
+async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(store, clock)
 
     class Silent(Recorder):
@@ -223,7 +222,7 @@ async def test_a_post_that_never_answers_is_given_up_within_its_bound(store: Sql
     assert run is not None and run.status == "failed" and run.detail and "no answer within 0.05 s" in run.detail
 
 
-async def test_one_process_delivers_a_bounded_number_at_once(store: SqliteStore, clock: FixedClock) -> None:
+async def test_one_process_delivers_a_bounded_number_at_once(store: StoreContract, clock: FixedClock) -> None:
     subs = [await subscribe(store, clock, channel=str(100 + i)) for i in range(12)]
     in_flight, most = 0, 0
     three = asyncio.Event()

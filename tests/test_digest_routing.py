@@ -14,8 +14,8 @@ from bot.runtime.scheduler import DigestScheduler
 from commands.context import CoreSettings, FixedClock
 from commands.delivery import DigestDelivery
 from commands.reply import Reply, render_text
+from storage.contract import StoreContract
 from storage.records import Actor, Subscription
-from storage.sqlite.store import SqliteStore
 from tests.conftest import Runner
 
 UTC = dt.UTC
@@ -48,7 +48,7 @@ class Exploding(Recorder):
         raise ValueError(f"invalid literal for int() with base 10: {channel_id!r}")
 
 
-async def subscribe(store: SqliteStore, clock: FixedClock, workspace: str, channel: str) -> int:
+async def subscribe(store: StoreContract, clock: FixedClock, workspace: str, channel: str) -> int:
     # Through the commands, as a member of that workspace would.
     run = Runner(store, clock, workspace)
     await run("digest subscribe", channel=channel, weekday="monday", time="09:00", timezone="UTC")
@@ -56,7 +56,7 @@ async def subscribe(store: SqliteStore, clock: FixedClock, workspace: str, chann
     return sub.id
 
 
-def routed(store: SqliteStore, clock: FixedClock, *posters: Recorder) -> tuple[DigestDelivery, RoutingPoster]:
+def routed(store: StoreContract, clock: FixedClock, *posters: Recorder) -> tuple[DigestDelivery, RoutingPoster]:
     router = RoutingPoster()
     for poster in posters:
         router.add(poster.platform, poster)
@@ -74,7 +74,7 @@ def test_the_platform_is_the_workspace_prefix() -> None:
     assert platform_of("nothing") == ""
 
 
-async def test_each_subscription_goes_to_its_own_platform(store: SqliteStore, clock: FixedClock) -> None:
+async def test_each_subscription_goes_to_its_own_platform(store: StoreContract, clock: FixedClock) -> None:
     discord_sub = await subscribe(store, clock, "discord:1", "111")
     slack_sub = await subscribe(store, clock, "slack:T1", "C1")
     discord, slack = Recorder("discord"), Recorder("slack")
@@ -87,7 +87,7 @@ async def test_each_subscription_goes_to_its_own_platform(store: SqliteStore, cl
 
 
 async def test_a_console_subscription_no_longer_stops_the_catch_up_of_the_others(
-    store: SqliteStore, clock: FixedClock
+    store: StoreContract, clock: FixedClock
 ) -> None:
     # The console's subscription comes first, so a catch-up that stopped at it would post nothing.
     console_sub = await subscribe(store, clock, "console:local", "general")
@@ -109,7 +109,7 @@ async def test_a_console_subscription_no_longer_stops_the_catch_up_of_the_others
 
 
 async def test_a_poster_that_raises_something_unexpected_releases_its_claim(
-    store: SqliteStore, clock: FixedClock
+    store: StoreContract, clock: FixedClock
 ) -> None:
     first = await subscribe(store, clock, "discord:1", "general")
     second = await subscribe(store, clock, "discord:2", "333")
@@ -129,7 +129,7 @@ async def test_a_poster_that_raises_something_unexpected_releases_its_claim(
     assert await delivery.run_due(first) == "sent" and await delivery.run_due(second) == "sent"
 
 
-async def test_a_pause_between_the_run_and_its_claim_is_respected(store: SqliteStore, clock: FixedClock) -> None:
+async def test_a_pause_between_the_run_and_its_claim_is_respected(store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(store, clock, "discord:1", "444")
     poster = Recorder("discord")
     delivery, _ = routed(store, clock, poster)
@@ -150,7 +150,7 @@ async def test_a_pause_between_the_run_and_its_claim_is_respected(store: SqliteS
     assert await store.digest_runs(sid) == []
 
 
-async def test_apscheduler_fires_the_job_and_the_digest_is_posted(store: SqliteStore, clock: FixedClock) -> None:
+async def test_apscheduler_fires_the_job_and_the_digest_is_posted(store: StoreContract, clock: FixedClock) -> None:
     sid = await subscribe(store, clock, "discord:1", "555")
     # Before the due time at start, so the catch-up posts nothing: only the job can post.
     clock.at = DUE - dt.timedelta(hours=1)
@@ -185,7 +185,7 @@ async def test_apscheduler_fires_the_job_and_the_digest_is_posted(store: SqliteS
 
 
 async def test_the_job_of_a_paused_subscription_is_dropped_after_it_fires(
-    store: SqliteStore, clock: FixedClock
+    store: StoreContract, clock: FixedClock
 ) -> None:
     sid = await subscribe(store, clock, "discord:1", "666")
     clock.at = DUE - dt.timedelta(hours=1)  # nothing to catch up at start

@@ -20,9 +20,9 @@ from commands.feed_follow import BACKOFF_CAP, FeedFollower, backoff
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
 from config.settings import Settings
+from storage.contract import StoreContract
 from storage.errors import Conflict, DraftDecided
 from storage.records import Actor
-from storage.sqlite.store import SqliteStore
 from tests.conftest import NOW, WS, OpenStore, snapshot
 from tests.readout_site import Site, dev_rows, serve
 
@@ -62,12 +62,12 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-async def run(store: SqliteStore, clock: FixedClock, command: str, /, **args: Any) -> Reply:
+async def run(store: StoreContract, clock: FixedClock, command: str, /, **args: Any) -> Reply:
     ctx = Ctx(store, Caller(WS, "u1", "Ann Analyst", True), clock, SETTINGS, channel="c9")
     return await dispatch(ctx, command, args)
 
 
-async def watched(store: SqliteStore, clock: FixedClock, site: Site, name: str = "dod") -> None:
+async def watched(store: StoreContract, clock: FixedClock, site: Site, name: str = "dod") -> None:
     site.feeds[name] = [OLD]
     await run(store, clock, "feed add", url=site.feed_url(name))
     site.feeds[name] += NEW
@@ -77,7 +77,7 @@ async def watched(store: SqliteStore, clock: FixedClock, site: Site, name: str =
 
 
 async def add_feed(
-    store: SqliteStore, url: str = "https://www.defense.gov/feed.xml", baseline: list[str] | None = None
+    store: StoreContract, url: str = "https://www.defense.gov/feed.xml", baseline: list[str] | None = None
 ) -> int:
     feed = await store.add_feed(
         ACTOR, NOW, url=url, channel_id="c1", next_poll_at=NOW, etag=None, last_modified=None, baseline=baseline or []
@@ -86,7 +86,7 @@ async def add_feed(
 
 
 async def test_an_item_is_claimed_once_even_by_two_processes_at_once(
-    store: SqliteStore, backend_opener: OpenStore
+    store: StoreContract, backend_opener: OpenStore
 ) -> None:
     feed_id = await add_feed(store, baseline=["old"])
     second = await backend_opener()  # another process's connections to the same database
@@ -105,7 +105,7 @@ async def test_an_item_is_claimed_once_even_by_two_processes_at_once(
     assert feed is not None and feed.items_seen == 10
 
 
-async def test_outcomes_are_counted_and_a_removed_feed_claims_nothing(store: SqliteStore) -> None:
+async def test_outcomes_are_counted_and_a_removed_feed_claims_nothing(store: StoreContract) -> None:
     feed_id = await add_feed(store)
     for key, outcome in (("a", "posted"), ("b", "skipped"), ("c", "skipped"), ("d", "failed")):
         assert await store.claim_item(feed_id, key, NOW, "p")
@@ -124,13 +124,13 @@ async def test_outcomes_are_counted_and_a_removed_feed_claims_nothing(store: Sql
     assert await store.feed_items(feed_id) == []
 
 
-async def test_a_feed_is_watched_once_per_workspace(store: SqliteStore) -> None:
+async def test_a_feed_is_watched_once_per_workspace(store: StoreContract) -> None:
     await add_feed(store)
     with pytest.raises(Conflict, match="already watched as feed #1"):
         await add_feed(store)
 
 
-async def test_a_draft_is_decided_once(store: SqliteStore, backend_opener: OpenStore) -> None:
+async def test_a_draft_is_decided_once(store: StoreContract, backend_opener: OpenStore) -> None:
     made = await store.add_draft(
         ACTOR, NOW, url=None, title=None, publisher=None, published=None, extracted={"is_us_china_contact": False}
     )
@@ -148,12 +148,12 @@ async def test_a_draft_is_decided_once(store: SqliteStore, backend_opener: OpenS
 # -- the follower ----------------------------------------------------------------------------------
 
 
-def follower(store: SqliteStore, clock: FixedClock, poster: Poster, claimer: str = "p1") -> FeedFollower:
+def follower(store: StoreContract, clock: FixedClock, poster: Poster, claimer: str = "p1") -> FeedFollower:
     return FeedFollower(store, clock, SETTINGS, poster, claimer=claimer)
 
 
 async def test_new_contacts_are_posted_once_others_skipped_and_a_304_costs_nothing(
-    store: SqliteStore, clock: FixedClock, site: Site
+    store: StoreContract, clock: FixedClock, site: Site
 ) -> None:
     await watched(store, clock, site)
     poster = Poster()
@@ -181,7 +181,7 @@ async def test_new_contacts_are_posted_once_others_skipped_and_a_304_costs_nothi
     assert "Items seen 3, posted 2, skipped 1" in listing and "Last success: Apr 21, 2022 16:30 UTC" in listing
 
 
-async def test_a_failing_feed_backs_off_and_says_why(store: SqliteStore, clock: FixedClock, site: Site) -> None:
+async def test_a_failing_feed_backs_off_and_says_why(store: StoreContract, clock: FixedClock, site: Site) -> None:
     await watched(store, clock, site)
     site.broken.add("dod")
     poster = Poster()
@@ -204,7 +204,9 @@ async def test_a_failing_feed_backs_off_and_says_why(store: SqliteStore, clock: 
     assert "failed polls" not in render_text(await run(store, clock, "feed list"))
 
 
-async def test_nothing_is_claimed_while_no_platform_can_post(store: SqliteStore, clock: FixedClock, site: Site) -> None:
+async def test_nothing_is_claimed_while_no_platform_can_post(
+    store: StoreContract, clock: FixedClock, site: Site
+) -> None:
     await watched(store, clock, site)
     poster = Poster()
     poster.down = "no running Hotline posts to console workspaces"
@@ -215,7 +217,9 @@ async def test_nothing_is_claimed_while_no_platform_can_post(store: SqliteStore,
     assert "no running Hotline posts to console workspaces" in render_text(await run(store, clock, "feed list"))
 
 
-async def test_a_post_that_fails_is_counted_and_not_repeated(store: SqliteStore, clock: FixedClock, site: Site) -> None:
+async def test_a_post_that_fails_is_counted_and_not_repeated(
+    store: StoreContract, clock: FixedClock, site: Site
+) -> None:
     await watched(store, clock, site)
     poster = Poster()
     poster.fail = DeliveryError("forbidden", "403 Missing Access")
@@ -230,7 +234,7 @@ async def test_a_post_that_fails_is_counted_and_not_repeated(store: SqliteStore,
     assert "posting draft #2 failed: 403 Missing Access" in render_text(await run(store, clock, "feed list"))
 
 
-async def test_paused_feeds_are_not_polled(store: SqliteStore, clock: FixedClock, site: Site) -> None:
+async def test_paused_feeds_are_not_polled(store: StoreContract, clock: FixedClock, site: Site) -> None:
     await watched(store, clock, site)
     assert (await run(store, clock, "feed pause", feed="1")).title[0] == "Paused feed #1"
     clock.advance(dt.timedelta(hours=1))
@@ -251,7 +255,7 @@ async def test_paused_feeds_are_not_polled(store: SqliteStore, clock: FixedClock
         ("file:///etc/passwd", "give an http:// or https:// URL"),
     ],
 )
-async def test_feed_add_refuses_hostile_urls(store: SqliteStore, clock: FixedClock, url: str, says: str) -> None:
+async def test_feed_add_refuses_hostile_urls(store: StoreContract, clock: FixedClock, url: str, says: str) -> None:
     before = await snapshot(store)
     with pytest.raises(UserError) as info:
         await run(store, clock, "feed add", url=url)
@@ -260,7 +264,7 @@ async def test_feed_add_refuses_hostile_urls(store: SqliteStore, clock: FixedClo
 
 
 async def test_feed_add_refuses_a_page_a_missing_feed_and_a_second_watch(
-    store: SqliteStore, clock: FixedClock, site: Site
+    store: StoreContract, clock: FixedClock, site: Site
 ) -> None:
     with pytest.raises(UserError, match=r"cannot follow this feed: .* sent text/html"):
         await run(store, clock, "feed add", url=site.url(OLD))
@@ -273,7 +277,7 @@ async def test_feed_add_refuses_a_page_a_missing_feed_and_a_second_watch(
         await run(store, clock, "feed remove", feed="7")
 
 
-async def test_the_runtime_polls_the_feeds_on_its_schedule(store: SqliteStore, clock: FixedClock, site: Site) -> None:
+async def test_the_runtime_polls_the_feeds_on_its_schedule(store: StoreContract, clock: FixedClock, site: Site) -> None:
     """The feed job runs beside the digests from the start; here no platform serves the console workspace."""
     await watched(store, clock, site)
     clock.advance(dt.timedelta(minutes=30))

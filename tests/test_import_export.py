@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.transfer_cli import export, import_lines, sample_path
 from commands.context import FixedClock
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 from tests.conftest import WS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ GOOD = json.dumps(
 )
 
 
-async def test_bad_lines_are_reported_by_number_and_the_rest_import(store: SqliteStore, clock: FixedClock) -> None:
+async def test_bad_lines_are_reported_by_number_and_the_rest_import(store: StoreContract, clock: FixedClock) -> None:
     lines = [
         GOOD,
         "{not json",
@@ -48,7 +48,7 @@ async def test_bad_lines_are_reported_by_number_and_the_rest_import(store: Sqlit
     )
 
 
-async def test_sample_data_imports_once(store: SqliteStore) -> None:
+async def test_sample_data_imports_once(store: StoreContract) -> None:
     clock = FixedClock(dt.datetime(2026, 12, 1, tzinfo=dt.UTC))  # the sample runs to May 2026
     original = sample_path().read_text(encoding="utf-8").splitlines()
     first = await import_lines(store, clock, WS, original, "sample")

@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from storage.contract import StoreContract
 from storage.errors import Conflict, DuplicateEvent, WriteFailed
 from storage.postgres.store import PostgresStore
 from storage.records import Actor, ImportResult, NewEvent, NewParticipant, Source
@@ -89,7 +90,7 @@ def aliased(event: NewEvent, side: str, index: int, *aliases: str) -> NewEvent:
     return event
 
 
-async def set_up(store: SqliteStore) -> None:
+async def set_up(store: StoreContract) -> None:
     """What the store holds before the import: people with and without titles and aliases, offices of
     the workspace's own, an issue of its own, events to be duplicated, and another workspace that uses
     the same names."""
@@ -225,7 +226,7 @@ VARIED: list[NewEvent] = [
 
 
 @pytest.fixture
-async def pair(tmp_path: Path, store: SqliteStore) -> AsyncIterator[tuple[SqliteStore, SqliteStore]]:
+async def pair(tmp_path: Path, store: StoreContract) -> AsyncIterator[tuple[SqliteStore, StoreContract]]:
     """Two stores set up alike: the first, a SQLite store, imports per line (the reference); the second is
     the test's store of either backend, and imports with its own import_events (SQLite's in bulk)."""
     old = await SqliteStore.open(tmp_path / "per-line.db")
@@ -237,7 +238,7 @@ async def pair(tmp_path: Path, store: SqliteStore) -> AsyncIterator[tuple[Sqlite
         await old.close()
 
 
-async def assert_same_rows(new: SqliteStore, old: SqliteStore) -> None:
+async def assert_same_rows(new: StoreContract, old: SqliteStore) -> None:
     """Every row alike, ids, audit entries and full-text rows included. Across backends, whose rows are
     typed by each database, the same record through the contract in each workspace, ids by their rank
     (tests/backends.py, Renumbering)."""
@@ -252,7 +253,7 @@ async def assert_same_rows(new: SqliteStore, old: SqliteStore) -> None:
 
 
 async def import_both(
-    pair: tuple[SqliteStore, SqliteStore], lines: list[NewEvent]
+    pair: tuple[SqliteStore, StoreContract], lines: list[NewEvent]
 ) -> tuple[ImportResult, ImportResult]:
     numbered = list(enumerate(lines, start=1))
     old, new = pair
@@ -263,12 +264,12 @@ async def import_both(
     return expected, got
 
 
-async def renumbered(store: SqliteStore, result: ImportResult) -> ImportResult:
+async def renumbered(store: StoreContract, result: ImportResult) -> ImportResult:
     rank = await renumbering(store, WORKSPACES)
     return replace(result, duplicates=[(line, rank("event", event_id)) for line, event_id in result.duplicates])
 
 
-async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple[SqliteStore, SqliteStore]) -> None:
+async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple[SqliteStore, StoreContract]) -> None:
     old, new = pair
     expected, got = await import_both(pair, VARIED)
     assert got == expected
@@ -284,7 +285,7 @@ async def test_a_varied_file_gives_the_same_result_and_the_same_rows(pair: tuple
     await assert_same_rows(new, old)
 
 
-async def test_what_the_varied_file_wrote(pair: tuple[SqliteStore, SqliteStore]) -> None:
+async def test_what_the_varied_file_wrote(pair: tuple[SqliteStore, StoreContract]) -> None:
     """A few rows spelled out, so that a change of both paths alike does not pass unseen."""
     _, store = pair
     await store.import_events(ACTOR, AT, list(enumerate(VARIED, start=1)))
@@ -358,7 +359,7 @@ ALIASED = [
 ]
 
 
-async def test_aliases_and_confidence_give_the_same_rows(pair: tuple[SqliteStore, SqliteStore]) -> None:
+async def test_aliases_and_confidence_give_the_same_rows(pair: tuple[SqliteStore, StoreContract]) -> None:
     expected, got = await import_both(pair, ALIASED)
     assert got == expected
     assert [n for n, _ in got.refused] == [4]
@@ -418,7 +419,7 @@ def random_lines(seed: int, count: int) -> list[NewEvent]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_random_files_give_the_same_result_and_the_same_rows(
-    pair: tuple[SqliteStore, SqliteStore], seed: int
+    pair: tuple[SqliteStore, StoreContract], seed: int
 ) -> None:
     lines = random_lines(seed, 120)
     expected, got = await import_both(pair, lines)
@@ -428,7 +429,7 @@ async def test_random_files_give_the_same_result_and_the_same_rows(
     await assert_same_rows(new, old)
 
 
-async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[SqliteStore, SqliteStore]) -> None:
+async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[SqliteStore, StoreContract]) -> None:
     _, store = pair
     before = await snapshot(store)
     # Minutes out of range pass no validation here, and the table's CHECK refuses them once the people
@@ -444,7 +445,7 @@ async def test_an_unexpected_error_leaves_nothing_written(pair: tuple[SqliteStor
 
 
 async def test_many_names_are_looked_up_in_chunks(
-    pair: tuple[SqliteStore, SqliteStore], monkeypatch: pytest.MonkeyPatch
+    pair: tuple[SqliteStore, StoreContract], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("storage.sqlite.importer.KEY_CHUNK", 3)
     lines = [ev(f"2022-07-{d:02d}", [(n, None)], [("Wang Yi", None)]) for d, n in enumerate(NAMES["us"], start=1)]

@@ -23,6 +23,7 @@ import storage.sqlite.importer
 from bot.progress import progress_bar
 from bot.transfer_cli import import_lines
 from commands.context import FixedClock
+from storage.contract import StoreContract
 from storage.sqlite.backup import backup_database
 from storage.sqlite.store import SqliteStore
 
@@ -120,7 +121,7 @@ def test_piped_they_print_nothing_extra(tmp_path: Path) -> None:
 
 
 async def test_the_import_reports_every_so_many_lines_not_each(
-    store: SqliteStore, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: StoreContract, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every 100 lines rather than every PROGRESS_EVERY (2,000): the same reporting, on a file that the
     # PostgreSQL importer, which adds a line at a time, takes a second over rather than a minute.

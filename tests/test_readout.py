@@ -18,7 +18,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import Forbidden, NotFound, UserError
 from commands.reply import Reply, render_text
 from commands.surface import dispatch
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 from tests.backends import event_count, refusing_inserts
 from tests.conftest import NOW, OTHER_WS, WS, snapshot
 from tests.readout_site import Site, dev_rows, serve
@@ -30,7 +30,7 @@ RECORD_TABLES = ("event", "participant", "concern", "person")
 
 
 class Run:
-    def __init__(self, store: SqliteStore, workspace: str = WS, editor: bool = True) -> None:
+    def __init__(self, store: StoreContract, workspace: str = WS, editor: bool = True) -> None:
         settings = CoreSettings(fetch_allow_loopback=True)
         caller = Caller(workspace, "u1", "Ann Analyst", editor)
         self.ctx = Ctx(store, caller, FixedClock(NOW), settings, channel="c1")
@@ -40,7 +40,7 @@ class Run:
 
 
 @pytest.fixture
-def run(store: SqliteStore) -> Run:
+def run(store: StoreContract) -> Run:
     return Run(store)
 
 
@@ -55,11 +55,11 @@ async def paste(run: Run, rid: str, *, with_url: bool = True) -> Reply:
     return await run("readout", text=row["text"], url=row["url"] if with_url else None, published=row["published"])
 
 
-async def record_tables(store: SqliteStore) -> dict[str, Any]:
+async def record_tables(store: StoreContract) -> dict[str, Any]:
     return {k: v for k, v in (await snapshot(store)).items() if k in RECORD_TABLES}
 
 
-async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run: Run, store: SqliteStore) -> None:
+async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run: Run, store: StoreContract) -> None:
     before = await record_tables(store)
     reply = await paste(run, US)
     text = render_text(reply)
@@ -77,7 +77,7 @@ async def test_a_draft_shows_what_was_read_and_writes_nothing_to_the_record(run:
     assert await record_tables(store) == before
 
 
-async def test_record_writes_the_event_its_positions_and_its_source_together(run: Run, store: SqliteStore) -> None:
+async def test_record_writes_the_event_its_positions_and_its_source_together(run: Run, store: StoreContract) -> None:
     await paste(run, US)
     done = await run("readout record", draft=1)
     assert done.title[0] == "Recorded event #1 from draft #1"
@@ -93,7 +93,7 @@ async def test_record_writes_the_event_its_positions_and_its_source_together(run
         await run("readout record", draft=1)
 
 
-async def test_a_failing_record_leaves_nothing_half_written(run: Run, store: SqliteStore) -> None:
+async def test_a_failing_record_leaves_nothing_half_written(run: Run, store: StoreContract) -> None:
     """The event is written, then its concern fails: the event, the people and the draft's state roll back."""
     await paste(run, US)
     before = await snapshot(store)
@@ -104,7 +104,7 @@ async def test_a_failing_record_leaves_nothing_half_written(run: Run, store: Sql
 
 
 async def test_the_other_sides_readout_joins_the_event_and_both_accounts_show(
-    run: Run, store: SqliteStore, site: Site
+    run: Run, store: StoreContract, site: Site
 ) -> None:
     await run("readout", url=site.url(US))
     await run("readout record", draft=1)
@@ -135,7 +135,9 @@ async def test_lastcall_shows_accounts_only_when_both_sides_readouts_are_there(r
     assert "US readout: Secretary Austin" in render_text(await run("event show", id=1))
 
 
-async def test_edit_without_fields_answers_with_the_form_and_with_fields_corrects(run: Run, store: SqliteStore) -> None:
+async def test_edit_without_fields_answers_with_the_form_and_with_fields_corrects(
+    run: Run, store: StoreContract
+) -> None:
     await paste(run, "neg-dod-austin-galvez-call-2023-02-22")
     with pytest.raises(UserError, match=r"it is not a US–China contact; no Chinese participant; press Edit"):
         await run("readout record", draft=1)
@@ -169,7 +171,7 @@ async def test_edit_without_fields_answers_with_the_form_and_with_fields_correct
     ],
 )
 async def test_a_bad_edit_is_refused_and_changes_nothing(
-    run: Run, store: SqliteStore, args: dict[str, str], says: str
+    run: Run, store: StoreContract, args: dict[str, str], says: str
 ) -> None:
     await run("event add", date="2022-04-01", us="Lloyd J. Austin III", cn="Wei Fenghe", kind="call")
     await paste(run, US)
@@ -180,7 +182,7 @@ async def test_a_bad_edit_is_refused_and_changes_nothing(
     assert await snapshot(store) == before
 
 
-async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, store: SqliteStore) -> None:
+async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, store: StoreContract) -> None:
     await paste(run, US)
     before = await record_tables(store)
     assert (await run("readout discard", draft=1)).title[0] == "Discarded draft #1"
@@ -190,7 +192,7 @@ async def test_discard_writes_nothing_and_a_decided_draft_says_so(run: Run, stor
             await run(command, draft=1)
 
 
-async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, store: SqliteStore) -> None:
+async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, store: StoreContract) -> None:
     member = Run(store, editor=False)
     with pytest.raises(Forbidden):
         await paste(member, US)  # drafts are the editors' to review
@@ -212,7 +214,7 @@ async def test_only_editors_record_and_other_workspaces_see_no_draft(run: Run, s
         ("http://localhost:1/readout", "loopback"),
     ],
 )
-async def test_hostile_urls_are_refused_with_a_reason(store: SqliteStore, url: str, says: str) -> None:
+async def test_hostile_urls_are_refused_with_a_reason(store: StoreContract, url: str, says: str) -> None:
     # Without the test setting, even 127.0.0.1 is refused.
     runner = Run(store)
     runner.ctx = Ctx(store, runner.ctx.caller, runner.ctx.clock, CoreSettings(), channel="c1")
@@ -232,7 +234,7 @@ async def test_no_option_answers_with_a_form_and_bad_text_is_refused(run: Run) -
         await run("readout", text="x" * 200_001)
 
 
-async def test_the_console_reads_a_readout_from_a_file_and_records_it(store: SqliteStore, tmp_path: Path) -> None:
+async def test_the_console_reads_a_readout_from_a_file_and_records_it(store: StoreContract, tmp_path: Path) -> None:
     path = tmp_path / "readout.txt"
     path.write_text(ROWS[US]["text"], encoding="utf-8")
     out = io.StringIO()
@@ -295,7 +297,7 @@ async def test_readout_slugs_become_the_workspaces_own_issues(run: Run) -> None:
     ]
 
 
-async def test_a_draft_with_many_long_positions_is_one_discord_message(run: Run, store: SqliteStore) -> None:
+async def test_a_draft_with_many_long_positions_is_one_discord_message(run: Run, store: StoreContract) -> None:
     from bot.discord import render
     from storage.records import Actor
 

@@ -12,7 +12,7 @@ from bot.discord.info import DISCORD
 from bot.runtime.runner import Invocation, Runner
 from commands.context import Caller, CoreSettings, FixedClock
 from commands.platform import PLAIN
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 from tests.conftest import WS
 
 EDITOR = Caller(WS, "u1", "Ann Analyst", True)
@@ -24,7 +24,7 @@ def lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def test_a_command_that_succeeds_gives_its_reply_and_one_log_line(
-    store: SqliteStore, clock: FixedClock, caplog: pytest.LogCaptureFixture
+    store: StoreContract, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     runner = Runner(store, clock, CoreSettings(), PLAIN)
@@ -36,7 +36,7 @@ async def test_a_command_that_succeeds_gives_its_reply_and_one_log_line(
 
 
 async def test_a_user_error_is_the_private_text_as_it_is(
-    store: SqliteStore, clock: FixedClock, caplog: pytest.LogCaptureFixture
+    store: StoreContract, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     runner = Runner(store, clock, CoreSettings(), PLAIN)
@@ -47,7 +47,7 @@ async def test_a_user_error_is_the_private_text_as_it_is(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_the_platform_words_the_refusal_of_a_write(store: SqliteStore, clock: FixedClock) -> None:
+async def test_the_platform_words_the_refusal_of_a_write(store: StoreContract, clock: FixedClock) -> None:
     discord = await Runner(store, clock, CoreSettings(), DISCORD).run(Invocation(READER, "person add", {}))
     console = await Runner(store, clock, CoreSettings(), PLAIN).run(Invocation(READER, "person add", {}))
     assert discord.error and "Manage Server" in discord.error and "/hotline editors" in discord.error
@@ -55,7 +55,7 @@ async def test_the_platform_words_the_refusal_of_a_write(store: SqliteStore, clo
 
 
 async def test_an_unexpected_error_is_logged_with_a_reference_the_caller_reads(
-    store: SqliteStore, clock: FixedClock, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    store: StoreContract, clock: FixedClock, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.INFO)
 
@@ -78,7 +78,7 @@ async def test_an_unexpected_error_is_logged_with_a_reference_the_caller_reads(
 
 
 async def test_the_resolved_caller_is_the_one_that_runs_and_its_errors_are_reported(
-    store: SqliteStore, clock: FixedClock
+    store: StoreContract, clock: FixedClock
 ) -> None:
     runner = Runner(store, clock, CoreSettings(), PLAIN)
 
@@ -97,7 +97,7 @@ async def test_the_resolved_caller_is_the_one_that_runs_and_its_errors_are_repor
 
 
 async def test_after_write_runs_after_writes_only_and_its_failure_keeps_the_reply(
-    store: SqliteStore, clock: FixedClock, caplog: pytest.LogCaptureFixture
+    store: StoreContract, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     seen: list[str] = []
 
@@ -117,7 +117,7 @@ async def test_after_write_runs_after_writes_only_and_its_failure_keeps_the_repl
     assert any("updating what follows it failed" in r.getMessage() for r in caplog.records)
 
 
-async def test_confirm_reruns_the_command_confirmed_by_the_same_caller(store: SqliteStore, clock: FixedClock) -> None:
+async def test_confirm_reruns_the_command_confirmed_by_the_same_caller(store: StoreContract, clock: FixedClock) -> None:
     runner = Runner(store, clock, CoreSettings(), PLAIN)
     add = {"date": "2022-04-20", "us": "Austin", "cn": "Wei", "kind": "call"}
     assert (await runner.run(Invocation(EDITOR, "event add", add))).ok
@@ -135,7 +135,7 @@ async def test_confirm_reruns_the_command_confirmed_by_the_same_caller(store: Sq
     assert refused.error and "only editors" in refused.error and await store.event(WS, event.id) is not None
 
 
-async def test_the_console_takes_no_pasted_discord_reference(store: SqliteStore, clock: FixedClock) -> None:
+async def test_the_console_takes_no_pasted_discord_reference(store: StoreContract, clock: FixedClock) -> None:
     console = Runner(store, clock, CoreSettings(), PLAIN)
     refused = await console.run(Invocation(EDITOR, "digest subscribe", {"channel": "<#123>"}))
     assert refused.error and "is not a channel" in refused.error

@@ -16,7 +16,6 @@ from commands.digest import compose_digest
 from commands.reply import render_text
 from storage.contract import StoreContract
 from storage.records import Source
-from storage.sqlite.store import SqliteStore
 from tests.backends import event_count
 from tests.conftest import OTHER_WS, WS, Preload, Runner
 
@@ -30,7 +29,7 @@ def today() -> FixedClock:
 
 
 @pytest.fixture
-async def sample(store: SqliteStore, today: FixedClock, preload: Preload) -> Runner:
+async def sample(store: StoreContract, today: FixedClock, preload: Preload) -> Runner:
     async def load() -> None:
         summary = await import_file(store, today, WS, sample_path())
         assert summary.added == 113 and not summary.errors
@@ -94,7 +93,7 @@ async def test_names_as_people_type_them_resolve(sample: Runner, who: str, expec
     assert expected in await sample.text("lastcall", **{"with": who})
 
 
-async def test_participants_keep_the_title_they_held_then(sample: Runner, store: SqliteStore) -> None:
+async def test_participants_keep_the_title_they_held_then(sample: Runner, store: StoreContract) -> None:
     hegseth = await store.event(WS, await event_id(store, "2025-09-09", "Pete Hegseth"))
     austin = await store.event(WS, await event_id(store, "2024-04-16", "Lloyd J. Austin III"))
     assert hegseth is not None and austin is not None
@@ -113,7 +112,7 @@ async def test_participants_keep_the_title_they_held_then(sample: Runner, store:
     assert (titles["2024-01-26"] or "").endswith("; Foreign Minister")  # both posts again from July 2023
 
 
-async def test_refused_requests_are_counted_between_contacts(sample: Runner, store: SqliteStore) -> None:
+async def test_refused_requests_are_counted_between_contacts(sample: Runner, store: StoreContract) -> None:
     brown = await event_id(store, "2023-12-21", "Charles Q. 'CQ' Brown Jr.")
     text = await sample.text("event show", id=brown)
     assert "previous contact on the defense track: Nov 22, 2022, 394 days earlier (Austin ↔ Wei Fenghe)" in text
@@ -121,7 +120,7 @@ async def test_refused_requests_are_counted_between_contacts(sample: Runner, sto
     assert "May 29, 2023 · meeting (US asked) · Austin ↔ Li Shangfu — declined" in text
 
 
-async def test_a_declined_request_reads_as_one(sample: Runner, store: SqliteStore) -> None:
+async def test_a_declined_request_reads_as_one(sample: Runner, store: StoreContract) -> None:
     text = await sample.text("event show", id=await event_id(store, "2024-11-20", "Lloyd J. Austin III"))
     assert "meeting · defense track · requested by US · declined" in text
     assert (
@@ -133,7 +132,7 @@ async def test_a_declined_request_reads_as_one(sample: Runner, store: SqliteStor
     assert "China: not named" in unnamed
 
 
-async def test_a_contact_the_same_day_as_the_previous_one(sample: Runner, store: SqliteStore) -> None:
+async def test_a_contact_the_same_day_as_the_previous_one(sample: Runner, store: StoreContract) -> None:
     text = await sample.text("event show", id=await event_id(store, "2023-06-19", "Xi Jinping"))
     assert "first recorded contact between Blinken and Xi Jinping, and between their offices" in text
     assert "previous contact on the diplomatic track: Jun 19, 2023, the same day (Blinken ↔ Wang Yi)" in text
@@ -167,7 +166,7 @@ async def test_event_list_and_the_digest_show_refused_contacts(sample: Runner) -
     )
 
 
-async def test_confidence_and_sources_read_right(sample: Runner, store: SqliteStore) -> None:
+async def test_confidence_and_sources_read_right(sample: Runner, store: StoreContract) -> None:
     text = await sample.text("event show", id=await event_id(store, "2022-05-18", "Jake Sullivan"))
     assert "phone call · diplomatic track · unconfirmed" in text
     assert "Confidence: unconfirmed — The call is known only from later mentions" in text
@@ -235,7 +234,7 @@ async def test_a_name_taken_by_its_spelling_says_so(sample: Runner) -> None:
     assert "taken as" not in exact
 
 
-async def test_near_identical_new_names_are_two_people(sample: Runner, store: SqliteStore) -> None:
+async def test_near_identical_new_names_are_two_people(sample: Runner, store: StoreContract) -> None:
     await sample("event add", date="2026-11-29", us="Kill00001 Us", cn="Dong Jun", kind="call")
     reply = await sample.text("event add", date="2026-11-30", us="Kill00002 Us", cn="Dong Jun", kind="call")
     assert "New people: Kill00002 Us" in reply and "taken as" not in reply
@@ -288,7 +287,7 @@ def test_recording_asks_closer_spelling_than_looking_up() -> None:
 # -- moving up from the old sample, and round trips ---------------------------------------------------
 
 
-async def test_a_sample_update_adds_only_the_new_contacts(store: SqliteStore, today: FixedClock) -> None:
+async def test_a_sample_update_adds_only_the_new_contacts(store: StoreContract, today: FixedClock) -> None:
     old = await import_file(store, today, WS, OLD_SAMPLE)
     assert old.added == 33
     update = await update_samples(store, today, WS)
@@ -303,7 +302,7 @@ async def test_a_sample_update_adds_only_the_new_contacts(store: SqliteStore, to
     assert again.lines("sample")[-1] == "sample: 0 aliases added to people already recorded"
 
 
-async def test_export_of_the_sample_round_trips(store: SqliteStore, today: FixedClock) -> None:
+async def test_export_of_the_sample_round_trips(store: StoreContract, today: FixedClock) -> None:
     original = sample_path().read_text(encoding="utf-8").splitlines()
     await import_lines(store, today, WS, original, "sample")
     out = io.StringIO()

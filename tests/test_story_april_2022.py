@@ -7,7 +7,7 @@ import io
 
 from bot.console.console import Console, run_console
 from commands.context import CoreSettings, FixedClock
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 
 # Lines are long on purpose: the console reads one command per line.
 STORY = """\
@@ -26,7 +26,7 @@ summary:"First call between Austin and Wei; @everyone should read the readout." 
 """
 
 
-async def test_april_2022_story_through_the_console(store: SqliteStore, clock: FixedClock) -> None:
+async def test_april_2022_story_through_the_console(store: StoreContract, clock: FixedClock) -> None:
     out = io.StringIO()
     # The console reads one command per line; the story joins long lines with a backslash for reading only.
     script = STORY.replace("\\\n", "")
@@ -58,7 +58,7 @@ async def test_april_2022_story_through_the_console(store: SqliteStore, clock: F
         assert expected in answer, f"{expected!r} missing from:\n{answer}"
 
 
-async def test_console_goes_on_after_an_error_and_counts_it(store: SqliteStore, clock: FixedClock) -> None:
+async def test_console_goes_on_after_an_error_and_counts_it(store: StoreContract, clock: FixedClock) -> None:
     out = io.StringIO()
     console = Console(store, clock, CoreSettings(), "console:story", out)
     script = "/event add date:2022-02-30 us:A cn:B kind:call\n/bogus\n/hotline help\n"
@@ -70,7 +70,7 @@ async def test_console_goes_on_after_an_error_and_counts_it(store: SqliteStore, 
     assert "Hotline: commands\nA shared record of US–China contacts" in text
 
 
-async def test_delete_asks_and_reads_the_answer_from_the_next_line(store: SqliteStore, clock: FixedClock) -> None:
+async def test_delete_asks_and_reads_the_answer_from_the_next_line(store: StoreContract, clock: FixedClock) -> None:
     out = io.StringIO()
     console = Console(store, clock, CoreSettings(), "console:story", out)
     script = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from commands.errors import NotFound
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 from tests.conftest import OTHER_WS, WS, Runner, snapshot
 
 
@@ -36,7 +36,7 @@ async def theirs(other: Runner) -> None:
     ],
 )
 async def test_their_names_are_not_found_here(
-    theirs: None, run: Runner, store: SqliteStore, command: str, args: dict[str, str]
+    theirs: None, run: Runner, store: StoreContract, command: str, args: dict[str, str]
 ) -> None:
     before = await snapshot(store)
     with pytest.raises(NotFound):
@@ -45,7 +45,7 @@ async def test_their_names_are_not_found_here(
 
 
 async def test_their_name_in_a_new_event_here_is_a_new_person_here(
-    theirs: None, run: Runner, store: SqliteStore
+    theirs: None, run: Runner, store: StoreContract
 ) -> None:
     text = await run.text("event add", date="2022-04-01", us="Someone", cn="Zhang Youxia", kind="call")
     assert "New people: Someone, Zhang Youxia" in text

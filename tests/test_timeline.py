@@ -21,6 +21,7 @@ from charts.timeline import bucket_start
 from commands.context import CoreSettings, FixedClock
 from commands.errors import UserError
 from commands.reply import Image, Reply, render_text
+from storage.contract import StoreContract
 from storage.records import Actor, Grain, NewEvent, NewParticipant
 from storage.rules import GAPS_PER_LANE, LONG_GRAINS, MONTH_GAP_DAYS
 from storage.sqlite.store import SqliteStore
@@ -39,7 +40,7 @@ RECORD_2020_2022 = Path(__file__).parent / "data" / "old-sample-2020-2022.jsonl"
 
 
 @pytest.fixture
-async def sample(store: SqliteStore, clock: FixedClock, preload: Preload) -> SqliteStore:
+async def sample(store: StoreContract, clock: FixedClock, preload: Preload) -> StoreContract:
     async def load() -> None:
         summary = await import_file(store, clock, WS, RECORD_2020_2022)
         assert summary.added == 33 and not summary.errors
@@ -48,7 +49,7 @@ async def sample(store: SqliteStore, clock: FixedClock, preload: Preload) -> Sql
     return store
 
 
-async def test_timeline_of_the_shipped_sample(store: SqliteStore, clock: FixedClock, run: Runner) -> None:
+async def test_timeline_of_the_shipped_sample(store: StoreContract, clock: FixedClock, run: Runner) -> None:
     clock.at = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)  # the sample runs to 2026
     summary = await import_file(store, clock, WS, sample_path())
     assert summary.added > 100 and not summary.errors
@@ -88,7 +89,7 @@ def expected(
     return counts, gaps
 
 
-async def write_events(store: SqliteStore, rows: list[tuple[dt.date, str, str, str]], actor: Actor = ACTOR) -> None:
+async def write_events(store: StoreContract, rows: list[tuple[dt.date, str, str, str]], actor: Actor = ACTOR) -> None:
     people = [NewParticipant(f"Person {i}", "us") for i in range(len(rows))]
     for i, (day, kind, track, status) in enumerate(rows):
         await store.add_event(
@@ -110,7 +111,7 @@ EXAMPLE_WORKSPACES = (f"console:tally-{n}" for n in itertools.count())
     edit=st.booleans(),
 )
 async def test_the_counts_and_gaps_are_a_plain_count_of_the_events(
-    store: SqliteStore,
+    store: StoreContract,
     rows: list[tuple[dt.date, str, str, str]],
     since: dt.date | None,
     until: dt.date | None,

@@ -21,6 +21,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.platform import PLAIN, PlatformInfo
 from commands.surface import dispatch
 from config.settings import DiscordSettings, Settings, SlackSettings
+from storage.contract import StoreContract
 from storage.sqlite.store import SqliteStore
 from tests.discord.conftest import build_world as discord_world
 from tests.discord.fake import FakeDiscord
@@ -52,13 +53,13 @@ async def fakes() -> AsyncIterator[tuple[FakeDiscord, FakeSlack]]:
 
 
 async def direct(
-    store: SqliteStore, clock: FixedClock, platform: PlatformInfo, ws: str, command: str, **args: str
+    store: StoreContract, clock: FixedClock, platform: PlatformInfo, ws: str, command: str, **args: str
 ) -> None:
     caller = Caller(ws, "setup", "Set-up", is_editor=True)
     await dispatch(Ctx(store, caller, clock, CoreSettings(), platform), command, args)
 
 
-async def start(settings: Settings, store: SqliteStore, clock: FixedClock, slack_fake: FakeSlack) -> Runtime:
+async def start(settings: Settings, store: StoreContract, clock: FixedClock, slack_fake: FakeSlack) -> Runtime:
     runtime = Runtime(settings, store, clock)
     discord = DiscordPlatform.from_runtime(runtime)
     slack = SlackPlatform.from_runtime(runtime, host="127.0.0.1", port=0, handlers=fast_retries())

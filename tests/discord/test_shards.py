@@ -25,6 +25,7 @@ from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.delivery import NotHere
 from commands.surface import dispatch
 from config.settings import DiscordSettings, Settings, SettingsError, load_settings
+from storage.contract import StoreContract
 from storage.sqlite.store import SqliteStore
 from tests.discord.fake import FakeDiscord, FakeGuild, FakeUser, Shown
 from tests.discord.fake.interactions import SLASH, base_payload, command_data
@@ -35,7 +36,7 @@ DUE = dt.datetime(2022, 4, 28, 9, 0, tzinfo=dt.UTC)  # Thursday 09:00, a week on
 
 
 class Cluster:
-    def __init__(self, fake: FakeDiscord, store: SqliteStore, clock: FixedClock, guilds: list[FakeGuild]) -> None:
+    def __init__(self, fake: FakeDiscord, store: StoreContract, clock: FixedClock, guilds: list[FakeGuild]) -> None:
         self.fake = fake
         self.store = store
         self.clock = clock

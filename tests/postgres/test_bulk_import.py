@@ -110,7 +110,7 @@ async def pair(pg_server: PgServer, pg_template: str) -> AsyncIterator[tuple[Pos
     stores = [await PostgresStore.open(url) for url in urls]
     try:
         for store in stores:
-            await set_up(store)  # type: ignore[arg-type]  # the calls it makes are the contract's
+            await set_up(store)
         yield stores[0], stores[1]
     finally:
         for store in stores:

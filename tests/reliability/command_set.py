@@ -8,8 +8,8 @@ from typing import Any
 
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.surface import COMMANDS, dispatch
+from storage.contract import StoreContract
 from storage.records import Actor
-from storage.sqlite.store import SqliteStore
 
 WS = "console:faults"
 NOW = dt.datetime(2022, 4, 21, 15, 0, tzinfo=dt.UTC)
@@ -101,11 +101,11 @@ assert {name for name, _ in WRITES} | FETCHES_FIRST == {c.name for c in COMMANDS
 assert {name for name, _ in READS} == {c.name for c in COMMANDS.values() if not c.writes}, "a read is missing"
 
 
-def context(store: SqliteStore) -> Ctx:
+def context(store: StoreContract) -> Ctx:
     return Ctx(store, Caller(WS, "u1", "Ann Analyst", True), FixedClock(NOW), CoreSettings())
 
 
-async def seed(store: SqliteStore) -> None:
+async def seed(store: StoreContract) -> None:
     for name, args in SEED:
         await dispatch(context(store), name, args)
     actor = Actor(WS, "u1", "Ann Analyst")

@@ -23,7 +23,7 @@ from commands import autocomplete
 from commands.context import Caller, CoreSettings, Ctx, FixedClock
 from commands.errors import NotFound, UserError
 from commands.surface import COMMANDS, dispatch
-from storage.sqlite.store import SqliteStore
+from storage.contract import StoreContract
 from tests.conftest import NOW, Runner
 from tests.slack.conftest import SlackWorld
 from tests.slack.fake import FakeSlack, Sender
@@ -120,7 +120,7 @@ def test_suggestions_offer_what_was_typed_then_the_stores_matches() -> None:
 
 
 def modal_app(
-    fake: FakeSlack, world: SlackWorld, store: SqliteStore, clock: FixedClock, written: list[str]
+    fake: FakeSlack, world: SlackWorld, store: StoreContract, clock: FixedClock, written: list[str]
 ) -> AsyncApp:
     """A small app wired as the adapter will be: open, suggest, submit, map errors onto fields."""
     app = AsyncApp(
@@ -157,7 +157,7 @@ def modal_app(
 
 
 async def test_the_modal_through_slack_bolt_suggests_refuses_a_bad_field_and_records_a_good_one(
-    fake: FakeSlack, world: SlackWorld, sender: Sender, store: SqliteStore, clock: FixedClock
+    fake: FakeSlack, world: SlackWorld, sender: Sender, store: StoreContract, clock: FixedClock
 ) -> None:
     # The store's people belong to the Slack team's workspace.
     await Runner(store, clock, f"slack:{world.hq.id}")("person add", name="Lloyd J. Austin III", side="us")
