@@ -64,6 +64,7 @@ class Tx:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.workspaces: set[str] = set()  # whose records this transaction wrote (its audit entries say)
 
     async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         return list(await self.conn.fetch(sql, *args))
@@ -89,6 +90,7 @@ class Tx:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
+        self.workspaces.add(actor.workspace)
         await self.conn.execute(AUDIT_INSERT, *audit_values(actor, at, action, table, record_id, before, after))
 
     async def index(self, workspace: str, kind: str, ref: int, body: str) -> None:
@@ -143,9 +145,17 @@ class Database:
     PointConnections for what may go there.
     """
 
-    def __init__(self, pool: asyncpg.Pool, points: PointConnections | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        points: PointConnections | None = None,
+        written: Callable[[set[str]], None] | None = None,
+    ) -> None:
         self.pool = pool
         self.points = points
+        # Told, after every transaction, the workspaces it wrote in (empty: it may have written in any),
+        # whether it committed or not: forgetting a copy kept of them costs one read.
+        self.written = written
 
     async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         return list(await self.pool.fetch(sql, *args))
@@ -195,15 +205,20 @@ class Database:
         """One transaction: everything inside commits together or not at all. A fault of the database,
         at BEGIN, inside or at COMMIT, is rolled back, logged and raised as WriteFailed; any other error
         (a broken rule of the record, a bug) is rolled back and raised as it is."""
+        tx: Tx | None = None
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                yield Tx(conn)
+                tx = Tx(conn)
+                yield tx
         except Exception as exc:
             fault = write_fault(exc)
             if fault is None:
                 raise
             log.error("write refused by PostgreSQL: %s (%s); rolled back", type(exc).__name__, fault.code)
             raise fault from exc
+        finally:
+            if tx is not None and self.written is not None:
+                self.written(tx.workspaces)
 
 
 def ids_param(ids: Sequence[int]) -> list[int]:

@@ -20,7 +20,8 @@ import logging
 
 import asyncpg
 
-from storage.changes import CHANNEL, EVERYTHING, OnChange, deliver, parse_payload
+from storage.changes import CHANNEL, EVERYTHING, Change, OnChange, deliver, parse_payload
+from storage.errors import OpenFailed
 from storage.postgres.pool import Connection, redact
 
 log = logging.getLogger(__name__)
@@ -137,3 +138,84 @@ class ChangeListener:
 
     def _notified(self, conn: Connection, pid: int, channel: str, payload: object) -> None:
         deliver(self._on_change, parse_payload(str(payload)))
+
+
+class SharedListener:
+    """One ChangeListener for a whole store, started when first needed, whose changes go to every
+    handler subscribed: the store's own kept reads (storage/postgres/kept.py) and each watch_changes. One
+    listening connection a process, however many parts follow the feed."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._handlers: list[OnChange] = []
+        self._listener: ChangeListener | None = None
+        self._starting: asyncio.Task[ChangeListener] | None = None
+        self._closed = False
+
+    @property
+    def connected(self) -> bool:
+        return self._listener is not None and self._listener.connected
+
+    def begin(self) -> None:
+        """Start listening in the background, if not already: for a part that can do without the feed
+        until it is connected (it asks `connected` before trusting what it keeps)."""
+        if self._starting is None and not self._closed:
+            self._starting = asyncio.create_task(self._start(), name="hotline-change-listener-start")
+
+    async def watch(self, on_change: OnChange) -> SharedWatch:
+        """Deliver every change to `on_change` until the returned watch is closed. Returns once listening,
+        or once the first attempt failed (the listener goes on trying and then delivers EVERYTHING)."""
+        self.begin()
+        if self._starting is None:
+            raise OpenFailed("this PostgreSQL store is closed: it cannot listen for changes")
+        await asyncio.shield(self._starting)
+        self._handlers.append(on_change)
+        return SharedWatch(self, on_change)
+
+    def unsubscribe(self, on_change: OnChange) -> None:
+        with contextlib.suppress(ValueError):
+            self._handlers.remove(on_change)
+
+    def subscribe(self, on_change: OnChange) -> None:
+        """Deliver every change to `on_change` from now on (for the store's own parts; never removed)."""
+        self._handlers.append(on_change)
+
+    async def close(self) -> None:
+        self._closed = True
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            with contextlib.suppress(Exception):
+                await starting
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            await listener.close()
+        self._handlers.clear()
+
+    async def _start(self) -> ChangeListener:
+        listener = await ChangeListener.start(self._url, self._deliver)
+        if self._closed:
+            await listener.close()
+        else:
+            self._listener = listener
+        return listener
+
+    def _deliver(self, change: Change) -> None:
+        for handler in list(self._handlers):
+            deliver(handler, change)
+
+
+class SharedWatch:
+    """One subscriber's watch of a SharedListener (storage.changes.ChangeWatch)."""
+
+    def __init__(self, shared: SharedListener, on_change: OnChange) -> None:
+        self._shared = shared
+        self._on_change = on_change
+        self._closed = False
+
+    @property
+    def connected(self) -> bool:
+        return not self._closed and self._shared.connected
+
+    async def close(self) -> None:
+        self._closed = True
+        self._shared.unsubscribe(self._on_change)

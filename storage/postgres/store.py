@@ -22,7 +22,8 @@ from storage.postgres.events import Events
 from storage.postgres.feeds import Feeds
 from storage.postgres.importer import Importer
 from storage.postgres.installs import Installs
-from storage.postgres.listen import ChangeListener
+from storage.postgres.kept import KeptReads
+from storage.postgres.listen import SharedListener
 from storage.postgres.migrate import migrate
 from storage.postgres.notes import Notes
 from storage.postgres.people import People
@@ -62,9 +63,16 @@ from storage.records import (
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool, url: str | None = None, points: PointConnections | None = None) -> None:
         self.pool = pool
-        self.url = url  # where the change feed's own connection goes (watch_changes)
+        self.url = url  # where the change feed's own connection goes (watch_changes, the kept reads)
         self.points = points
-        db = Database(pool, points)
+        # The change feed: one listening connection, started when first needed, for the reads kept
+        # below and every watch_changes. A store not opened from a URL keeps nothing.
+        self.listener = SharedListener(url) if url is not None else None
+        listener = self.listener
+        self.kept = KeptReads(lambda: listener is not None and listener.connected)
+        if listener is not None:
+            listener.subscribe(self.kept.heard)
+        db = Database(pool, points, written=self.kept.forget)
         self._people = People(db)
         self._events = Events(db)
         self._importer = Importer(db)
@@ -94,14 +102,16 @@ class PostgresStore:
         return cls(pool, url, points)
 
     async def close(self) -> None:
+        if self.listener is not None:
+            await self.listener.close()
         if self.points is not None:
             await self.points.close()
         await self.pool.close()
 
     async def watch_changes(self, on_change: OnChange) -> ChangeWatch:
-        if self.url is None:
+        if self.listener is None:
             raise OpenFailed("this PostgreSQL store was not opened from a URL: it cannot listen for changes")
-        return await ChangeListener.start(self.url, on_change)
+        return await self.listener.watch(on_change)
 
     def pool_stats(self) -> PoolStats:
         """The pool's connections and the point-read ones (PointConnections), open, at most and idle."""
@@ -116,7 +126,13 @@ class PostgresStore:
         )
 
     async def workspace_settings(self, workspace: str) -> WorkspaceSettings:
-        return await self._workspaces.workspace_settings(workspace)
+        self._follow_changes()
+        return await self.kept.settings(workspace, lambda: self._workspaces.workspace_settings(workspace))
+
+    def _follow_changes(self) -> None:
+        """Listen for changes, so that reads can be kept, from the first read that would keep one."""
+        if self.listener is not None:
+            self.listener.begin()
 
     async def set_workspace(
         self, actor: Actor, at: dt.datetime, *, timezone: str | None = None, editor_role: str | None = None
@@ -258,7 +274,8 @@ class PostgresStore:
         return await self._events.delete_event(actor, at, event_id)
 
     async def issues(self, workspace: str) -> list[Issue]:
-        return await self._notes.issues(workspace)
+        self._follow_changes()
+        return await self.kept.issues(workspace, lambda: self._notes.issues(workspace))
 
     async def find_issue(self, workspace: str, text: str) -> Issue | None:
         return await self._notes.find_issue(workspace, text)
