@@ -73,7 +73,7 @@ def core_settings(settings: Settings) -> CoreSettings:
 
 async def _console(settings: Settings, workspace: str, empty: bool) -> int:
     clock = SystemClock()
-    store = await open_store(settings.store_location)
+    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
     try:
         ws = workspace_id(workspace)
         if not empty and not await store.audit_entries(ws, limit=1):
@@ -93,7 +93,7 @@ async def _console(settings: Settings, workspace: str, empty: bool) -> int:
 
 
 async def _import(settings: Settings, path: Path, workspace: str) -> int:
-    store = await open_store(settings.store_location)
+    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
     try:
         # Two bars at a terminal (nothing when standard error is not one): the lines checked, then recorded.
         with (
@@ -111,7 +111,7 @@ async def _import(settings: Settings, path: Path, workspace: str) -> int:
 
 
 async def _export(settings: Settings, workspace: str) -> int:
-    store = await open_store(settings.store_location)
+    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
     try:
         count = await export(store, workspace_id(workspace), sys.stdout)
     finally:
@@ -121,7 +121,7 @@ async def _export(settings: Settings, workspace: str) -> int:
 
 
 async def _samples_update(settings: Settings, workspace: str) -> int:
-    store = await open_store(settings.store_location)
+    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
     try:
         update = await update_samples(store, SystemClock(), workspace_id(workspace))
     finally:
@@ -166,7 +166,7 @@ async def _run(settings: Settings) -> int:
 
     if not configured_platforms(settings):
         raise SettingsError(NOT_CONFIGURED)  # before the store is touched
-    store = await open_store(settings.store_location)
+    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
     try:
         await serve(settings, store, SystemClock())
     finally:
@@ -182,7 +182,7 @@ async def _sync(settings: Settings) -> int:
         )
     from bot.discord.platform import sync_commands  # imported only here: the console never loads discord.py
 
-    store = await open_store(settings.store_location)
+    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
     try:
         await sync_commands(settings.discord, store, SystemClock(), core_settings(settings))
     finally:

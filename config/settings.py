@@ -27,6 +27,23 @@ MIN_LEASE_MINUTES = 5.0
 SECRETS = frozenset({"token", "bot_token", "app_token", "signing_secret", "client_secret"})
 
 
+def _is_postgres(url: str) -> bool:
+    # As storage/postgres/pool.py's is_postgres_url, which the factory uses; settings import no backend.
+    scheme, sep, _ = url.partition("://")
+    return bool(sep) and scheme.lower() in ("postgresql", "postgres")
+
+
+def _listen_url(listen: str, db_url: str | None) -> str | None:
+    """HOTLINE_DB_LISTEN, checked: a PostgreSQL URL, and only beside a PostgreSQL HOTLINE_DB."""
+    if not listen:
+        return None
+    if not _is_postgres(listen):
+        raise SettingsError(f"HOTLINE_DB_LISTEN must be a postgresql:// URL, got {hide_password(listen)!r}")
+    if db_url is None or not _is_postgres(db_url):
+        raise SettingsError("HOTLINE_DB_LISTEN is for a PostgreSQL store: HOTLINE_DB is not a postgresql:// URL")
+    return listen
+
+
 class SettingsError(Exception):
     """A setting is missing or wrong: the process should say so and stop."""
 
@@ -110,6 +127,9 @@ class Settings:
     db_path: Path
     # HOTLINE_DB as given, when it is a URL (postgresql://…): a Path would fold its "//".
     db_url: str | None = None
+    # HOTLINE_DB_LISTEN: where the change feed's LISTEN connects, when HOTLINE_DB goes through a
+    # transaction-mode pooler that would swallow notifications; None: HOTLINE_DB.
+    db_listen_url: str | None = None
     default_timezone: str = "UTC"
     dormant_days: int = 90
     digest_catchup_hours: float = 12.0
@@ -143,7 +163,7 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | None = None) -> Settings:
     """Settings from an optional TOML file (HOTLINE_CONFIG) overridden by the environment.
 
-    Environment: HOTLINE_DB, HOTLINE_TIMEZONE, HOTLINE_DORMANT_DAYS, HOTLINE_DIGEST_CATCHUP_HOURS,
+    Environment: HOTLINE_DB, HOTLINE_DB_LISTEN, HOTLINE_TIMEZONE, HOTLINE_DORMANT_DAYS, HOTLINE_DIGEST_CATCHUP_HOURS,
     HOTLINE_DIGEST_LEASE_MINUTES, HOTLINE_LOG_LEVEL, HOTLINE_HTTP_PORT, HOTLINE_HTTP_HOST,
     HOTLINE_FEED_INTERVAL_MINUTES, HOTLINE_FETCH_ALLOW_LOOPBACK; Discord: DISCORD_TOKEN, HOTLINE_DEV_GUILD,
     HOTLINE_DISCORD_SHARDS, HOTLINE_DISCORD_SHARD_COUNT; Slack: SLACK_BOT_TOKEN,
@@ -239,9 +259,11 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
     )
     check_slack(slack)
     db = str(pick("HOTLINE_DB", "hotline", "db", "data/hotline.db"))
+    db_url = db if "://" in db else None
     return Settings(
         db_path=Path(db),
-        db_url=db if "://" in db else None,
+        db_url=db_url,
+        db_listen_url=_listen_url(str(pick("HOTLINE_DB_LISTEN", "hotline", "db_listen", "")).strip(), db_url),
         default_timezone=timezone,
         dormant_days=as_int(
             "HOTLINE_DORMANT_DAYS", pick("HOTLINE_DORMANT_DAYS", "hotline", "dormant_days", 90), 1, 3650

@@ -7,9 +7,11 @@ that was not listening, so after any gap (the first connection failed, or a conn
 listener delivers EVERYTHING once it listens again, and the process rebuilds what it keeps.
 
 The connection is not the pool's: LISTEN belongs to one session for as long as it listens, which a pool
-(and a transaction-mode PgBouncer) would hand to others. A connection can die without a word (a network
-cut leaves the socket open), so it is asked `SELECT 1` every KEEPALIVE_SECONDS; no answer within
-CONNECT_TIMEOUT_S counts as lost.
+(and a transaction-mode PgBouncer) would hand to others. Such a pooler accepts the LISTEN and then never
+delivers a notification, so the listener proves that notifications reach it: on connecting and every
+KEEPALIVE_SECONDS it NOTIFYs a channel of its own and waits for the echo. A connection that dies without a
+word (a network cut leaves the socket open) fails the same check. No echo within CONNECT_TIMEOUT_S
+counts as lost, and says why.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 
 import asyncpg
 
@@ -53,6 +56,9 @@ class ChangeListener:
         self._retry_first = retry_first
         self._retry_max = retry_max
         self._conn: asyncpg.Connection | None = None
+        # A channel of this listener's own, for the echo that proves notifications reach it.
+        self._echo_channel = f"hotline_echo_{secrets.token_hex(8)}"
+        self._echoed = asyncio.Event()
         self._lost = asyncio.Event()
         self._listening = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -113,8 +119,25 @@ class ChangeListener:
         self._conn = conn
         conn.add_termination_listener(self._terminated)
         await conn.add_listener(CHANNEL, self._notified)
+        await conn.add_listener(self._echo_channel, self._echo)
+        await self._check_echo()
         self._listening.set()
         log.debug("listening for changes on %s", redact(self._url))
+
+    async def _check_echo(self) -> None:
+        """NOTIFY this listener's own channel and wait for it: the proof that notifications reach it."""
+        assert self._conn is not None
+        self._echoed.clear()
+        await self._conn.execute(f"NOTIFY {self._echo_channel}", timeout=CONNECT_TIMEOUT_S)
+        try:
+            await asyncio.wait_for(self._echoed.wait(), CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            log.error(
+                "notifications do not come back on the listening connection to %s: is it a transaction-mode"
+                " pooler? Give HOTLINE_DB_LISTEN a URL that reaches PostgreSQL directly",
+                redact(self._url),
+            )
+            raise ConnectionResetError("no notification came back on the listening connection") from None
 
     async def _hold(self) -> None:
         """Return (or raise) when the connection is lost; until then, check it now and then."""
@@ -123,8 +146,7 @@ class ChangeListener:
                 await asyncio.wait_for(self._lost.wait(), self._keepalive)
             if self._lost.is_set():
                 raise ConnectionResetError("the listening connection was closed")
-            assert self._conn is not None
-            await self._conn.fetchval("SELECT 1", timeout=CONNECT_TIMEOUT_S)
+            await self._check_echo()
 
     async def _drop(self) -> None:
         self._listening.clear()
@@ -138,6 +160,9 @@ class ChangeListener:
 
     def _notified(self, conn: Connection, pid: int, channel: str, payload: object) -> None:
         deliver(self._on_change, parse_payload(str(payload)))
+
+    def _echo(self, conn: Connection, pid: int, channel: str, payload: object) -> None:
+        self._echoed.set()
 
 
 class SharedListener:

@@ -61,13 +61,21 @@ from storage.records import (
 
 
 class PostgresStore:
-    def __init__(self, pool: asyncpg.Pool, url: str | None = None, points: PointConnections | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        url: str | None = None,
+        points: PointConnections | None = None,
+        listen_url: str | None = None,
+    ) -> None:
         self.pool = pool
-        self.url = url  # where the change feed's own connection goes (watch_changes, the kept reads)
+        self.url = url
         self.points = points
-        # The change feed: one listening connection, started when first needed, for the reads kept
-        # below and every watch_changes. A store not opened from a URL keeps nothing.
-        self.listener = SharedListener(url) if url is not None else None
+        # The change feed: one listening connection (to `listen_url`, else `url`), started when first
+        # needed, for the reads kept below and every watch_changes. A store not opened from a URL keeps
+        # nothing.
+        where = listen_url or url
+        self.listener = SharedListener(where) if where is not None else None
         listener = self.listener
         self.kept = KeptReads(lambda: listener is not None and listener.connected)
         if listener is not None:
@@ -86,9 +94,12 @@ class PostgresStore:
         self._feeds = Feeds(db)
 
     @classmethod
-    async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> PostgresStore:
+    async def open(
+        cls, url: str, *, min_size: int = 1, max_size: int = 10, listen_url: str | None = None
+    ) -> PostgresStore:
         """Connect and bring the schema up to date (storage/postgres/migrate.py); OpenFailed if the database
-        cannot be reached, SchemaTooNew if it is newer than this code."""
+        cannot be reached, SchemaTooNew if it is newer than this code. `listen_url`: where the change feed
+        listens, if not at `url` (a direct URL past a transaction-mode pooler)."""
         pool = await open_pool(url, min_size=min_size, max_size=max_size)
         points = PointConnections(url)
         try:
@@ -99,7 +110,7 @@ class PostgresStore:
             await points.close()
             await pool.close()
             raise
-        return cls(pool, url, points)
+        return cls(pool, url, points, listen_url)
 
     async def close(self) -> None:
         if self.listener is not None:
