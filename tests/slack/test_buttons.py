@@ -147,7 +147,9 @@ async def test_a_forged_or_overlong_token_is_expired_privately_and_changes_nothi
     first = await hotline.run("event list")
     before = await held_rows(hotline)
     token = prompt.buttons["Confirm"]["value"]
+    page_token = first.buttons["Next ▶"]["value"].rpartition(":")[0]
     for label, shown, value in [
+        ("Confirm", prompt, page_token),  # a live token, but of pages: there is nothing to confirm
         ("Confirm", prompt, "x" * 3000),
         ("Confirm", prompt, token[:-1] + "!"),
         ("Cancel", prompt, token + "' OR 1=1 --"),
@@ -162,6 +164,8 @@ async def test_a_forged_or_overlong_token_is_expired_privately_and_changes_nothi
     assert await events(hotline) == 56
     [done] = await hotline.answer(await hotline.press(prompt, "Confirm"))
     assert done.title == "Deleted event #1"
+    [second] = await hotline.answer(await hotline.press(first, "Next ▶"))
+    assert "page 2/" in second.text
 
 
 @pytest.mark.parametrize("mode", ["oauth"], indirect=True)
