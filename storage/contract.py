@@ -37,6 +37,7 @@ from storage.records import (
     EventBrief,
     Feed,
     Grain,
+    HeldReply,
     ImportResult,
     Issue,
     NewEvent,
@@ -529,6 +530,32 @@ class StoreContract(Protocol):
 
     async def delete_installation(self, client_id: str, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget an installation (the app was removed from the team)."""
+
+    # -- short-lived state of a chat adapter that any process must answer for: replies whose buttons are
+    # live, and the states of an OAuth install flow. Not part of the record: never audited, exported or
+    # copied by `migrate`; each row has its expiry (the injected clock's), and every write purges a bounded
+    # number of expired rows. A token or state is a random text the adapter made; one that is unknown,
+    # expired, of another workspace or not storable at all reads as None (or False), and writes nothing.
+
+    async def hold_reply(
+        self, token: str, workspace: str, asker: str, data: str, *, at: dt.datetime, expires: dt.datetime, most: int
+    ) -> None:
+        """Keep `data` (the adapter's JSON text) under the new `token` for `asker` of `workspace` until
+        `expires`. The workspace keeps at most `most` replies: beyond it the oldest go first."""
+
+    async def held_reply(self, token: str, workspace: str, *, at: dt.datetime) -> HeldReply | None:
+        """The reply under `token` if it is of `workspace` and still live at `at`, else None. Reads only."""
+
+    async def take_held_reply(self, token: str, workspace: str, *, at: dt.datetime) -> HeldReply | None:
+        """Like held_reply, and the reply is gone afterwards: of any number of takers of one token, in any
+        number of processes at once, exactly one gets it (a confirmation is acted on once)."""
+
+    async def issue_oauth_state(self, state: str, *, at: dt.datetime, expires: dt.datetime, most: int) -> None:
+        """Keep a new install flow's `state` until `expires`; at most `most` states are kept, the oldest go first."""
+
+    async def consume_oauth_state(self, state: str, *, at: dt.datetime) -> bool:
+        """True once for a state issued and still live at `at`, and it is gone: of any number of consumers at
+        once exactly one gets True; False for any other state."""
 
 
 def contract_methods() -> list[str]:

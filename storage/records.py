@@ -378,3 +378,14 @@ class Timeline:
     @property
     def total(self) -> int:
         return sum(t.count for t in self.tallies)
+
+
+@dataclass(frozen=True)
+class HeldReply:
+    """A reply whose buttons are still live (a chat adapter's pages, a delete awaiting Confirm), as the
+    adapter gave it to StoreContract.hold_reply: who asked, until when, and the adapter's own JSON text."""
+
+    workspace: str
+    asker: str
+    expires: dt.datetime
+    data: str

@@ -312,3 +312,8 @@ def timeline_lanes(tallies: Sequence[Tally], *, pairs: bool) -> tuple[str, ...]:
     for t in tallies:
         totals[t.lane] = totals.get(t.lane, 0) + t.count
     return tuple(sorted(totals, key=lambda lane: (-totals[lane], lane)))
+
+
+# Short-lived rows (held replies, OAuth states): each write purges at most this many expired ones, so its
+# cost stays bounded however many expired meanwhile; as each write adds one row, they never pile up.
+EXPIRED_PURGE = 100

@@ -163,7 +163,9 @@ async def test_the_sqlite_tally_migration_counts_what_was_there_before(tmp_path:
     await store.close()
     db = sqlite3.connect(path)
     db.executescript(
-        # Back to version 4: the tally's migration (5) undone, and the one after it (6: drafts and feeds).
+        # Back to version 4: the tally's migration (5) undone, and the ones after it (6: drafts and feeds;
+        # 7: held replies and OAuth states).
+        "DROP TABLE held_reply; DROP TABLE slack_oauth_state;"
         "DROP TABLE draft; DROP TABLE feed_item; DROP TABLE feed;"
         "DROP TRIGGER event_tally_insert; DROP TRIGGER event_tally_delete; DROP TRIGGER event_tally_update;"
         "DROP TABLE event_tally; ALTER TABLE subscription DROP COLUMN chart; PRAGMA user_version = 4;"

@@ -39,7 +39,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.runtime.runner import UNEXPECTED, Invocation, Outcome, Runner, new_ref
 from bot.slack import actions, modals, render, uploads
 from bot.slack.editors import EditorCheckFailed, Editors
-from bot.slack.held import Held, HeldReplies
+from bot.slack.held import Held, HeldReplies, well_formed
 from bot.slack.info import SLACK
 from bot.slack.render import SlackMessage
 from commands import autocomplete
@@ -63,6 +63,8 @@ CONCURRENCY = 8
 RECENT_MAX = 20_000
 
 EXPIRED = "These buttons have expired: nothing was changed. Run the command again."
+# Two presses of Confirm (or Confirm and Cancel) at once, in one process or two: one acts, the other says so.
+ALREADY_DONE = "This was already confirmed or cancelled: this press changed nothing."
 NOT_YOURS_PAGES = "Only the member who ran the command can turn these pages; run it yourself to browse."
 NOT_YOURS_CONFIRM = "Only the member who asked can confirm or cancel this."
 CANCELLED = "Cancelled: nothing was changed."
@@ -158,6 +160,11 @@ def thread_of(body: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _workspace(body: Mapping[str, Any]) -> str:
+    """The workspace of the team a request came from ("slack:T…")."""
+    return f"slack:{(body.get('team') or {}).get('id')}"
+
+
 def _channel(body: Mapping[str, Any]) -> str | None:
     if "channel_id" in body:
         return str(body["channel_id"])
@@ -185,7 +192,7 @@ class HotlineSlack:
         self.store = store
         self.clock = clock
         self.editors = editors or Editors(clock)
-        self.held = held or HeldReplies(clock)
+        self.held = held or HeldReplies(store, clock)
         self.submit_wait = submit_wait
         self.recent = RecentRequests()
         # Commands run after their ack; this many at a time, so that the acks of a burst are not
@@ -321,7 +328,7 @@ class HotlineSlack:
         if reply.image is not None and reply.ephemeral:
             # A file is shared with the channel; a reply for one member keeps its text only.
             reply = replace(reply, image=None, lines=[*reply.lines, line(uploads.PRIVATE_NOTE)])
-        pages, _ = self.pages(reply, inv)
+        pages, _ = await self.pages(reply, inv)
         await self._respond(
             respond,
             **pages[0].as_args(),
@@ -351,8 +358,9 @@ class HotlineSlack:
             log.warning("the chart of /%s was not posted in %s: %r", inv.name, inv.channel, exc)
             await self._private(respond, uploads.refusal(None))
 
-    def pages(self, reply: Reply, inv: Invocation) -> tuple[list[SlackMessage], str | None]:
-        """The reply's pages; a reply with buttons is held under a new token for its presses."""
+    async def pages(self, reply: Reply, inv: Invocation) -> tuple[list[SlackMessage], str | None]:
+        """The reply's pages; a reply with buttons is held in the store under a new token for its presses,
+        which any process may receive."""
         if reply.confirm is not None and not any(line == reply.confirm.prompt for line in reply.lines):
             reply = replace(reply, lines=[reply.confirm.prompt, *reply.lines])
         pages = actions.with_actions(render.render(reply), reply.actions)
@@ -368,20 +376,25 @@ class HotlineSlack:
             invocation=inv if reply.confirm is not None else None,
             confirm=reply.confirm,
         )
-        self.held.keep(token, held)
+        await self.held.keep(token, held)
         return pages, token
 
     # -- buttons ---------------------------------------------------------------------------------
 
     async def _pressed(self, body: Mapping[str, Any], respond: AsyncRespond, token: str, refusal: str) -> Held | None:
-        """The held reply a button belongs to, if it is live and the presser asked for it; else say why."""
-        held = self.held.get(token)
+        """The held reply a button belongs to, if it is live and the presser asked for it; else say why.
+        It is looked up in the presser's workspace only: another team's token is unknown here."""
+        if not well_formed(token):
+            # A value Hotline never wrote: said privately, and neither the store nor the message is touched.
+            await self._private(respond, EXPIRED)
+            return None
+        held = await self.held.get(token, _workspace(body))
         user_id, _ = _user(body)
         if held is None:
             await self._private(respond, EXPIRED)
             await self._strip_buttons(body, respond)
             return None
-        if held.asker != user_id or held.team_id != f"slack:{(body.get('team') or {}).get('id')}":
+        if held.asker != user_id:
             await self._private(respond, refusal)
             return None
         return held
@@ -419,8 +432,11 @@ class HotlineSlack:
             held = await self._pressed(body, respond, token, NOT_YOURS_CONFIRM)
             if held is None:
                 return
-            if held.confirm is None or held.invocation is None or self.held.take(token) is None:
-                await self._private(respond, EXPIRED)
+            if held.confirm is None or held.invocation is None:
+                await self._private(respond, EXPIRED)  # a page's token on a Confirm button
+                return
+            if await self.held.take(token, held.workspace) is None:
+                await self._private(respond, ALREADY_DONE)
                 return
             inv = held.invocation
             outcome = await self.runner.confirm(
@@ -438,9 +454,12 @@ class HotlineSlack:
         await ack()
         try:
             token = str(action.get("value"))
-            if await self._pressed(body, respond, token, NOT_YOURS_CONFIRM) is None:
+            held = await self._pressed(body, respond, token, NOT_YOURS_CONFIRM)
+            if held is None:
                 return
-            self.held.take(token)
+            if await self.held.take(token, held.workspace) is None:
+                await self._private(respond, ALREADY_DONE)
+                return
             message = SlackMessage(CANCELLED, [{"type": "section", "text": {"type": "mrkdwn", "text": CANCELLED}}])
             await self._respond(respond, **message.as_args(), replace_original=True)
         except Exception:
@@ -578,7 +597,7 @@ class HotlineSlack:
             if outcome.reply is None:
                 await self._to_url(origin.response_url, render.error_message(outcome.error or ""), private=True)
                 return
-            pages, _ = self.pages(outcome.reply, inv)
+            pages, _ = await self.pages(outcome.reply, inv)
             private = outcome.reply.ephemeral
             await self._to_url(origin.response_url, pages[0], private=private, replace=origin.replace and not private)
         except Exception:

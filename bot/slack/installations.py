@@ -6,8 +6,10 @@ slack_installation table (storage/sqlite/installs.py, storage/postgres/installs.
 behind a load balancer sees the same installations. Tokens are never logged: the log names the team only.
 
 `OAuthStates` is the state store of the install flow: a state is issued on /slack/install and
-consumed once on the redirect, within ten minutes. It is kept in memory, so the two requests of one
-installation must reach the same process (a sticky session, or one process for /slack/install).
+consumed once on the redirect, within ten minutes. States live in the store's slack_oauth_state table,
+so the redirect may reach any process behind the load balancer; a state is consumed once, atomically,
+whichever processes receive it. /slack/install is open to anyone, so at most STATES_MAX states are
+kept (the oldest go first) and expired ones are purged as new ones are issued.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 from logging import Logger
 from typing import Any
@@ -30,6 +33,9 @@ from storage.contract import StoreContract
 log = logging.getLogger("hotline.slack")
 
 STATE_TTL = dt.timedelta(minutes=10)
+STATES_MAX = 10_000
+# What async_issue makes: 24 random bytes, URL-safe base64. Anything else is refused unread.
+STATE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def _plain(value: Any) -> Any:
@@ -93,10 +99,13 @@ class StoredInstallations(AsyncInstallationStore):
 
 
 class OAuthStates(AsyncOAuthStateStore):
-    def __init__(self, clock: Clock, ttl: dt.timedelta = STATE_TTL) -> None:
+    def __init__(
+        self, store: StoreContract, clock: Clock, ttl: dt.timedelta = STATE_TTL, most: int = STATES_MAX
+    ) -> None:
+        self.store = store
         self.clock = clock
         self.ttl = ttl
-        self._issued: dict[str, dt.datetime] = {}
+        self.most = most
 
     @property
     def logger(self) -> Logger:
@@ -104,11 +113,11 @@ class OAuthStates(AsyncOAuthStateStore):
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         now = self.clock.now()
-        self._issued = {s: at for s, at in self._issued.items() if now - at < self.ttl}
         state = secrets.token_urlsafe(24)
-        self._issued[state] = now
+        await self.store.issue_oauth_state(state, at=now, expires=now + self.ttl, most=self.most)
         return state
 
     async def async_consume(self, state: str) -> bool:
-        issued = self._issued.pop(state, None)
-        return issued is not None and self.clock.now() - issued < self.ttl
+        if STATE.fullmatch(state) is None:
+            return False
+        return await self.store.consume_oauth_state(state, at=self.clock.now())

@@ -142,7 +142,7 @@ class SlackPlatform:
                     client_secret=settings.client_secret,
                     scopes=sorted(needed_scopes()),
                     installation_store=installations,
-                    state_store=OAuthStates(runtime.clock),
+                    state_store=OAuthStates(runtime.store, runtime.clock),
                 ),
             )
         else:

@@ -1,8 +1,8 @@
 """The PostgreSQL store: one pool, migrated at open, and one small object per area of the record
 (people.py, events.py, notes.py, workspaces.py, digests.py, search.py, timeline.py, installs.py,
-importer.py, drafts.py, feeds.py), each over the same Database. PostgresStore composes them: every method of
-storage.contract.StoreContract is here and hands the call to its area, so the contract can be read off
-this class and no area inherits from another.
+importer.py, drafts.py, feeds.py, expiring.py), each over the same Database. PostgresStore composes them:
+every method of storage.contract.StoreContract is here and hands the call to its area, so the contract can be
+read off this class and no area inherits from another.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from storage.postgres.db import Database
 from storage.postgres.digests import Digests
 from storage.postgres.drafts import Drafts
 from storage.postgres.events import Events
+from storage.postgres.expiring import Expiring
 from storage.postgres.feeds import Feeds
 from storage.postgres.importer import Importer
 from storage.postgres.installs import Installs
@@ -43,6 +44,7 @@ from storage.records import (
     EventBrief,
     Feed,
     Grain,
+    HeldReply,
     ImportResult,
     Issue,
     NewEvent,
@@ -90,6 +92,7 @@ class PostgresStore:
         self._search = Search(db)
         self._timelines = Timelines(db, self._events)
         self._installs = Installs(db)
+        self._expiring = Expiring(db)
         self._drafts = Drafts(db)
         self._feeds = Feeds(db)
 
@@ -602,3 +605,20 @@ class PostgresStore:
 
     async def delete_installation(self, client_id: str, enterprise_id: str | None, team_id: str | None) -> None:
         return await self._installs.delete_installation(client_id, enterprise_id, team_id)
+
+    async def hold_reply(
+        self, token: str, workspace: str, asker: str, data: str, *, at: dt.datetime, expires: dt.datetime, most: int
+    ) -> None:
+        return await self._expiring.hold_reply(token, workspace, asker, data, at=at, expires=expires, most=most)
+
+    async def held_reply(self, token: str, workspace: str, *, at: dt.datetime) -> HeldReply | None:
+        return await self._expiring.held_reply(token, workspace, at=at)
+
+    async def take_held_reply(self, token: str, workspace: str, *, at: dt.datetime) -> HeldReply | None:
+        return await self._expiring.take_held_reply(token, workspace, at=at)
+
+    async def issue_oauth_state(self, state: str, *, at: dt.datetime, expires: dt.datetime, most: int) -> None:
+        return await self._expiring.issue_oauth_state(state, at=at, expires=expires, most=most)
+
+    async def consume_oauth_state(self, state: str, *, at: dt.datetime) -> bool:
+        return await self._expiring.consume_oauth_state(state, at=at)

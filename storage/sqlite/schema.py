@@ -320,6 +320,30 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX draft_workspace ON draft(workspace, status, id DESC);
     """,
+    # 7: short-lived state of the chat adapters, kept here so that any process can answer for it: replies
+    # whose buttons are live (a list's pages, a delete awaiting Confirm) under the random token the
+    # buttons carry, and the states of Slack's OAuth install flow. Each row expires; `id` is the order
+    # they came in, so that beyond a cap the oldest go first (storage/sqlite/expiring.py).
+    """
+    CREATE TABLE held_reply (
+        id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        workspace TEXT NOT NULL,
+        asker TEXT NOT NULL,  -- the user id of the member who ran the command
+        held_at TEXT NOT NULL,  -- UTC ISO
+        expires_at TEXT NOT NULL,  -- UTC ISO
+        data TEXT NOT NULL  -- the adapter's JSON (bot/slack/held.py)
+    );
+    CREATE INDEX held_reply_workspace ON held_reply(workspace, id);
+    CREATE INDEX held_reply_expires ON held_reply(expires_at);
+    CREATE TABLE slack_oauth_state (
+        id INTEGER PRIMARY KEY,
+        state TEXT NOT NULL UNIQUE,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX slack_oauth_state_expires ON slack_oauth_state(expires_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

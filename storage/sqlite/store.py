@@ -1,6 +1,6 @@
 """The SQLite store: one file, migrated at open, and one small object per area of the record (people.py,
 events.py, notes.py, workspaces.py, digests.py, search.py, timeline.py, installs.py, importer.py,
-drafts.py, feeds.py), each over the same Database (db.py). SqliteStore composes them: every method of
+drafts.py, feeds.py, expiring.py), each over the same Database (db.py). SqliteStore composes them: every method of
 storage.contract.StoreContract is here and hands the call to its area, so the contract can be read off
 this class and no area inherits from another.
 """
@@ -26,6 +26,7 @@ from storage.records import (
     EventBrief,
     Feed,
     Grain,
+    HeldReply,
     ImportResult,
     Issue,
     NewEvent,
@@ -47,6 +48,7 @@ from storage.sqlite.db import BUSY_TIMEOUT_MS, Database
 from storage.sqlite.digests import Digests
 from storage.sqlite.drafts import Drafts
 from storage.sqlite.events import Events
+from storage.sqlite.expiring import Expiring
 from storage.sqlite.feeds import Feeds
 from storage.sqlite.importer import Importer
 from storage.sqlite.installs import Installs
@@ -76,6 +78,7 @@ class SqliteStore:
         self._search = Search(db)
         self._timelines = Timelines(db, self._events)
         self._installs = Installs(db)
+        self._expiring = Expiring(db)
         self._drafts = Drafts(db)
         self._feeds = Feeds(db)
 
@@ -571,3 +574,20 @@ class SqliteStore:
 
     async def delete_installation(self, client_id: str, enterprise_id: str | None, team_id: str | None) -> None:
         return await self._installs.delete_installation(client_id, enterprise_id, team_id)
+
+    async def hold_reply(
+        self, token: str, workspace: str, asker: str, data: str, *, at: dt.datetime, expires: dt.datetime, most: int
+    ) -> None:
+        return await self._expiring.hold_reply(token, workspace, asker, data, at=at, expires=expires, most=most)
+
+    async def held_reply(self, token: str, workspace: str, *, at: dt.datetime) -> HeldReply | None:
+        return await self._expiring.held_reply(token, workspace, at=at)
+
+    async def take_held_reply(self, token: str, workspace: str, *, at: dt.datetime) -> HeldReply | None:
+        return await self._expiring.take_held_reply(token, workspace, at=at)
+
+    async def issue_oauth_state(self, state: str, *, at: dt.datetime, expires: dt.datetime, most: int) -> None:
+        return await self._expiring.issue_oauth_state(state, at=at, expires=expires, most=most)
+
+    async def consume_oauth_state(self, state: str, *, at: dt.datetime) -> bool:
+        return await self._expiring.consume_oauth_state(state, at=at)

@@ -52,6 +52,10 @@ async def fill(path: Path) -> None:
         )
         await store.finish_digest(subscription.id, period_end, at=NOW, sent=True, detail="posted 1")
         await store.save_installation(CLIENT_ID, None, "T1", INSTALLATION, at=NOW)
+        # Short-lived rows, which the move leaves behind (from_sqlite.NOT_COPIED).
+        later = NOW + dt.timedelta(minutes=10)
+        await store.hold_reply("tok-live", WS, "u1", '{"pages": []}', at=NOW, expires=later, most=10)
+        await store.issue_oauth_state("state-live", at=NOW, expires=later, most=10)
         feed = await store.add_feed(
             ACTOR,
             NOW,

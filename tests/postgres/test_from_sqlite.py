@@ -25,6 +25,7 @@ from storage.errors import OpenFailed, SchemaTooNew
 from storage.postgres.from_sqlite import (
     COPIED,
     DERIVED,
+    NOT_COPIED,
     POSTGRES_ONLY,
     SQLITE_ONLY,
     CountsDiffer,
@@ -104,9 +105,10 @@ async def test_every_table_of_either_schema_is_copied_derived_or_left_out_with_a
     assert unplanned_sqlite_tables(on_sqlite) == set()
     assert unplanned_postgres_tables(on_postgres) == set()
     # And the plan names no table that is not there.
-    assert {*COPIED, *(d.source for d in DERIVED), *SQLITE_ONLY} == on_sqlite
-    assert {*COPIED, *(d.table for d in DERIVED), *POSTGRES_ONLY} == on_postgres
-    assert all(reason for reason in (*SQLITE_ONLY.values(), *POSTGRES_ONLY.values(), *(d.how for d in DERIVED)))
+    assert {*COPIED, *(d.source for d in DERIVED), *SQLITE_ONLY, *NOT_COPIED} == on_sqlite
+    assert {*COPIED, *(d.table for d in DERIVED), *POSTGRES_ONLY, *NOT_COPIED} == on_postgres
+    reasons = (*SQLITE_ONLY.values(), *POSTGRES_ONLY.values(), *NOT_COPIED.values(), *(d.how for d in DERIVED))
+    assert all(reasons)
     for table in COPIED:  # COPY names the SQLite columns: PostgreSQL must have each of them
         rows = await target.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
@@ -135,8 +137,17 @@ async def test_the_whole_store_is_copied_and_every_count_matches(source: Path, p
         + counts["search_doc (from search_index)"].postgres
     )
     assert report.schema_version == schema_version()
+    assert not counts.keys() & NOT_COPIED.keys()
     lines = report.lines()
     assert lines[0].split() == ["SQLite", "PostgreSQL"] and not any("differs" in line for line in lines)
+
+
+async def test_the_short_lived_tables_are_left_behind(source: Path, pg_url: str, target: asyncpg.Connection) -> None:
+    with sqlite_raw(source) as src:
+        assert all(src.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1 for table in NOT_COPIED)
+    assert (await copy_sqlite_store(source, pg_url)).matches
+    for table in NOT_COPIED:
+        assert await target.fetchval(f"SELECT count(*) FROM {table}") == 0, table
 
 
 async def test_the_copy_reads_back_record_for_record(source: Path, pg_url: str) -> None:

@@ -36,6 +36,7 @@ TABLES = {
     "event",
     "event_tally",
     "feed",
+    "held_reply",
     "feed_item",
     "issue",
     "office",
@@ -47,6 +48,7 @@ TABLES = {
     "schema_version",
     "search_doc",
     "slack_installation",
+    "slack_oauth_state",
     "subscription",
     "workspace",
 }
@@ -100,6 +102,8 @@ async def test_an_empty_database_is_migrated_to_the_schema_version(conn: asyncpg
         )
     }
     assert {"event_dedupe", "person_key_pkey", "issue_pkey", "subscription_workspace_channel_id_key"} <= unique
+    # A held reply or an OAuth state is taken once by its unique key.
+    assert {"held_reply_token_key", "slack_oauth_state_state_key"} <= unique
     assert await conn.fetchval("SELECT count(*) FROM pg_indexes WHERE indexname = 'search_doc_tsv'") == 1
 
 

@@ -31,17 +31,19 @@ async def serve_http(app: AsyncApp, fake: FakeSlack) -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def connect_socket(
-    app: AsyncApp, fake: FakeSlack, *, ping_interval: float = 10
+    app: AsyncApp, fake: FakeSlack, *, ping_interval: float = 10, app_token: str | None = None
 ) -> AsyncIterator[AsyncSocketModeHandler]:
-    """Connect the app over Socket Mode (the handler must be built inside the running loop).
+    """Connect the app over Socket Mode (the handler must be built inside the running loop), with the
+    fake's app token or `app_token` (one of fake.add_app_token's).
 
     `ping_interval` is also how often slack_sdk notices a connection that died without a close
     frame, so a test that drops connections makes it short.
     """
-    handler = AsyncSocketModeHandler(app, fake.app_token, ping_interval=ping_interval)
+    token = app_token or fake.app_token
+    handler = AsyncSocketModeHandler(app, token, ping_interval=ping_interval)
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
-        await fake.wait_socket()
+        await fake.socket_of(token)
         yield handler
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
 
+from bot.slack.app import ALREADY_DONE
+from bot.slack.held import Held, HeldReplies
 from tests.slack.harness import Shown, SlackHarness
 
 
@@ -109,3 +112,93 @@ async def test_only_the_asker_turns_the_pages_and_pages_expire(hotline: SlackHar
     expired, stripped = await hotline.answer(await hotline.press(first, "Next ▶"), 2)
     assert "expired" in expired.text
     assert stripped.buttons == {} and "page 1/" in stripped.text  # the page being read stays
+
+
+# -- the held replies are in the store: forged and foreign tokens, two presses at once ------------------
+
+
+async def held_rows(hotline: SlackHarness) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in await hotline.store.db.all("SELECT * FROM held_reply ORDER BY id")]
+
+
+async def press_value(hotline: SlackHarness, shown: Shown, label: str, value: str) -> list[Shown]:
+    """Press `label` as if its value were `value` (a forged or damaged request); every answer it got."""
+    button = shown.buttons[label]
+    message = {"ts": "1650553200.000100", "text": shown.post.text or "", "blocks": shown.post.blocks}
+    ix = await hotline.sender.press(
+        hotline.world.hq,
+        hotline.world.owner,
+        button["action_id"],
+        value,
+        block_id="hotline_buttons",
+        channel=hotline.world.general,
+        message=message,
+        transport=hotline.transport,
+    )
+    assert ix.ack.ok, ix.ack
+    await hotline.answer(ix)
+    await asyncio.sleep(0.2)  # room for a second answer, which must not come
+    return [Shown(p) for p in hotline.fake.responded(ix.response_url_id)]
+
+
+async def test_a_forged_or_overlong_token_is_expired_privately_and_changes_nothing(hotline: SlackHarness) -> None:
+    prompt = await ask_to_delete(hotline)
+    await add_events(hotline, 55)
+    first = await hotline.run("event list")
+    before = await held_rows(hotline)
+    token = prompt.buttons["Confirm"]["value"]
+    page_token = first.buttons["Next ▶"]["value"].rpartition(":")[0]
+    for label, shown, value in [
+        ("Confirm", prompt, page_token),  # a live token, but of pages: there is nothing to confirm
+        ("Confirm", prompt, "x" * 3000),
+        ("Confirm", prompt, token[:-1] + "!"),
+        ("Cancel", prompt, token + "' OR 1=1 --"),
+        ("Confirm", prompt, "Ab_-0123456789xZ"),  # well formed, never held: the buttons also go
+        ("Next ▶", first, "not-a-token:1"),
+        ("Next ▶", first, ("y" * 40) + ":1"),
+    ]:
+        answers = await press_value(hotline, shown, label, value)
+        assert not answers[0].public and "expired" in answers[0].text and not answers[0].post.replace_original
+        assert len(answers) == (2 if value == "Ab_-0123456789xZ" else 1), value
+    assert await held_rows(hotline) == before
+    assert await events(hotline) == 56
+    [done] = await hotline.answer(await hotline.press(prompt, "Confirm"))
+    assert done.title == "Deleted event #1"
+    [second] = await hotline.answer(await hotline.press(first, "Next ▶"))
+    assert "page 2/" in second.text
+
+
+@pytest.mark.parametrize("mode", ["oauth"], indirect=True)
+async def test_a_token_of_one_team_is_unknown_in_another(hotline: SlackHarness) -> None:
+    prompt = await ask_to_delete(hotline)
+    before = await held_rows(hotline)
+    # The same member id, as a forged request could claim, in the other team that also installed Hotline.
+    ix = await hotline.press(prompt, "Confirm", team=hotline.world.other)
+    expired, stripped = await hotline.answer(ix, 2)
+    assert not expired.public and "expired" in expired.text and stripped.buttons == {}
+    assert await held_rows(hotline) == before and await events(hotline) == 1
+    [done] = await hotline.answer(await hotline.press(prompt, "Confirm"))
+    assert done.title == "Deleted event #1"
+
+
+class TakenMeanwhile(HeldReplies):
+    """As if another press (in this process or another) took each reply just after this one found it."""
+
+    async def get(self, token: str, workspace: str) -> Held | None:
+        found = await super().get(token, workspace)
+        await self.store.take_held_reply(token, workspace, at=self.clock.now())
+        return found
+
+
+@pytest.mark.parametrize("label", ["Confirm", "Cancel"])
+async def test_a_confirmation_taken_meanwhile_answers_already_done_and_runs_nothing(
+    hotline: SlackHarness, label: str
+) -> None:
+    await hotline.stop()
+    hotline.held = TakenMeanwhile(hotline.store, hotline.clock)
+    await hotline.start()
+    prompt = await ask_to_delete(hotline)
+    answers = await press_value(hotline, prompt, label, prompt.buttons[label]["value"])
+    assert [a.text for a in answers] == ["⚠ " + ALREADY_DONE]
+    assert not answers[0].public and not answers[0].post.replace_original
+    assert await events(hotline) == 1

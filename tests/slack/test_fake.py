@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -222,3 +223,25 @@ async def test_socket_mode_reconnects_when_slack_asks_for_a_refresh_closes_or_dr
         await sender.calls("chat.postMessage", 3)
     assert len(fake.calls_to("apps.connections.open", ok=True)) == 4
     assert seen.commands == ["after refresh", "after close", "after drop"]
+
+
+async def test_socket_mode_delivers_to_the_connection_a_test_names_when_an_app_has_several(
+    fake: FakeSlack, world: SlackWorld, sender: Sender
+) -> None:
+    first_seen, second_seen = Seen(), Seen()
+    second_token = fake.add_app_token()
+    async with (
+        connect_socket(build_app(fake, world, first_seen), fake),
+        connect_socket(build_app(fake, world, second_seen), fake, app_token=second_token),
+    ):
+        first, second = await fake.socket_of(fake.app_token), await fake.socket_of(second_token)
+        assert first is not second and len(fake.open_sockets()) == 2
+        for text, via in [("to the second", second), ("to the first", first), ("second again", second)]:
+            ix = await sender.slash(world.hq, world.analyst, world.general, "/ping", text, transport="socket", via=via)
+            assert ix.ack.ok, text
+        await sender.calls("chat.postMessage", 3)
+    assert first_seen.commands == ["to the first"]
+    assert second_seen.commands == ["to the second", "second again"]
+    with pytest.raises(SlackApiError) as refused:
+        await AsyncWebClient(base_url=fake.base_url).apps_connections_open(app_token="xapp-1-forged")
+    assert refused.value.response["error"] == "invalid_auth"

@@ -2,8 +2,9 @@
 
 HTTP mode POSTs the request to `fake.app_url`, signed as Slack signs it (knobs for a wrong secret,
 an old timestamp and the retry headers of a redelivery); Socket Mode pushes an envelope on the
-app's newest open websocket and waits for the ack frame. Either way the result is an
-`Interaction` whose `ack` reads the same.
+app's newest open websocket, or on the connection given as `via` (Slack spreads requests over every
+connection an app has open: with several processes, any of them may get a request), and waits for the
+ack frame. Either way the result is an `Interaction` whose `ack` reads the same.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aiohttp import ClientTimeout
 
 from tests.slack.fake import payloads
 from tests.slack.fake.records import Ack, ApiCall, Interaction, ResponsePost, Transport
-from tests.slack.fake.server import FakeSlack
+from tests.slack.fake.server import FakeSlack, SocketConnection
 from tests.slack.fake.world import FakeChannel, FakeTeam, FakeUser
 
 # Slack gives up on an ack after 3 s; a little more, so a late ack shows as late rather than missing.
@@ -62,11 +63,12 @@ class Sender:
         transport: Transport | None = None,
         http: HttpKnobs = HttpKnobs(),
         within: float = ACK_WAIT,
+        via: SocketConnection | None = None,
     ) -> Interaction:
         rid, url = self.fake.new_response_url()
         trigger = self.fake.new_trigger(team, user.id)
         body = payloads.slash_command(self.fake.app_id, team, user, channel, command, text, url, trigger)
-        ix = await self.send("slash_commands", body, transport=transport, http=http, within=within)
+        ix = await self.send("slash_commands", body, transport=transport, http=http, within=within, via=via)
         ix.response_url_id, ix.trigger_id = rid, trigger
         return ix
 
@@ -83,6 +85,7 @@ class Sender:
         view_id: str | None = None,
         transport: Transport | None = None,
         within: float = ACK_WAIT,
+        via: SocketConnection | None = None,
     ) -> Interaction:
         """A button press: on `message` (a dict with at least ts, text, blocks) in `channel`, or in a
         modal when `view_id` is given (then no response_url, as in Slack)."""
@@ -93,7 +96,7 @@ class Sender:
         body = payloads.block_actions(
             self.fake.app_id, team, user, action, trigger, channel=channel, message=message, view=view, response_url=url
         )
-        ix = await self.send("interactive", body, transport=transport, within=within)
+        ix = await self.send("interactive", body, transport=transport, within=within, via=via)
         ix.response_url_id, ix.trigger_id = rid, trigger
         return ix
 
@@ -152,11 +155,13 @@ class Sender:
         transport: Transport | None = None,
         http: HttpKnobs = HttpKnobs(),
         within: float = ACK_WAIT,
+        via: SocketConnection | None = None,
     ) -> Interaction:
-        """Send a payload ("slash_commands" or "interactive") and wait for the app's ack."""
+        """Send a payload ("slash_commands" or "interactive") and wait for the app's ack; in Socket Mode on
+        `via` if given, else on the newest open connection."""
         how = transport or self.transport
         if how == "socket":
-            ack = await self._envelope(kind, payload, within)
+            ack = await self._envelope(kind, payload, within, via=via)
             return Interaction(kind, payload, how, ack)
         if kind == "slash_commands":
             body, ctype = urlencode(payload).encode(), "application/x-www-form-urlencoded"
@@ -203,9 +208,14 @@ class Sender:
             return Ack(resp.status == 200, resp.status, payload, raw)
 
     async def _envelope(
-        self, kind: str, payload: dict[str, Any], within: float, retry: tuple[int, str] = (0, "")
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        within: float,
+        retry: tuple[int, str] = (0, ""),
+        via: SocketConnection | None = None,
     ) -> Ack:
-        conn = await self.fake.wait_socket()
+        conn = via or await self.fake.wait_socket()
         envelope_id = secrets.token_hex(12)
         await conn.ws.send_json(
             {

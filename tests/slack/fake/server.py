@@ -32,11 +32,12 @@ _JSON_ARGS = ("blocks", "view", "attachments", "files")
 
 
 class SocketConnection:
-    """One Socket Mode websocket the app opened."""
+    """One Socket Mode websocket the app opened, and the app-level token it was opened with."""
 
-    def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request, app_token: str | None) -> None:
         self.ws = ws
         self.request = request
+        self.app_token = app_token
         self.closed = False
 
 
@@ -64,6 +65,10 @@ class FakeSlack:
         self.responses: dict[str, list[ResponsePost]] = {}
         self.rejections: list[str] = []  # responses Slack would have refused (e.g. bad blocks)
         self.sockets: list[SocketConnection] = []
+        # Slack lets an app have several app-level tokens (add_app_token); the URL apps.connections.open
+        # gives is remembered with the token that asked for it, so each connection knows its token.
+        self.extra_app_tokens: list[str] = []
+        self._socket_tokens: dict[str, str] = {}
         self.acks: list[dict[str, Any]] = []  # every Socket Mode frame the app sent, in order
         self.app_url = ""  # where the app serves HTTP mode (set by the test)
         # OAuth: the app's client credentials, and the codes an install redirect carries, per team.
@@ -340,10 +345,19 @@ class FakeSlack:
         await self.notify()
         return web.json_response(call.response, status=call.status, headers=headers)
 
+    def add_app_token(self) -> str:
+        """Another app-level token of the same app: several processes of one app each open their own
+        connections with theirs, and a test tells the connections apart by it (socket_of)."""
+        token = f"xapp-1-{self.app_id}-{len(self.extra_app_tokens) + 2}-{secrets.token_hex(8)}"
+        self.extra_app_tokens.append(token)
+        return token
+
     def _connections_open(self, token: str | None) -> dict[str, Any]:
-        if token != self.app_token:
+        if token is None or (token != self.app_token and token not in self.extra_app_tokens):
             raise ApiError("invalid_auth" if token else "not_authed")
-        return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket/{secrets.token_hex(6)}"}
+        n = secrets.token_hex(6)
+        self._socket_tokens[n] = token
+        return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket/{n}"}
 
     def new_oauth_code(self, team: FakeTeam) -> str:
         """The code Slack puts on the redirect after a member approved installing into `team`."""
@@ -408,7 +422,7 @@ class FakeSlack:
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        conn = SocketConnection(ws, request)
+        conn = SocketConnection(ws, request, self._socket_tokens.get(request.match_info["n"]))
         self.sockets.append(conn)
         await ws.send_json(
             {
@@ -436,6 +450,13 @@ class FakeSlack:
         """Wait until the app has opened `count` Socket Mode connections in all and one is open."""
         return await self.wait_until(
             lambda: self.open_sockets()[-1] if len(self.sockets) >= count and self.open_sockets() else None, within
+        )
+
+    async def socket_of(self, app_token: str, within: float = 5.0) -> SocketConnection:
+        """The newest open connection opened with `app_token` (waiting until there is one): where a test
+        sends what Slack would deliver to that process, as Slack spreads requests over all of them."""
+        return await self.wait_until(
+            lambda: next((c for c in reversed(self.open_sockets()) if c.app_token == app_token), None), within
         )
 
     async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
