@@ -36,8 +36,10 @@ come from the tables' own sequences, so an import never takes an id another writ
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -419,11 +421,87 @@ class _Plan:
     # -- writing ---------------------------------------------------------------------------------
 
     async def write(self, tx: Tx) -> None:
-        ws, at, conn = self.ws, self.at, tx.conn
+        ws, conn = self.ws, tx.conn
         if self.people:
             ids = await _take_ids(tx, "person", len(self.people))
             for person, pid in zip(self.people, ids, strict=True):
                 person.id = pid
+        if self.events:
+            ids = await _take_ids(tx, "event", len(self.events))
+            for event, eid in zip(self.events, ids, strict=True):
+                event.id = eid
+                event.key = dedupe_key(event.new.day, event.new.kind, [p.person.id for p in event.parts])
+        # With every id known, what this process still has to make of the rows (the events' columns,
+        # the search text, the audit snapshots as JSON: seconds of work) is made in a thread while the
+        # server writes what it needs no more for; the server's part is the longer, and meanwhile this
+        # thread only waits on the connection. The threads read what is no longer changed from here on;
+        # if the write fails, what they made is dropped with the attempt.
+        columns_job = asyncio.ensure_future(asyncio.to_thread(self._event_columns))
+        late_job: asyncio.Future[tuple[list[tuple[Any, ...]], list[bytes]]] | None = None
+        try:
+            await self._write_people(tx)
+            columns = await columns_job
+            late_job = asyncio.ensure_future(asyncio.to_thread(self._late_rows))
+            if self.events:
+                await self._write_events(tx, columns)
+            search, audits = await late_job
+        except BaseException:
+            columns_job.cancel()
+            if late_job is not None:
+                late_job.cancel()
+            raise
+        for person in self.reindexed:  # people of the store: their row is replaced
+            await tx.index(ws, "person", person.id, person_text(_record(person)))
+        await conn.copy_records_to_table("search_doc", records=search, columns=SEARCH_COLUMNS)
+        if audits:
+            await conn.copy_to_table("audit", source=_chunks(audits), columns=AUDIT_COLUMNS, format="text")
+
+    def _event_columns(self) -> list[list[Any]]:
+        """The events' values as the columns of the INSERT's arrays."""
+        columns: list[list[Any]] = [[] for _ in range(16)]
+        for e in self.events:
+            n = e.new
+            values = (
+                e.id,
+                n.day,
+                n.time,
+                n.timezone,
+                n.kind,
+                e.track,
+                n.status,
+                n.minutes,
+                n.requested_by,
+                n.location,
+                n.summary,
+                sources_json(n.sources),  # as text: a list inside an array parameter would be a dimension
+                n.confidence,
+                n.confidence_note,
+                e.key,
+                self.actor.user_id,
+            )
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        return columns
+
+    def _late_rows(self) -> tuple[list[tuple[Any, ...]], list[bytes]]:
+        """The new people's and events' search_doc rows; the audit rows in COPY's text format, in
+        chunks, the JSON made here rather than by the connection's codec, which runs in this process's
+        main thread."""
+        ws = self.ws
+        people = (("person", p.id, person_text(_record(p))) for p in self.people)
+        events = (("event", e.id, event_text(e.record())) for e in self.events)
+        search = [
+            (kind, ref, ws, body, " ".join(search_tokens(body)))
+            for kind, ref, body in (*people, *events)
+            if body.strip()
+        ]
+        rows = [self._audit_line(*a) for a in self.audits]
+        audits = ["".join(rows[i : i + COPY_CHUNK_ROWS]).encode() for i in range(0, len(rows), COPY_CHUNK_ROWS)]
+        return search, audits
+
+    async def _write_people(self, tx: Tx) -> None:
+        ws, at, conn = self.ws, self.at, tx.conn
+        if self.people:
             await conn.copy_records_to_table(
                 "person",
                 records=[(p.id, ws, p.name, p.side, p.title, at) for p in self.people],
@@ -463,57 +541,9 @@ class _Plan:
             )
             if len(added) != len(self.new_issues):
                 raise _Raced
-        if self.events:
-            await self._write_events(tx)
-        # The rows below are made while COPY sends them (generators), so that this process builds the
-        # next rows while the server writes the last ones.
-        for person in self.reindexed:  # people of the store: their row is replaced
-            await tx.index(ws, "person", person.id, person_text(_record(person)))
-        people = (("person", p.id, person_text(_record(p))) for p in self.people)
-        events = (("event", e.id, event_text(e.record())) for e in self.events)
-        await conn.copy_records_to_table(
-            "search_doc",
-            records=(
-                (kind, ref, ws, body, " ".join(search_tokens(body)))
-                for kind, ref, body in (*people, *events)
-                if body.strip()
-            ),
-            columns=SEARCH_COLUMNS,
-        )
-        if self.audits:
-            await conn.copy_records_to_table(
-                "audit", records=(self._audit_row(*a) for a in self.audits), columns=AUDIT_COLUMNS
-            )
 
-    async def _write_events(self, tx: Tx) -> None:
+    async def _write_events(self, tx: Tx, columns: list[list[Any]]) -> None:
         ws, at, conn = self.ws, self.at, tx.conn
-        ids = await _take_ids(tx, "event", len(self.events))
-        for event, eid in zip(self.events, ids, strict=True):
-            event.id = eid
-            event.key = dedupe_key(event.new.day, event.new.kind, [p.person.id for p in event.parts])
-        columns: list[list[Any]] = [[] for _ in range(16)]
-        for e in self.events:
-            n = e.new
-            values = (
-                e.id,
-                n.day,
-                n.time,
-                n.timezone,
-                n.kind,
-                e.track,
-                n.status,
-                n.minutes,
-                n.requested_by,
-                n.location,
-                n.summary,
-                sources_json(n.sources),  # as text: a list inside an array parameter would be a dimension
-                n.confidence,
-                n.confidence_note,
-                e.key,
-                self.actor.user_id,
-            )
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
         inserted = await tx.all(
             "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
             " location, summary, sources, confidence, confidence_note, dedupe_key, created_at, created_by)"
@@ -548,9 +578,10 @@ class _Plan:
             columns=["workspace", "issue", "side", "day", "event_id", "created_at"],
         )
 
-    def _audit_row(
+    def _audit_line(
         self, action: str, table: str, record: object, before: dict[str, Any] | None, after: dict[str, Any] | None
-    ) -> tuple[Any, ...]:
+    ) -> str:
+        """One audit row as a line of COPY's text format, with the values the per-line path writes."""
         actor = self.actor
         if isinstance(record, _NewEvent):
             after = event_dict(record.record())
@@ -560,17 +591,19 @@ class _Plan:
             record_id = record.id
         else:
             record_id = record
-        return (
+        at = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=dt.UTC)  # as asyncpg sends it
+        values = (
             actor.workspace,
-            self.at,
+            at.isoformat(),
             actor.user_id,
             actor.display_name,
             action,
             table,
             str(record_id),
-            before,
-            after,
+            None if before is None else json.dumps(before),
+            None if after is None else json.dumps(after),
         )
+        return "\t".join(copy_text(v) for v in values) + "\n"
 
     def result(self) -> ImportResult:
         duplicates = [(n, e.id if isinstance(e, _NewEvent) else e) for n, e in self.duplicates]
@@ -606,6 +639,22 @@ def _event(e: _NewEvent) -> Event:
         confidence=n.confidence,
         confidence_note=n.confidence_note,
     )
+
+
+# COPY's text format: a backslash, tab, newline or carriage return in a value is escaped, NULL is \\N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Rows of COPY text sent to the server at a time.
+COPY_CHUNK_ROWS = 5000
+
+
+def copy_text(value: str | None) -> str:
+    """A value as a field of COPY's text format."""
+    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+async def _chunks(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
 
 
 async def _take_ids(tx: Tx, table: str, count: int) -> list[int]:
