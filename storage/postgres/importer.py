@@ -82,6 +82,25 @@ ATTEMPTS = 4
 # The tables whose rows an import relies on not changing under it, in the order the last attempt locks them.
 _LOCKED = "person, person_key, issue, event"
 SEARCH_COLUMNS = ["kind", "ref", "workspace", "body", "folded"]
+# The event columns the import stages (workspace and created_at are the same for every row).
+EVENT_COLUMNS = [
+    "id",
+    "day",
+    "time",
+    "timezone",
+    "kind",
+    "track",
+    "status",
+    "minutes",
+    "requested_by",
+    "location",
+    "summary",
+    "sources",
+    "confidence",
+    "confidence_note",
+    "dedupe_key",
+    "created_by",
+]
 
 
 class _Raced(Exception):
@@ -431,19 +450,19 @@ class _Plan:
             for event, eid in zip(self.events, ids, strict=True):
                 event.id = eid
                 event.key = dedupe_key(event.new.day, event.new.kind, [p.person.id for p in event.parts])
-        # With every id known, what this process still has to make of the rows (the events' columns,
+        # With every id known, what this process still has to make of the rows (the events' rows,
         # the search text, the audit snapshots as JSON: seconds of work) is made in a thread while the
         # server writes what it needs no more for; the server's part is the longer, and meanwhile this
         # thread only waits on the connection. The threads read what is no longer changed from here on;
         # if the write fails, what they made is dropped with the attempt.
-        columns_job = asyncio.ensure_future(asyncio.to_thread(self._event_columns))
+        columns_job = asyncio.ensure_future(asyncio.to_thread(self._event_rows))
         late_job: asyncio.Future[tuple[list[tuple[Any, ...]], list[bytes]]] | None = None
         try:
             await self._write_people(tx)
-            columns = await columns_job
+            event_rows = await columns_job
             late_job = asyncio.ensure_future(asyncio.to_thread(self._late_rows))
             if self.events:
-                await self._write_events(tx, columns)
+                await self._write_events(tx, event_rows)
             search, audits = await late_job
         except BaseException:
             columns_job.cancel()
@@ -456,12 +475,11 @@ class _Plan:
         if audits:
             await conn.copy_to_table("audit", source=_chunks(audits), columns=AUDIT_COLUMNS, format="text")
 
-    def _event_columns(self) -> list[list[Any]]:
-        """The events' values as the columns of the INSERT's arrays."""
-        columns: list[list[Any]] = [[] for _ in range(16)]
-        for e in self.events:
-            n = e.new
-            values = (
+    def _event_rows(self) -> list[tuple[Any, ...]]:
+        """The events' rows for the staging table (EVENT_COLUMNS)."""
+        user = self.actor.user_id
+        return [
+            (
                 e.id,
                 n.day,
                 n.time,
@@ -473,15 +491,15 @@ class _Plan:
                 n.requested_by,
                 n.location,
                 n.summary,
-                sources_json(n.sources),  # as text: a list inside an array parameter would be a dimension
+                sources_json(n.sources),
                 n.confidence,
                 n.confidence_note,
                 e.key,
-                self.actor.user_id,
+                user,
             )
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
-        return columns
+            for e in self.events
+            for n in (e.new,)
+        ]
 
     def _late_rows(self) -> tuple[list[tuple[Any, ...]], list[bytes]]:
         """The new people's and events' search_doc rows; the audit rows in COPY's text format, in
@@ -542,21 +560,28 @@ class _Plan:
             if len(added) != len(self.new_issues):
                 raise _Raced
 
-    async def _write_events(self, tx: Tx, columns: list[list[Any]]) -> None:
+    async def _write_events(self, tx: Tx, rows: list[tuple[Any, ...]]) -> None:
         ws, at, conn = self.ws, self.at, tx.conn
-        inserted = await tx.all(
-            "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
-            " location, summary, sources, confidence, confidence_note, dedupe_key, created_at, created_by)"
-            " SELECT i, $1, d, t, tz, k, tr, s, m, r, l, su, so::jsonb, c, cn, dk, $2, cb"
-            " FROM unnest($3::bigint[], $4::date[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
-            " $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],"
-            " $18::text[]) AS u(i, d, t, tz, k, tr, s, m, r, l, su, so, c, cn, dk, cb)"
-            " ORDER BY dk ON CONFLICT ON CONSTRAINT event_dedupe DO NOTHING RETURNING id",
+        # Staged with COPY, then inserted by one statement: ON CONFLICT is what meets another writer of
+        # the same event, and COPY has none. Passed as arrays of parameters instead, the values cost this
+        # process about a second more to encode, in the main thread, before the server could start.
+        columns = ", ".join(EVENT_COLUMNS)
+        selected = ", ".join("sources::jsonb" if c == "sources" else c for c in EVENT_COLUMNS)
+        await tx.run(
+            f"CREATE TEMP TABLE import_event ON COMMIT DROP AS SELECT {columns} FROM event WITH NO DATA;"
+            " ALTER TABLE import_event ALTER COLUMN sources TYPE text"  # the JSON as made here, as text
+        )
+        await conn.copy_records_to_table("import_event", records=rows, columns=EVENT_COLUMNS)
+        inserted = await tx.value(
+            f"WITH added AS (INSERT INTO event ({columns}, workspace, created_at)"
+            f" SELECT {selected}, $1, $2 FROM import_event"
+            " ORDER BY dedupe_key ON CONFLICT ON CONSTRAINT event_dedupe DO NOTHING RETURNING 1)"
+            " SELECT count(*) FROM added",
             ws,
             at,
-            *columns,
         )
-        if len(inserted) != len(self.events):
+        await tx.run("DROP TABLE import_event")
+        if inserted != len(self.events):
             raise _Raced  # another writer recorded one of these events meanwhile
         await conn.copy_records_to_table(
             "participant",
