@@ -5,7 +5,9 @@ Running each line as add_event does, in a savepoint of its own, was some twenty 
 offices' forms and tracks, the issues, the events the file could repeat), every line is resolved in
 Python in file order with the rules of the per-line path (add_event_tx and resolve_person in events.py
 and people.py), and each table is written with a few statements at the end: COPY where nothing can
-collide, and INSERT ... ON CONFLICT DO NOTHING RETURNING where another writer could have got there first.
+collide, and INSERT ... ON CONFLICT DO NOTHING RETURNING where another writer could have got there first
+(the events from a temporary table filled by COPY). What the rows still need of Python once the ids are
+taken (events' rows, search text, audit JSON) is made in a worker thread while the server writes.
 
 The rules kept, as the per-line path applies them (tests/postgres/test_bulk_import.py compares the two):
 - A name or alias finds the workspace's person, including one created by an earlier line; an unknown
@@ -450,11 +452,11 @@ class _Plan:
             for event, eid in zip(self.events, ids, strict=True):
                 event.id = eid
                 event.key = dedupe_key(event.new.day, event.new.kind, [p.person.id for p in event.parts])
-        # With every id known, what this process still has to make of the rows (the events' rows,
-        # the search text, the audit snapshots as JSON: seconds of work) is made in a thread while the
-        # server writes what it needs no more for; the server's part is the longer, and meanwhile this
-        # thread only waits on the connection. The threads read what is no longer changed from here on;
-        # if the write fails, what they made is dropped with the attempt.
+        # With every id known, what this process still has to make of the rows (the events' rows, the
+        # search text, the audit snapshots as JSON: seconds of work) is made in a worker thread while the
+        # server writes what does not need it; the server's part is the longer, and meanwhile the main
+        # thread mostly waits on the connection. The worker reads only what no longer changes from here
+        # on; if the write fails, what it made is dropped with the attempt.
         columns_job = asyncio.ensure_future(asyncio.to_thread(self._event_rows))
         late_job: asyncio.Future[tuple[list[tuple[Any, ...]], list[bytes]]] | None = None
         try:
@@ -616,10 +618,9 @@ class _Plan:
             record_id = record.id
         else:
             record_id = record
-        at = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=dt.UTC)  # as asyncpg sends it
         values = (
             actor.workspace,
-            at.isoformat(),
+            self.at.astimezone(dt.UTC).isoformat(),  # the instant asyncpg would send for this datetime
             actor.user_id,
             actor.display_name,
             action,

@@ -469,11 +469,13 @@ def test_copy_text_escapes_what_the_format_reads_specially() -> None:
     assert importer.copy_text("plain, é") == "plain, é"
 
 
-async def test_the_foreign_key_checks_keep_one_plan_only_inside_the_import(pg_store_url: str) -> None:
+async def test_the_import_keeps_one_plan_for_its_key_checks_and_leaves_its_connection_as_it_came(
+    pg_store_url: str,
+) -> None:
     """The pool plans every statement for its values; inside the import, PostgreSQL's default lets the
-    per-row foreign-key look-ups keep one plan (a trigger notes the setting the event rows are written
-    with). The setting ends with the import's transaction, whether it commits or is rolled back: the
-    connection goes back to the pool as it came."""
+    per-row foreign-key look-ups keep one plan (a trigger notes the setting the participants are written
+    with). The setting and the events' staging table end with the import's transaction, whether it
+    commits or is rolled back: the connection goes back to the pool as it came, and imports again."""
     store = await PostgresStore.open(pg_store_url, max_size=1)  # one connection: the import's
     setting = "SELECT current_setting('plan_cache_mode')"
     try:
@@ -493,5 +495,9 @@ async def test_the_foreign_key_checks_keep_one_plan_only_inside_the_import(pg_st
         with pytest.raises(asyncpg.CheckViolationError):
             await store.import_events(ACTOR, AT, list(enumerate(bad, start=1)))
         assert await store.pool.fetchval(setting) == "force_custom_plan"
+        assert await store.pool.fetchval("SELECT to_regclass('pg_temp.import_event')") is None
+        again = await store.import_events(ACTOR, AT, list(enumerate(VARIED[6:12], start=1)))
+        assert again.added
+        assert await store.pool.fetchval("SELECT to_regclass('pg_temp.import_event')") is None
     finally:
         await store.close()
