@@ -5,7 +5,9 @@ Running each line as add_event does, in a savepoint of its own, was some twenty 
 offices' forms and tracks, the issues, the events the file could repeat), every line is resolved in
 Python in file order with the rules of the per-line path (add_event_tx and resolve_person in events.py
 and people.py), and each table is written with a few statements at the end: COPY where nothing can
-collide, and INSERT ... ON CONFLICT DO NOTHING RETURNING where another writer could have got there first.
+collide, and INSERT ... ON CONFLICT DO NOTHING RETURNING where another writer could have got there first
+(the events from a temporary table filled by COPY). What the rows still need of Python once the ids are
+taken (events' rows, search text, audit JSON) is made in a worker thread while the server writes.
 
 The rules kept, as the per-line path applies them (tests/postgres/test_bulk_import.py compares the two):
 - A name or alias finds the workspace's person, including one created by an earlier line; an unknown
@@ -36,8 +38,10 @@ come from the tables' own sequences, so an import never takes an id another writ
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +84,25 @@ ATTEMPTS = 4
 # The tables whose rows an import relies on not changing under it, in the order the last attempt locks them.
 _LOCKED = "person, person_key, issue, event"
 SEARCH_COLUMNS = ["kind", "ref", "workspace", "body", "folded"]
+# The event columns the import stages (workspace and created_at are the same for every row).
+EVENT_COLUMNS = [
+    "id",
+    "day",
+    "time",
+    "timezone",
+    "kind",
+    "track",
+    "status",
+    "minutes",
+    "requested_by",
+    "location",
+    "summary",
+    "sources",
+    "confidence",
+    "confidence_note",
+    "dedupe_key",
+    "created_by",
+]
 
 
 class _Raced(Exception):
@@ -157,6 +180,11 @@ class Importer:
         progress: Progress | None = None,
     ) -> ImportResult:
         async with self.db.transaction() as tx:
+            # The pool plans every statement for its values (force_custom_plan), and that reaches the
+            # foreign-key checks too: PostgreSQL runs one prepared look-up per row written, and would plan
+            # it anew for each of the file's ~550,000 participant and concern rows, which doubled the
+            # write. Its default lets those look-ups keep one plan; it lasts until this transaction ends.
+            await tx.run("SET LOCAL plan_cache_mode = auto")
             for attempt in range(ATTEMPTS):
                 try:
                     async with tx.conn.transaction():  # a savepoint: a race undoes only this attempt
@@ -414,11 +442,86 @@ class _Plan:
     # -- writing ---------------------------------------------------------------------------------
 
     async def write(self, tx: Tx) -> None:
-        ws, at, conn = self.ws, self.at, tx.conn
+        ws, conn = self.ws, tx.conn
         if self.people:
             ids = await _take_ids(tx, "person", len(self.people))
             for person, pid in zip(self.people, ids, strict=True):
                 person.id = pid
+        if self.events:
+            ids = await _take_ids(tx, "event", len(self.events))
+            for event, eid in zip(self.events, ids, strict=True):
+                event.id = eid
+                event.key = dedupe_key(event.new.day, event.new.kind, [p.person.id for p in event.parts])
+        # With every id known, what this process still has to make of the rows (the events' rows, the
+        # search text, the audit snapshots as JSON: seconds of work) is made in a worker thread while the
+        # server writes what does not need it; the server's part is the longer, and meanwhile the main
+        # thread mostly waits on the connection. The worker reads only what no longer changes from here
+        # on; if the write fails, what it made is dropped with the attempt.
+        columns_job = asyncio.ensure_future(asyncio.to_thread(self._event_rows))
+        late_job: asyncio.Future[tuple[list[tuple[Any, ...]], list[bytes]]] | None = None
+        try:
+            await self._write_people(tx)
+            event_rows = await columns_job
+            late_job = asyncio.ensure_future(asyncio.to_thread(self._late_rows))
+            if self.events:
+                await self._write_events(tx, event_rows)
+            search, audits = await late_job
+        except BaseException:
+            columns_job.cancel()
+            if late_job is not None:
+                late_job.cancel()
+            raise
+        for person in self.reindexed:  # people of the store: their row is replaced
+            await tx.index(ws, "person", person.id, person_text(_record(person)))
+        await conn.copy_records_to_table("search_doc", records=search, columns=SEARCH_COLUMNS)
+        if audits:
+            await conn.copy_to_table("audit", source=_chunks(audits), columns=AUDIT_COLUMNS, format="text")
+
+    def _event_rows(self) -> list[tuple[Any, ...]]:
+        """The events' rows for the staging table (EVENT_COLUMNS)."""
+        user = self.actor.user_id
+        return [
+            (
+                e.id,
+                n.day,
+                n.time,
+                n.timezone,
+                n.kind,
+                e.track,
+                n.status,
+                n.minutes,
+                n.requested_by,
+                n.location,
+                n.summary,
+                sources_json(n.sources),
+                n.confidence,
+                n.confidence_note,
+                e.key,
+                user,
+            )
+            for e in self.events
+            for n in (e.new,)
+        ]
+
+    def _late_rows(self) -> tuple[list[tuple[Any, ...]], list[bytes]]:
+        """The new people's and events' search_doc rows; the audit rows in COPY's text format, in
+        chunks, the JSON made here rather than by the connection's codec, which runs in this process's
+        main thread."""
+        ws = self.ws
+        people = (("person", p.id, person_text(_record(p))) for p in self.people)
+        events = (("event", e.id, event_text(e.record())) for e in self.events)
+        search = [
+            (kind, ref, ws, body, " ".join(search_tokens(body)))
+            for kind, ref, body in (*people, *events)
+            if body.strip()
+        ]
+        rows = [self._audit_line(*a) for a in self.audits]
+        audits = ["".join(rows[i : i + COPY_CHUNK_ROWS]).encode() for i in range(0, len(rows), COPY_CHUNK_ROWS)]
+        return search, audits
+
+    async def _write_people(self, tx: Tx) -> None:
+        ws, at, conn = self.ws, self.at, tx.conn
+        if self.people:
             await conn.copy_records_to_table(
                 "person",
                 records=[(p.id, ws, p.name, p.side, p.title, at) for p in self.people],
@@ -458,70 +561,29 @@ class _Plan:
             )
             if len(added) != len(self.new_issues):
                 raise _Raced
-        if self.events:
-            await self._write_events(tx)
-        # The rows below are made while COPY sends them (generators), so that this process builds the
-        # next rows while the server writes the last ones.
-        for person in self.reindexed:  # people of the store: their row is replaced
-            await tx.index(ws, "person", person.id, person_text(_record(person)))
-        people = (("person", p.id, person_text(_record(p))) for p in self.people)
-        events = (("event", e.id, event_text(e.record())) for e in self.events)
-        await conn.copy_records_to_table(
-            "search_doc",
-            records=(
-                (kind, ref, ws, body, " ".join(search_tokens(body)))
-                for kind, ref, body in (*people, *events)
-                if body.strip()
-            ),
-            columns=SEARCH_COLUMNS,
-        )
-        if self.audits:
-            await conn.copy_records_to_table(
-                "audit", records=(self._audit_row(*a) for a in self.audits), columns=AUDIT_COLUMNS
-            )
 
-    async def _write_events(self, tx: Tx) -> None:
+    async def _write_events(self, tx: Tx, rows: list[tuple[Any, ...]]) -> None:
         ws, at, conn = self.ws, self.at, tx.conn
-        ids = await _take_ids(tx, "event", len(self.events))
-        for event, eid in zip(self.events, ids, strict=True):
-            event.id = eid
-            event.key = dedupe_key(event.new.day, event.new.kind, [p.person.id for p in event.parts])
-        columns: list[list[Any]] = [[] for _ in range(16)]
-        for e in self.events:
-            n = e.new
-            values = (
-                e.id,
-                n.day,
-                n.time,
-                n.timezone,
-                n.kind,
-                e.track,
-                n.status,
-                n.minutes,
-                n.requested_by,
-                n.location,
-                n.summary,
-                sources_json(n.sources),  # as text: a list inside an array parameter would be a dimension
-                n.confidence,
-                n.confidence_note,
-                e.key,
-                self.actor.user_id,
-            )
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
-        inserted = await tx.all(
-            "INSERT INTO event (id, workspace, day, time, timezone, kind, track, status, minutes, requested_by,"
-            " location, summary, sources, confidence, confidence_note, dedupe_key, created_at, created_by)"
-            " SELECT i, $1, d, t, tz, k, tr, s, m, r, l, su, so::jsonb, c, cn, dk, $2, cb"
-            " FROM unnest($3::bigint[], $4::date[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
-            " $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],"
-            " $18::text[]) AS u(i, d, t, tz, k, tr, s, m, r, l, su, so, c, cn, dk, cb)"
-            " ORDER BY dk ON CONFLICT ON CONSTRAINT event_dedupe DO NOTHING RETURNING id",
+        # Staged with COPY, then inserted by one statement: ON CONFLICT is what meets another writer of
+        # the same event, and COPY has none. Passed as arrays of parameters instead, the values cost this
+        # process about a second more to encode, in the main thread, before the server could start.
+        columns = ", ".join(EVENT_COLUMNS)
+        selected = ", ".join("sources::jsonb" if c == "sources" else c for c in EVENT_COLUMNS)
+        await tx.run(
+            f"CREATE TEMP TABLE import_event ON COMMIT DROP AS SELECT {columns} FROM event WITH NO DATA;"
+            " ALTER TABLE import_event ALTER COLUMN sources TYPE text"  # the JSON as made here, as text
+        )
+        await conn.copy_records_to_table("import_event", records=rows, columns=EVENT_COLUMNS)
+        inserted = await tx.value(
+            f"WITH added AS (INSERT INTO event ({columns}, workspace, created_at)"
+            f" SELECT {selected}, $1, $2 FROM import_event"
+            " ORDER BY dedupe_key ON CONFLICT ON CONSTRAINT event_dedupe DO NOTHING RETURNING 1)"
+            " SELECT count(*) FROM added",
             ws,
             at,
-            *columns,
         )
-        if len(inserted) != len(self.events):
+        await tx.run("DROP TABLE import_event")
+        if inserted != len(self.events):
             raise _Raced  # another writer recorded one of these events meanwhile
         await conn.copy_records_to_table(
             "participant",
@@ -543,9 +605,10 @@ class _Plan:
             columns=["workspace", "issue", "side", "day", "event_id", "created_at"],
         )
 
-    def _audit_row(
+    def _audit_line(
         self, action: str, table: str, record: object, before: dict[str, Any] | None, after: dict[str, Any] | None
-    ) -> tuple[Any, ...]:
+    ) -> str:
+        """One audit row as a line of COPY's text format, with the values the per-line path writes."""
         actor = self.actor
         if isinstance(record, _NewEvent):
             after = event_dict(record.record())
@@ -555,17 +618,18 @@ class _Plan:
             record_id = record.id
         else:
             record_id = record
-        return (
+        values = (
             actor.workspace,
-            self.at,
+            self.at.astimezone(dt.UTC).isoformat(),  # the instant asyncpg would send for this datetime
             actor.user_id,
             actor.display_name,
             action,
             table,
             str(record_id),
-            before,
-            after,
+            None if before is None else json.dumps(before),
+            None if after is None else json.dumps(after),
         )
+        return "\t".join(copy_text(v) for v in values) + "\n"
 
     def result(self) -> ImportResult:
         duplicates = [(n, e.id if isinstance(e, _NewEvent) else e) for n, e in self.duplicates]
@@ -601,6 +665,22 @@ def _event(e: _NewEvent) -> Event:
         confidence=n.confidence,
         confidence_note=n.confidence_note,
     )
+
+
+# COPY's text format: a backslash, tab, newline or carriage return in a value is escaped, NULL is \\N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Rows of COPY text sent to the server at a time.
+COPY_CHUNK_ROWS = 5000
+
+
+def copy_text(value: str | None) -> str:
+    """A value as a field of COPY's text format."""
+    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+async def _chunks(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
 
 
 async def _take_ids(tx: Tx, table: str, count: int) -> list[int]:

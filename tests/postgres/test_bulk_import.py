@@ -434,3 +434,70 @@ async def test_a_deadlock_in_the_last_attempt_is_a_write_failure_that_leaves_not
     finally:
         await other.close()
         await store.close()
+
+
+# -- how the write is made -------------------------------------------------------------------------
+
+
+async def test_text_the_copy_format_escapes_gives_the_same_rows(pair: tuple[PostgresStore, PostgresStore]) -> None:
+    """The audit rows go to the server in COPY's text format, made by the importer: values with a tab, a
+    newline, a carriage return, backslashes and what reads as COPY's NULL (in the summary, so in the
+    event's snapshot; in a name; in the actor's name) arrive as the per-line path writes them."""
+    awkward = "tab\there, line\nbreak\r, back\\slash, \\N, \\\\N, 'quote' \"dq\" é 中"
+    actor = Actor(WS, "import", f"import of {awkward}")
+    lines = [
+        ev("2022-05-01", [(f"New\\Person\t{n}", "Envoy\\Special")], [("Wang Yi", None)], summary=awkward)
+        for n in range(3)
+    ]
+    numbered = list(enumerate(lines, start=1))
+    old, new = pair
+    expected = await per_line_import(old, actor, AT, numbered)
+    got = await new.import_events(actor, AT, numbered)
+    assert got == expected and got.added == 3
+    assert await rows(new) == await rows(old)
+    after = await new.pool.fetchval("SELECT after FROM audit WHERE tbl = 'event' AND actor_id = 'import' LIMIT 1")
+    assert after["summary"] == awkward
+    assert (
+        await new.pool.fetchval("SELECT DISTINCT actor_name FROM audit WHERE actor_id = 'import'") == actor.display_name
+    )
+
+
+def test_copy_text_escapes_what_the_format_reads_specially() -> None:
+    assert importer.copy_text(None) == "\\N"
+    assert importer.copy_text("\\N") == "\\\\N"
+    assert importer.copy_text("a\tb\nc\rd\\e") == "a\\tb\\nc\\rd\\\\e"
+    assert importer.copy_text("plain, é") == "plain, é"
+
+
+async def test_the_import_keeps_one_plan_for_its_key_checks_and_leaves_its_connection_as_it_came(
+    pg_store_url: str,
+) -> None:
+    """The pool plans every statement for its values; inside the import, PostgreSQL's default lets the
+    per-row foreign-key look-ups keep one plan (a trigger notes the setting the participants are written
+    with). The setting and the events' staging table end with the import's transaction, whether it
+    commits or is rolled back: the connection goes back to the pool as it came, and imports again."""
+    store = await PostgresStore.open(pg_store_url, max_size=1)  # one connection: the import's
+    setting = "SELECT current_setting('plan_cache_mode')"
+    try:
+        await store.pool.execute(
+            "CREATE TABLE seen (setting TEXT);"
+            " CREATE FUNCTION note_setting() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN INSERT INTO seen VALUES (current_setting('plan_cache_mode')); RETURN NULL; END $$;"
+            " CREATE TRIGGER note_setting AFTER INSERT ON participant"
+            " FOR EACH STATEMENT EXECUTE FUNCTION note_setting()"
+        )
+        assert await store.pool.fetchval(setting) == "force_custom_plan"
+        result = await store.import_events(ACTOR, AT, list(enumerate(VARIED[:6], start=1)))
+        assert result.added
+        assert [r["setting"] for r in await store.pool.fetch("SELECT setting FROM seen")] == ["auto"]
+        assert await store.pool.fetchval(setting) == "force_custom_plan"
+        bad = [ev("2022-06-01", [("Someone New", None)], [("Another New", None)], minutes=5000)]
+        with pytest.raises(asyncpg.CheckViolationError):
+            await store.import_events(ACTOR, AT, list(enumerate(bad, start=1)))
+        assert await store.pool.fetchval(setting) == "force_custom_plan"
+        assert await store.pool.fetchval("SELECT to_regclass('pg_temp.import_event')") is None
+        again = await store.import_events(ACTOR, AT, list(enumerate(VARIED[6:12], start=1)))
+        assert again.added
+        assert await store.pool.fetchval("SELECT to_regclass('pg_temp.import_event')") is None
+    finally:
+        await store.close()
