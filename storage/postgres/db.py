@@ -66,6 +66,11 @@ class Tx:
         self.conn = conn
         self.workspaces: set[str] = set()  # whose records this transaction wrote (its audit entries say)
 
+    def wrote_in(self, workspace: str) -> None:
+        """Name a workspace this transaction writes in, for a write whose audit rows do not go through
+        `audit` (a bulk COPY): what the process keeps of that workspace is forgotten when it ends."""
+        self.workspaces.add(workspace)
+
     async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         return list(await self.conn.fetch(sql, *args))
 
@@ -90,7 +95,7 @@ class Tx:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        self.workspaces.add(actor.workspace)
+        self.wrote_in(actor.workspace)
         await self.conn.execute(AUDIT_INSERT, *audit_values(actor, at, action, table, record_id, before, after))
 
     async def index(self, workspace: str, kind: str, ref: int, body: str) -> None:
@@ -153,8 +158,8 @@ class Database:
     ) -> None:
         self.pool = pool
         self.points = points
-        # Told, after every transaction, the workspaces it wrote in (empty: it may have written in any),
-        # whether it committed or not: forgetting a copy kept of them costs one read.
+        # Told, after every transaction, the workspaces it wrote in (as its audit entries name them: every
+        # write to the record has one), whether it committed or not: forgetting a copy costs one read.
         self.written = written
 
     async def all(self, sql: str, *args: Any) -> list[asyncpg.Record]:

@@ -185,6 +185,7 @@ class Importer:
             # it anew for each of the file's ~550,000 participant and concern rows, which doubled the
             # write. Its default lets those look-ups keep one plan; it lasts until this transaction ends.
             await tx.run("SET LOCAL plan_cache_mode = auto")
+            tx.wrote_in(actor.workspace)  # its audit rows go by COPY, not Tx.audit
             for attempt in range(ATTEMPTS):
                 try:
                     async with tx.conn.transaction():  # a savepoint: a race undoes only this attempt

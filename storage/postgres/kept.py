@@ -5,7 +5,8 @@ the issue list (the titles that issues are shown with). On PostgreSQL each read 
 server, which costs more than the read itself, and both change rarely: a workspace's settings when an
 editor sets them, its issues when a contact raises a new one. So the store keeps what it last read, and
 forgets a workspace's copy when it hears of any committed write in that workspace:
-- from this process, at once, when the write's transaction ends (Database.transaction calls `forget`);
+- from this process, at once, when the write's transaction ends (Database.transaction calls `forget`
+  with the workspaces its audit entries named; the importer, whose audit rows go by COPY, names its own);
 - from any process, when the change feed delivers the write (storage/postgres/listen.py), a few
   milliseconds after its commit.
 
@@ -61,11 +62,11 @@ class KeptReads:
             self.forget([change.workspace])
 
     def forget(self, workspaces: Collection[str]) -> None:
-        """What a write in these workspaces may have changed; none named: a write that may be anyone's."""
-        self.version += 1
+        """What a write in these workspaces may have changed. A transaction that names none wrote nothing
+        of the record (a digest claim, a held Slack reply): every write to the record has its audit entry."""
         if not workspaces:
-            self.forget_all()
             return
+        self.version += 1
         for workspace in workspaces:
             self._settings.pop(workspace, None)
             self._issues.pop(workspace, None)
