@@ -47,6 +47,10 @@ def worker_command() -> tuple[str, ...]:
     return (sys.executable, "-m", "charts.worker")
 
 
+def exit_words(code: int) -> str:
+    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+
 class _Worker:
     """One drawing process and its pipes; used by one request at a time."""
 
@@ -87,7 +91,7 @@ class _Worker:
             code = await asyncio.wait_for(self.proc.wait(), STOP_GRACE)
         except TimeoutError:
             return "its output ended"
-        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        return exit_words(code)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -146,7 +150,7 @@ class ProcessDrawer:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.workers)
         async with self._slots:
-            worker = self._idle.pop() if self._idle else await self._start()
+            worker = self._take_idle() or await self._start()
             try:
                 async with asyncio.timeout(self.timeout):
                     png = await worker.draw(frame)
@@ -171,6 +175,18 @@ class ProcessDrawer:
             else:
                 self._idle.append(worker)
             return png
+
+    def _take_idle(self) -> _Worker | None:
+        """A kept worker that still runs; one that ended while idle (the OOM killer picks the largest
+        process, busy or not) is dropped, and the chart goes to a new one."""
+        while self._idle:
+            worker = self._idle.pop()
+            code = worker.proc.returncode
+            if code is None:
+                return worker
+            self._live.discard(worker)
+            log.warning("the drawing process %d ended while idle (%s): starting another", worker.pid, exit_words(code))
+        return None
 
     async def _start(self) -> _Worker:
         paths = [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]

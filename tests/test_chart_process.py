@@ -81,29 +81,34 @@ async def test_a_worker_killed_mid_drawing_fails_that_chart_and_the_next_starts_
     assert new != pid and gone(pid)
 
 
-async def test_a_worker_that_crashes_between_charts_is_replaced(drawer: ProcessDrawer) -> None:
+async def test_a_worker_that_crashes_between_charts_is_replaced_by_the_next_chart(
+    drawer: ProcessDrawer, caplog: pytest.LogCaptureFixture
+) -> None:
     await drawer.draw(sample_data(), FULL)
     [pid] = drawer.pids()
     os.kill(pid, signal.SIGSEGV)
-    await asyncio.sleep(0.2)
-    # The idle worker's death is noticed by the next chart, which fails; the one after is drawn.
-    with pytest.raises(ChartError, match=r"its drawing process stopped \(killed by signal 11\)"):
-        await drawer.draw(sample_data(), FULL)
+    for _ in range(50):  # until the loop has seen it end
+        await asyncio.sleep(0.05)
+        if gone(pid):
+            break
     assert await drawer.draw(sample_data(), SMALL) == render_png(sample_data(), SMALL)
     assert drawer.pids() != [pid]
+    assert f"the drawing process {pid} ended while idle (killed by signal 11)" in caplog.text
 
 
 async def test_a_drawing_that_hangs_past_the_timeout_is_killed_and_replaced() -> None:
-    drawer = ProcessDrawer(timeout=0.5)
+    drawer = ProcessDrawer(timeout=5.0)
     try:
         await drawer.draw(sample_data(), SMALL)
         [pid] = drawer.pids()
-        os.kill(pid, signal.SIGSTOP)  # hangs: never answers
+        drawer.timeout = 0.5  # a drawing takes a few hundredths of a second: this one hangs
+        os.kill(pid, signal.SIGSTOP)
         started = asyncio.get_running_loop().time()
         with pytest.raises(ChartError, match=r"it took longer than 0.5 s to draw"):
             await drawer.draw(sample_data(), FULL)
         assert asyncio.get_running_loop().time() - started < 3
         assert drawer.pids() == []
+        drawer.timeout = 5.0
         assert await drawer.draw(sample_data(), FULL) == render_png(sample_data(), FULL)
         assert drawer.pids() != [pid]
     finally:
@@ -123,7 +128,7 @@ async def test_a_chart_the_worker_cannot_draw_fails_alone_and_the_worker_stays(d
 async def test_charts_asked_for_together_are_all_drawn_in_turn() -> None:
     data = sample_data()
     expected = {FULL: render_png(data, FULL), SMALL: render_png(data, SMALL)}
-    sizes = [FULL, SMALL] * 4
+    sizes = [FULL, SMALL] * 3
     for workers in (1, 2):
         drawer = ProcessDrawer(workers=workers, timeout=10.0)
         try:
@@ -282,11 +287,12 @@ async def test_timeline_and_digest_keep_their_text_when_the_worker_is_killed(
 
 async def test_a_chart_past_the_timeout_leaves_the_timeline_its_text(sample: SqliteStore, clock: FixedClock) -> None:
     run = Runner(sample, clock)
-    drawer = ProcessDrawer(timeout=0.5)
+    drawer = ProcessDrawer(timeout=5.0)
     run.ctx = dataclasses.replace(run.ctx, drawer=drawer)
     try:
         await drawer.draw(sample_data(), SMALL)
         [pid] = drawer.pids()
+        drawer.timeout = 0.5
         os.kill(pid, signal.SIGSTOP)
         reply = await run("timeline", since="2021-01-01")
         assert reply.image is None and not reply.ephemeral
