@@ -146,7 +146,11 @@ class ProcessDrawer:
     async def draw(self, data: TimelineData, size: Size) -> bytes:
         if self._closed:
             raise ChartError("the drawing process is stopped")
-        frame = wire.request(data, size)
+        try:
+            frame = wire.request(data, size)
+        except (AttributeError, TypeError, ValueError) as exc:
+            log.exception("a chart's data could not be sent to the drawing process")
+            raise ChartError("drawing it failed") from exc
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.workers)
         async with self._slots:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import io
 import os
 import signal
@@ -21,7 +22,7 @@ from bot.transfer_cli import import_file
 from charts import wire
 from charts.drawer import ChartError, ThreadDrawer
 from charts.process import ProcessDrawer
-from charts.timeline import FULL, SMALL, Mark, TimelineData, render_png
+from charts.timeline import FULL, SMALL, Latest, Mark, TimelineData, render_png
 from charts.worker import serve
 from commands.context import FixedClock
 from commands.reply import render_text
@@ -43,8 +44,14 @@ def gone(pid: int) -> bool:
 
 
 def broken() -> TimelineData:
-    """Data render_png cannot draw: a mark with no day."""
+    """Data that cannot be drawn, nor sent to the drawing process: a mark with no day."""
     return TimelineData("broken", "", ("a",), (Mark(0, None, "call", "held", 1),))  # type: ignore[arg-type]
+
+
+def undrawable() -> TimelineData:
+    """Data that travels but that render_png cannot draw: a grain it does not know."""
+    day = sample_data().marks[0].day
+    return dataclasses.replace(sample_data(), grain="fortnight", latest=Latest(0, day, "call"))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -120,7 +127,10 @@ async def test_a_chart_the_worker_cannot_draw_fails_alone_and_the_worker_stays(d
     await drawer.draw(sample_data(), SMALL)
     [pid] = drawer.pids()
     with pytest.raises(ChartError, match="drawing it failed"):
-        await drawer.draw(broken(), FULL)
+        await drawer.draw(undrawable(), FULL)
+    assert drawer.pids() == [pid]
+    with pytest.raises(ChartError, match="drawing it failed"):
+        await drawer.draw(broken(), FULL)  # refused before it is sent
     assert drawer.pids() == [pid]
     assert await drawer.draw(sample_data(), FULL) == render_png(sample_data(), FULL)
 
@@ -226,9 +236,19 @@ def test_the_worker_stops_on_a_cut_request_and_at_the_end_of_its_input() -> None
     assert b"charts.worker: stopping" in done.stderr
 
 
-def test_a_request_of_something_else_is_refused() -> None:
-    with pytest.raises(wire.WireError, match="a request of str and int"):
-        wire.parse_request(wire.request("not a chart", 3)[4:])  # type: ignore[arg-type]
+@pytest.mark.parametrize("body", [b"not json", b'"a string"', b"{}", b'{"size": [1, 2]}'])
+def test_a_request_that_is_not_a_chart_is_refused(body: bytes) -> None:
+    with pytest.raises(wire.WireError, match="a request that is not a chart"):
+        wire.parse_request(body)
+
+
+def test_a_chart_travels_whole() -> None:
+    data = dataclasses.replace(sample_data(), first=dt.date(2020, 1, 1), last=dt.date(2023, 6, 30), grain="month")
+    for size in (FULL, SMALL):
+        assert wire.parse_request(wire.request(data, size)[4:]) == (data, size)
+        assert wire.parse_request(wire.request(data, size)[4:])[1] is size
+    plain = TimelineData("", "", (), ())
+    assert wire.parse_request(wire.request(plain, FULL)[4:]) == (plain, FULL)
 
 
 async def test_the_thread_drawer_turns_a_failure_into_a_chart_error() -> None:
