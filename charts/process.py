@@ -167,17 +167,14 @@ class ProcessDrawer:
                 log.warning("the drawing process %d ended while drawing a chart: %s", worker.pid, exc)
                 raise ChartError(f"its drawing process stopped ({exc})") from None
             except _Failed as exc:
-                self._idle.append(worker)
+                self._keep(worker)
                 log.warning("a chart could not be drawn: %s", exc)
                 raise ChartError("drawing it failed") from None
             except BaseException:
                 # Cancelled while the worker draws: its answer would be read as the next request's.
                 self._discard(worker)
                 raise
-            if self._closed:
-                self._discard(worker)
-            else:
-                self._idle.append(worker)
+            self._keep(worker)
             return png
 
     def _take_idle(self) -> _Worker | None:
@@ -219,6 +216,13 @@ class ProcessDrawer:
             raise
         log.info("drawing process %d started", worker.pid)
         return worker
+
+    def _keep(self, worker: _Worker) -> None:
+        """Back among the idle workers after a request; killed if the drawer was closed meanwhile."""
+        if self._closed:
+            self._discard(worker)
+        else:
+            self._idle.append(worker)
 
     def _discard(self, worker: _Worker) -> None:
         """Kill the worker; `close` waits for the ones still ending."""
