@@ -36,11 +36,12 @@ import yarl
 from aiohttp import web
 
 from bench.generate import GUILD_A, NOW, WS
-from bench.measure import Stat
+from bench.measure import Stat, memory_mb
 from bench.queries import TRACK, find_target, open_store
 from bot.discord.app import HotlineBot
 from bot.discord.info import DISCORD
 from bot.runtime.runner import Runner
+from charts.process import ProcessDrawer
 from commands.context import CoreSettings, FixedClock
 from storage.records import Actor
 from tests.discord.fake.interactions import AUTOCOMPLETE, SLASH, base_payload, command_data
@@ -261,6 +262,7 @@ class E2EFigures:
     burst_seconds: float  # first sent to last final answer
     burst_callback: Stat | None  # per interaction, sent to callback
     rejections: list[str]
+    drawer_mb: float | None  # the drawing process's resident memory after the runs, if charts were drawn
 
 
 async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str | None = None) -> E2EFigures:
@@ -290,6 +292,9 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str 
     old_base, old_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     bot: HotlineBot | None = None
     task: asyncio.Task[None] | None = None
+    # As a running bot draws: in a process of its own (the runtime's ProcessDrawer).
+    drawer = ProcessDrawer()
+    drawer_mb: float | None = None
     try:
         first = (await asyncio.wait_for(driver.stdout.readline(), 60)).decode().split()
         port = int(first[1])
@@ -297,7 +302,7 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str 
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/gateway")
         # No runtime, so no digest scheduler: the generated subscriptions post to channels the fake
         # does not have, and catching up on them would run beside the figures.
-        runner = Runner(store, FixedClock(NOW), CoreSettings(), DISCORD)
+        runner = Runner(store, FixedClock(NOW), CoreSettings(), DISCORD, drawer=drawer)
         # guild_ready_timeout: discord.py waits this long after the last GUILD_CREATE before on_ready (2 s by default).
         bot = HotlineBot(runner=runner, store=store, dev_guild=GUILD_A, guild_ready_timeout=0.01)
         task = asyncio.create_task(bot.start(TimedFake().token))
@@ -308,12 +313,14 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str 
             if text.startswith("RESULT "):
                 result = json.loads(text[len("RESULT ") :])
                 break
+        drawer_mb = sum(memory_mb(pid)[0] for pid in drawer.pids()) if drawer.pids() else None
     finally:
         if bot is not None:
             await bot.close()
         if task is not None:
             with contextlib.suppress(Exception):
                 await task
+        await drawer.close()
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gateway
         quiet.setLevel(old_level)
         driver.stdin.close()
@@ -342,6 +349,7 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str 
         float(result.get("burst_seconds", 0.0)),
         Stat.of(callbacks) if callbacks else None,
         list(result.get("rejections", [])) + list(result.get("burst_rejections", [])),
+        drawer_mb,
     )
 
 

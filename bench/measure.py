@@ -67,20 +67,27 @@ def timed_sync(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
     return out
 
 
-def memory_mb() -> tuple[float, float]:
-    """(resident now, peak resident) of this process, in MB (10^6 bytes)."""
+def memory_mb(pid: int | None = None) -> tuple[float, float]:
+    """(resident now, peak resident) of this process, or of process `pid`, in MB (10^6 bytes)."""
     now = peak = 0.0
-    status = Path("/proc/self/status")
+    status = Path(f"/proc/{pid or 'self'}/status")
     if status.exists():
         for text in status.read_text().splitlines():
             if text.startswith("VmRSS:"):
                 now = int(text.split()[1]) * 1024 / 1e6
             elif text.startswith("VmHWM:"):
                 peak = int(text.split()[1]) * 1024 / 1e6
-    if not peak:
+    if not peak and pid is None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
         now = now or peak
     return now, peak
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds process `pid` has used so far (Linux's /proc/<pid>/stat)."""
+    # The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> dict[str, str]:

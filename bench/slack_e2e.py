@@ -30,7 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from bench.generate import NOW, OTHER_WS, SLACK_TEAM
-from bench.measure import Stat
+from bench.measure import Stat, memory_mb
 from bench.queries import TRACK, find_target
 from bot.runtime.service import Runtime
 from bot.slack.platform import SlackPlatform
@@ -209,6 +209,7 @@ class SlackFigures:
     burst_seconds: float
     burst_ack: Stat | None
     rejections: list[str]
+    drawer_mb: float | None  # the drawing process's resident memory after the runs, if charts were drawn
 
 
 async def measure(path: Path, n: int, warmup: int) -> SlackFigures:
@@ -234,6 +235,8 @@ async def measure(path: Path, n: int, warmup: int) -> SlackFigures:
     for q in quiet:
         q.setLevel(logging.WARNING)
     platform: SlackPlatform | None = None
+    runtime: Runtime | None = None
+    drawer_mb: float | None = None
     try:
         first = (await asyncio.wait_for(driver.stdout.readline(), 60)).decode().split()
         url, token, app_token = first[1], first[3], first[5]
@@ -249,9 +252,13 @@ async def measure(path: Path, n: int, warmup: int) -> SlackFigures:
             if text.startswith("RESULT "):
                 result = json.loads(text[len("RESULT ") :])
                 break
+        pids = runtime.drawer.pids()
+        drawer_mb = sum(memory_mb(pid)[0] for pid in pids) if pids else None
     finally:
         if platform is not None:
             await platform.stop()
+        if runtime is not None:
+            await runtime.drawer.close()  # the runtime was not started, so its stop is not called
         for q, level in zip(quiet, levels, strict=True):
             q.setLevel(level)
         driver.stdin.close()
@@ -279,6 +286,7 @@ async def measure(path: Path, n: int, warmup: int) -> SlackFigures:
         float(result["burst_seconds"]),
         Stat.of(burst_acks) if burst_acks else None,
         list(result.get("rejections", [])),
+        drawer_mb,
     )
 
 

@@ -1,4 +1,5 @@
-"""What every command receives: the store, who is calling, the clock, the core settings and the platform."""
+"""What every command receives: the store, who is calling, the clock, the core settings, the platform and
+who draws its charts."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from charts.drawer import IN_PROCESS, Drawer
 from commands.platform import PLAIN, PlatformInfo
 from storage.contract import StoreContract
 from storage.records import Actor
@@ -68,3 +70,6 @@ class Ctx:
     settings: CoreSettings = CoreSettings()
     platform: PlatformInfo = PLAIN  # the words and reference syntax of the caller's platform
     channel: str | None = None  # where the command was typed (its platform's channel id), when known
+    # Draws the charts (charts/drawer.py): the bots' runtime passes its drawing process; by default a
+    # worker thread of this process, as the console draws.
+    drawer: Drawer = IN_PROCESS

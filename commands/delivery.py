@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from charts.drawer import IN_PROCESS, Drawer
 from commands.context import Caller, Clock, CoreSettings, Ctx
 from commands.digest import compose_digest, period_text
 from commands.platform import PLAIN, PlatformInfo
@@ -133,6 +134,7 @@ class DigestDelivery:
     # thousands would compose together on one loop and each would outlast its timeout. One waiting
     # for a slot has not claimed yet, so another process may take it meanwhile.
     concurrency: int = 8
+    drawer: Drawer = IN_PROCESS  # draws each digest's chart (the runtime's drawing process in a bot)
     _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
 
     @property
@@ -356,7 +358,7 @@ class DigestDelivery:
     async def compose(self, sub: Subscription, start: dt.datetime, end: dt.datetime, *, late: bool) -> Reply:
         first, last = period_days(sub, start, end)
         caller = Caller(sub.workspace, "scheduler", "digest scheduler", False)
-        ctx = Ctx(self.store, caller, self.clock, self.settings, self.platform(sub) or PLAIN)
+        ctx = Ctx(self.store, caller, self.clock, self.settings, self.platform(sub) or PLAIN, drawer=self.drawer)
         heading = f"Weekly digest: {period_text(first, last)}"
         if late:
             heading += f" (late: due {moment_text(end)})"

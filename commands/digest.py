@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from charts.drawer import ChartError
 from commands import validate
 from commands.common import (
     KIND_LABEL,
@@ -26,7 +27,7 @@ from commands.lastcall import NOT_HELD_WORDS
 from commands.platform import PlatformInfo
 from commands.reply import At, Field, Line, Ref, Reply, Span, UserText, When, date_text, line
 from commands.schedule import WEEKDAYS, describe, next_run
-from commands.timeline import digest_chart
+from commands.timeline import digest_chart, not_drawn
 from storage.records import Concern, Event, Subscription
 from storage.vocab import TRACKS
 
@@ -88,11 +89,14 @@ async def compose_digest(
     questions answered and planned contacts. A period in which nothing was recorded gets a short
     digest: that, the last contact, the silent tracks and what is still open.
     With `chart`, the reply's image is a small chart of the contacts of the twelve months up to `last`
-    (none when there were none).
+    (none when there were none; a line saying so when it could not be drawn).
     """
     reply = await _compose(ctx, first, last, now, heading, short_when_empty)
     if chart:
-        reply.image = await digest_chart(ctx, last)
+        try:
+            reply.image = await digest_chart(ctx, last)
+        except ChartError as exc:
+            reply.lines.append(not_drawn(exc))
     return reply
 
 

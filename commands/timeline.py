@@ -1,17 +1,18 @@
 """/timeline: a picture of contacts over time, with a reply whose text says what it shows.
 
 The store counts (storage/sqlite/timeline.py, storage/postgres/timeline.py); this module names the lanes,
-words the title and the summary, and has charts/ draw the PNG in a worker thread, so the event loop keeps
-answering others while it is drawn.
+words the title and the summary, and has the Ctx's drawer draw the PNG (charts/drawer.py): in the bots'
+drawing process, elsewhere in a worker thread, so the event loop keeps answering others while it is
+drawn. A chart that cannot be drawn leaves the reply's text as it is, with a line that says so.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from charts.timeline import FULL, SMALL, Gap, Latest, Mark, TimelineData, bucket_start, is_dense, render_png
+from charts.drawer import ChartError
+from charts.timeline import FULL, SMALL, Gap, Latest, Mark, TimelineData, bucket_start, is_dense
 from commands import validate
 from commands.common import KIND_LABEL, Who, issue_titles, plural, resolve_issue, resolve_who, today
 from commands.context import Ctx
@@ -67,7 +68,10 @@ async def timeline(
             lines=[line(f"No contact recorded matches; {ctx.platform.usage('event list')} shows what is recorded.")],
             ephemeral=True,
         )
-    png = await asyncio.to_thread(render_png, picture.chart, FULL)
+    try:
+        png = await ctx.drawer.draw(picture.chart, FULL)
+    except ChartError as exc:
+        return Reply(title=line(picture.title), lines=[*picture.summary, not_drawn(exc)])
     return Reply(
         title=line(picture.title),
         lines=picture.summary,
@@ -75,14 +79,20 @@ async def timeline(
     )
 
 
+def not_drawn(exc: ChartError) -> Line:
+    """The line a reply (a scheduled digest's too) carries in place of its chart."""
+    return line(f"The chart could not be drawn: {exc}.")
+
+
 async def digest_chart(ctx: Ctx, last: dt.date) -> Image | None:
-    """The small chart under a digest: contacts of the twelve months up to `last`; None if none."""
+    """The small chart under a digest: contacts of the twelve months up to `last`; None if none.
+    ChartError if it could not be drawn."""
     first = last - dt.timedelta(days=364)
     found = await ctx.store.timeline(ctx.caller.workspace, since=first, until=last)
     if not found.tallies:
         return None
     picture = await picture_of(ctx, found, since=first, until=last, heading="Contacts in the last twelve months")
-    png = await asyncio.to_thread(render_png, picture.chart, SMALL)
+    png = await ctx.drawer.draw(picture.chart, SMALL)
     return Image("contacts-12-months.png", png, picture.alt)
 
 

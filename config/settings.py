@@ -23,6 +23,11 @@ SLACK_PORT = 3000
 MAX_SHARDS = 4096
 # Long enough for one delivery's bounded attempts (commands.delivery.DigestDelivery.longest_hold).
 MIN_LEASE_MINUTES = 5.0
+# Each drawing process holds some 100 MB; a handful covers a digest hour's charts.
+MAX_CHART_WORKERS = 8
+# A drawing and a worker's start must fit in a scheduled digest's 30 s bound on composing it
+# (commands.delivery.DigestDelivery.compose_timeout), or a stuck chart would fail the whole digest.
+MAX_CHART_TIMEOUT = 15.0
 # Fields whose value is a secret: shown as <set> or <unset>, never as they are.
 SECRETS = frozenset({"token", "bot_token", "app_token", "signing_secret", "client_secret"})
 
@@ -140,6 +145,10 @@ class Settings:
     fetch_allow_loopback: bool = False  # tests only: readouts and feeds may be fetched from 127.0.0.1
     http_port: int | None = None  # /healthz and /metrics; None: no HTTP server (0: any free port)
     http_host: str = "127.0.0.1"
+    # The bots' drawing processes (charts/process.py): how many at most, and how long one drawing may take
+    # before its process is replaced. Under the digest's 30 s bound on composing, with a worker's start.
+    chart_workers: int = 1
+    chart_timeout_seconds: float = 10.0
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
 
@@ -165,7 +174,8 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
 
     Environment: HOTLINE_DB, HOTLINE_DB_LISTEN, HOTLINE_TIMEZONE, HOTLINE_DORMANT_DAYS, HOTLINE_DIGEST_CATCHUP_HOURS,
     HOTLINE_DIGEST_LEASE_MINUTES, HOTLINE_LOG_LEVEL, HOTLINE_HTTP_PORT, HOTLINE_HTTP_HOST,
-    HOTLINE_FEED_INTERVAL_MINUTES, HOTLINE_FETCH_ALLOW_LOOPBACK; Discord: DISCORD_TOKEN, HOTLINE_DEV_GUILD,
+    HOTLINE_FEED_INTERVAL_MINUTES, HOTLINE_FETCH_ALLOW_LOOPBACK, HOTLINE_CHART_WORKERS,
+    HOTLINE_CHART_TIMEOUT_SECONDS; Discord: DISCORD_TOKEN, HOTLINE_DEV_GUILD,
     HOTLINE_DISCORD_SHARDS, HOTLINE_DISCORD_SHARD_COUNT; Slack: SLACK_BOT_TOKEN,
     SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, HOTLINE_SLACK_PORT,
     HOTLINE_SLACK_API_URL. TOML tables: [hotline], [discord], [slack].
@@ -238,6 +248,16 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
             f"HOTLINE_DIGEST_LEASE_MINUTES must be between {MIN_LEASE_MINUTES:g} and 1440, got {lease_minutes:g}"
         )
 
+    chart_timeout = pick("HOTLINE_CHART_TIMEOUT_SECONDS", "hotline", "chart_timeout_seconds", 10)
+    try:
+        chart_timeout_seconds = float(str(chart_timeout))
+    except ValueError:
+        raise SettingsError(f"HOTLINE_CHART_TIMEOUT_SECONDS must be a number, got {chart_timeout!r}") from None
+    if not 1 <= chart_timeout_seconds <= MAX_CHART_TIMEOUT:
+        raise SettingsError(
+            f"HOTLINE_CHART_TIMEOUT_SECONDS must be between 1 and {MAX_CHART_TIMEOUT:g}, got {chart_timeout_seconds:g}"
+        )
+
     shards, shard_count = _shards(
         pick("HOTLINE_DISCORD_SHARDS", "discord", "shards", None),
         pick("HOTLINE_DISCORD_SHARD_COUNT", "discord", "shard_count", None),
@@ -287,6 +307,10 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
             "HOTLINE_FETCH_ALLOW_LOOPBACK",
             pick("HOTLINE_FETCH_ALLOW_LOOPBACK", "hotline", "fetch_allow_loopback", False),
         ),
+        chart_workers=as_int(
+            "HOTLINE_CHART_WORKERS", pick("HOTLINE_CHART_WORKERS", "hotline", "chart_workers", 1), 1, MAX_CHART_WORKERS
+        ),
+        chart_timeout_seconds=chart_timeout_seconds,
         discord=discord,
         slack=slack,
     )

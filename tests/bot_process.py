@@ -130,6 +130,22 @@ class BotProcess:
                 await self._reader
 
 
+# What drawing a chart loads: a bot's process must never hold it (its drawing process does).
+DRAWING_STACK = ("matplotlib", "numpy", "PIL")
+
+
+def drawing_stack(pid: int) -> list[str]:
+    """Which packages of DRAWING_STACK the process has loaded: their C extensions show in its memory map
+    (each package imports its own at once), read from outside, whatever the process says of itself."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return [package for package in DRAWING_STACK if f"/site-packages/{package}/" in maps]
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of the process's children now."""
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
 def assert_one_clear_line(stderr: str, *fragments: str) -> None:
     """Standard error holds exactly one `hotline: …` line, with each fragment, and no traceback."""
     assert "Traceback" not in stderr, stderr

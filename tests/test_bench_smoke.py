@@ -97,6 +97,20 @@ async def test_the_query_figures_run(tiny: Path) -> None:
     assert memory_mb()[0] > 0
 
 
+async def test_the_timeline_figures_draw_in_a_drawing_process_and_read_its_memory(tiny: Path) -> None:
+    from bench import run
+
+    report = Report()
+    await run.measure_timeline({run.LARGE: tiny}, report, quick=True)
+    figures = {r.figure: r for r in report.rows}
+    drawer = figures["memory of the drawing process @1M after drawing timelines"]
+    bot = figures["memory of the bot process @1M after its timelines (drawn in its drawing process)"]
+    assert drawer.target == "≤ 200 MB" and bot.target == "≤ 150 MB"
+    # The drawing process holds matplotlib (tens of MB); this process's own figure is read apart.
+    assert float(drawer.value.split()[0]) > 40
+    assert "in its drawing process" in figures["/timeline @1M (counts and PNG), median / p99"].note
+
+
 async def test_the_end_to_end_figures_run_through_the_fake_discord(tiny: Path) -> None:
     figures = await e2e.measure(tiny, 2, 1, burst=False)
     assert figures.lastcall.n == 2 and figures.constant.n == 2

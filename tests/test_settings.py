@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from commands.platform import PLAIN
 from config.settings import SettingsError, hide_password, load_settings
 
 
@@ -24,6 +25,20 @@ def test_feed_settings_are_read_once_with_loopback_off_by_default(tmp_path: Path
     config.write_text("[hotline]\nfeed_interval_minutes = 60\nfetch_allow_loopback = true\n")
     s = load_settings({"HOTLINE_CONFIG": str(config)})
     assert s.feed_interval_minutes == 60 and s.fetch_allow_loopback is True
+
+
+def test_chart_settings_reach_the_runtimes_drawing_process(tmp_path: Path) -> None:
+    from bot.runtime.service import Runtime
+
+    s = load_settings({})
+    assert s.chart_workers == 1 and s.chart_timeout_seconds == 10.0
+    config = tmp_path / "hotline.toml"
+    config.write_text("[hotline]\nchart_workers = 3\nchart_timeout_seconds = 4\n")
+    s = load_settings({"HOTLINE_CONFIG": str(config), "HOTLINE_CHART_TIMEOUT_SECONDS": "2.5"})
+    assert s.chart_workers == 3 and s.chart_timeout_seconds == 2.5
+    runtime = Runtime(s, None, None)  # type: ignore[arg-type]  # nothing started: only its parts are read
+    assert runtime.drawer.workers == 3 and runtime.drawer.timeout == 2.5 and runtime.drawer.pids() == []
+    assert runtime.delivery.drawer is runtime.drawer and runtime.runner(PLAIN).drawer is runtime.drawer
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
@@ -45,6 +60,10 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ({"HOTLINE_FEED_INTERVAL_MINUTES": "0"}, "HOTLINE_FEED_INTERVAL_MINUTES must be between 1 and 10080"),
         ({"HOTLINE_FEED_INTERVAL_MINUTES": "often"}, "HOTLINE_FEED_INTERVAL_MINUTES must be a whole number"),
         ({"HOTLINE_FETCH_ALLOW_LOOPBACK": "maybe"}, "HOTLINE_FETCH_ALLOW_LOOPBACK must be true or false"),
+        ({"HOTLINE_CHART_WORKERS": "0"}, "HOTLINE_CHART_WORKERS must be between 1 and 8"),
+        ({"HOTLINE_CHART_WORKERS": "many"}, "HOTLINE_CHART_WORKERS must be a whole number"),
+        ({"HOTLINE_CHART_TIMEOUT_SECONDS": "soon"}, "HOTLINE_CHART_TIMEOUT_SECONDS must be a number"),
+        ({"HOTLINE_CHART_TIMEOUT_SECONDS": "60"}, "HOTLINE_CHART_TIMEOUT_SECONDS must be between 1 and 15, got 60"),
     ],
 )
 def test_bad_settings_are_refused_clearly(env: dict[str, str], message: str) -> None:

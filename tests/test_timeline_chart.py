@@ -215,6 +215,9 @@ def test_long_titles_wrap_and_make_the_header_taller() -> None:
         "bot.attachments",
         "storage.sqlite.store",
         "charts.timeline",
+        "charts.drawer",
+        "charts.process",
+        "bot.runtime.service",
     ],
 )
 def test_importing_the_bot_does_not_load_matplotlib(module: str) -> None:

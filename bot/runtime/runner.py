@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from charts.drawer import IN_PROCESS, Drawer
 from commands.context import Caller, Clock, CoreSettings, Ctx
 from commands.errors import UserError
 from commands.platform import PlatformInfo
@@ -86,6 +87,7 @@ class Runner:
         *,
         after_write: AfterWrite | None = None,
         observer: CommandObserver | None = None,
+        drawer: Drawer = IN_PROCESS,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -93,12 +95,21 @@ class Runner:
         self.platform = platform
         self.after_write = after_write
         self.observer = observer
+        self.drawer = drawer
         # One logger per platform: a log line says where the command came from.
         self.log = logging.getLogger(f"hotline.{platform.name}")
 
     def for_platform(self, platform: PlatformInfo) -> Runner:
-        """The same runner (store, clock, settings, after_write) for another platform's commands."""
-        return Runner(self.store, self.clock, self.core, platform, after_write=self.after_write, observer=self.observer)
+        """The same runner (store, clock, settings, after_write, drawer) for another platform's commands."""
+        return Runner(
+            self.store,
+            self.clock,
+            self.core,
+            platform,
+            after_write=self.after_write,
+            observer=self.observer,
+            drawer=self.drawer,
+        )
 
     async def run(self, inv: Invocation, *, resolve: ResolveCaller | None = None) -> Outcome:
         """Run one command. Never raises (but CancelledError); logs one line when it ends."""
@@ -108,7 +119,7 @@ class Runner:
         try:
             if resolve is not None:
                 caller = await resolve(caller)
-            ctx = Ctx(self.store, caller, self.clock, self.core, self.platform, inv.channel)
+            ctx = Ctx(self.store, caller, self.clock, self.core, self.platform, inv.channel, self.drawer)
             reply = await dispatch(ctx, inv.name, inv.args)
             await self._after(inv)
             return Outcome(reply, None)

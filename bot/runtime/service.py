@@ -26,6 +26,7 @@ from bot.runtime.platforms import configured_platforms
 from bot.runtime.routing import RoutingPoster
 from bot.runtime.runner import Invocation, Runner
 from bot.runtime.scheduler import DigestScheduler
+from charts.process import ProcessDrawer
 from commands.context import Clock, CoreSettings
 from commands.delivery import DigestDelivery
 from commands.feed_follow import FeedFollower
@@ -68,6 +69,9 @@ class Runtime:
         self.clock = clock
         self.core = core_settings(settings)
         self.posters = RoutingPoster()
+        # Charts are drawn in a process of their own, started with the first chart: the bot's process
+        # never loads matplotlib (docs/ARCHITECTURE.md, "Where charts are drawn").
+        self.drawer = ProcessDrawer(workers=settings.chart_workers, timeout=settings.chart_timeout_seconds)
         claimer = claimer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.metrics = Metrics()
         self.delivery = DigestDelivery(
@@ -80,6 +84,7 @@ class Runtime:
             catchup=dt.timedelta(hours=settings.digest_catchup_hours),
             lease=dt.timedelta(minutes=settings.digest_lease_minutes),
             observe=self.metrics.digest_done,
+            drawer=self.drawer,
         )
         self.scheduler = DigestScheduler(self.delivery)
         # Writes by any process on the store (this one's too) reach what this process keeps in memory:
@@ -122,7 +127,15 @@ class Runtime:
         """The runner a platform's adapter calls; after a digest change the jobs follow the store."""
         # Digests and their failure reasons for this platform's workspaces name commands its way.
         self.delivery.platforms[platform.name] = platform
-        return Runner(self.store, self.clock, self.core, platform, after_write=self._after_write, observer=self.metrics)
+        return Runner(
+            self.store,
+            self.clock,
+            self.core,
+            platform,
+            after_write=self._after_write,
+            observer=self.metrics,
+            drawer=self.drawer,
+        )
 
     async def _after_write(self, inv: Invocation) -> None:
         if inv.name.startswith("digest "):
@@ -182,6 +195,9 @@ class Runtime:
                 await asyncio.wait_for(self.http.stop(), STOP_BOUND)
             except TimeoutError:
                 log.warning("the HTTP server did not stop within %g s; leaving it", STOP_BOUND)
+        # Last: a platform stopping may still have been drawing. Bounded by the drawer itself (each
+        # worker gets STOP_GRACE, then is killed).
+        await self.drawer.close()
 
     async def run_until_stopped(self, stop: asyncio.Event) -> None:
         """Wait for `stop`, or for any platform to end on its own (its error is re-raised)."""

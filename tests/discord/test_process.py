@@ -8,18 +8,22 @@ SIGTERM takes to end the process.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import signal
 import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from tests.bot_process import BotProcess, assert_one_clear_line, free_port
-from tests.discord.conftest import build_world
-from tests.discord.fake import FakeDiscord
+from tests.bot_process import DRAWING_STACK, BotProcess, assert_one_clear_line, children, drawing_stack, free_port
+from tests.discord.conftest import build_world, reply_to
+from tests.discord.fake import FakeDiscord, Shown
+from tests.discord.fake.interactions import SLASH, base_payload, command_data
+from tests.test_chart_process import gone
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -150,3 +154,46 @@ async def test_a_sharded_process_serves_healthz_and_metrics_until_it_stops(
     assert code == 0, stderr
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
+
+
+async def test_the_bot_draws_its_charts_in_a_child_and_never_loads_matplotlib_itself(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    world = build_world()
+    fake.add_guild(world.hq)
+    await fake.start()
+    env = {"DISCORD_TOKEN": fake.token, "HOTLINE_DEV_GUILD": str(world.hq.id)}
+    bot = await start(fake.api_url, fake.gateway_url, "run", env=env, db=tmp_path / "h.db")
+    bot.read_in_background()
+
+    async def slash(command: str, **options: Any) -> Shown:
+        channel = world.hq.channel("general")
+        payload = base_payload(fake.app_id, SLASH, world.hq, world.owner, channel)
+        payload["data"] = command_data(fake.commands_for(world.hq.id), command, options, world.hq)
+        return await reply_to(fake, await fake.send_interaction(payload), 30)
+
+    try:
+        await bot.line_matching(r"connected as Hotline", within=30)
+        await fake.wait_until(lambda: world.hq.id in fake.guild_commands, 10)
+        assert children(bot.proc.pid) == []  # no drawing process before the first chart
+        today = dt.date.today()
+        for back, us in ((40, "Austin"), (3, "Blinken")):
+            day = (today - dt.timedelta(days=back)).isoformat()
+            added = await slash("event add", date=day, us=us, cn="Wang Yi", kind="call")
+            assert added.title.startswith("Recorded event #"), added.text
+        timeline = await slash("timeline")
+        digest = await slash("digest preview", days=7)
+        for shown, filename in ((timeline, "timeline.png"), (digest, "contacts-12-months.png")):
+            [attachment] = shown.attachments
+            assert attachment["filename"] == filename
+            assert fake.attachment(shown.raw, filename)[1].startswith(b"\x89PNG")
+        [drawer] = children(bot.proc.pid)
+        assert drawing_stack(bot.proc.pid) == []
+        assert drawing_stack(drawer) == list(DRAWING_STACK)
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(10)
+    finally:
+        await bot.kill()
+        await fake.stop()
+    assert code == 0, stderr
+    assert gone(drawer), "the drawing process outlived the bot"
+    assert f"drawing process {drawer} started" in stderr

@@ -8,15 +8,17 @@ is reconnecting to a Slack that went away.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.bot_process import BotProcess, assert_one_clear_line, free_port
+from tests.bot_process import DRAWING_STACK, BotProcess, assert_one_clear_line, children, drawing_stack, free_port
 from tests.slack.conftest import SlackWorld
 from tests.slack.fake import FakeSlack, Sender
+from tests.test_chart_process import gone
 
 
 async def start(env: dict[str, str], db: Path) -> BotProcess:
@@ -124,3 +126,32 @@ async def test_slack_settings_are_checked_before_anything_starts(tmp_path: Path,
     code, stderr = await run_to_end({"SLACK_BOT_TOKEN": "not-a-bot-token", **extra}, tmp_path / "h.db")
     assert code == 2, stderr
     assert_one_clear_line(stderr, "SLACK_BOT_TOKEN must be a bot token")
+
+
+async def test_the_slack_bot_draws_in_a_child_and_never_loads_matplotlib_itself(
+    fake: FakeSlack, world: SlackWorld, sender: Sender, tmp_path: Path
+) -> None:
+    bot = await start(socket_env(fake, world), tmp_path / "h.db")
+    bot.read_in_background()
+
+    async def run(text: str) -> str:
+        ix = await sender.slash(world.hq, world.owner, world.general, "/hotline", text, transport="socket")
+        [answer] = await sender.responses(ix, within=30)
+        return answer.text or ""
+
+    try:
+        await bot.line_matching(r"Slack ready: Socket Mode", within=30)
+        day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+        assert "Recorded event #" in await run(f'event add date:{day} us:Blinken cn:"Wang Yi" kind:call')
+        assert children(bot.proc.pid) == []  # no drawing process before the first chart
+        assert "Contacts by track" in await run("timeline")
+        await fake.wait_until(lambda: any(f["shared"] for f in fake.files.values()), 30)
+        [drawer] = children(bot.proc.pid)
+        assert drawing_stack(bot.proc.pid) == []
+        assert drawing_stack(drawer) == list(DRAWING_STACK)
+        bot.proc.send_signal(signal.SIGTERM)
+        code, stderr = await bot.finish(12)
+    finally:
+        await bot.kill()
+    assert code == 0, stderr
+    assert gone(drawer), "the drawing process outlived the bot"
