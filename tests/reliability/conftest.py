@@ -11,10 +11,25 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.reliability.support import FIGURES, STRESS
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a worker of a parallel run (pytest-xdist, `make test`), hand this worker's figures to the
+    process that prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability_figures"] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the process that prints the summary of a parallel run: add up each worker's figures."""
+    FIGURES.update(getattr(node, "workeroutput", {}).get("reliability_figures", {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
