@@ -8,7 +8,6 @@ prints one JSON line.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import NOW, WS
+from bot.runtime.loop import run as run_loop
 from bot.transfer_cli import export, import_lines
 from commands.context import FixedClock
 from storage.postgres.store import PostgresStore
@@ -142,7 +142,7 @@ def main(argv: list[str]) -> int:
     text = jsonl.read_text(encoding="utf-8").splitlines()
     if len(argv) > 2:
         text = text[: int(argv[2])]
-    found = asyncio.run(measure_postgres(text, jsonl.name, url) if url else measure(text, jsonl.name, folder))
+    found = run_loop(measure_postgres(text, jsonl.name, url) if url else measure(text, jsonl.name, folder))
     print(json.dumps(found), flush=True)
     return 0
 

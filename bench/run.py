@@ -8,7 +8,8 @@ process of its own; its resident memory is read after them. The Slack rows play 
 process of their own (a bot runs only the platforms it is configured for, and loads only their
 libraries), whose memory is read after them. Charts are drawn as the bots draw them, in a drawing
 process of their own (charts/process.py), whose memory is a row of its own. Generation, the import
-and the start-up figures run in processes of their own.
+and the start-up figures run in processes of their own. Whatever plays the bot runs on the bot's own
+event loop (bot/runtime/loop.py: uvloop); the fake platforms' drivers on asyncio's.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bench import drawing, e2e, queries, readouts
 from bench.generate import DATA_DIR, DEFAULT_SEED, WS, data_path
 from bench.measure import machine, memory_mb, ms
 from bench.table import Report, Row, render, render_notes, write_doc
+from bot.runtime.loop import run as run_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -534,7 +536,7 @@ def measure_postgres(
         said["server"] = asyncio.run(server.describe())
         loaded = server.load_seconds(paths[LARGE])
         said["load"] = f"{loaded:.0f} s" if loaded is not None else "—"
-        asyncio.run(measure_postgres_bot(urls, paths, report, quick))
+        run_loop(measure_postgres_bot(urls, paths, report, quick))
         jsonl = import_file(paths, data)
         target = asyncio.run(server.empty_database("hotline-import"))
         try:
@@ -596,7 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.slack_only:
         slack_report = Report()
-        drawer_mb = asyncio.run(measure_slack(ensure_data([LARGE], args.seed, args.data), slack_report, args.quick))
+        drawer_mb = run_loop(measure_slack(ensure_data([LARGE], args.seed, args.data), slack_report, args.quick))
         slack_report.add(bot_memory("Slack", drawer_mb))
         if args.rows_json:
             print(json.dumps([dataclasses.asdict(row) for row in slack_report.rows]))
@@ -620,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     timings["generation (cached under bench/data/ after the first run)"] = f"{time.perf_counter() - t:.0f} s"
 
     t = time.perf_counter()
-    drawer_mb = asyncio.run(measure_bot(paths, report, args.quick))
+    drawer_mb = run_loop(measure_bot(paths, report, args.quick))
     report.add(bot_memory("Discord", drawer_mb))
     timings["bot figures"] = f"{time.perf_counter() - t:.0f} s"
 
@@ -630,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # After the memory figure above: the timelines' rows read the whole record's counts in this process.
     t = time.perf_counter()
-    asyncio.run(measure_timeline(paths, report, args.quick))
+    run_loop(measure_timeline(paths, report, args.quick))
     timings["timeline figures"] = f"{time.perf_counter() - t:.0f} s"
 
     t = time.perf_counter()
@@ -674,7 +676,7 @@ def timeline_only(args: argparse.Namespace) -> int:
     """The /timeline rows alone, on the 1M store (generated first if missing)."""
     paths = ensure_data([LARGE], args.seed, args.data)
     report = Report()
-    asyncio.run(measure_timeline(paths, report, args.quick))
+    run_loop(measure_timeline(paths, report, args.quick))
     measure_startup(paths, report, args.quick)
     print(render(report.rows))
     for note in render_notes(report):

@@ -8,7 +8,6 @@ sample data. Settings are read here, once, and handed down with the store and th
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sqlite3
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 from bot.console.console import Console, run_console, stdin_is_terminal, workspace_id
 from bot.progress import progress_bar
 from bot.runtime.logs import one_line_open_errors, quiet_foreign_warnings
+from bot.runtime.loop import run as run_loop
 from bot.runtime.platform import StartupError
 from bot.runtime.platforms import configured_platforms
 from bot.transfer_cli import export, import_file, sample_path, silence_stdout, update_samples
@@ -135,7 +135,7 @@ def _backup(settings: Settings, path: Path, force: bool) -> int:
     if settings.db_url is not None:
         if backend_of(settings.db_url) != "postgresql":
             raise SettingsError(f"HOTLINE_DB names {settings.shown_location}: neither a SQLite file nor postgresql://")
-        return asyncio.run(_backup_postgres(settings, path, force))
+        return run_loop(_backup_postgres(settings, path, force))
     # The file is copied as it is, without opening a Store: a backup must not migrate the database
     # it copies, and a database too new for this code is still worth a copy.
     with progress_bar(f"backing up {settings.db_path.name}", in_bytes=True) as progress:
@@ -202,26 +202,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or ("run" if configured_platforms(settings) else "console")
     try:
         if command == "console":
-            return asyncio.run(_console(settings, getattr(args, "workspace", "local"), getattr(args, "empty", False)))
+            return run_loop(_console(settings, getattr(args, "workspace", "local"), getattr(args, "empty", False)))
         if command == "import":
-            return asyncio.run(_import(settings, args.file, args.workspace))
+            return run_loop(_import(settings, args.file, args.workspace))
         if command == "export":
-            return asyncio.run(_export(settings, args.workspace))
+            return run_loop(_export(settings, args.workspace))
         if command == "samples":
-            return asyncio.run(_samples_update(settings, args.workspace))
+            return run_loop(_samples_update(settings, args.workspace))
         if command == "extract":
             from bot.extract_cli import extract_file
 
-            return asyncio.run(extract_file(settings.store_location, args.file, args.workspace))
+            return run_loop(extract_file(settings.store_location, args.file, args.workspace))
         if command == "backup":
             return _backup(settings, args.path, args.force)
         if command == "migrate":
             from bot.migrate_cli import migrate_store
 
-            return asyncio.run(migrate_store(settings, args.to))
+            return run_loop(migrate_store(settings, args.to))
         if command == "sync":
-            return asyncio.run(_sync(settings))
-        return asyncio.run(_run(settings))
+            return run_loop(_sync(settings))
+        return run_loop(_run(settings))
     except (SettingsError, StoreError, UserError, OSError, sqlite3.Error) as exc:
         if isinstance(exc, BrokenPipeError):  # the reader of our output left (`export | head`): no error
             silence_stdout()

@@ -19,6 +19,7 @@ import socket
 from collections.abc import Sequence
 
 from bot.runtime.changes import ChangeRouter
+from bot.runtime.loop import loop_name
 from bot.runtime.metrics import Metrics
 from bot.runtime.ops_http import OpsServer
 from bot.runtime.platform import Platform
@@ -159,7 +160,7 @@ class Runtime:
             poster = platform.poster()
             if poster is not None:
                 self.posters.add(platform.name, poster)
-            log.info("%s started", platform.name)
+            log.info("%s started (on the %s event loop)", platform.name, loop_name())
         # Missed digests go out now, in the background: retries against a struggling platform can
         # take minutes and must not hold up the start.
         self.scheduler_start = asyncio.create_task(self._start_scheduler())

@@ -115,6 +115,8 @@ async def test_a_start_shows_no_voice_warnings(own_fake: FakeDiscord, tmp_path: 
     assert code == 0, stderr
     assert "PyNaCl" not in stderr and "davey" not in stderr and "voice" not in stderr.lower(), stderr
     assert "discord started" in stderr  # the log itself is not silenced
+    # Hotline's processes run on uvloop where it is installed (bot/runtime/loop.py), as here.
+    assert "discord started (on the uvloop event loop)" in stderr, stderr
 
 
 async def test_a_sharded_process_serves_healthz_and_metrics_until_it_stops(
