@@ -92,11 +92,12 @@ async def describe_event(
     it. `about` is the person the title's prefix names already (/lastcall with:), so the title does not
     name them twice; `both_accounts_only` shows the accounts only when both sides' are recorded."""
     ws = ctx.caller.workspace
-    titles, raised_at, questions, context, account_fields = await asyncio.gather(
+    # The derived context first: its reads are the longest, and others wait on them.
+    context, titles, raised_at, questions, account_fields = await asyncio.gather(
+        derived_context(ctx, event),
         issue_titles(ctx),
         ctx.store.raised_at(ws, [event.id]),
         ctx.store.questions_for_events(ws, [event.id]),
-        derived_context(ctx, event, now),
         accounts.account_fields(ctx, event, both_only=both_accounts_only),
     )
     raised = raised_at.get(event.id, {})
@@ -194,7 +195,7 @@ async def _offices_with_titles(ctx: Ctx, a: Participant, b: Participant) -> Line
     )
 
 
-async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
+async def derived_context(ctx: Ctx, event: Event) -> list[Line]:
     """What the record says about this contact: the previous contact between the same people, between
     the same offices and on the same track (each "first recorded" when there is none), and the
     contacts refused, postponed or cancelled on the track since the previous one.
@@ -224,7 +225,14 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
             offices = line("between their offices")
             asked.append((offices, ContactScope(between=(("office", a.office), ("office", b.office)))))
     asked.append((line(f"on the {event.track} track"), ContactScope(track=event.track)))
-    found_in = await ctx.store.earlier_contacts(ws, before, [scope for _, scope in asked])
+    looked_up = ctx.store.earlier_contacts(ws, before, [scope for _, scope in asked])
+    if held:
+        # The contacts not held on the track since its previous held one, beside the earlier contacts.
+        found_in, (not_held, more) = await asyncio.gather(
+            looked_up, ctx.store.not_held_since_last(ws, event.track, before, limit=NOT_HELD_SHOWN)
+        )
+    else:
+        found_in, not_held, more = await looked_up, [], False
     # (how it is told, the earlier contact or None for "first recorded")
     facts = [(told, found) for (told, _), found in zip(asked, found_in, strict=True)]
     prev_t = found_in[-1]
@@ -252,13 +260,16 @@ async def derived_context(ctx: Ctx, event: Event, now: dt.date) -> list[Line]:
         when_then = (When(found.day), f", {gap(event, found.day)}")
         out.append(line(f"{previous} contact ", *_and(scopes), ": ", *when_then, *who, f" · #{found.id}"))
     if held and prev_t is not None:
-        out += await _not_held_between(ctx, event, prev_t.day, now)
+        out += _not_held_between(not_held, more)
     return out
 
 
-async def _not_held_between(ctx: Ctx, event: Event, since: dt.date, now: dt.date) -> list[Line]:
+# How many of the contacts not held between two held ones are listed ("10+ requests refused in between").
+NOT_HELD_SHOWN = 10
+
+
+def _not_held_between(refused: list[Event], more: bool) -> list[Line]:
     """The track's contacts that did not take place since the previous one: counted, then listed."""
-    refused, more = await ctx.store.requests_not_granted(ctx.caller.workspace, event.track, since, event.day, limit=10)
     if not refused:
         return []
     counts: dict[str, int] = {}

@@ -178,11 +178,14 @@ class StoreContract(Protocol):
     ) -> tuple[list[Event], bool]:
         """Events newest first, and whether more match beyond `limit` (no total count)."""
 
-    async def requests_not_granted(
-        self, workspace: str, track: str, since: dt.date, until: dt.date, limit: int
+    async def not_held_since_last(
+        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
     ) -> tuple[list[Event], bool]:
-        """Requests on a track between two days that were not held (declined or still planned), newest
-        first, and whether more than `limit` exist."""
+        """The contacts on a track that did not take place (declined, postponed or cancelled, and requests
+        still planned) since the latest held contact on the track before `before` = (day, id): from that
+        contact's day to before's, newest first, and whether more than `limit` exist. With no held
+        contact before, ([], False). /lastcall asks it beside the earlier contacts, whose track scope
+        finds that same held contact: one round trip, not two in turn."""
 
     async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
         """Events oldest first, from just after `after` = (day, id): keyset paging for export."""

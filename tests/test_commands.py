@@ -119,6 +119,32 @@ async def test_lastcall_previous_between_the_same_people(run: Runner) -> None:
     )
 
 
+async def test_lastcall_counts_only_the_contacts_not_held_since_the_previous_one(run: Runner) -> None:
+    for day in ("2021-03-01", "2021-03-02", "2021-03-03"):  # refused before the previous call: not counted
+        await run("event add", date=day, us=AUSTIN, cn=WEI, kind="request", status="declined", requested_by="us")
+    await run("event add", date="2021-04-01", us=AUSTIN, cn=WEI, kind="call")
+    for day in ("2021-05-01", "2021-06-01"):
+        await run("event add", date=day, us=AUSTIN, cn=WEI, kind="request", status="declined", requested_by="us")
+    await run("event add", date="2021-07-01", us=AUSTIN, cn=WEI, kind="call")
+    text = await run.text("lastcall")
+    assert "2 requests refused in between:" in text
+    assert "May 1, 2021" in text and "Jun 1, 2021" in text and "Mar 1, 2021" not in text
+
+
+async def test_lastcall_says_ten_plus_when_more_than_ten_were_not_held_in_between(run: Runner) -> None:
+    await run("event add", date="2021-01-01", us=AUSTIN, cn=WEI, kind="call")
+    for n in range(1, 12):  # eleven refused
+        await run("event add", date=f"2021-02-{n:02d}", us=AUSTIN, cn=WEI, kind="request", status="declined")
+    await run("event add", date="2021-03-01", us=AUSTIN, cn=WEI, kind="call")
+    text = await run.text("lastcall")
+    assert "10+ requests refused in between:" in text
+    assert "Feb 11, 2021" in text and "Feb 2, 2021" in text and "Feb 1, 2021" not in text  # the newest ten
+    for n in range(1, 11):  # ten is not "10+"
+        await run("event add", date=f"2022-02-{n:02d}", us=AUSTIN, cn=WEI, kind="request", status="declined")
+    await run("event add", date="2022-03-01", us=AUSTIN, cn=WEI, kind="call")
+    assert "10 requests refused in between:" in await run.text("lastcall")
+
+
 async def test_a_planned_contact_is_not_the_last_call(run: Runner) -> None:
     await seed(run)
     await run("event add", date="2022-05-01", us="Austin", cn="Wei Fenghe", kind="meeting", status="planned")

@@ -183,7 +183,7 @@ async def test_no_lastcall_points_at_the_same_earlier_contact_twice(gallery_samp
     ctx = Ctx(store, Caller(WS, "u1", "Ann Analyst", True), clock, CoreSettings(), PLAIN)
     merged = 0
     for event in events:
-        lines = await derived_context(ctx, event, clock.now().date())
+        lines = await derived_context(ctx, event)
         texts = [plain(ln) for ln in lines]
         ids = _earlier_ids(lines)
         assert len(ids) == len(set(ids)), (event.id, texts)

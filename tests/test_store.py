@@ -641,9 +641,10 @@ SHAPES: dict[str, tuple[Callable[[SqliteStore], Awaitable[object]], str]] = {
         lambda s: s.latest_day(WS, track="defense", before=(dt.date(2021, 6, 1), 99)),
         "(workspace=? AND status=? AND track=?)",
     ),
-    "requests_not_granted": (
-        lambda s: s.requests_not_granted(WS, "defense", dt.date(2020, 8, 6), dt.date(2022, 4, 20), limit=10),
-        "(workspace=? AND status=? AND track=? AND day>? AND day<?)",
+    # The held contact's day (the statement checked), then one range a status from it (no full scans).
+    "not_held_since_last": (
+        lambda s: s.not_held_since_last(WS, "defense", (dt.date(2022, 4, 20), 10**6), limit=10),
+        "(workspace=? AND status=? AND track=?)",
     ),
     "concerns_between": (
         lambda s: s.concerns_between(WS, dt.date(2022, 4, 14), dt.date(2022, 4, 22)),

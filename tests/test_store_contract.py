@@ -331,19 +331,29 @@ async def test_list_events_filters_pages_and_says_whether_more(backend: StoreCon
     assert await backend.list_events(OTHER_WS) == ([], False)
 
 
-async def test_requests_not_granted_and_events_after(backend: StoreContract) -> None:
+async def test_not_held_since_last_and_events_after(backend: StoreContract) -> None:
+    await add(backend, new_event("2022-03-20", status="declined"))  # before the held one: not counted
     held = await add(backend, new_event("2022-04-01"))
     declined = await add(backend, new_event("2022-04-02", status="declined"))
     asked = await add(backend, new_event("2022-04-03", kind="request", status="planned"))
     await add(backend, new_event("2022-04-04", kind="meeting", status="planned"))  # not a request
-    found, more = await backend.requests_not_granted(WS, "defense", dt.date(2022, 4, 1), dt.date(2022, 4, 30), 5)
+    await add(backend, new_event("2022-04-05", status="cancelled", track="diplomatic"))  # another track
+    after = (dt.date(2022, 4, 30), 0)
+    found, more = await backend.not_held_since_last(WS, "defense", after, 5)
     assert [e.id for e in found] == [asked.id, declined.id] and not more
-    found, more = await backend.requests_not_granted(WS, "defense", dt.date(2022, 4, 1), dt.date(2022, 4, 30), 1)
+    found, more = await backend.not_held_since_last(WS, "defense", after, 1)
     assert [e.id for e in found] == [asked.id] and more
-    first = await backend.events_after(WS, None, 2)
-    assert [e.id for e in first] == [held.id, declined.id]
+    # Up to before's day only; with no held contact before, nothing; another workspace has none.
+    assert [e.id for e in (await backend.not_held_since_last(WS, "defense", (dt.date(2022, 4, 2), 10**6), 5))[0]] == [
+        declined.id
+    ]
+    assert await backend.not_held_since_last(WS, "defense", (held.day, held.id), 5) == ([], False)
+    assert await backend.not_held_since_last(OTHER_WS, "defense", after, 5) == ([], False)
+    assert await backend.not_held_since_last(WS, "no such track\x00", after, 5) == ([], False)
+    first = await backend.events_after(WS, None, 3)
+    assert [e.id for e in first[1:]] == [held.id, declined.id]
     rest = await backend.events_after(WS, (first[-1].day, first[-1].id), 10)
-    assert [e.day.day for e in rest] == [3, 4]
+    assert [e.day.day for e in rest] == [3, 4, 5]
 
 
 # --- people and offices -------------------------------------------------------------------------------

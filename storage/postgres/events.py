@@ -215,26 +215,27 @@ class Events:
         )
         return [event_of(r) for r in rows[:limit]], len(rows) > limit
 
-    async def requests_not_granted(
-        self, workspace: str, track: str, since: dt.date, until: dt.date, limit: int
+    async def not_held_since_last(
+        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
     ) -> tuple[list[Event], bool]:
-        """Declined, postponed or cancelled contacts of any kind, and requests still planned, newest first:
-        one range of event_track per status."""
-        not_held = [s for s in EVENT_STATUSES if s != "held"]
+        """One statement: the latest held contact's day (as earlier_contacts' track scope finds it), then
+        one range of event_track per status from that day."""
+        if not storable(track):
+            return [], False
+        held_sql, held_args = _latest_id(workspace, None, None, track, "held", before)
+        # held_sql numbers $1 workspace, $2 status, $3 track, $4 before's day, $5 its id; $6 is the limit.
+        since = f"(SELECT day FROM event WHERE workspace = $1 AND id = ({held_sql}))"
         parts = []
-        for status in not_held:
+        for status in (s for s in EVENT_STATUSES if s != "held"):
             kind = " AND kind = 'request'" if status == "planned" else ""
             parts.append(
-                f"(SELECT id FROM event WHERE workspace = $1 AND status = '{status}' AND track = $2{kind}"
-                " AND day >= $3 AND day <= $4 ORDER BY day DESC, id DESC LIMIT $5)"
+                f"(SELECT id FROM event WHERE workspace = $1 AND status = '{status}' AND track = $3{kind}"
+                f" AND day >= {since} AND day <= $4 ORDER BY day DESC, id DESC LIMIT $6)"
             )
         rows = await self.db.point_all(
             f"{_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id IN ({' UNION ALL '.join(parts)})"
             " ORDER BY e.day DESC, e.id DESC",
-            workspace,
-            track,
-            since,
-            until,
+            *held_args,
             limit + 1,
         )
         events = [event_of(r) for r in rows]

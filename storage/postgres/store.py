@@ -254,10 +254,10 @@ class PostgresStore:
             offset=offset,
         )
 
-    async def requests_not_granted(
-        self, workspace: str, track: str, since: dt.date, until: dt.date, limit: int
+    async def not_held_since_last(
+        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
     ) -> tuple[list[Event], bool]:
-        return await self._events.requests_not_granted(workspace, track, since, until, limit)
+        return await self._events.not_held_since_last(workspace, track, before, limit)
 
     async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
         return await self._events.events_after(workspace, after, limit)

@@ -212,7 +212,20 @@ class Events:
         )
         return await self._with_participants(rows[:limit]), len(rows) > limit
 
-    async def requests_not_granted(
+    async def not_held_since_last(
+        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
+    ) -> tuple[list[Event], bool]:
+        """The held contact's day first, then the contacts not held from it: two point reads, which on
+        SQLite wait on no round trip."""
+        sql, params = _latest_id(workspace, None, None, track, "held", before)
+        rows = await self.db.all(
+            f"{POINT}SELECT day FROM event WHERE workspace = ? AND id = ({sql})", [workspace, *params]
+        )
+        if not rows:
+            return [], False
+        return await self._not_held_between(workspace, track, dt.date.fromisoformat(rows[0][0]), before[0], limit)
+
+    async def _not_held_between(
         self, workspace: str, track: str, since: dt.date, until: dt.date, limit: int
     ) -> tuple[list[Event], bool]:
         """Contacts on a track between two days that did not take place, newest first, and whether more
