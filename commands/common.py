@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import difflib
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from commands import names
@@ -33,6 +35,45 @@ KIND_LABEL = {
 async def zone(ctx: Ctx) -> ZoneInfo:
     settings = await ctx.store.workspace_settings(ctx.caller.workspace)
     return ZoneInfo(settings.timezone or ctx.settings.default_timezone)
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
+
+
+@overload
+async def together(ctx: Ctx, a: Coroutine[Any, Any, A], b: Coroutine[Any, Any, B], /) -> tuple[A, B]: ...
+@overload
+async def together(
+    ctx: Ctx, a: Coroutine[Any, Any, A], b: Coroutine[Any, Any, B], c: Coroutine[Any, Any, C], /
+) -> tuple[A, B, C]: ...
+@overload
+async def together(
+    ctx: Ctx,
+    a: Coroutine[Any, Any, A],
+    b: Coroutine[Any, Any, B],
+    c: Coroutine[Any, Any, C],
+    d: Coroutine[Any, Any, D],
+    e: Coroutine[Any, Any, E],
+    /,
+) -> tuple[A, B, C, D, E]: ...
+async def together(ctx: Ctx, *reads: Coroutine[Any, Any, Any]) -> tuple[Any, ...]:
+    """The results of reads that do not depend on each other, in order: sent together where each waits on
+    a round trip (PostgreSQL), one after the other where a read is a local call and a task for each
+    would cost more than it saves (SQLite: /lastcall took 0.65-0.70 ms with tasks, 0.34-0.36 without)."""
+    if ctx.store.reads_overlap:
+        return tuple(await asyncio.gather(*reads))
+    done: list[Any] = []
+    try:
+        for read in reads:
+            done.append(await read)
+    finally:
+        for unread in reads[len(done) + 1 :]:
+            unread.close()  # after a failure: never started, and never to be
+    return tuple(done)
 
 
 async def today(ctx: Ctx) -> dt.date:

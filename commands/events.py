@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -19,6 +18,7 @@ from commands.common import (
     split_people,
     store_errors,
     today,
+    together,
 )
 from commands.context import Ctx
 from commands.errors import NotFound, UserError
@@ -152,7 +152,7 @@ def _join(names: tuple[str, ...]) -> Line:
 
 
 async def event_show(ctx: Ctx, id: int) -> Reply:
-    event, now = await asyncio.gather(ctx.store.event(ctx.caller.workspace, id), today(ctx))
+    event, now = await together(ctx, ctx.store.event(ctx.caller.workspace, id), today(ctx))
     if event is None:
         raise NotFound(f"no event #{id} in this workspace", field="id")
     return await describe_event(ctx, event, now, title_prefix=f"Event #{event.id}", both_accounts_only=False)

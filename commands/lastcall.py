@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from commands import accounts
@@ -22,6 +21,7 @@ from commands.common import (
     short_pair_line,
     source_lines,
     today,
+    together,
     when,
 )
 from commands.context import Ctx
@@ -31,8 +31,8 @@ from storage.records import ContactScope, Event, EventBrief, Participant
 
 async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None) -> Reply:
     # Reads that do not wait on each other are asked for together, here and below: on PostgreSQL each
-    # is a round trip to the server, which costs more than the read itself.
-    now, (who, event) = await asyncio.gather(today(ctx), _latest(ctx, with_, track))
+    # is a round trip to the server, which costs more than the read itself (commands.common.together).
+    now, (who, event) = await together(ctx, today(ctx), _latest(ctx, with_, track))
     scope = " ".join(filter(None, [f"with {who.label}" if who else None, f"on the {track} track" if track else None]))
     if event is None:
         return Reply(
@@ -93,7 +93,8 @@ async def describe_event(
     name them twice; `both_accounts_only` shows the accounts only when both sides' are recorded."""
     ws = ctx.caller.workspace
     # The derived context first: its reads are the longest, and others wait on them.
-    context, titles, raised_at, questions, account_fields = await asyncio.gather(
+    context, titles, raised_at, questions, account_fields = await together(
+        ctx,
         derived_context(ctx, event),
         issue_titles(ctx),
         ctx.store.raised_at(ws, [event.id]),
@@ -182,7 +183,8 @@ def _and(parts: list[Line]) -> Line:
 
 async def _offices_with_titles(ctx: Ctx, a: Participant, b: Participant) -> Line:
     """ "between their offices (Secretary of Defense ↔ Minister of National Defense)"."""
-    office_a, office_b = await asyncio.gather(
+    office_a, office_b = await together(
+        ctx,
         ctx.store.office_by_slug(ctx.caller.workspace, a.office or ""),
         ctx.store.office_by_slug(ctx.caller.workspace, b.office or ""),
     )
@@ -228,8 +230,8 @@ async def derived_context(ctx: Ctx, event: Event) -> list[Line]:
     looked_up = ctx.store.earlier_contacts(ws, before, [scope for _, scope in asked])
     if held:
         # The contacts not held on the track since its previous held one, beside the earlier contacts.
-        found_in, (not_held, more) = await asyncio.gather(
-            looked_up, ctx.store.not_held_since_last(ws, event.track, before, limit=NOT_HELD_SHOWN)
+        found_in, (not_held, more) = await together(
+            ctx, looked_up, ctx.store.not_held_since_last(ws, event.track, before, limit=NOT_HELD_SHOWN)
         )
     else:
         found_in, not_held, more = await looked_up, [], False

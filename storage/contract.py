@@ -58,6 +58,11 @@ from storage.records import (
 class StoreContract(Protocol):
     """The store as commands/ and bot/ use it. Opened by storage.factory.open_store; closed with close()."""
 
+    # Whether a read waits on a round trip to a server (PostgreSQL), so that reads which do not depend on
+    # each other finish sooner sent together (commands.common.together); False where a read is a local
+    # call that gains nothing from it and would pay for the tasks (SQLite).
+    reads_overlap: bool
+
     async def close(self) -> None:
         """Release the connections. The store may not be used afterwards."""
 

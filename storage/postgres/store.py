@@ -63,6 +63,8 @@ from storage.records import (
 
 
 class PostgresStore:
+    reads_overlap = True  # each read is a round trip to the server (StoreContract.reads_overlap)
+
     def __init__(
         self,
         pool: asyncpg.Pool,

@@ -66,6 +66,8 @@ class SqliteStore:
     Open with `await SqliteStore.open(path)`; close with `await store.close()`.
     """
 
+    reads_overlap = False  # a read is a call into the file, on this machine (StoreContract.reads_overlap)
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self.path = db.path
