@@ -95,7 +95,14 @@ async def test_an_editor_group_set_in_one_process_is_honoured_in_the_other_at_on
 async def test_setting_the_group_again_in_one_process_drops_what_the_other_kept(balancer: Balancer) -> None:
     w = balancer.world
     group = f"editors <!subteam^{w.analysts.id}|@analysts>"
+    before = balancer.runtimes[1].changes.heard
     await balancer.run(0, group, w.admin)
+    # The second process hears of that first setting before it asks Slack: heard later (SQLite's poll,
+    # on a loaded machine), it would drop the answer kept below and the test would prove nothing.
+    began = time.monotonic()
+    while balancer.runtimes[1].changes.heard == before:
+        assert time.monotonic() - began < 5, "the second process never heard the group being set"
+        await asyncio.sleep(0.02)
     assert (await balancer.run(1, event("2022-04-20"), w.analyst)).title == "Recorded event #1"
     # Slack adds the reader to the group; the second process still holds the group's old members.
     w.analysts.users.append(w.reader.id)
