@@ -8,7 +8,6 @@ last day. Samples run one after another; the concurrent figure is in bench/e2e.p
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,40 +228,3 @@ async def _each(
         by_input[text] = Stat.of(timings)
         samples += timings
     return samples, by_input
-
-
-# -- /timeline -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimelineFigures:
-    command: Stat  # /timeline through dispatch: the counts and the PNG
-    counts: Stat  # the store's part alone
-    first_draw: float  # seconds of the first /timeline of the process (matplotlib imported then)
-    digest: Stat  # /digest preview with its chart
-    cpu: float  # seconds of this process's CPU per /timeline (less swayed by other load than the wall clock)
-    marks: int
-    grain: str
-    png_bytes: int
-
-
-async def timeline(path: Path, n: int, warmup: int) -> TimelineFigures:
-    """The whole record's timeline (a million events over thirty years), as a member asks for it."""
-    store = await SqliteStore.open(path)
-    try:
-        ctx = context(store)
-        started = time.perf_counter()
-        reply = await run(ctx, "timeline")
-        first_draw = time.perf_counter() - started
-        assert reply.image is not None
-        cpu_started = time.process_time()
-        command = Stat.of(await timed(lambda: run(ctx, "timeline"), n, warmup))
-        cpu = (time.process_time() - cpu_started) / (n + warmup)
-        found = await store.timeline(WS)
-        counts = Stat.of(await timed(lambda: store.timeline(WS), n, warmup))
-        digest = Stat.of(await timed(lambda: run(ctx, "digest preview"), n, warmup))
-    finally:
-        await store.close()
-    return TimelineFigures(
-        command, counts, first_draw, digest, cpu, len(found.tallies), found.grain, len(reply.image.data)
-    )
