@@ -224,16 +224,17 @@ class Events:
             return [], False
         held_sql, held_args = _latest_id(workspace, None, None, track, "held", before)
         # held_sql numbers $1 workspace, $2 status, $3 track, $4 before's day, $5 its id; $6 is the limit.
-        since = f"(SELECT day FROM event WHERE workspace = $1 AND id = ({held_sql}))"
+        # The held contact's day is found once (a CTE read by each status's range), not once a status.
+        held = f"WITH held AS (SELECT day FROM event WHERE workspace = $1 AND id = ({held_sql}))"
         parts = []
         for status in (s for s in EVENT_STATUSES if s != "held"):
             kind = " AND kind = 'request'" if status == "planned" else ""
             parts.append(
                 f"(SELECT id FROM event WHERE workspace = $1 AND status = '{status}' AND track = $3{kind}"
-                f" AND day >= {since} AND day <= $4 ORDER BY day DESC, id DESC LIMIT $6)"
+                " AND day >= (SELECT day FROM held) AND day <= $4 ORDER BY day DESC, id DESC LIMIT $6)"
             )
         rows = await self.db.point_all(
-            f"{_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id IN ({' UNION ALL '.join(parts)})"
+            f"{held} {_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id IN ({' UNION ALL '.join(parts)})"
             " ORDER BY e.day DESC, e.id DESC",
             *held_args,
             limit + 1,
