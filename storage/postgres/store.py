@@ -165,7 +165,8 @@ class PostgresStore:
         return await self._people.person(workspace, person_id)
 
     async def find_person(self, workspace: str, name: str) -> Person | None:
-        return await self._people.find_person(workspace, name)
+        self._follow_changes()
+        return await self.kept.person(workspace, name, lambda: self._people.find_person(workspace, name))
 
     async def person_keys(self, workspace: str) -> list[tuple[str, int, str]]:
         return await self._people.person_keys(workspace)

@@ -1,6 +1,7 @@
-"""The settings and issue lists a PostgreSQL store keeps (storage/postgres/kept.py): kept only while the
-change feed is heard, forgotten at once after this process's own writes and as soon as another
-process's write is heard, and never kept from a read that a write overtook."""
+"""The settings, issue lists and people found by name that a PostgreSQL store keeps
+(storage/postgres/kept.py): kept only while the change feed is heard, forgotten at once after this
+process's own writes and as soon as another process's write is heard, and never kept from a read that a
+write overtook."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from storage.changes import EVERYTHING, Change
 from storage.postgres import kept as kept_module
 from storage.postgres.kept import KeptReads
 from storage.postgres.store import PostgresStore
-from storage.records import Actor, Issue, NewEvent, NewParticipant, WorkspaceSettings
+from storage.records import Actor, Issue, NewEvent, NewParticipant, Person, WorkspaceSettings
 from tests.conftest import NOW, WS
 from tests.pg_server import PgServer
 
@@ -127,6 +128,73 @@ async def test_issue_lists_are_kept_as_copies_and_the_oldest_workspace_goes_past
     assert count == 4
 
 
+async def test_people_are_kept_by_name_nobody_too_and_forgotten_with_their_workspace() -> None:
+    store_reads, _ = kept()
+    asked: list[str] = []
+    austin = Person(1, "Lloyd J. Austin III", "us", "Secretary of Defense", ("Austin",))
+
+    def finds(name: str, person: Person | None) -> Callable[[], Awaitable[Person | None]]:
+        async def read() -> Person | None:
+            asked.append(name)
+            return person
+
+        return read
+
+    for _ in range(2):
+        assert await store_reads.person(WS, "Austin", finds("Austin", austin)) == austin
+        assert await store_reads.person(WS, "Nobody Known", finds("Nobody Known", None)) is None
+    assert asked == ["Austin", "Nobody Known"]
+    assert await store_reads.person(OTHER, "Austin", finds("Austin", None)) is None  # each workspace apart
+    store_reads.heard(Change(OTHER, "person"))
+    await store_reads.person(WS, "Austin", finds("Austin", austin))
+    assert asked == ["Austin", "Nobody Known", "Austin"]  # still kept: the write was in another workspace
+    store_reads.forget([WS])  # e.g. "Nobody Known" recorded by an event just added here
+    known = Person(2, "Nobody Known", "china", None)
+    assert await store_reads.person(WS, "Nobody Known", finds("Nobody Known", known)) == known
+
+
+async def test_a_person_read_overtaken_by_a_write_or_made_unheard_is_not_kept() -> None:
+    store_reads, listening = kept()
+    hold = asyncio.Event()
+    count = 0
+
+    async def read() -> Person | None:
+        nonlocal count
+        count += 1
+        await hold.wait()
+        return None
+
+    under_way = asyncio.create_task(store_reads.person(WS, "Wei Fenghe", read))
+    await asyncio.sleep(0)
+    store_reads.forget([WS])
+    hold.set()
+    assert await under_way is None
+    await store_reads.person(WS, "Wei Fenghe", read)
+    await store_reads.person(WS, "Wei Fenghe", read)
+    assert count == 2  # the second read was kept, the first was not
+    listening[0] = False
+    await store_reads.person(WS, "Wei Fenghe", read)
+    assert count == 3  # not answered from memory while the feed is not heard
+
+
+async def test_only_so_many_names_are_kept_per_workspace() -> None:
+    store_reads = KeptReads(lambda: True, limit=10, names=2)
+    count = 0
+
+    async def read() -> Person | None:
+        nonlocal count
+        count += 1
+        return None
+
+    for name in ("a", "b", "c"):  # "a" goes
+        await store_reads.person(WS, name, read)
+    await store_reads.person(WS, "c", read)
+    await store_reads.person(WS, "b", read)
+    assert count == 3
+    await store_reads.person(WS, "a", read)
+    assert count == 4
+
+
 # --- on PostgreSQL, two stores as two processes ---------------------------------------------------------
 
 
@@ -191,15 +259,60 @@ async def test_an_import_in_this_process_is_seen_at_once(two: tuple[PostgresStor
     assert "semiconductors" in {i.slug for i in await here.issues(WS)}
 
 
-def test_only_the_modules_that_audit_their_writes_write_settings_or_issues() -> None:
+def test_only_the_modules_that_audit_their_writes_write_what_is_kept() -> None:
     """The kept copies are forgotten by the workspaces a transaction's audit entries name (the importer
-    names its own). A new statement that writes the workspace or issue table elsewhere must be looked at:
-    does its transaction audit, or name its workspace?"""
-    writes = re.compile(r"(INSERT INTO|UPDATE|DELETE FROM)\s+(workspace|issue)\b", re.IGNORECASE)
+    names its own). A new statement that writes the workspace, issue or people tables elsewhere must be
+    looked at: does its transaction audit, or name its workspace?"""
     folder = Path(kept_module.__file__).parent
-    writers = {path.name for path in folder.glob("*.py") if writes.search(path.read_text())}
+
+    def writers(tables: str) -> set[str]:
+        writes = re.compile(rf"(INSERT INTO|UPDATE|DELETE FROM)\s+({tables})\b", re.IGNORECASE)
+        return {path.name for path in folder.glob("*.py") if writes.search(path.read_text())}
+
     # (from_sqlite.py writes every table, into an empty database that no store keeps anything of yet.)
-    assert writers == {"workspaces.py", "events.py", "importer.py"}
+    assert writers("workspace|issue") == {"workspaces.py", "events.py", "importer.py"}
+    assert writers("person|person_key") == {"people.py", "importer.py"}
+
+
+async def test_a_person_recorded_titled_or_aliased_here_is_found_at_once(
+    two: tuple[PostgresStore, PostgresStore],
+) -> None:
+    here, _ = two
+    await listening(here)
+    assert await here.find_person(WS, "Wei Fenghe") is None
+    assert await here.find_person(WS, "Wei Fenghe") is None  # kept: nobody
+    await here.add_event(ACTOR, NOW, new_event("taiwan"))  # records him, without a title
+    wei = await here.find_person(WS, "Wei Fenghe")
+    assert wei is not None and wei.title is None
+    titled = NewEvent(
+        day=dt.date(2022, 6, 10),
+        kind="meeting",
+        track=None,
+        us=[NewParticipant("Lloyd J. Austin III", "us", None)],
+        cn=[NewParticipant("Wei Fenghe", "china", "Minister of National Defense")],
+    )
+    await here.add_event(ACTOR, NOW, titled)  # his first title
+    assert (await here.find_person(WS, "Wei Fenghe")) == Person(
+        wei.id, "Wei Fenghe", "china", "Minister of National Defense"
+    )
+    assert await here.find_person(WS, "General Wei") is None
+    await here.add_aliases(ACTOR, NOW, wei.id, ["General Wei"])
+    found = await here.find_person(WS, "General Wei")
+    assert found is not None and found.id == wei.id and found.aliases == ("General Wei",)
+
+
+async def test_another_process_s_person_is_found_once_heard(two: tuple[PostgresStore, PostgresStore]) -> None:
+    here, there = two
+    await listening(here)
+    for _ in range(2):
+        assert await here.find_person(WS, "Dong Jun") is None  # kept: nobody
+    await there.add_person(ACTOR, NOW, "Dong Jun", "china", "Minister of National Defense", ["Admiral Dong"])
+
+    async def found() -> bool:
+        person = await here.find_person(WS, "Dong Jun")
+        return person is not None and person.aliases == ("Admiral Dong",)
+
+    await heard_within(found, 2.0)
 
 
 async def test_another_process_s_write_is_seen_once_heard(two: tuple[PostgresStore, PostgresStore]) -> None:
