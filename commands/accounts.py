@@ -15,7 +15,7 @@ from commands.common import issue_titles, pair_line, truncate
 from commands.context import Ctx
 from commands.reply import Field, Line, Link, Span, UserText, When, line
 from extraction.publishers import side_of_publisher
-from storage.records import Concern, Event, Source
+from storage.records import Concern, Event, EventNotes, Source
 
 LABEL = {"us": "US readout", "cn": "PRC readout"}
 TEXT_SHOWN = 500  # characters of one readout's words on one issue; the concern keeps them all
@@ -31,11 +31,15 @@ class Account:
     by_issue: dict[str, list[str]] = field(default_factory=dict)
 
 
-async def accounts_of(ctx: Ctx, event: Event, *, pairs_only: bool = False) -> list[Account]:
+async def accounts_of(
+    ctx: Ctx, event: Event, *, pairs_only: bool = False, notes: EventNotes | None = None
+) -> list[Account]:
     """The readouts recorded into an event, US first, each with its words per issue. With `pairs_only`,
-    none when the event cannot hold one readout of each side."""
+    none when the event cannot hold one readout of each side. `notes`: the event's, when already read."""
     ws = ctx.caller.workspace
-    concerns = await ctx.store.worded_concerns(ws, event.id)
+    if notes is None:
+        notes = await ctx.store.event_notes(ws, event.id)
+    concerns = notes.worded()
     # An account is one source, so a pair needs two: with fewer, the drafts that tell whose readout a
     # source is need not be read (a trip to the reader's thread, on every /lastcall).
     if not concerns or (pairs_only and len({c.source for c in concerns}) < 2):
@@ -86,11 +90,18 @@ def _source_line(account: Account) -> Line:
 
 
 async def account_fields(
-    ctx: Ctx, event: Event, *, both_only: bool, issue: str | None = None, heading: Line | None = None
+    ctx: Ctx,
+    event: Event,
+    *,
+    both_only: bool,
+    issue: str | None = None,
+    heading: Line | None = None,
+    notes: EventNotes | None = None,
 ) -> list[Field]:
     """A field per issue ("US readout: … / PRC readout: …") and one with both sources. With `both_only`,
-    nothing unless both sides' readouts are recorded; with `issue`, that issue only."""
-    accounts = await accounts_of(ctx, event, pairs_only=both_only)
+    nothing unless both sides' readouts are recorded; with `issue`, that issue only. `notes`: the
+    event's, when already read."""
+    accounts = await accounts_of(ctx, event, pairs_only=both_only, notes=notes)
     pair = _pair(accounts)
     if not accounts or (both_only and pair is None):
         return []

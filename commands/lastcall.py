@@ -26,7 +26,7 @@ from commands.common import (
 )
 from commands.context import Ctx
 from commands.reply import Field, Line, Reply, Span, UserText, When, line, plain
-from storage.records import ContactScope, Event, EventBrief, Participant
+from storage.records import ContactScope, Event, EventBrief, EventNotes, Participant
 
 
 async def lastcall(ctx: Ctx, with_: str | None = None, track: str | None = None) -> Reply:
@@ -92,16 +92,18 @@ async def describe_event(
     it. `about` is the person the title's prefix names already (/lastcall with:), so the title does not
     name them twice; `both_accounts_only` shows the accounts only when both sides' are recorded."""
     ws = ctx.caller.workspace
+
+    async def notes_and_accounts() -> tuple[EventNotes, list[Field]]:
+        # The readouts' words are among the event's concerns: one read serves what was raised and both.
+        notes = await ctx.store.event_notes(ws, event.id)
+        return notes, await accounts.account_fields(ctx, event, both_only=both_accounts_only, notes=notes)
+
     # The derived context first: its reads are the longest, and others wait on them.
-    context, titles, raised_at, questions, account_fields = await together(
-        ctx,
-        derived_context(ctx, event),
-        issue_titles(ctx),
-        ctx.store.raised_at(ws, [event.id]),
-        ctx.store.questions_for_events(ws, [event.id]),
-        accounts.account_fields(ctx, event, both_only=both_accounts_only),
+    context, titles, (notes, account_fields) = await together(
+        ctx, derived_context(ctx, event), issue_titles(ctx), notes_and_accounts()
     )
-    raised = raised_at.get(event.id, {})
+    raised = notes.raised()
+    questions = notes.questions
     lines: list[Line] = [
         line("When: ", when(event.day, now), f" {event.time} {event.timezone or ''}".rstrip() if event.time else None),
         facts_line(event),

@@ -35,6 +35,7 @@ from storage.records import (
     Draft,
     Event,
     EventBrief,
+    EventNotes,
     Feed,
     Grain,
     HeldReply,
@@ -301,8 +302,9 @@ class StoreContract(Protocol):
         """Questions of a status; open ones oldest first, closed ones most recently closed first; and
         whether more than `limit` exist."""
 
-    async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
-        """The questions linked to any of those events, oldest raised first."""
+    async def event_notes(self, workspace: str, event_id: int) -> EventNotes:
+        """The event's concerns and the questions linked to it (EventNotes), read together: an event
+        shown in full (/lastcall, /event show) needs both."""
 
     async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
         """Questions closed on start <= day < end, oldest first."""
@@ -430,9 +432,6 @@ class StoreContract(Protocol):
 
     async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
         """The readouts recorded into an event, in the order recorded."""
-
-    async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
-        """The concerns of an event that carry words and a source (what readouts said), in the order recorded."""
 
     async def people_of(self, workspace: str) -> list[Person]:
         """Every person of the workspace with their aliases, for reading a readout's names."""

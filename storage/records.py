@@ -131,6 +131,28 @@ class Question:
 
 
 @dataclass(frozen=True)
+class EventNotes:
+    """What was noted of one event: its concerns in the order recorded, and the questions linked to it,
+    oldest raised first."""
+
+    concerns: tuple[Concern, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    def raised(self) -> dict[str, list[str]]:
+        """The issues each side raised, each once, in the order recorded (as raised_at gives them)."""
+        found: dict[str, list[str]] = {}
+        for c in self.concerns:
+            issues = found.setdefault(c.side, [])
+            if c.issue not in issues:
+                issues.append(c.issue)
+        return found
+
+    def worded(self) -> list[Concern]:
+        """The concerns that carry words and a source: what the readouts said."""
+        return [c for c in self.concerns if c.text is not None and c.source is not None]
+
+
+@dataclass(frozen=True)
 class Issue:
     slug: str
     title: str

@@ -14,7 +14,17 @@ import aiosqlite
 import pytest
 
 from storage.errors import Conflict, DuplicateEvent, RecordMissing, SchemaTooNew
-from storage.records import Actor, AuditEntry, ContactScope, Event, EventBrief, NewEvent, NewParticipant, Source
+from storage.records import (
+    Actor,
+    AuditEntry,
+    ContactScope,
+    Event,
+    EventBrief,
+    EventNotes,
+    NewEvent,
+    NewParticipant,
+    Source,
+)
 from storage.sqlite.db import BUSY_TIMEOUT_MS
 from storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from storage.sqlite.store import SqliteStore
@@ -447,7 +457,7 @@ async def test_a_person_is_invisible_from_another_workspace(store: SqliteStore, 
 async def test_a_question_is_invisible_from_another_workspace(store: SqliteStore, ours: dict[str, int]) -> None:
     assert await store.question(OTHER_WS, ours["question"]) is None
     assert await store.list_questions(OTHER_WS) == ([], False)
-    assert await store.questions_for_events(OTHER_WS, [ours["event"]]) == []
+    assert await store.event_notes(OTHER_WS, ours["event"]) == EventNotes()
 
 
 async def test_writes_through_another_workspace_are_refused(store: SqliteStore, ours: dict[str, int]) -> None:

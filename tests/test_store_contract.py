@@ -18,6 +18,7 @@ from storage.records import (
     ContactScope,
     Event,
     EventBrief,
+    EventNotes,
     NewEvent,
     NewParticipant,
     NewPosition,
@@ -197,6 +198,42 @@ async def test_deleting_an_event_removes_its_concerns_and_unlinks_its_questions(
     assert await backend.search(WS, "taiwan") == []
     entry = await latest_audit(backend)
     assert (entry.action, entry.before is not None, entry.after) == ("delete", True, None)
+
+
+async def test_an_event_s_notes_are_its_concerns_and_questions_in_order(backend: StoreContract) -> None:
+    event = await add(backend, new_event(raised={"us": ["taiwan", "north-korea"], "china": ["taiwan"]}))
+    other = await add(backend, new_event("2022-06-10", kind="meeting", raised={"us": ["nuclear"]}))
+    worded = await backend.add_concern(
+        ACTOR,
+        NOW,
+        issue="taiwan",
+        side="china",
+        text="The Taiwan question is China's internal affair",
+        by=WEI,
+        day=event.day,
+        event_id=event.id,
+        source="https://www.mod.gov.cn/readout",
+    )
+    later = await backend.add_question(
+        ACTOR, NOW, text="Will they talk again?", issue=None, event_id=event.id, raised_on=dt.date(2022, 5, 2)
+    )
+    sooner = await backend.add_question(
+        ACTOR, NOW, text="Who asked?", issue="taiwan", event_id=event.id, raised_on=dt.date(2022, 4, 21)
+    )
+    await backend.add_question(ACTOR, NOW, text="Elsewhere?", issue=None, event_id=other.id, raised_on=NOW.date())
+    notes = await backend.event_notes(WS, event.id)
+    assert [(c.side, c.issue, c.text) for c in notes.concerns] == [
+        ("us", "taiwan", None),
+        ("us", "north-korea", None),
+        ("china", "taiwan", None),
+        ("china", "taiwan", worded.text),
+    ]
+    assert notes.concerns[-1] == worded and notes.worded() == [worded]
+    assert notes.raised() == {"us": ["taiwan", "north-korea"], "china": ["taiwan"]}
+    assert notes.raised() == (await backend.raised_at(WS, [event.id]))[event.id]
+    assert notes.questions == (sooner, later)  # oldest raised first
+    assert await backend.event_notes(OTHER_WS, event.id) == EventNotes()
+    assert await backend.event_notes(WS, 987654) == EventNotes()
 
 
 async def test_latest_event_and_day_by_person_side_track_and_before(backend: StoreContract) -> None:
@@ -499,7 +536,7 @@ async def test_questions_open_close_list(backend: StoreContract) -> None:
     assert answered.status == "answered" and answered.closed_on == dt.date(2022, 4, 5)
     assert (await latest_audit(backend)).action == "drop"
     assert await backend.list_questions(WS, status="answered") == ([answered], False)
-    assert await backend.questions_for_events(WS, [event.id]) == [answered]
+    assert (await backend.event_notes(WS, event.id)).questions == (answered,)
     assert await backend.questions_closed_between(WS, dt.date(2022, 4, 1), dt.date(2022, 4, 6)) == [answered]
     assert await backend.questions_by_ids(WS, [second.id, first.id, 5555]) == [dropped, answered]
     assert await backend.questions_by_ids(OTHER_WS, [first.id]) == []
@@ -863,12 +900,11 @@ async def test_recording_a_draft_writes_the_event_positions_source_and_status_at
     assert sorted(recorded.new_people) == [AUSTIN, WEI] and recorded.new_issues == ("maritime-incidents",)
     event = recorded.event
     assert [s.url for s in event.sources] == [DOD.url]
-    worded = await backend.worded_concerns(WS, event.id)
-    assert [(c.side, c.issue, c.source) for c in worded] == [("china", "taiwan", DOD.url)]
-    assert (await backend.raised_at(WS, [event.id]))[event.id] == {
-        "us": ["taiwan", "maritime-incidents"],
-        "china": ["taiwan"],
-    }
+    notes = await backend.event_notes(WS, event.id)
+    assert [(c.side, c.issue, c.source) for c in notes.worded()] == [("china", "taiwan", DOD.url)]
+    raised = {"us": ["taiwan", "maritime-incidents"], "china": ["taiwan"]}
+    assert (await backend.raised_at(WS, [event.id]))[event.id] == raised == notes.raised()
+    assert len(notes.concerns) == 3 and notes.questions == ()
     draft = await backend.draft(WS, draft_id)
     assert draft is not None and (draft.status, draft.event_id, draft.decided_by, draft.decided_at) == (
         "recorded",
@@ -888,7 +924,7 @@ async def test_recording_a_draft_writes_the_event_positions_source_and_status_at
     ):
         with pytest.raises(DraftDecided, match=f"draft #{draft_id} was already recorded as event #{event.id}"):
             await attempt
-    assert len(await backend.worded_concerns(WS, event.id)) == 1
+    assert len((await backend.event_notes(WS, event.id)).worded()) == 1
     assert (await latest_audit(backend)).action == "record"
 
 
@@ -929,7 +965,7 @@ async def test_the_other_sides_readout_joins_the_recorded_event(backend: StoreCo
         (await backend.event_drafts(WS, ours.event.id))[0].id,
         theirs_id,
     ]
-    assert len(await backend.worded_concerns(WS, ours.event.id)) == 3
+    assert len((await backend.event_notes(WS, ours.event.id)).worded()) == 3
     people = {p.name: p for p in await backend.people_of(WS)}
     assert set(people) == {AUSTIN, WEI} and await backend.people_of(OTHER_WS) == []
 

@@ -17,8 +17,8 @@ import asyncpg
 from storage.errors import DraftDecided, RecordMissing
 from storage.postgres.db import Database, Tx
 from storage.postgres.events import add_event_tx, event_tx
-from storage.postgres.notes import concern_of, insert_concern
-from storage.records import Actor, Concern, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
+from storage.postgres.notes import insert_concern
+from storage.records import Actor, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
 from storage.rules import ATTACH_DAYS, draft_dict
 from storage.vocab import norm
 
@@ -103,15 +103,6 @@ class Drafts:
             workspace,
         )
         return [draft_of(r) for r in rows]
-
-    async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
-        rows = await self.db.point_all(
-            "SELECT * FROM concern WHERE event_id = $1 AND workspace = $2 AND text IS NOT NULL AND source IS NOT NULL"
-            " ORDER BY id",
-            event_id,
-            workspace,
-        )
-        return [concern_of(r) for r in rows]
 
     async def people_of(self, workspace: str) -> list[Person]:
         rows = await self.db.all("SELECT id, name, side, title FROM person WHERE workspace = $1 ORDER BY id", workspace)

@@ -10,7 +10,7 @@ import asyncpg
 from storage.errors import RecordMissing
 from storage.postgres.db import Database, Tx, storable
 from storage.postgres.events import ensure_issue
-from storage.records import Actor, Concern, Issue, Question
+from storage.records import Actor, Concern, EventNotes, Issue, Question
 from storage.rules import BUILTIN_ISSUE_RECORDS, question_dict
 from storage.vocab import norm
 
@@ -272,15 +272,20 @@ class Notes:
         rows = await self.db.all(f"{sql}{order} LIMIT ${len(args)}", *args)
         return [question_of(r) for r in rows[:limit]], len(rows) > limit
 
-    async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
-        if not event_ids:
-            return []
-        rows = await self.db.point_all(
-            "SELECT * FROM question WHERE workspace = $1 AND event_id = ANY($2::bigint[]) ORDER BY raised_on, id",
+    async def event_notes(self, workspace: str, event_id: int) -> EventNotes:
+        # Both lists in one statement: each read is a round trip to the server, most of the cost of one this
+        # small. Rows as anonymous records of the records' own fields, in order.
+        row = await self.db.point_one(
+            "SELECT ARRAY(SELECT ROW(c.id, c.issue, c.side, c.text, c.by_name, c.day, c.event_id, c.source)"
+            " FROM concern c WHERE c.event_id = $2 AND c.workspace = $1 ORDER BY c.id) AS concerns,"
+            " ARRAY(SELECT ROW(q.id, q.text, q.issue, q.event_id, q.status, q.raised_on, q.answer, q.answer_source,"
+            " q.closed_on) FROM question q WHERE q.event_id = $2 AND q.workspace = $1 ORDER BY q.raised_on, q.id)"
+            " AS questions",
             workspace,
-            list(event_ids),
+            event_id,
         )
-        return [question_of(r) for r in rows]
+        assert row is not None  # one row, whatever the tables hold
+        return EventNotes(tuple(Concern(*c) for c in row["concerns"]), tuple(Question(*q) for q in row["questions"]))
 
     async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
         rows = await self.db.all(

@@ -42,6 +42,7 @@ from storage.records import (
     Draft,
     Event,
     EventBrief,
+    EventNotes,
     Feed,
     Grain,
     HeldReply,
@@ -357,8 +358,8 @@ class PostgresStore:
     ) -> tuple[list[Question], bool]:
         return await self._notes.list_questions(workspace, status=status, issue=issue, event_id=event_id, limit=limit)
 
-    async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
-        return await self._notes.questions_for_events(workspace, event_ids)
+    async def event_notes(self, workspace: str, event_id: int) -> EventNotes:
+        return await self._notes.event_notes(workspace, event_id)
 
     async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
         return await self._notes.questions_closed_between(workspace, start, end)
@@ -499,9 +500,6 @@ class PostgresStore:
 
     async def event_drafts(self, workspace: str, event_id: int) -> list[Draft]:
         return await self._drafts.event_drafts(workspace, event_id)
-
-    async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
-        return await self._drafts.worded_concerns(workspace, event_id)
 
     async def people_of(self, workspace: str) -> list[Person]:
         return await self._drafts.people_of(workspace)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from storage.errors import DraftDecided, RecordMissing
-from storage.records import Actor, Concern, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
+from storage.records import Actor, Draft, Event, NewEvent, NewPosition, Person, RecordedDraft, Source
 from storage.rules import ATTACH_DAYS, draft_dict, sources_json
-from storage.sqlite.db import POINT, Database, Tx
+from storage.sqlite.db import Database, Tx
 from storage.sqlite.events import add_event_in, event_in
-from storage.sqlite.notes import concern_of, insert_concern
+from storage.sqlite.notes import insert_concern
 from storage.vocab import norm
 
 
@@ -93,17 +93,6 @@ class Drafts:
             (workspace, event_id),
         )
         return [_draft(r) for r in rows]
-
-    async def worded_concerns(self, workspace: str, event_id: int) -> list[Concern]:
-        """The concerns of an event that carry words and a source (what readouts said), in the order recorded."""
-        rows = await self.db.all(
-            # `+workspace`: the event's own index (concern_event) finds its few rows; /lastcall asks this
-            # each time, so it is a point read (storage/sqlite/db.py), with no trip to the reader's thread.
-            POINT + "SELECT * FROM concern WHERE event_id = ? AND +workspace = ? AND text IS NOT NULL"
-            " AND source IS NOT NULL ORDER BY id",
-            (event_id, workspace),
-        )
-        return [concern_of(r) for r in rows]
 
     async def people_of(self, workspace: str) -> list[Person]:
         """Every person of the workspace with their aliases, for reading a readout's names."""

@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from storage.errors import RecordMissing
-from storage.records import Actor, Concern, Issue, Question
+from storage.records import Actor, Concern, EventNotes, Issue, Question
 from storage.rules import BUILTIN_ISSUE_RECORDS, question_dict
 from storage.sqlite.db import POINT, Database, Tx
 from storage.sqlite.events import ensure_issue
@@ -215,17 +215,17 @@ class Notes:
         rows = await self.db.all(sql + order + " LIMIT ?", (*params, limit + 1))
         return [_question(r) for r in rows[:limit]], len(rows) > limit
 
-    async def questions_for_events(self, workspace: str, event_ids: list[int]) -> list[Question]:
-        if not event_ids:
-            return []
-        marks = ",".join("?" * len(event_ids))
-        # `+workspace` keeps the workspace test from choosing the index: without statistics SQLite
-        # reads a workspace's whole index (millions of rows) rather than ~10 or more keys by their own index.
-        rows = await self.db.all(
-            f"{POINT}SELECT * FROM question WHERE +workspace = ? AND event_id IN ({marks}) ORDER BY raised_on, id",
-            (workspace, *event_ids),
+    async def event_notes(self, workspace: str, event_id: int) -> EventNotes:
+        # `+workspace`: each table's own event index finds the event's few rows; /lastcall asks this each
+        # time, so both are point reads (storage/sqlite/db.py), with no trip to the reader's thread.
+        concerns = await self.db.all(
+            f"{POINT}SELECT * FROM concern WHERE event_id = ? AND +workspace = ? ORDER BY id", (event_id, workspace)
         )
-        return [_question(r) for r in rows]
+        questions = await self.db.all(
+            f"{POINT}SELECT * FROM question WHERE event_id = ? AND +workspace = ? ORDER BY raised_on, id",
+            (event_id, workspace),
+        )
+        return EventNotes(tuple(concern_of(r) for r in concerns), tuple(_question(r) for r in questions))
 
     async def questions_closed_between(self, workspace: str, start: dt.date, end: dt.date) -> list[Question]:
         rows = await self.db.all(
