@@ -211,6 +211,7 @@ async def test_the_postgres_figures_run(tiny: Path, pg_server: PgServer) -> None
     """The same figures on a PostgreSQL copy of the tiny store, loaded as the benchmark loads it."""
     url = await pg_server.create_database()
     target = await pg_server.create_database()
+    floor = await pg_server.create_database()
     try:
         await (await PostgresStore.open(url)).close()  # migrated
         await load(tiny, url)
@@ -224,11 +225,23 @@ async def test_the_postgres_figures_run(tiny: Path, pg_server: PgServer) -> None
         jsonl = tiny.parent / "events-pg.jsonl"
         await importbench.export_file(tiny, jsonl)
         lines = jsonl.read_text(encoding="utf-8").splitlines()[:20]
-        result = await importbench.measure_postgres(lines, jsonl.name, target)
+        result = await importbench.measure_postgres(lines, jsonl.name, target, floor)
         assert result["added"] == 20 and result["errors"] == 0 and result["rows"]["event"] == 20
+        assert result["bare_seconds"] > 0
+        conn = await asyncpg.connect(floor)  # the floor's copy holds every row the import wrote
+        try:
+            copied = {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in importbench.PG_TABLES}
+            words, tallies = (
+                await conn.fetchval("SELECT count(*) FROM person_word"),
+                await conn.fetchval("SELECT sum(n) FROM event_tally WHERE grain = 'day'"),
+            )
+        finally:
+            await conn.close()
+        assert copied == result["rows"] and words > 0 and tallies == 20  # the triggers ran as in the import
     finally:
         await pg_server.drop_database(url)
         await pg_server.drop_database(target)
+        await pg_server.drop_database(floor)
 
 
 async def test_the_benchmark_server_keeps_its_copy_and_loads_it_again_only_when_it_must(tiny: Path) -> None:
