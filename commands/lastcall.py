@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from commands import accounts
 from commands.common import (
@@ -229,14 +230,11 @@ async def derived_context(ctx: Ctx, event: Event) -> list[Line]:
             offices = line("between their offices")
             asked.append((offices, ContactScope(between=(("office", a.office), ("office", b.office)))))
     asked.append((line(f"on the {event.track} track"), ContactScope(track=event.track)))
-    looked_up = ctx.store.earlier_contacts(ws, before, [scope for _, scope in asked])
-    if held:
-        # The contacts not held on the track since its previous held one, beside the earlier contacts.
-        found_in, (not_held, more) = await together(
-            ctx, looked_up, ctx.store.not_held_since_last(ws, event.track, before, limit=NOT_HELD_SHOWN)
-        )
-    else:
-        found_in, not_held, more = await looked_up, [], False
+    # For a held contact, the contacts not held on the track since its previous held one, in the same read.
+    looked_up = await ctx.store.earlier_contacts(
+        ws, before, [scope for _, scope in asked], event.track if held else None, NOT_HELD_SHOWN
+    )
+    found_in, not_held, more = looked_up.found, looked_up.not_held, looked_up.more_not_held
     # (how it is told, the earlier contact or None for "first recorded")
     facts = [(told, found) for (told, _), found in zip(asked, found_in, strict=True)]
     prev_t = found_in[-1]
@@ -272,7 +270,7 @@ async def derived_context(ctx: Ctx, event: Event) -> list[Line]:
 NOT_HELD_SHOWN = 10
 
 
-def _not_held_between(refused: list[Event], more: bool) -> list[Line]:
+def _not_held_between(refused: Sequence[Event], more: bool) -> list[Line]:
     """The track's contacts that did not take place since the previous one: counted, then listed."""
     if not refused:
         return []

@@ -33,8 +33,8 @@ from storage.records import (
     ContactScope,
     DigestRun,
     Draft,
+    EarlierContacts,
     Event,
-    EventBrief,
     EventNotes,
     Feed,
     Grain,
@@ -158,14 +158,26 @@ class StoreContract(Protocol):
         """The day of the event latest_event would find, without reading the event."""
 
     async def earlier_contacts(
-        self, workspace: str, before: tuple[dt.date, int], scopes: Sequence[ContactScope]
-    ) -> list[EventBrief | None]:
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        scopes: Sequence[ContactScope],
+        not_held_on: str | None = None,
+        not_held_limit: int = 0,
+    ) -> EarlierContacts:
         """For each scope, in order, the latest held event before `before` = (day, id) in that scope, as an
-        EventBrief (id, day and participants, without the rest of the event), or None when there is none.
+        EventBrief (id, day and participants, without the rest of the event), or None when there is none
+        (EarlierContacts.found).
 
         A scope between two participants finds the latest event both took part in; a scope on a track
-        finds what latest_event(track=, before=) finds. /lastcall asks for up to three at once, so a
-        backend whose reads are round trips answers them together."""
+        finds what latest_event(track=, before=) finds.
+
+        With `not_held_on`, also the contacts on that track that did not take place (declined, postponed
+        or cancelled, and requests still planned) since its latest held contact before `before`: from
+        that contact's day to before's, newest first, at most `not_held_limit`, and whether there were
+        more (EarlierContacts.not_held, .more_not_held); none when the track has no held contact before.
+
+        /lastcall asks for all of it at once, so a backend whose reads are round trips answers it in one."""
 
     async def list_events(
         self,
@@ -183,15 +195,6 @@ class StoreContract(Protocol):
         offset: int = 0,
     ) -> tuple[list[Event], bool]:
         """Events newest first, and whether more match beyond `limit` (no total count)."""
-
-    async def not_held_since_last(
-        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
-    ) -> tuple[list[Event], bool]:
-        """The contacts on a track that did not take place (declined, postponed or cancelled, and requests
-        still planned) since the latest held contact on the track before `before` = (day, id): from that
-        contact's day to before's, newest first, and whether more than `limit` exist. With no held
-        contact before, ([], False). /lastcall asks it beside the earlier contacts, whose track scope
-        finds that same held contact: one round trip, not two in turn."""
 
     async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
         """Events oldest first, from just after `after` = (day, id): keyset paging for export."""

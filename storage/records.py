@@ -88,6 +88,17 @@ class EventBrief:
         return tuple(p for p in self.participants if p.side == side)
 
 
+@dataclass(frozen=True)
+class EarlierContacts:
+    """What earlier_contacts found: for each scope asked, in order, its earlier contact or None; and,
+    when asked, the contacts on a track that did not take place since its previous held one, newest
+    first, with whether there were more than asked for."""
+
+    found: tuple[EventBrief | None, ...]
+    not_held: tuple[Event, ...] = ()
+    more_not_held: bool = False
+
+
 # A participant key: ("person", person id) or ("office", office slug).
 ParticipantKey = tuple[str, int | str]
 

@@ -652,8 +652,8 @@ SHAPES: dict[str, tuple[Callable[[SqliteStore], Awaitable[object]], str]] = {
         "(workspace=? AND status=? AND track=?)",
     ),
     # The held contact's day (the statement checked), then one range a status from it (no full scans).
-    "not_held_since_last": (
-        lambda s: s.not_held_since_last(WS, "defense", (dt.date(2022, 4, 20), 10**6), limit=10),
+    "earlier_contacts not held": (
+        lambda s: s.earlier_contacts(WS, (dt.date(2022, 4, 20), 10**6), [], "defense", 10),
         "(workspace=? AND status=? AND track=?)",
     ),
     "concerns_between": (
@@ -758,7 +758,7 @@ async def test_an_earlier_contact_between_two_people_is_the_newest_whichever_wal
 
     async def earlier_between(a: str, b: str, before: tuple[dt.date, int]) -> EventBrief | None:
         scope = ContactScope(between=(("person", people[a]), ("person", people[b])))
-        return (await store.earlier_contacts(WS, before, [scope]))[0]
+        return (await store.earlier_contacts(WS, before, [scope])).found[0]
 
     found = await earlier_between("Alice A", "Bob B", before)
     assert found is not None and found.id == met[1].id  # the newer of the two, not the older

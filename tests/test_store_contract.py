@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -257,8 +258,24 @@ async def test_latest_event_and_day_by_person_side_track_and_before(backend: Sto
     assert await backend.last_held_by_track(WS) == {"defense": call.day, "diplomatic": meeting.day}
 
 
-def ids(found: list[EventBrief | None]) -> list[int | None]:
+def ids(found: Sequence[EventBrief | None]) -> list[int | None]:
     return [brief.id if brief else None for brief in found]
+
+
+async def earlier(
+    backend: StoreContract, workspace: str, before: tuple[dt.date, int], scopes: list[ContactScope]
+) -> tuple[EventBrief | None, ...]:
+    """The earlier contacts alone (EarlierContacts.found)."""
+    return (await backend.earlier_contacts(workspace, before, scopes)).found
+
+
+async def not_held(
+    backend: StoreContract, workspace: str, track: str, before: tuple[dt.date, int], limit: int
+) -> tuple[list[int], bool]:
+    """The ids of the contacts not held on `track` since its previous held one, and whether more."""
+    found = await backend.earlier_contacts(workspace, before, [], track, limit)
+    assert found.found == ()
+    return [e.id for e in found.not_held], found.more_not_held
 
 
 async def test_earlier_contacts_between_people_between_offices_and_on_a_track(backend: StoreContract) -> None:
@@ -284,7 +301,7 @@ async def test_earlier_contacts_between_people_between_offices_and_on_a_track(ba
     defense, diplomatic = ContactScope(track="defense"), ContactScope(track="diplomatic")
     everything = [people, offices, defense, diplomatic]
 
-    found = await backend.earlier_contacts(WS, (second.day, second.id), everything)
+    found = await earlier(backend, WS, (second.day, second.id), everything)
     assert ids(found) == [first.id, first.id, first.id, other.id]
     brief = found[0]
     assert brief is not None
@@ -293,21 +310,21 @@ async def test_earlier_contacts_between_people_between_offices_and_on_a_track(ba
     assert [p.name for p in brief.side("china")] == [WEI]
     assert found[3] is not None and found[3].participants == other.participants
     # In the order asked, whatever the order; any subset; none at all.
-    assert ids(await backend.earlier_contacts(WS, (second.day, second.id), everything[::-1])) == [
+    assert ids(await earlier(backend, WS, (second.day, second.id), everything[::-1])) == [
         other.id,
         first.id,
         first.id,
         first.id,
     ]
-    assert ids(await backend.earlier_contacts(WS, (second.day, second.id), [diplomatic])) == [other.id]
-    assert await backend.earlier_contacts(WS, (second.day, second.id), []) == []
+    assert ids(await earlier(backend, WS, (second.day, second.id), [diplomatic])) == [other.id]
+    assert await earlier(backend, WS, (second.day, second.id), []) == ()
     # Before the first, nothing; after the last, the last (same day: by id).
-    assert ids(await backend.earlier_contacts(WS, (first.day, first.id), everything)) == [None] * 4
-    latest = await backend.earlier_contacts(WS, (dt.date(2030, 1, 1), 0), everything)
+    assert ids(await earlier(backend, WS, (first.day, first.id), everything)) == [None] * 4
+    latest = await earlier(backend, WS, (dt.date(2030, 1, 1), 0), everything)
     assert ids(latest) == [second.id, second.id, second.id, other.id]
-    assert ids(await backend.earlier_contacts(WS, (second.day, second.id + 1), [people])) == [second.id]
+    assert ids(await earlier(backend, WS, (second.day, second.id + 1), [people])) == [second.id]
     # Each workspace finds its own record: there, this workspace's people are unknown.
-    assert ids(await backend.earlier_contacts(OTHER_WS, (dt.date(2030, 1, 1), 0), everything)) == [
+    assert ids(await earlier(backend, OTHER_WS, (dt.date(2030, 1, 1), 0), everything)) == [
         None,
         theirs.id,
         theirs.id,
@@ -315,7 +332,7 @@ async def test_earlier_contacts_between_people_between_offices_and_on_a_track(ba
     ]
     unknown = ContactScope(between=(("person", 10**9), ("office", "china:nobody")))
     no_such_track = ContactScope(track="no such track\x00")
-    assert ids(await backend.earlier_contacts(WS, (second.day, second.id), [unknown, no_such_track, defense])) == [
+    assert ids(await earlier(backend, WS, (second.day, second.id), [unknown, no_such_track, defense])) == [
         None,
         None,
         first.id,
@@ -336,7 +353,7 @@ async def test_earlier_contacts_agree_with_latest_event_on_a_track(backend: Stor
     for event in events:
         before = (event.day, event.id)
         latest = await backend.latest_event(WS, track="defense", before=before)
-        assert ids(await backend.earlier_contacts(WS, before, [ContactScope(track="defense")])) == [
+        assert ids(await earlier(backend, WS, before, [ContactScope(track="defense")])) == [
             latest.id if latest else None
         ]
 
@@ -368,7 +385,7 @@ async def test_list_events_filters_pages_and_says_whether_more(backend: StoreCon
     assert await backend.list_events(OTHER_WS) == ([], False)
 
 
-async def test_not_held_since_last_and_events_after(backend: StoreContract) -> None:
+async def test_contacts_not_held_since_the_last_held_one_and_events_after(backend: StoreContract) -> None:
     await add(backend, new_event("2022-03-20", status="declined"))  # before the held one: not counted
     held = await add(backend, new_event("2022-04-01"))
     declined = await add(backend, new_event("2022-04-02", status="declined"))
@@ -376,17 +393,20 @@ async def test_not_held_since_last_and_events_after(backend: StoreContract) -> N
     await add(backend, new_event("2022-04-04", kind="meeting", status="planned"))  # not a request
     await add(backend, new_event("2022-04-05", status="cancelled", track="diplomatic"))  # another track
     after = (dt.date(2022, 4, 30), 0)
-    found, more = await backend.not_held_since_last(WS, "defense", after, 5)
-    assert [e.id for e in found] == [asked.id, declined.id] and not more
-    found, more = await backend.not_held_since_last(WS, "defense", after, 1)
-    assert [e.id for e in found] == [asked.id] and more
+    assert await not_held(backend, WS, "defense", after, 5) == ([asked.id, declined.id], False)
+    assert await not_held(backend, WS, "defense", after, 1) == ([asked.id], True)
     # Up to before's day only; with no held contact before, nothing; another workspace has none.
-    assert [e.id for e in (await backend.not_held_since_last(WS, "defense", (dt.date(2022, 4, 2), 10**6), 5))[0]] == [
-        declined.id
-    ]
-    assert await backend.not_held_since_last(WS, "defense", (held.day, held.id), 5) == ([], False)
-    assert await backend.not_held_since_last(OTHER_WS, "defense", after, 5) == ([], False)
-    assert await backend.not_held_since_last(WS, "no such track\x00", after, 5) == ([], False)
+    assert await not_held(backend, WS, "defense", (dt.date(2022, 4, 2), 10**6), 5) == ([declined.id], False)
+    assert await not_held(backend, WS, "defense", (held.day, held.id), 5) == ([], False)
+    assert await not_held(backend, OTHER_WS, "defense", after, 5) == ([], False)
+    assert await not_held(backend, WS, "no such track\x00", after, 5) == ([], False)
+    # Asked beside the earlier contacts, each part finds what it finds alone, the events whole.
+    scopes = [ContactScope(track="diplomatic"), ContactScope(track="defense")]
+    both = await backend.earlier_contacts(WS, after, scopes, "defense", 5)
+    assert both.found == await earlier(backend, WS, after, scopes) and ids(both.found)[1] == held.id
+    assert both.not_held == (await backend.event(WS, asked.id), await backend.event(WS, declined.id))
+    assert not both.more_not_held
+    assert (await backend.earlier_contacts(WS, after, scopes, None, 5)).not_held == ()
     first = await backend.events_after(WS, None, 3)
     assert [e.id for e in first[1:]] == [held.id, declined.id]
     rest = await backend.events_after(WS, (first[-1].day, first[-1].id), 10)

@@ -23,6 +23,7 @@ from storage.records import (
     Actor,
     AddedEvent,
     ContactScope,
+    EarlierContacts,
     Event,
     EventBrief,
     NewEvent,
@@ -53,17 +54,20 @@ EVENT_COLUMNS = (
     "e.id, e.day, e.time, e.timezone, e.kind, e.track, e.status, e.minutes, e.requested_by, e.location,"
     " e.summary, e.sources, e.confidence, e.confidence_note"
 )
-# An event with its participants in order, in one statement.
-_WITH_PARTICIPANTS = (
-    f"SELECT {EVENT_COLUMNS}, coalesce((SELECT array_agg(ROW(pa.person_id, p.name, pa.side, pa.title, pa.office)"
-    " ORDER BY pa.position) FROM participant pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id),"
-    " '{}') AS participants FROM event e"
+# The participants of `event e` in order, as anonymous records (Participant's fields).
+_PARTICIPANTS = (
+    "coalesce((SELECT array_agg(ROW(pa.person_id, p.name, pa.side, pa.title, pa.office) ORDER BY pa.position)"
+    " FROM participant pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id), '{}') AS participants"
 )
-# An event's id and day with its participants in order (what EventBrief holds), from `event e`.
+# An event with its participants in order, in one statement.
+_WITH_PARTICIPANTS = f"SELECT {EVENT_COLUMNS}, {_PARTICIPANTS} FROM event e"
+# An event's id and day with its participants in order (what EventBrief holds), from `event e`, with the
+# rest of EVENT_COLUMNS as NULLs of their types: a brief and whole events can then share one UNION ALL.
 _BRIEF_FROM_EVENT = (
-    "e.id, e.day, coalesce((SELECT array_agg(ROW(pa.person_id, p.name, pa.side, pa.title, pa.office)"
-    " ORDER BY pa.position) FROM participant pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id),"
-    " '{}') AS participants FROM event e"
+    "e.id, e.day, NULL::text AS time, NULL::text AS timezone, NULL::text AS kind, NULL::text AS track,"
+    " NULL::text AS status, NULL::integer AS minutes, NULL::text AS requested_by, NULL::text AS location,"
+    " NULL::text AS summary, NULL::jsonb AS sources, NULL::text AS confidence, NULL::text AS confidence_note,"
+    f" {_PARTICIPANTS} FROM event e"
 )
 
 
@@ -140,12 +144,19 @@ class Events:
         return day
 
     async def earlier_contacts(
-        self, workspace: str, before: tuple[dt.date, int], scopes: Sequence[ContactScope]
-    ) -> list[EventBrief | None]:
-        """Every scope's earlier contact in one statement, a UNION ALL of one point read per scope: each
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        scopes: Sequence[ContactScope],
+        not_held_on: str | None = None,
+        not_held_limit: int = 0,
+    ) -> EarlierContacts:
+        """Every scope's earlier contact and the contacts not held on a track in one statement, a UNION ALL
+        of one point read per scope (n, its place in `scopes`) and of the contacts not held (n = -1): each
         read is a round trip to the server, most of the cost of one this small."""
         args: list[Any] = [workspace]
         parts: list[str] = []
+        held = ""
         for n, scope in enumerate(scopes):
             if not storable(scope.track, *(str(value) for _, value in scope.between or ())):
                 continue  # a key or track no event can have
@@ -153,16 +164,33 @@ class Events:
                 sql, own = _previous_id(workspace, *scope.between, before)
             else:
                 sql, own = _latest_id(workspace, None, None, scope.track, "held", before)
-            # Each scope's statement numbers its own parameters from $2 ($1 is the workspace for all).
+            # Each part numbers its own parameters from $2 ($1 is the workspace for all).
             sql = _shifted(sql, len(args) - 1)
             parts.append(f"SELECT {n} AS n, {_BRIEF_FROM_EVENT} WHERE e.workspace = $1 AND e.id = ({sql})")
             args += own[1:]
-        rows = await self.db.point_all(" UNION ALL ".join(parts), *args) if parts else []
-        found = {
-            row["n"]: EventBrief(row["id"], row["day"], tuple(Participant(*p) for p in row["participants"]))
-            for row in rows
-        }
-        return [found.get(n) for n in range(len(scopes))]
+        if not_held_on is not None and storable(not_held_on):
+            held, ids, own = _not_held_ids(workspace, not_held_on, before, not_held_limit + 1)
+            held, ids = _shifted(held, len(args) - 1), _shifted(ids, len(args) - 1)
+            parts.append(
+                f"SELECT -1 AS n, {EVENT_COLUMNS}, {_PARTICIPANTS} FROM event e"
+                f" WHERE e.workspace = $1 AND e.id IN ({ids})"
+            )
+            args += own[1:]
+        rows = await self.db.point_all(held + " UNION ALL ".join(parts), *args) if parts else []
+        found: dict[int, EventBrief] = {}
+        not_held: list[Event] = []
+        for row in rows:
+            if row["n"] < 0:
+                not_held.append(event_of(row))
+            else:
+                participants = tuple(Participant(*p) for p in row["participants"])
+                found[row["n"]] = EventBrief(row["id"], row["day"], participants)
+        not_held.sort(key=lambda e: (e.day, e.id), reverse=True)
+        return EarlierContacts(
+            tuple(found.get(n) for n in range(len(scopes))),
+            tuple(not_held[:not_held_limit]),
+            len(not_held) > not_held_limit,
+        )
 
     async def list_events(
         self,
@@ -214,33 +242,6 @@ class Events:
             *args,
         )
         return [event_of(r) for r in rows[:limit]], len(rows) > limit
-
-    async def not_held_since_last(
-        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
-    ) -> tuple[list[Event], bool]:
-        """One statement: the latest held contact's day (as earlier_contacts' track scope finds it), then
-        one range of event_track per status from that day."""
-        if not storable(track):
-            return [], False
-        held_sql, held_args = _latest_id(workspace, None, None, track, "held", before)
-        # held_sql numbers $1 workspace, $2 status, $3 track, $4 before's day, $5 its id; $6 is the limit.
-        # The held contact's day is found once (a CTE read by each status's range), not once a status.
-        held = f"WITH held AS (SELECT day FROM event WHERE workspace = $1 AND id = ({held_sql}))"
-        parts = []
-        for status in (s for s in EVENT_STATUSES if s != "held"):
-            kind = " AND kind = 'request'" if status == "planned" else ""
-            parts.append(
-                f"(SELECT id FROM event WHERE workspace = $1 AND status = '{status}' AND track = $3{kind}"
-                " AND day >= (SELECT day FROM held) AND day <= $4 ORDER BY day DESC, id DESC LIMIT $6)"
-            )
-        rows = await self.db.point_all(
-            f"{held} {_WITH_PARTICIPANTS} WHERE e.workspace = $1 AND e.id IN ({' UNION ALL '.join(parts)})"
-            " ORDER BY e.day DESC, e.id DESC",
-            *held_args,
-            limit + 1,
-        )
-        events = [event_of(r) for r in rows]
-        return events[:limit], len(events) > limit
 
     async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
         if after is None:
@@ -361,6 +362,24 @@ def _latest_id(
         sql += f" AND ({day_col}, {id_col}) < (${len(args) - 1}, ${len(args)})"
     sql += f" ORDER BY {day_col} DESC, {id_col} DESC LIMIT 1"
     return sql, args
+
+
+def _not_held_ids(workspace: str, track: str, before: tuple[dt.date, int], limit: int) -> tuple[str, str, list[Any]]:
+    """The statement's parts (and their arguments, $1 the workspace) that find the ids of the contacts on
+    `track` not held since its latest held contact before `before`, at most `limit` of each status: a
+    WITH clause that finds that contact's day once, and one range of event_track per status from it."""
+    held_sql, args = _latest_id(workspace, None, None, track, "held", before)
+    # held_sql numbers $1 workspace, $2 status, $3 track, $4 before's day, $5 its id; $6 is the limit.
+    args.append(limit)
+    held = f"WITH held AS (SELECT day FROM event WHERE workspace = $1 AND id = ({held_sql})) "
+    ranges = []
+    for status in (s for s in EVENT_STATUSES if s != "held"):
+        kind = " AND kind = 'request'" if status == "planned" else ""
+        ranges.append(
+            f"(SELECT id FROM event WHERE workspace = $1 AND status = '{status}' AND track = $3{kind}"
+            " AND day >= (SELECT day FROM held) AND day <= $4 ORDER BY day DESC, id DESC LIMIT $6)"
+        )
+    return held, " UNION ALL ".join(ranges), args
 
 
 @functools.lru_cache(maxsize=64)

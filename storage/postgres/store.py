@@ -40,8 +40,8 @@ from storage.records import (
     ContactScope,
     DigestRun,
     Draft,
+    EarlierContacts,
     Event,
-    EventBrief,
     EventNotes,
     Feed,
     Grain,
@@ -225,9 +225,14 @@ class PostgresStore:
         return await self._events.latest_day(workspace, track=track, before=before)
 
     async def earlier_contacts(
-        self, workspace: str, before: tuple[dt.date, int], scopes: Sequence[ContactScope]
-    ) -> list[EventBrief | None]:
-        return await self._events.earlier_contacts(workspace, before, scopes)
+        self,
+        workspace: str,
+        before: tuple[dt.date, int],
+        scopes: Sequence[ContactScope],
+        not_held_on: str | None = None,
+        not_held_limit: int = 0,
+    ) -> EarlierContacts:
+        return await self._events.earlier_contacts(workspace, before, scopes, not_held_on, not_held_limit)
 
     async def list_events(
         self,
@@ -257,11 +262,6 @@ class PostgresStore:
             limit=limit,
             offset=offset,
         )
-
-    async def not_held_since_last(
-        self, workspace: str, track: str, before: tuple[dt.date, int], limit: int
-    ) -> tuple[list[Event], bool]:
-        return await self._events.not_held_since_last(workspace, track, before, limit)
 
     async def events_after(self, workspace: str, after: tuple[dt.date, int] | None, limit: int) -> list[Event]:
         return await self._events.events_after(workspace, after, limit)
