@@ -8,7 +8,7 @@ last day. Samples run one after another; the concurrent figure is in bench/e2e.p
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,30 +115,62 @@ class LastcallFigures:
 async def lastcall(path: Path, n: int, warmup: int, url: str | None = None) -> LastcallFigures:
     """/lastcall's three variants on the store at `path` (or its PostgreSQL copy at `url`), and the bare
     query that finds each one's event on the same database."""
-    target = find_target(path)
-    variants: dict[str, dict[str, Any]] = {
-        "plain": {},
-        "with a person": {"with": target.name},
-        "with a track": {"track": TRACK},
-    }
+    return (await lastcall_sizes([path], n, warmup, [url]))[0]
+
+
+# How many turns lastcall_sizes takes through the sizes and variants.
+TURNS = 6
+
+
+async def lastcall_sizes(
+    paths: Sequence[Path], n: int, warmup: int, urls: Sequence[str | None] | None = None
+) -> list[LastcallFigures]:
+    """lastcall's figures for each store of `paths` (or their PostgreSQL copies at `urls`), the stores and
+    variants measured in TURNS turns of n / TURNS runs each rather than one after another: the target
+    "≤ 2x its 1k cost" compares two stores, and the machine's speed drifts by a third within minutes
+    (another machine's work on the same host), which one store measured minutes after the other would
+    take for the store's."""
+    urls = list(urls) if urls is not None else [None] * len(paths)
+    targets = [find_target(path) for path in paths]
+    variants = [
+        {"plain": {}, "with a person": {"with": target.name}, "with a track": {"track": TRACK}} for target in targets
+    ]
+    stores = [await open_store(path, url) for path, url in zip(paths, urls, strict=True)]
+    samples: list[dict[str, list[float]]] = [{v: [] for v in LASTCALL_FLOORS} for _ in paths]
+    footers: list[dict[str, str]] = [{} for _ in paths]
+    try:
+        contexts = [context(store) for store in stores]
+        for ctx, asked, said in zip(contexts, variants, footers, strict=True):
+            for variant, args in asked.items():
+                reply = await run(ctx, "lastcall", **args)
+                said[variant] = "".join(str(s) for s in reply.footer or ()).removeprefix("Event #")
+                await timed(lambda c=ctx, a=args: run(c, "lastcall", **a), 0, warmup)  # type: ignore[misc]
+        for turn in range(TURNS):
+            runs = n // TURNS + (1 if turn < n % TURNS else 0)
+            for ctx, asked, got in zip(contexts, variants, samples, strict=True):
+                for variant, args in asked.items():
+                    got[variant] += await timed(lambda c=ctx, a=args: run(c, "lastcall", **a), runs, 0)  # type: ignore[misc]
+    finally:
+        for store in stores:
+            await store.close()
+    figures = []
+    for path, url, target, got, said in zip(paths, urls, targets, samples, footers, strict=True):
+        floor, same = await _floors(path, url, target, said, n, warmup)
+        figures.append(LastcallFigures({v: Stat.of(xs) for v, xs in got.items()}, floor, same))
+    return figures
+
+
+async def _floors(
+    path: Path, url: str | None, target: Target, footers: dict[str, str], n: int, warmup: int
+) -> tuple[dict[str, Stat], dict[str, bool]]:
+    """The bare query of each variant on the same database, and whether it finds the event /lastcall found."""
     floor_params: dict[str, tuple[Any, ...]] = {
         "plain": (WS,),
         "with a person": (WS, target.person_id),
         "with a track": (WS, TRACK),
     }
-    command: dict[str, Stat] = {}
     floor: dict[str, Stat] = {}
     same: dict[str, bool] = {}
-    footers: dict[str, str] = {}
-    store = await open_store(path, url)
-    try:
-        ctx = context(store)
-        for variant, args in variants.items():
-            reply = await run(ctx, "lastcall", **args)
-            command[variant] = Stat.of(await timed(lambda a=args: run(ctx, "lastcall", **a), n, warmup))  # type: ignore[misc]
-            footers[variant] = "".join(str(s) for s in reply.footer or ()).removeprefix("Event #")
-    finally:
-        await store.close()
     if url is not None:
         conn = await asyncpg.connect(url)
         try:
@@ -148,8 +180,8 @@ async def lastcall(path: Path, n: int, warmup: int, url: str | None = None) -> L
                 floor[variant] = Stat.of(await timed(lambda q=sql, p=params: conn.fetchval(q, *p), n, warmup))  # type: ignore[misc]
         finally:
             await conn.close()
-        return LastcallFigures(command, floor, same)
-    same = {variant: _floor_event(path, variant, floor_params[variant]) == footers[variant] for variant in variants}
+        return floor, same
+    same = {variant: _floor_event(path, variant, floor_params[variant]) == footers[variant] for variant in floor_params}
     db = sqlite3.connect(path)
     try:
         for variant, sql in LASTCALL_FLOORS.items():
@@ -157,7 +189,7 @@ async def lastcall(path: Path, n: int, warmup: int, url: str | None = None) -> L
             floor[variant] = Stat.of(timed_sync(lambda s=sql, p=params: db.execute(s, p).fetchone(), n, warmup))  # type: ignore[misc]
     finally:
         db.close()
-    return LastcallFigures(command, floor, same)
+    return floor, same
 
 
 def _floor_event(path: Path, variant: str, params: tuple[Any, ...]) -> str:

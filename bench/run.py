@@ -108,8 +108,7 @@ def ratio(a: float, b: float) -> str:
 async def measure_bot(paths: dict[int, Path], report: Report, quick: bool) -> float | None:
     """The Discord bot's rows; the resident memory of its drawing process after them (None: no chart drawn)."""
     n, warmup = (60, 10) if quick else (300, 30)
-    small = await queries.lastcall(paths[SMALL], n, warmup)
-    large = await queries.lastcall(paths[LARGE], n, warmup)
+    small, large = await queries.lastcall_sizes([paths[SMALL], paths[LARGE]], n, warmup)
     for variant in queries.LASTCALL_FLOORS:
         got, base, floor = large.command[variant], small.command[variant], large.floor[variant]
         ok = got.median <= 0.001 and got.median <= 2 * base.median and large.same_event[variant]
@@ -419,8 +418,7 @@ async def measure_postgres_bot(urls: dict[int, str], paths: dict[int, Path], rep
     """The core rows on the PostgreSQL copies of the 1k and 1M stores, through commands/ and through the
     fake Discord, as measure_bot takes them on SQLite."""
     n, warmup = (60, 10) if quick else (300, 30)
-    small = await queries.lastcall(paths[SMALL], n, warmup, url=urls[SMALL])
-    large = await queries.lastcall(paths[LARGE], n, warmup, url=urls[LARGE])
+    small, large = await queries.lastcall_sizes([paths[SMALL], paths[LARGE]], n, warmup, [urls[SMALL], urls[LARGE]])
     for variant in queries.LASTCALL_FLOORS:
         got, base, floor = large.command[variant], small.command[variant], large.floor[variant]
         report.postgres(

@@ -92,6 +92,9 @@ async def test_the_query_figures_run(tiny: Path) -> None:
     lastcall = await queries.lastcall(tiny, 3, 1)
     assert set(lastcall.command) == set(queries.LASTCALL_FLOORS)
     assert all(lastcall.same_event.values())
+    # Two stores measured in turns: each gets every run asked for, of every variant.
+    both = await queries.lastcall_sizes([tiny, tiny], queries.TURNS + 1, 1)
+    assert [{v: s.n for v, s in f.command.items()} for f in both] == [dict.fromkeys(queries.LASTCALL_FLOORS, 7)] * 2
     reads = await queries.reads(tiny, 3, 1)
     assert reads.search_by_query and reads.people_by_prefix and reads.events_by_prefix
     assert memory_mb()[0] > 0
