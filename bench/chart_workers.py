@@ -17,7 +17,7 @@ import statistics
 import time
 
 from bench.generate import DATA_DIR, DEFAULT_SEED, NOW, data_path
-from bench.measure import memory_mb
+from bench.measure import resident_mb
 from bench.queries import context
 from charts.process import ProcessDrawer
 from charts.timeline import SMALL, TimelineData
@@ -52,7 +52,7 @@ async def together(workers: int, data: TimelineData, charts: int, repeat: int) -
             started = time.perf_counter()
             await asyncio.gather(*(drawer.draw(data, SMALL) for _ in range(charts)))
             times.append(time.perf_counter() - started)
-        return statistics.median(times), sum(memory_mb(pid)[0] for pid in drawer.pids())
+        return statistics.median(times), resident_mb(drawer.pids()) or 0.0
     finally:
         await drawer.close()
 

@@ -1,9 +1,6 @@
 """The /timeline and digest-chart figures as a running bot takes them: through commands/, with the
 charts drawn by a drawing process of its own (charts/process.py), whose memory and CPU are read
 apart from this process's.
-
-bench/queries.py's `timeline` takes the same figures with the chart drawn in this process (the
-console's way); this is the bots' way, which the table reports.
 """
 
 from __future__ import annotations

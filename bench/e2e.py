@@ -36,7 +36,7 @@ import yarl
 from aiohttp import web
 
 from bench.generate import GUILD_A, NOW, WS
-from bench.measure import Stat, memory_mb
+from bench.measure import Stat, resident_mb
 from bench.queries import TRACK, find_target, open_store
 from bot.discord.app import HotlineBot
 from bot.discord.info import DISCORD
@@ -313,7 +313,7 @@ async def measure(path: Path, n: int, warmup: int, burst: bool = True, url: str 
             if text.startswith("RESULT "):
                 result = json.loads(text[len("RESULT ") :])
                 break
-        drawer_mb = sum(memory_mb(pid)[0] for pid in drawer.pids()) if drawer.pids() else None
+        drawer_mb = resident_mb(drawer.pids())
     finally:
         if bot is not None:
             await bot.close()

@@ -9,7 +9,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +81,11 @@ def memory_mb(pid: int | None = None) -> tuple[float, float]:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
         now = now or peak
     return now, peak
+
+
+def resident_mb(pids: Sequence[int]) -> float | None:
+    """The resident memory of these processes together, in MB; None for none (a drawer that drew nothing)."""
+    return sum(memory_mb(pid)[0] for pid in pids) if pids else None
 
 
 def cpu_seconds(pid: int) -> float:

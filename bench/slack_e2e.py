@@ -30,7 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from bench.generate import NOW, OTHER_WS, SLACK_TEAM
-from bench.measure import Stat, memory_mb
+from bench.measure import Stat, resident_mb
 from bench.queries import TRACK, find_target
 from bot.runtime.service import Runtime
 from bot.slack.platform import SlackPlatform
@@ -252,8 +252,7 @@ async def measure(path: Path, n: int, warmup: int) -> SlackFigures:
             if text.startswith("RESULT "):
                 result = json.loads(text[len("RESULT ") :])
                 break
-        pids = runtime.drawer.pids()
-        drawer_mb = sum(memory_mb(pid)[0] for pid in pids) if pids else None
+        drawer_mb = resident_mb(runtime.drawer.pids())
     finally:
         if platform is not None:
             await platform.stop()

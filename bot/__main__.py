@@ -24,6 +24,7 @@ from bot.transfer_cli import export, import_file, sample_path, silence_stdout, u
 from commands.context import CoreSettings, SystemClock
 from commands.errors import UserError
 from config.settings import Settings, SettingsError, load_settings
+from storage.contract import StoreContract
 from storage.errors import StoreError
 from storage.factory import backend_of, open_store
 from storage.postgres.dump import dump_database
@@ -71,9 +72,14 @@ def core_settings(settings: Settings) -> CoreSettings:
     )
 
 
+async def _open_store(settings: Settings) -> StoreContract:
+    """The store HOTLINE_DB names, its change feed where HOTLINE_DB_LISTEN says."""
+    return await open_store(settings.store_location, listen_url=settings.db_listen_url)
+
+
 async def _console(settings: Settings, workspace: str, empty: bool) -> int:
     clock = SystemClock()
-    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
+    store = await _open_store(settings)
     try:
         ws = workspace_id(workspace)
         if not empty and not await store.audit_entries(ws, limit=1):
@@ -93,7 +99,7 @@ async def _console(settings: Settings, workspace: str, empty: bool) -> int:
 
 
 async def _import(settings: Settings, path: Path, workspace: str) -> int:
-    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
+    store = await _open_store(settings)
     try:
         # Two bars at a terminal (nothing when standard error is not one): the lines checked, then recorded.
         with (
@@ -111,7 +117,7 @@ async def _import(settings: Settings, path: Path, workspace: str) -> int:
 
 
 async def _export(settings: Settings, workspace: str) -> int:
-    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
+    store = await _open_store(settings)
     try:
         count = await export(store, workspace_id(workspace), sys.stdout)
     finally:
@@ -121,7 +127,7 @@ async def _export(settings: Settings, workspace: str) -> int:
 
 
 async def _samples_update(settings: Settings, workspace: str) -> int:
-    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
+    store = await _open_store(settings)
     try:
         update = await update_samples(store, SystemClock(), workspace_id(workspace))
     finally:
@@ -166,7 +172,7 @@ async def _run(settings: Settings) -> int:
 
     if not configured_platforms(settings):
         raise SettingsError(NOT_CONFIGURED)  # before the store is touched
-    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
+    store = await _open_store(settings)
     try:
         await serve(settings, store, SystemClock())
     finally:
@@ -182,7 +188,7 @@ async def _sync(settings: Settings) -> int:
         )
     from bot.discord.platform import sync_commands  # imported only here: the console never loads discord.py
 
-    store = await open_store(settings.store_location, listen_url=settings.db_listen_url)
+    store = await _open_store(settings)
     try:
         await sync_commands(settings.discord, store, SystemClock(), core_settings(settings))
     finally:

@@ -40,8 +40,6 @@ async def zone(ctx: Ctx) -> ZoneInfo:
 A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
-D = TypeVar("D")
-E = TypeVar("E")
 
 
 @overload
@@ -50,16 +48,6 @@ async def together(ctx: Ctx, a: Coroutine[Any, Any, A], b: Coroutine[Any, Any, B
 async def together(
     ctx: Ctx, a: Coroutine[Any, Any, A], b: Coroutine[Any, Any, B], c: Coroutine[Any, Any, C], /
 ) -> tuple[A, B, C]: ...
-@overload
-async def together(
-    ctx: Ctx,
-    a: Coroutine[Any, Any, A],
-    b: Coroutine[Any, Any, B],
-    c: Coroutine[Any, Any, C],
-    d: Coroutine[Any, Any, D],
-    e: Coroutine[Any, Any, E],
-    /,
-) -> tuple[A, B, C, D, E]: ...
 async def together(ctx: Ctx, *reads: Coroutine[Any, Any, Any]) -> tuple[Any, ...]:
     """The results of reads that do not depend on each other, in order: sent together where each waits on
     a round trip (PostgreSQL), one after the other where a read is a local call and a task for each

@@ -213,6 +213,15 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
             raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
         return number
 
+    def as_float(name: str, value: object, low: float | None = None, high: float | None = None) -> float:
+        try:
+            number = float(str(value))
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {value!r}") from None
+        if low is not None and high is not None and not low <= number <= high:
+            raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {number:g}")
+        return number
+
     def as_bool(name: str, value: object) -> bool:
         if isinstance(value, bool):
             return value
@@ -229,34 +238,25 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | No
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of the database
         raise SettingsError(f"HOTLINE_TIMEZONE: unknown IANA time zone {timezone!r}") from None
 
-    catchup = pick("HOTLINE_DIGEST_CATCHUP_HOURS", "hotline", "digest_catchup_hours", 12)
-    try:
-        catchup_hours = float(str(catchup))
-    except ValueError:
-        raise SettingsError(f"HOTLINE_DIGEST_CATCHUP_HOURS must be a number, got {catchup!r}") from None
+    catchup_hours = as_float(
+        "HOTLINE_DIGEST_CATCHUP_HOURS", pick("HOTLINE_DIGEST_CATCHUP_HOURS", "hotline", "digest_catchup_hours", 12)
+    )
 
     # The development guild was a [hotline] key before Discord had its own table; both are read.
     guild = pick("HOTLINE_DEV_GUILD", "discord", "dev_guild", tables.get("hotline", {}).get("dev_guild"))
-    lease = pick("HOTLINE_DIGEST_LEASE_MINUTES", "hotline", "digest_lease_minutes", 10)
-    try:
-        lease_minutes = float(str(lease))
-    except ValueError:
-        raise SettingsError(f"HOTLINE_DIGEST_LEASE_MINUTES must be a number, got {lease!r}") from None
-    if not MIN_LEASE_MINUTES <= lease_minutes <= 24 * 60:
-        # Shorter than one delivery's worst case (its bounded retries), a live holder could be overtaken.
-        raise SettingsError(
-            f"HOTLINE_DIGEST_LEASE_MINUTES must be between {MIN_LEASE_MINUTES:g} and 1440, got {lease_minutes:g}"
-        )
-
-    chart_timeout = pick("HOTLINE_CHART_TIMEOUT_SECONDS", "hotline", "chart_timeout_seconds", 10)
-    try:
-        chart_timeout_seconds = float(str(chart_timeout))
-    except ValueError:
-        raise SettingsError(f"HOTLINE_CHART_TIMEOUT_SECONDS must be a number, got {chart_timeout!r}") from None
-    if not 1 <= chart_timeout_seconds <= MAX_CHART_TIMEOUT:
-        raise SettingsError(
-            f"HOTLINE_CHART_TIMEOUT_SECONDS must be between 1 and {MAX_CHART_TIMEOUT:g}, got {chart_timeout_seconds:g}"
-        )
+    # Shorter than one delivery's worst case (its bounded retries), a live holder could be overtaken.
+    lease_minutes = as_float(
+        "HOTLINE_DIGEST_LEASE_MINUTES",
+        pick("HOTLINE_DIGEST_LEASE_MINUTES", "hotline", "digest_lease_minutes", 10),
+        MIN_LEASE_MINUTES,
+        24 * 60,
+    )
+    chart_timeout_seconds = as_float(
+        "HOTLINE_CHART_TIMEOUT_SECONDS",
+        pick("HOTLINE_CHART_TIMEOUT_SECONDS", "hotline", "chart_timeout_seconds", 10),
+        1,
+        MAX_CHART_TIMEOUT,
+    )
 
     shards, shard_count = _shards(
         pick("HOTLINE_DISCORD_SHARDS", "discord", "shards", None),

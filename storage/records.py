@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -141,6 +141,17 @@ class Question:
     closed_on: dt.date | None
 
 
+def raised_by_side(concerns: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The issues each side raised at one event, from its concerns' (side, issue) in the order recorded:
+    each issue once a side, in the order first raised."""
+    found: dict[str, list[str]] = {}
+    for side, issue in concerns:
+        issues = found.setdefault(side, [])
+        if issue not in issues:
+            issues.append(issue)
+    return found
+
+
 @dataclass(frozen=True)
 class EventNotes:
     """What was noted of one event: its concerns in the order recorded, and the questions linked to it,
@@ -150,13 +161,8 @@ class EventNotes:
     questions: tuple[Question, ...] = ()
 
     def raised(self) -> dict[str, list[str]]:
-        """The issues each side raised, each once, in the order recorded (as raised_at gives them)."""
-        found: dict[str, list[str]] = {}
-        for c in self.concerns:
-            issues = found.setdefault(c.side, [])
-            if c.issue not in issues:
-                issues.append(c.issue)
-        return found
+        """The issues each side raised, as raised_at gives them (raised_by_side)."""
+        return raised_by_side((c.side, c.issue) for c in self.concerns)
 
     def worded(self) -> list[Concern]:
         """The concerns that carry words and a source: what the readouts said."""

@@ -31,6 +31,7 @@ from storage.records import (
     Participant,
     ParticipantKey,
     Source,
+    raised_by_side,
 )
 from storage.rules import (
     BUILTIN_ISSUE_SLUGS,
@@ -277,12 +278,10 @@ class Events:
             workspace,
             list(event_ids),
         )
-        result: dict[int, dict[str, list[str]]] = {}
+        by_event: dict[int, list[tuple[str, str]]] = {}
         for r in rows:
-            issues = result.setdefault(r["event_id"], {}).setdefault(r["side"], [])
-            if r["issue"] not in issues:
-                issues.append(r["issue"])
-        return result
+            by_event.setdefault(r["event_id"], []).append((r["side"], r["issue"]))
+        return {event_id: raised_by_side(concerns) for event_id, concerns in by_event.items()}
 
     # -- writing -------------------------------------------------------------------------------
 

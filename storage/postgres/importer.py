@@ -48,7 +48,7 @@ from typing import Any
 import asyncpg
 
 from storage.errors import Conflict, WriteFailed
-from storage.postgres.db import AUDIT_COLUMNS, Database, Tx
+from storage.postgres.db import AUDIT_COLUMNS, Database, Tx, audit_values
 from storage.postgres.people import CUSTOM_OFFICES_SQL
 from storage.records import (
     PROGRESS_EVERY,
@@ -619,18 +619,8 @@ class _Plan:
             record_id = record.id
         else:
             record_id = record
-        values = (
-            actor.workspace,
-            self.at.astimezone(dt.UTC).isoformat(),  # the instant asyncpg would send for this datetime
-            actor.user_id,
-            actor.display_name,
-            action,
-            table,
-            str(record_id),
-            None if before is None else json.dumps(before),
-            None if after is None else json.dumps(after),
-        )
-        return "\t".join(copy_text(v) for v in values) + "\n"
+        values = audit_values(actor, self.at, action, table, record_id, before, after)
+        return "\t".join(copy_text(_audit_field(v)) for v in values) + "\n"
 
     def result(self) -> ImportResult:
         duplicates = [(n, e.id if isinstance(e, _NewEvent) else e) for n, e in self.duplicates]
@@ -677,6 +667,15 @@ COPY_CHUNK_ROWS = 5000
 def copy_text(value: str | None) -> str:
     """A value as a field of COPY's text format."""
     return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+
+
+def _audit_field(value: object) -> str | None:
+    """A value of audit_values as asyncpg would send it: the instant in UTC, a snapshot as JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    return json.dumps(value)
 
 
 async def _chunks(chunks: list[bytes]) -> AsyncIterator[bytes]:

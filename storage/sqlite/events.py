@@ -21,6 +21,7 @@ from storage.records import (
     Participant,
     ParticipantKey,
     Source,
+    raised_by_side,
 )
 from storage.rules import BUILTIN_ISSUE_SLUGS, dedupe_key, event_dict, event_text, sources_json, track_of
 from storage.sqlite.db import POINT, Database, Tx
@@ -326,12 +327,10 @@ class Events:
             " ORDER BY id",
             (workspace, *event_ids),
         )
-        result: dict[int, dict[str, list[str]]] = {}
+        by_event: dict[int, list[tuple[str, str]]] = {}
         for r in rows:
-            issues = result.setdefault(r["event_id"], {}).setdefault(r["side"], [])
-            if r["issue"] not in issues:
-                issues.append(r["issue"])
-        return result
+            by_event.setdefault(r["event_id"], []).append((r["side"], r["issue"]))
+        return {event_id: raised_by_side(concerns) for event_id, concerns in by_event.items()}
 
     async def _with_participants(self, rows: Sequence[sqlite3.Row]) -> list[Event]:
         if not rows:
